@@ -1,0 +1,7 @@
+import type { CloudClientContext } from '../core/context.js';
+
+// Placeholder until the domain lands.
+export function createCloudConfigClient(ctx: CloudClientContext) {
+  void ctx;
+  return {};
+}
