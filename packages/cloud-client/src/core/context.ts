@@ -59,3 +59,11 @@ export interface CloudClientContext {
   url(path: string, query?: QueryParams): string;
   stream(options: CloudStreamOptions): CloudSubscription;
 }
+
+/** Per-call options of a mutating command. */
+export interface CloudCommandOptions {
+  /** Sent as `Idempotency-Key`: the server answers a repeat with the first result. */
+  idempotencyKey?: string;
+  /** Aborts this call only. */
+  signal?: AbortSignal;
+}
