@@ -1,13 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 // Tests run against the TypeScript sources of the workspace packages; the packaging tests
-// (exports, publint, attw) check the built dist separately.
+// (exports map, deep imports, publint, attw) check the built dist separately.
 export default defineConfig({
   resolve: {
-    alias: {
-      '@open-cowork/shared': fileURLToPath(new URL('./packages/shared/src/index.ts', import.meta.url)),
-    },
+    alias: [
+      { find: /^@open-cowork\/shared$/, replacement: source('./packages/shared/src/index.ts') },
+      { find: /^@open-cowork\/cloud-client$/, replacement: source('./packages/cloud-client/src/index.ts') },
+      { find: /^@open-cowork\/cloud-client\/(.*)$/, replacement: source('./packages/cloud-client/src/$1.ts') },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],

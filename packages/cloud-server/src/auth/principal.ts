@@ -1,0 +1,33 @@
+/** How a request proved who it is. */
+export type AuthSource = 'cookie' | 'bearer' | 'token' | 'operator';
+
+export type TokenScope = 'desktop' | 'gateway' | 'admin' | 'operator' | 'worker-internal';
+
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+/** The authenticated caller, attached to every authorised request as `request.principal`. */
+export interface Principal {
+  authSource: AuthSource;
+  tenantId: string;
+  /** In this server an org and its tenant are one record: `orgId === tenantId`. */
+  orgId: string;
+  userId: string;
+  /** Equal to `userId`. */
+  accountId: string;
+  email: string;
+  role: MemberRole;
+  /** Set for API/service tokens. */
+  tokenId: string | null;
+  scopes: TokenScope[];
+  /** Gateway tokens: the channel bindings they were granted. Null when not restricted. */
+  channelBindingIds: string[] | null;
+}
+
+/**
+ * The authorisation rule of a route, declared in its `config.access`:
+ * - `public`: no authentication;
+ * - `member`: any authenticated org member (cookie, bearer or token; not the operator token);
+ * - `admin`: an owner/admin member, or a token with the `admin` scope;
+ * - `operator`: the operator token or a token with the `operator` scope; never a cookie.
+ */
+export type RouteAccess = 'public' | 'member' | 'admin' | 'operator';
