@@ -43,6 +43,11 @@ export interface CloudStreamOptions {
   afterSequence?: number;
   /** Reads the sequence of a frame for duplicate suppression; frames without one are always delivered. */
   sequenceOf?: (frame: CloudStreamFrame) => number | null;
+  /**
+   * Named event types to listen for on the EventSource path (EventSource delivers a named event
+   * only to a listener registered for that name). The fetch path delivers every type regardless.
+   */
+  eventTypes?: readonly string[];
   onFrame(frame: CloudStreamFrame): void;
   onError?(error: CloudTransportError): void;
   /** Fired once when the server ends the stream; never after `close()`. */

@@ -1,0 +1,250 @@
+import { linkAbort } from './abort.js';
+import type { CloudStreamFrame, CloudStreamOptions, CloudSubscription } from './context.js';
+import { CloudTransportError, isCloudTransportError } from './errors.js';
+import { errorFromResponse, headerOf, withQuery } from './http.js';
+import type { CloudEventSourceConstructor, CloudEventSourceLike } from './options.js';
+import { buildUrl, type ResolvedTransport } from './request.js';
+import { createSseParser, type SseMessage } from './sse-parser.js';
+
+/** EventSource.CLOSED: the browser gave up reconnecting. */
+const EVENT_SOURCE_CLOSED = 2;
+
+/**
+ * The delivery rules shared by both paths: JSON-decode `data`, drop frames whose sequence is not
+ * above the highest delivered, shield the stream from callback exceptions, and make sure nothing
+ * fires after the subscription ended.
+ */
+function createDispatcher(options: CloudStreamOptions, url: string) {
+  let ended = false;
+  let highestSequence = options.afterSequence ?? 0;
+
+  const reportError = (error: CloudTransportError) => {
+    if (ended) return;
+    try {
+      options.onError?.(error);
+    } catch {
+      // A throwing onError has nowhere left to report to.
+    }
+  };
+
+  return {
+    get ended() {
+      return ended;
+    },
+    reportError,
+    /** Ends the subscription; `notify` decides which single callback, if any, tells the caller. */
+    end(notify?: CloudTransportError | 'close') {
+      if (ended) return;
+      if (notify === 'close') {
+        ended = true;
+        try {
+          options.onClose?.();
+        } catch {
+          // The stream is over either way.
+        }
+      } else {
+        if (notify) reportError(notify);
+        ended = true;
+      }
+    },
+    deliver(message: SseMessage) {
+      if (ended) return;
+      let data: unknown;
+      try {
+        data = JSON.parse(message.data);
+      } catch (cause) {
+        reportError(
+          new CloudTransportError('parse', `An event on ${url} carried data that is not JSON; the stream goes on.`, {
+            url,
+            body: message.data.slice(0, 1000),
+            cause,
+          }),
+        );
+        return;
+      }
+      const frame: CloudStreamFrame = { type: message.type, id: message.id === '' ? null : message.id, data };
+      const sequence = options.sequenceOf?.(frame) ?? null;
+      if (sequence !== null) {
+        if (sequence <= highestSequence) return;
+        highestSequence = sequence;
+      }
+      try {
+        options.onFrame(frame);
+      } catch (cause) {
+        reportError(
+          new CloudTransportError('sse', `The event callback for ${url} threw; the stream goes on.`, { url, cause }),
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Opens a server-sent event stream. Fetch-based when headers are configured (so Authorization
+ * travels), EventSource otherwise (cookies authenticate). Never throws: failures go to `onError`.
+ */
+export function openStream(transport: ResolvedTransport, options: CloudStreamOptions): CloudSubscription {
+  let url = '';
+  try {
+    url = buildUrl(transport, options.path, {
+      ...options.query,
+      after: options.afterSequence && options.afterSequence > 0 ? options.afterSequence : undefined,
+    });
+  } catch (error) {
+    const dispatcher = createDispatcher(options, options.path);
+    // Reported asynchronously so the caller has its subscription handle before any callback runs.
+    queueMicrotask(() => dispatcher.end(error as CloudTransportError));
+    return { close: () => dispatcher.end() };
+  }
+  const dispatcher = createDispatcher(options, url);
+  const headers = transport.headers();
+  return Object.keys(headers).length > 0
+    ? openFetchStream(transport, headers, url, dispatcher)
+    : openEventSourceStream(transport, url, options, dispatcher);
+}
+
+type Dispatcher = ReturnType<typeof createDispatcher>;
+
+function openFetchStream(
+  transport: ResolvedTransport,
+  headers: Record<string, string>,
+  url: string,
+  dispatcher: Dispatcher,
+): CloudSubscription {
+  const closer = new AbortController();
+  const abort = linkAbort([transport.signal, closer.signal], 0);
+  const parser = createSseParser({ onEvent: (message) => dispatcher.deliver(message), onError: dispatcher.reportError });
+
+  const run = async () => {
+    const response = await transport.fetch()(url, {
+      method: 'GET',
+      headers: { ...headers, accept: 'text/event-stream' },
+      credentials: transport.credentials,
+      signal: abort.signal,
+    });
+    if (!response.ok) {
+      throw errorFromResponse(response, await response.text(), 'GET', url);
+    }
+    const contentType = headerOf(response, 'content-type');
+    if (contentType !== null && !contentType.toLowerCase().startsWith('text/event-stream')) {
+      throw new CloudTransportError('sse', `GET ${url} answered ${contentType}, not an event stream.`, {
+        status: response.status,
+        method: 'GET',
+        url,
+      });
+    }
+    if (!response.body) {
+      // A minimal response object without a stream: parse what text() gives as the whole stream.
+      parser.feed(await response.text());
+      return;
+    }
+    const reader = response.body.getReader();
+    abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || abort.signal.aborted) return;
+      parser.feed(value);
+    }
+  };
+
+  const finish = (outcome: { error: unknown } | null) => {
+    abort.dispose();
+    // Once the caller closed, the dispatcher has ended and this reports nothing.
+    if (abort.cause() === 'aborted') {
+      dispatcher.end(new CloudTransportError('aborted', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
+    } else if (outcome === null) {
+      dispatcher.end('close');
+    } else {
+      dispatcher.end(
+        isCloudTransportError(outcome.error)
+          ? outcome.error
+          : new CloudTransportError('network', `The event stream ${url} failed: ${String(outcome.error)}`, {
+              method: 'GET',
+              url,
+              cause: outcome.error,
+            }),
+      );
+    }
+  };
+  run().then(
+    () => finish(null),
+    (error: unknown) => finish({ error }),
+  );
+
+  return {
+    close() {
+      dispatcher.end();
+      // Aborting cancels the body, which releases the HTTP connection instead of leaving it open
+      // until the server ends it.
+      closer.abort();
+    },
+  };
+}
+
+function openEventSourceStream(
+  transport: ResolvedTransport,
+  url: string,
+  options: CloudStreamOptions,
+  dispatcher: Dispatcher,
+): CloudSubscription {
+  const EventSourceImpl =
+    transport.eventSource ?? (globalThis as { EventSource?: CloudEventSourceConstructor }).EventSource;
+  if (!EventSourceImpl) {
+    queueMicrotask(() =>
+      dispatcher.end(
+        new CloudTransportError(
+          'sse',
+          'No EventSource is available: pass `eventSource`, or set `headers` to use fetch-based streaming.',
+          { method: 'GET', url },
+        ),
+      ),
+    );
+    return { close: () => dispatcher.end() };
+  }
+
+  let source: CloudEventSourceLike;
+  try {
+    source = new EventSourceImpl(url, { withCredentials: transport.credentials === 'include' });
+  } catch (cause) {
+    queueMicrotask(() =>
+      dispatcher.end(new CloudTransportError('sse', `Could not open an EventSource for ${url}.`, { url, cause })),
+    );
+    return { close: () => dispatcher.end() };
+  }
+
+  const onMessage = (event: MessageEvent) =>
+    dispatcher.deliver({ type: event.type || 'message', data: String(event.data), id: event.lastEventId ?? '' });
+  // Polyfills and test doubles often implement only the on* properties, so hook both.
+  source.onmessage = onMessage;
+  for (const type of options.eventTypes ?? []) {
+    if (type !== 'message' && type !== 'error') source.addEventListener(type, onMessage);
+  }
+  // A server `event: error` frame arrives as an `error` MessageEvent carrying data; a connection
+  // failure arrives as a plain Event. Only a closed EventSource is final: while it reconnects,
+  // the dispatcher drops the replayed duplicates.
+  const onError = (event: Event) => {
+    if ('data' in event && typeof (event as MessageEvent).data === 'string') {
+      onMessage(event as MessageEvent);
+      return;
+    }
+    if (source.readyState === EVENT_SOURCE_CLOSED) {
+      source.close();
+      dispatcher.end(new CloudTransportError('sse', `The event stream ${url} closed and will not reconnect.`, { url }));
+    }
+  };
+  source.onerror = onError;
+  const onAbort = () => {
+    source.close();
+    dispatcher.end(new CloudTransportError('aborted', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
+  };
+  if (transport.signal?.aborted) queueMicrotask(onAbort);
+  else transport.signal?.addEventListener('abort', onAbort, { once: true });
+
+  return {
+    close() {
+      transport.signal?.removeEventListener('abort', onAbort);
+      dispatcher.end();
+      source.close();
+    },
+  };
+}

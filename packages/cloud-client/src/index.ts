@@ -1,0 +1,25 @@
+export { createHttpSseCloudTransportAdapter } from './adapter.js';
+export type {
+  CloudCommandOptions,
+  CloudEventSourceConstructor,
+  CloudEventSourceLike,
+  CloudFetch,
+  CloudFetchInit,
+  CloudFetchResponse,
+  CloudSubscription,
+  CloudTransportAdapter,
+  CloudTransportAdapterOptions,
+} from './adapter.js';
+export {
+  CLOUD_TRANSPORT_ERROR_KINDS,
+  CloudTransportError,
+  isCloudTransportError,
+  type CloudTransportErrorDetails,
+  type CloudTransportErrorKind,
+} from './core/errors.js';
+export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_REQUEST_TIMEOUT_MS,
+  MIN_REQUEST_TIMEOUT_MS,
+  normalizeRequestTimeoutMs,
+} from './core/options.js';
