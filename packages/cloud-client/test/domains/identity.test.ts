@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
+import { createFakeFetch, type FakeResponseInit } from '../helpers/fake-fetch.js';
+
+/** One call as data (see settings.test.ts): arguments, exact request, server answer, result. */
+export interface IdentityCase {
+  method: string;
+  args: unknown[];
+  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
+  response: FakeResponseInit;
+  result: unknown;
+}
+
+const token = {
+  tokenId: 'tok1',
+  orgId: 'o1',
+  accountId: 'a1',
+  name: 'gateway',
+  scopes: ['gateway'],
+  channelBindingIds: [],
+  last4: 'wxyz',
+  expiresAt: null,
+  revokedAt: null,
+  lastUsedAt: null,
+  createdAt: '2026-08-01T00:00:00.000Z',
+  updatedAt: '2026-08-01T00:00:00.000Z',
+};
+const revoked = { ...token, revokedAt: '2026-08-02T00:00:00.000Z' };
+const grant = { orgId: 'o1', tokenId: 'tok1', channelBindingId: 'cb1', createdAt: '2026-08-01T00:00:00.000Z' };
+const member = {
+  orgId: 'o1',
+  accountId: 'a2',
+  email: 'ada@example.test',
+  displayName: null,
+  role: 'member',
+  status: 'invited',
+  createdAt: '2026-08-01T00:00:00.000Z',
+  updatedAt: '2026-08-01T00:00:00.000Z',
+};
+const policy = { org: { orgId: 'o1' }, features: {}, gateway: { channelsEnabled: true, webhooksEnabled: false } };
+const audit = (n: number) => ({ eventId: `ev${n}`, createdAt: '2026-08-01T00:00:00.000Z', action: 'member.invite' });
+
+export const identityCases: IdentityCase[] = [
+  {
+    method: 'listApiTokens',
+    args: [],
+    request: { method: 'GET', path: '/api/api-tokens' },
+    response: { body: { tokens: [token] } },
+    result: [token],
+  },
+  {
+    method: 'listApiTokens',
+    args: [{ limit: 5 }],
+    request: { method: 'GET', path: '/api/api-tokens?limit=5' },
+    response: { body: { tokens: [] } },
+    result: [],
+  },
+  {
+    method: 'issueApiToken',
+    args: [
+      { name: 'gateway', scopes: ['gateway'], expiresAt: '2027-01-01T00:00:00.000Z', channelBindingIds: ['cb1'] },
+      { idempotencyKey: 'k-1' },
+    ],
+    request: {
+      method: 'POST',
+      path: '/api/api-tokens',
+      body: { name: 'gateway', scopes: ['gateway'], expiresAt: '2027-01-01T00:00:00.000Z', channelBindingIds: ['cb1'] },
+      idempotencyKey: 'k-1',
+    },
+    response: { status: 201, body: { token, plaintext: 'oct_secret' } },
+    result: { token, plaintext: 'oct_secret' },
+  },
+  {
+    method: 'revokeApiToken',
+    args: ['tok1'],
+    request: { method: 'DELETE', path: '/api/api-tokens/tok1' },
+    response: { body: { token: revoked, revoked: true } },
+    result: revoked,
+  },
+  {
+    method: 'revokeApiToken',
+    args: ['a/b?c#d', { idempotencyKey: 'k-2' }],
+    request: { method: 'DELETE', path: '/api/api-tokens/a%2Fb%3Fc%23d', idempotencyKey: 'k-2' },
+    response: { body: { token: revoked, revoked: true } },
+    result: revoked,
+  },
+  {
+    method: 'grantApiTokenChannelBinding',
+    args: ['tok1', { channelBindingId: 'cb1' }],
+    request: { method: 'POST', path: '/api/api-tokens/tok1/channel-bindings', body: { channelBindingId: 'cb1' } },
+    response: { body: { grant, token: { ...token, channelBindingIds: ['cb1'] } } },
+    result: { grant, token: { ...token, channelBindingIds: ['cb1'] } },
+  },
+  {
+    method: 'getAdminPolicy',
+    args: [],
+    request: { method: 'GET', path: '/api/admin/policy' },
+    response: { body: { policy } },
+    result: policy,
+  },
+  {
+    method: 'listOrgMembers',
+    args: [],
+    request: { method: 'GET', path: '/api/admin/members' },
+    response: { body: { members: [member] } },
+    result: [member],
+  },
+  {
+    method: 'listOrgMembers',
+    args: [{ query: 'ada lovelace', limit: 20 }],
+    request: { method: 'GET', path: '/api/admin/members?q=ada+lovelace&limit=20' },
+    response: { body: { members: [member] } },
+    result: [member],
+  },
+  {
+    method: 'inviteOrgMember',
+    args: [{ email: 'ada@example.test' }],
+    request: { method: 'POST', path: '/api/admin/members', body: { email: 'ada@example.test' } },
+    response: { status: 201, body: { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' } },
+    result: member,
+  },
+  {
+    method: 'inviteOrgMember',
+    args: [{ email: 'ada@example.test', role: 'admin' }, { idempotencyKey: 'k-3' }],
+    request: {
+      method: 'POST',
+      path: '/api/admin/members',
+      body: { email: 'ada@example.test', role: 'admin' },
+      idempotencyKey: 'k-3',
+    },
+    response: { status: 201, body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: null } },
+    result: { ...member, role: 'admin' },
+  },
+  {
+    method: 'updateOrgMember',
+    args: ['a2', { role: 'admin' }],
+    request: { method: 'POST', path: '/api/admin/members/a2/update', body: { role: 'admin' } },
+    response: { body: { member: { ...member, role: 'admin' } } },
+    result: { ...member, role: 'admin' },
+  },
+  {
+    method: 'updateOrgMember',
+    args: ['a/b?c#d', { status: 'disabled', confirm: 'a/b?c#d' }],
+    request: {
+      method: 'POST',
+      path: '/api/admin/members/a%2Fb%3Fc%23d/update',
+      body: { status: 'disabled', confirm: 'a/b?c#d' },
+    },
+    response: { body: { member: { ...member, status: 'disabled' } } },
+    result: { ...member, status: 'disabled' },
+  },
+  {
+    method: 'listAdminAuditEvents',
+    args: [],
+    request: { method: 'GET', path: '/api/admin/audit' },
+    response: { body: { events: [audit(1)], nextCursor: 'c2' } },
+    result: [audit(1)],
+  },
+  {
+    method: 'listAdminAuditEvents',
+    args: [50],
+    request: { method: 'GET', path: '/api/admin/audit?limit=50' },
+    response: { body: { events: [], nextCursor: null } },
+    result: [],
+  },
+  {
+    method: 'listAdminAuditEventsPage',
+    args: [{ limit: 2, cursor: 'c2' }],
+    request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c2' },
+    response: { body: { events: [audit(3), audit(4)], nextCursor: 'c3' } },
+    result: { events: [audit(3), audit(4)], nextCursor: 'c3' },
+  },
+  {
+    // An old server may leave `nextCursor` out on the last page.
+    method: 'listAdminAuditEventsPage',
+    args: [],
+    request: { method: 'GET', path: '/api/admin/audit' },
+    response: { body: { events: [audit(1)] } },
+    result: { events: [audit(1)], nextCursor: null },
+  },
+];
+
+const invalidCalls: { method: string; args: unknown[] }[] = [
+  { method: 'listApiTokens', args: [{ limit: -1 }] },
+  { method: 'issueApiToken', args: [{ scopes: ['gateway'] }] },
+  { method: 'issueApiToken', args: [{ name: 'x', scopes: [] }] },
+  { method: 'issueApiToken', args: [{ name: 'x', scopes: ['root'] }] },
+  { method: 'issueApiToken', args: [{ name: 'x', scopes: 'gateway' }] },
+  { method: 'issueApiToken', args: [{ name: 'x', scopes: ['gateway'], channelBindingIds: [''] }] },
+  { method: 'issueApiToken', args: [null] },
+  { method: 'revokeApiToken', args: [''] },
+  { method: 'grantApiTokenChannelBinding', args: ['tok1', {}] },
+  { method: 'grantApiTokenChannelBinding', args: ['', { channelBindingId: 'cb1' }] },
+  { method: 'listOrgMembers', args: [{ limit: 0 }] },
+  { method: 'inviteOrgMember', args: [{ email: '' }] },
+  { method: 'inviteOrgMember', args: [{ email: 'not-an-email' }] },
+  { method: 'inviteOrgMember', args: [{ email: 'ada@example.test', role: 'root' }] },
+  { method: 'updateOrgMember', args: ['a2', {}] },
+  { method: 'updateOrgMember', args: ['a2', { role: 'root' }] },
+  { method: 'updateOrgMember', args: ['a2', { status: 'gone' }] },
+  { method: 'updateOrgMember', args: ['a2', { status: 'disabled' }] },
+  { method: 'updateOrgMember', args: ['a2', { status: 'disabled', confirm: 'a3' }] },
+  { method: 'updateOrgMember', args: ['', { role: 'admin' }] },
+  { method: 'listAdminAuditEvents', args: [2.5] },
+  { method: 'listAdminAuditEventsPage', args: [{ cursor: '' }] },
+];
+
+function setup() {
+  const fetch = createFakeFetch();
+  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const call = (method: string, args: unknown[]) =>
+    (cloud as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!(...args);
+  return { fetch, cloud, call };
+}
+
+describe('identity domain', () => {
+  it.each(identityCases)('$method $request.method $request.path', async (c) => {
+    const { fetch, call } = setup();
+    fetch.respond(c.response);
+    await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+    expect(fetch.requests).toHaveLength(1);
+    const sent = fetch.last();
+    expect(sent.method).toBe(c.request.method);
+    expect(sent.url).toBe(`https://cloud.test${c.request.path}`);
+    expect(sent.headers['content-type']).toBe(c.request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(c.request.idempotencyKey);
+    expect(sent.json).toEqual(c.request.body);
+  });
+
+  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
+    const { fetch, call } = setup();
+    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
+    expect(fetch.requests).toHaveLength(0);
+  });
+
+  it('iterateAdminAuditEvents walks every page with the page size and the cursor', async () => {
+    const { fetch, cloud } = setup();
+    fetch
+      .respond({ body: { events: [audit(1), audit(2)], nextCursor: 'c2' } })
+      .respond({ body: { events: [audit(3)], nextCursor: 'c3' } })
+      .respond({ body: { events: [], nextCursor: null } });
+    const seen: string[] = [];
+    for await (const event of cloud.iterateAdminAuditEvents({ limit: 2 })) seen.push(event.eventId);
+    expect(seen).toEqual(['ev1', 'ev2', 'ev3']);
+    expect(fetch.requests.map((request) => request.url)).toEqual([
+      'https://cloud.test/api/admin/audit?limit=2',
+      'https://cloud.test/api/admin/audit?limit=2&cursor=c2',
+      'https://cloud.test/api/admin/audit?limit=2&cursor=c3',
+    ]);
+  });
+
+  it('iterateAdminAuditEvents stops fetching when the loop breaks', async () => {
+    const { fetch, cloud } = setup();
+    fetch.respond({ body: { events: [audit(1), audit(2)], nextCursor: 'c2' } });
+    for await (const event of cloud.iterateAdminAuditEvents()) if (event.eventId === 'ev1') break;
+    expect(fetch.requests).toHaveLength(1);
+  });
+
+  it('revokeApiToken surfaces an unknown token as kind not_found', async () => {
+    const { fetch, call } = setup();
+    fetch.respond({ status: 404, body: { error: 'API token was not found.', code: 'api_tokens.not_found' } });
+    await expect(call('revokeApiToken', ['nope'])).rejects.toMatchObject({ kind: 'not_found', code: 'api_tokens.not_found' });
+  });
+});
