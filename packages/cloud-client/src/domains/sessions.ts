@@ -1,7 +1,206 @@
-import type { CloudClientContext } from '../core/context.js';
+import type {
+  CloudProjectSourceInput,
+  CloudSessionCommandResponse,
+  CloudSessionView,
+  CreateSessionInput,
+  PermissionResponseInput,
+  ProjectSnapshotUploadInput,
+  ProjectSnapshotUploadResult,
+  PromptSessionInput,
+  QuestionRejectInput,
+  QuestionReplyInput,
+  SessionImportRequest,
+  SessionListPage,
+  SessionListQuery,
+  SessionRecord,
+  SessionStatus,
+  ValidateProjectSourceResult,
+} from '@open-cowork/shared';
+import type { CloudClientContext, CloudCommandOptions } from '../core/context.js';
+import { invalidRequest } from '../core/errors.js';
+import { iterateCursorPages } from '../core/paginate.js';
+import { apiPath } from '../core/path.js';
 
-// Placeholder until the domain lands.
-export function createCloudSessionsClient(ctx: CloudClientContext) {
-  void ctx;
-  return {};
+/** Query of `iterateSessions` and `listSessions`: the filters of every page, and `limit` per page. */
+export type SessionIterationQuery = Omit<SessionListQuery, 'cursor'>;
+
+const SESSION_STATUSES: readonly SessionStatus[] = ['idle', 'running', 'closed', 'errored'];
+const PROJECT_SOURCE_KINDS = ['git', 'snapshot'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+function requireObject(value: unknown, name: string): void {
+  if (!isObject(value)) throw invalidRequest(`${name} must be an object.`);
+}
+
+function requireText(value: unknown, name: string): void {
+  if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(`${name} must be a non-empty string.`);
+}
+
+function requireProjectSource(value: unknown): asserts value is CloudProjectSourceInput {
+  if (!isObject(value) || !PROJECT_SOURCE_KINDS.includes(value.kind as string)) {
+    throw invalidRequest("projectSource must be an object whose kind is 'git' or 'snapshot'.");
+  }
+}
+
+function listQuery(query: SessionListQuery) {
+  requireObject(query, 'The session list query');
+  const { limit, cursor, status, profileName, q } = query;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw invalidRequest('limit must be a positive integer.');
+  }
+  if (status !== undefined && !SESSION_STATUSES.includes(status)) {
+    throw invalidRequest(`status must be one of ${SESSION_STATUSES.join(', ')}.`);
+  }
+  return { limit, cursor, status, profileName, q };
+}
+
+/** Sessions: list, create, import, read, and the five session commands (wire contract §2.2). */
+export function createCloudSessionsClient(ctx: CloudClientContext) {
+  const post = <T>(path: string, body: object, options: CloudCommandOptions = {}) =>
+    ctx.request<T>(path, { method: 'POST', body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  /** Every session command answers 202 with the command, the updated view and a projection fence. */
+  const command = (path: string, body: object, options?: CloudCommandOptions) =>
+    post<CloudSessionCommandResponse>(path, body, options);
+
+  const listSessionsPage = async (query: SessionListQuery = {}): Promise<SessionListPage> =>
+    ctx.request<SessionListPage>('/api/sessions', { query: listQuery(query) });
+
+  /** `iterateSessions` walks the pages lazily; stop early with `break`. */
+  const iterateSessions = (query: SessionIterationQuery = {}): AsyncGenerator<SessionRecord, void, undefined> =>
+    iterateCursorPages(
+      (cursor) => listSessionsPage({ ...query, cursor }),
+      (page) => page.sessions,
+    );
+
+  return {
+    /**
+     * `GET /api/sessions?limit&cursor&status&profileName&q`: one page of sessions, most recently
+     * updated first. Pass the page's `nextCursor` to get the next; a cursor from other filters is
+     * rejected (`http`, code `sessions.cursor.invalid`).
+     */
+    listSessionsPage,
+
+    /** Every session matching the filters, fetched page by page as the loop pulls (`limit` = page size). */
+    iterateSessions,
+
+    /**
+     * Every session matching the filters: walks ALL pages (`limit` = page size, server default 100),
+     * unlike the first client, which returned the first page only. Use `listSessionsPage` or
+     * `iterateSessions` for large workspaces.
+     */
+    async listSessions(query: SessionIterationQuery = {}): Promise<SessionRecord[]> {
+      const sessions: SessionRecord[] = [];
+      for await (const session of iterateSessions(query)) sessions.push(session);
+      return sessions;
+    },
+
+    /** `POST /api/sessions` (201): a new session, optionally bound to a project source. */
+    async createSession(input: CreateSessionInput = {}, options?: CloudCommandOptions): Promise<CloudSessionView> {
+      requireObject(input, 'The session input');
+      if (input.projectSource != null) requireProjectSource(input.projectSource);
+      const { profileName, projectSource } = input;
+      return post<CloudSessionView>('/api/sessions', { profileName, projectSource }, options);
+    },
+
+    /** `POST /api/project-sources/validate`: whether policy allows the source (`allowed: false` is not an error). */
+    async validateProjectSource(
+      projectSource: CloudProjectSourceInput,
+      options?: CloudCommandOptions,
+    ): Promise<ValidateProjectSourceResult> {
+      requireProjectSource(projectSource);
+      return post<ValidateProjectSourceResult>('/api/project-sources/validate', { projectSource }, options);
+    },
+
+    /**
+     * `POST /api/project-sources/snapshots` (201): stores uploaded project files; pass the result's
+     * `projectSource` to `createSession`. The body cap is 35 MiB (`http` 413 beyond).
+     */
+    async uploadProjectSnapshot(
+      input: ProjectSnapshotUploadInput,
+      options?: CloudCommandOptions,
+    ): Promise<ProjectSnapshotUploadResult> {
+      requireObject(input, 'The snapshot input');
+      if (!Array.isArray(input.files)) throw invalidRequest('files must be an array.');
+      return post<ProjectSnapshotUploadResult>('/api/project-sources/snapshots', input, options);
+    },
+
+    /**
+     * `POST /api/import/sessions` (201): a local session copied into the cloud. `server` 503 when
+     * artifacts are sent and no object store exists.
+     */
+    async importSession(request: SessionImportRequest, options?: CloudCommandOptions): Promise<CloudSessionView> {
+      requireObject(request, 'The import request');
+      return post<CloudSessionView>('/api/import/sessions', request, options);
+    },
+
+    /** `GET /api/sessions/:id`: the session and its projection; `not_found` when missing. */
+    async getSession(sessionId: string): Promise<CloudSessionView> {
+      return ctx.request<CloudSessionView>(apiPath`/api/sessions/${sessionId}`);
+    },
+
+    /** `POST /api/sessions/:id/prompt` (202): submits a prompt. Empty or blank text is a `request` error. */
+    async promptSession(
+      sessionId: string,
+      input: PromptSessionInput,
+      options?: CloudCommandOptions,
+    ): Promise<CloudSessionCommandResponse> {
+      const path = apiPath`/api/sessions/${sessionId}/prompt`;
+      requireObject(input, 'The prompt input');
+      requireText(input.text, 'text');
+      if (input.agent !== undefined) requireText(input.agent, 'agent');
+      return command(path, { text: input.text, agent: input.agent }, options);
+    },
+
+    /** `POST /api/sessions/:id/abort` (202): stops the running turn. */
+    async abortSession(sessionId: string, options?: CloudCommandOptions): Promise<CloudSessionCommandResponse> {
+      return command(apiPath`/api/sessions/${sessionId}/abort`, {}, options);
+    },
+
+    /** `POST /api/sessions/:id/question-reply` (202): answers a pending question. */
+    async replyToQuestion(
+      sessionId: string,
+      input: QuestionReplyInput,
+      options?: CloudCommandOptions,
+    ): Promise<CloudSessionCommandResponse> {
+      const path = apiPath`/api/sessions/${sessionId}/question-reply`;
+      requireObject(input, 'The reply input');
+      requireText(input.requestId, 'requestId');
+      if (!Array.isArray(input.answers)) throw invalidRequest('answers must be an array.');
+      return command(path, { requestId: input.requestId, answers: input.answers }, options);
+    },
+
+    /** `POST /api/sessions/:id/question-reject` (202): dismisses a pending question. */
+    async rejectQuestion(
+      sessionId: string,
+      input: QuestionRejectInput,
+      options?: CloudCommandOptions,
+    ): Promise<CloudSessionCommandResponse> {
+      const path = apiPath`/api/sessions/${sessionId}/question-reject`;
+      requireObject(input, 'The reject input');
+      requireText(input.requestId, 'requestId');
+      return command(path, { requestId: input.requestId }, options);
+    },
+
+    /**
+     * `POST /api/sessions/:id/permission-respond` (202): allows or denies a pending permission. The
+     * server allows on `true`, `'allow'`, `'once'`, `'always'` or `{allowed: true}`.
+     */
+    async respondToPermission(
+      sessionId: string,
+      input: PermissionResponseInput,
+      options?: CloudCommandOptions,
+    ): Promise<CloudSessionCommandResponse> {
+      const path = apiPath`/api/sessions/${sessionId}/permission-respond`;
+      requireObject(input, 'The permission input');
+      requireText(input.permissionId, 'permissionId');
+      if (input.response === undefined || input.response === null) throw invalidRequest('response is required.');
+      return command(path, { permissionId: input.permissionId, response: input.response }, options);
+    },
+  };
+}
+
+/** The sessions domain's methods. */
+export type CloudSessionsClient = ReturnType<typeof createCloudSessionsClient>;
