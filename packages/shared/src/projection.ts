@@ -1,259 +1,35 @@
 /**
- * The session projection: a pure fold of session events (wire contract §3.3) into the view the
- * server stores in `projection.view` and clients render (§3.5).
- *
- * Glossary: an *order* is the sequence of the event that created an item, so lists sort by it;
- * the view's `sequence` is the last event sequence folded in, so replays and duplicates are no-ops.
+ * The session projection reducer: a pure fold of session events (wire contract §3.3) into
+ * `CloudSessionProjectionView` (§3.5).
  */
 import type { CloudSessionEvent } from './events.js';
-import type { CloudProjectSourceSummary, CloudSessionView, SessionAttachment, SessionStatus } from './session.js';
+import {
+  attachmentsOf,
+  firstString,
+  isRecord,
+  num,
+  type Payload,
+  projectSourceSummary,
+  str,
+  stringsOf,
+  tokensOf,
+} from './payload.js';
+import {
+  type CloudSessionProjectionView,
+  createEmptySessionProjectionView,
+  type ProjectionError,
+  type ProjectionMessage,
+  type ProjectionPendingApproval,
+  type ProjectionPendingQuestion,
+  type ProjectionResolvedApproval,
+  type ProjectionResolvedQuestion,
+  type ProjectionTaskRun,
+  type ProjectionToolCall,
+  type SessionTokens,
+  type TaskRunStatus,
+} from './projection-view.js';
 
-/** Token counters of a session or task run. */
-export interface SessionTokens {
-  input: number;
-  output: number;
-  reasoning: number;
-  cacheRead: number;
-  cacheWrite: number;
-}
-
-export interface ProjectionMessage {
-  id: string;
-  role: 'user' | 'assistant' | 'system';
-  content: string;
-  createdAt: string | null;
-  attachments?: SessionAttachment[];
-  /** Agent the prompt was sent to (user messages). */
-  agent?: string;
-  order: number;
-}
-
-export type ToolCallStatus = 'running' | 'complete' | 'error';
-
-export interface ProjectionToolCall {
-  id: string;
-  sessionId: string;
-  name: string;
-  input: unknown;
-  status: ToolCallStatus;
-  output?: unknown;
-  outputPaths?: string[];
-  attachments?: SessionAttachment[];
-  agent?: string;
-  sourceSessionId?: string;
-  taskRunId?: string;
-  order: number;
-}
-
-export type TaskRunStatus = 'queued' | 'running' | 'complete' | 'error';
-
-/** A sub-agent run started by the session. */
-export interface ProjectionTaskRun {
-  id: string;
-  sessionId: string;
-  title: string;
-  agent: string | null;
-  status: TaskRunStatus;
-  sourceSessionId: string | null;
-  parentSessionId: string | null;
-  content: string | null;
-  error: string | null;
-  sessionCost: number;
-  sessionTokens: SessionTokens | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  order: number;
-}
-
-export interface ProjectionPendingApproval {
-  id: string;
-  sessionId: string;
-  tool: string;
-  input: unknown;
-  description: string;
-  taskRunId?: string;
-  sourceSessionId?: string;
-  order: number;
-}
-
-export interface ProjectionResolvedApproval {
-  id: string;
-  sessionId: string;
-  taskRunId?: string;
-  tool: string;
-  description: string;
-  allowed: boolean;
-  /** Order of the original request. */
-  order: number;
-  resolvedAt: string | null;
-}
-
-export interface ProjectionPendingQuestion {
-  id: string;
-  sessionId: string;
-  questions: unknown[];
-  /** The tool call that asked, when the question came from a tool. */
-  tool?: { messageId: string; callId: string };
-  sourceSessionId?: string;
-  order: number;
-}
-
-export interface ProjectionResolvedQuestion {
-  id: string;
-  sessionId: string;
-  sourceSessionId?: string;
-  questions: unknown[];
-  answers: unknown[];
-  rejected: boolean;
-  /** Order of the original question. */
-  order: number;
-  resolvedAt: string | null;
-}
-
-/** An artifact as announced by `artifact.*` events; further payload fields are kept as they came. */
-export interface ProjectionArtifact {
-  id: string;
-  sessionId: string;
-  filename: string;
-  mime: string | null;
-  size: number | null;
-  kind: string | null;
-  status: string | null;
-  order: number;
-  [field: string]: unknown;
-}
-
-export interface ProjectionTodo {
-  id?: string;
-  content: string;
-  status: string;
-  priority: string;
-}
-
-export interface ProjectionError {
-  id: string;
-  sessionId: string;
-  message: string;
-  order: number;
-}
-
-/** Set on sessions imported from a local Open Cowork session. */
-export interface ProjectionOrigin {
-  kind: 'local-session-import';
-  sourceFingerprint: string;
-  importedAt: string | null;
-  itemCounts: Record<string, number>;
-}
-
-/**
- * The folded state of a session (§3.5). Beyond the contract it carries `sequence`, the last
- * event sequence applied, which makes folding idempotent.
- */
-export interface CloudSessionProjectionView {
-  sessionId: string;
-  title: string | null;
-  status: SessionStatus;
-  profileName: string | null;
-  isGenerating: boolean;
-  messages: ProjectionMessage[];
-  toolCalls: ProjectionToolCall[];
-  taskRuns: ProjectionTaskRun[];
-  pendingApprovals: ProjectionPendingApproval[];
-  pendingQuestions: ProjectionPendingQuestion[];
-  resolvedApprovals: ProjectionResolvedApproval[];
-  resolvedQuestions: ProjectionResolvedQuestion[];
-  artifacts: ProjectionArtifact[];
-  todos: ProjectionTodo[];
-  errors: ProjectionError[];
-  sessionCost: number;
-  sessionTokens: SessionTokens;
-  /** Input tokens of the latest cost update: roughly the current context size. */
-  lastInputTokens: number;
-  lastError: string | null;
-  origin: ProjectionOrigin | null;
-  projectSource: CloudProjectSourceSummary | null;
-  updatedAt: string | null;
-  /** Last event sequence folded into this view; 0 when none. */
-  sequence: number;
-}
-
-/** Fields of an empty view a caller may preset (typically from the session record). */
-export type SessionProjectionViewInit = Partial<
-  Pick<CloudSessionProjectionView, 'title' | 'status' | 'profileName' | 'updatedAt' | 'projectSource'>
->;
-
-const zeroTokens = (): SessionTokens => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
-
-/** A view with no events folded in. */
-export function createEmptySessionProjectionView(
-  sessionId: string,
-  init: SessionProjectionViewInit = {},
-): CloudSessionProjectionView {
-  return {
-    sessionId,
-    title: init.title ?? null,
-    status: init.status ?? 'idle',
-    profileName: init.profileName ?? null,
-    isGenerating: false,
-    messages: [],
-    toolCalls: [],
-    taskRuns: [],
-    pendingApprovals: [],
-    pendingQuestions: [],
-    resolvedApprovals: [],
-    resolvedQuestions: [],
-    artifacts: [],
-    todos: [],
-    errors: [],
-    sessionCost: 0,
-    sessionTokens: zeroTokens(),
-    lastInputTokens: 0,
-    lastError: null,
-    origin: null,
-    projectSource: init.projectSource ?? null,
-    updatedAt: init.updatedAt ?? null,
-    sequence: 0,
-  };
-}
-
-// ---------------------------------------------------------------- payload readers
-
-type Payload = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Payload =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
-/** The first string among the alternative keys of §3.3. */
-function firstString(payload: Payload, keys: readonly string[]): string | undefined {
-  for (const key of keys) {
-    const value = str(payload[key]);
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
-const attachmentsOf = (value: unknown): SessionAttachment[] | undefined =>
-  Array.isArray(value) ? (value.filter(isRecord) as unknown as SessionAttachment[]) : undefined;
-
-const stringsOf = (value: unknown): string[] | undefined =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
-
-function tokensOf(value: unknown): SessionTokens | undefined {
-  if (!isRecord(value)) return undefined;
-  const cache = isRecord(value.cache) ? value.cache : {};
-  return {
-    input: num(value.input) ?? 0,
-    output: num(value.output) ?? 0,
-    reasoning: num(value.reasoning) ?? 0,
-    cacheRead: num(value.cacheRead) ?? num(cache.read) ?? 0,
-    cacheWrite: num(value.cacheWrite) ?? num(cache.write) ?? 0,
-  };
-}
+export * from './projection-view.js';
 
 function addTokens(a: SessionTokens, b: SessionTokens): SessionTokens {
   return {
@@ -278,18 +54,7 @@ function permissionAllowed(payload: Payload): boolean {
   );
 }
 
-function projectSourceSummary(value: unknown): CloudProjectSourceSummary | null {
-  if (!isRecord(value) || (value.kind !== 'git' && value.kind !== 'snapshot')) return null;
-  // Pick the public fields only: the bound source may carry credentialRef/objectKey.
-  const summary: CloudProjectSourceSummary = { kind: value.kind };
-  for (const key of ['repositoryUrl', 'ref', 'subdirectory', 'snapshotId', 'title'] as const) {
-    const field = str(value[key]);
-    if (field !== undefined) summary[key] = field;
-  }
-  return summary;
-}
-
-/** Replace the item with `id`, or append `item` when there is none. */
+/** Replace the item with `id` by `next(item)`, or append `next(undefined)` when there is none. */
 function upsert<T extends { id: string }>(items: readonly T[], id: string, next: (previous: T | undefined) => T): T[] {
   const index = items.findIndex((item) => item.id === id);
   if (index === -1) return [...items, next(undefined)];
@@ -595,63 +360,4 @@ export function reduceSessionEvents(
     view = applySessionEvent(view ?? createEmptySessionProjectionView(event.sessionId ?? ''), event);
   }
   return view ?? createEmptySessionProjectionView('');
-}
-
-// ---------------------------------------------------------------- normalisation
-
-const SESSION_STATUSES: readonly SessionStatus[] = ['idle', 'running', 'closed', 'errored'];
-
-const recordsOf = <T>(value: unknown): T[] => (Array.isArray(value) ? (value.filter(isRecord) as T[]) : []);
-
-/**
- * Turn whatever a server sent in `projection.view` into a complete view: missing or mistyped
- * fields get their empty defaults, list items that are not objects are dropped. Servers of
- * other versions send partial views, so nothing here may throw.
- */
-export function normalizeSessionProjectionView(value: unknown, sessionId: string): CloudSessionProjectionView {
-  const raw = isRecord(value) ? value : {};
-  const empty = createEmptySessionProjectionView(str(raw.sessionId) ?? sessionId);
-  const origin = isRecord(raw.origin) && str(raw.origin.sourceFingerprint) !== undefined ? raw.origin : null;
-  return {
-    ...empty,
-    title: str(raw.title) ?? null,
-    status: SESSION_STATUSES.includes(raw.status as SessionStatus) ? (raw.status as SessionStatus) : 'idle',
-    profileName: str(raw.profileName) ?? null,
-    isGenerating: raw.isGenerating === true,
-    messages: recordsOf(raw.messages),
-    toolCalls: recordsOf(raw.toolCalls),
-    taskRuns: recordsOf(raw.taskRuns),
-    pendingApprovals: recordsOf(raw.pendingApprovals),
-    pendingQuestions: recordsOf(raw.pendingQuestions),
-    resolvedApprovals: recordsOf(raw.resolvedApprovals),
-    resolvedQuestions: recordsOf(raw.resolvedQuestions),
-    artifacts: recordsOf(raw.artifacts),
-    todos: recordsOf(raw.todos),
-    errors: recordsOf(raw.errors),
-    sessionCost: num(raw.sessionCost) ?? 0,
-    sessionTokens: tokensOf(raw.sessionTokens) ?? empty.sessionTokens,
-    lastInputTokens: num(raw.lastInputTokens) ?? 0,
-    lastError: str(raw.lastError) ?? null,
-    origin: origin as ProjectionOrigin | null,
-    projectSource: projectSourceSummary(raw.projectSource),
-    updatedAt: str(raw.updatedAt) ?? null,
-    sequence: num(raw.sequence) ?? 0,
-  };
-}
-
-/**
- * The view of a `CloudSessionView`, ready to fold SSE events into: `sequence` comes from
- * `projection.sequence` (the resume cursor) and missing title/status/profile from the record.
- */
-export function sessionProjectionViewFromCloudView(cloudView: CloudSessionView): CloudSessionProjectionView {
-  const { session, projection } = cloudView;
-  const view = normalizeSessionProjectionView(projection?.view, session.sessionId);
-  return {
-    ...view,
-    title: view.title ?? session.title,
-    profileName: view.profileName ?? session.profileName,
-    status: isRecord(projection?.view) && typeof projection.view.status === 'string' ? view.status : session.status,
-    projectSource: view.projectSource ?? session.projectSource ?? null,
-    sequence: projection?.sequence ?? view.sequence,
-  };
 }
