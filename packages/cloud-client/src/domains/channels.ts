@@ -1,7 +1,62 @@
 import type { CloudClientContext } from '../core/context.js';
+import { createChannelAgentsClient } from './channels/agents.js';
+import { createChannelDeliveriesClient } from './channels/deliveries.js';
+import { createChannelInteractionsClient } from './channels/interactions.js';
+import { createChannelSessionsClient } from './channels/sessions.js';
 
-// Placeholder until the domain lands.
+export type {
+  AckChannelDeliveryInput,
+  BindChannelSessionInput,
+  ChannelBinding,
+  ChannelCursorUpdateInput,
+  ChannelCursorUpdateResult,
+  ChannelDeliveriesStreamQuery,
+  ChannelDeliveryRecord,
+  ChannelIdentity,
+  ChannelInteraction,
+  ChannelProviderSummary,
+  ChannelSessionBinding,
+  ChannelSessionBindingResult,
+  ChannelSessionThreadQuery,
+  ClaimProviderEventInput,
+  ClaimProviderEventResult,
+  CompleteProviderEventInput,
+  CreateChannelBindingInput,
+  CreateChannelDeliveryInput,
+  CreateChannelInteractionInput,
+  CreateChannelInteractionResult,
+  CreateHeadlessAgentInput,
+  DeadLetterChannelDeliveryInput,
+  HeadlessAgent,
+  ListChannelDeliveriesInput,
+  ListChannelIdentitiesInput,
+  PromptChannelSessionInput,
+  PromptChannelSessionResponse,
+  ProviderEvent,
+  RenewChannelDeliveryLeaseInput,
+  ResolveChannelIdentityInput,
+  ResolveChannelInteractionInput,
+  ResolveChannelInteractionResponse,
+  RetryChannelDeliveryInput,
+  UpdateChannelBindingInput,
+  UpdateHeadlessAgentInput,
+} from '@open-cowork/shared';
+export type { ChannelListQuery } from './channels/agents.js';
+export type { ChannelDeliverySubscriptionOptions } from './channels/deliveries.js';
+
+/**
+ * The gateway / headless-agent plane (wire contract §2.14, §4.3, §4.4), in four parts:
+ * setup (providers, agents, bindings, identities), chat sessions (bind, prompt, cursor, events),
+ * inbound interactions and provider events, and the outbound delivery queue with its stream.
+ */
 export function createCloudChannelsClient(ctx: CloudClientContext) {
-  void ctx;
-  return {};
+  return {
+    ...createChannelAgentsClient(ctx),
+    ...createChannelSessionsClient(ctx),
+    ...createChannelInteractionsClient(ctx),
+    ...createChannelDeliveriesClient(ctx),
+  };
 }
+
+/** The channels domain's methods. */
+export type CloudChannelsClient = ReturnType<typeof createCloudChannelsClient>;

@@ -1,0 +1,140 @@
+import type {
+  ChannelBinding,
+  ChannelIdentity,
+  ChannelProviderSummary,
+  CreateChannelBindingInput,
+  CreateHeadlessAgentInput,
+  HeadlessAgent,
+  ListChannelIdentitiesInput,
+  ResolveChannelIdentityInput,
+  UpdateChannelBindingInput,
+  UpdateHeadlessAgentInput,
+} from '@open-cowork/shared';
+import type { CloudClientContext, CloudCommandOptions } from '../../core/context.js';
+import { apiPath } from '../../core/path.js';
+import {
+  check,
+  checkProvider,
+  commandSender,
+  isObject,
+  optionalInput,
+  optionalOneOf,
+  optionalPositiveInteger,
+  requireFields,
+} from './common.js';
+
+/** Query of the capped (non-cursor) channel lists. */
+export interface ChannelListQuery {
+  limit?: number;
+}
+
+const AGENT_STATUSES = ['active', 'disabled'];
+const BINDING_STATUSES = ['active', 'disabled', 'auth_required', 'error'];
+const IDENTITY_ROLES = ['owner', 'admin', 'member', 'approver', 'viewer'];
+const IDENTITY_STATUSES = ['active', 'disabled', 'pending'];
+
+function limitQuery(method: string, query: ChannelListQuery | undefined) {
+  const input = optionalInput(method, query);
+  optionalPositiveInteger(method, input, 'limit');
+  return { limit: input.limit };
+}
+
+function checkSettings(method: string, input: { settings?: unknown }): void {
+  check(input.settings === undefined || isObject(input.settings), `${method}: settings must be an object.`);
+}
+
+/** The gateway's setup plane: providers, headless agents, channel bindings and channel identities. */
+export function createChannelAgentsClient(ctx: CloudClientContext) {
+  const send = commandSender(ctx);
+
+  return {
+    /** `GET /api/channels/providers?limit` → `.providers`: each provider with its binding counts. */
+    async listChannelProviders(query?: ChannelListQuery): Promise<ChannelProviderSummary[]> {
+      const request = { query: limitQuery('listChannelProviders', query) };
+      return (await ctx.request<{ providers: ChannelProviderSummary[] }>('/api/channels/providers', request)).providers;
+    },
+
+    /** `GET /api/channels/agents?limit` → `.agents`. */
+    async listHeadlessAgents(query?: ChannelListQuery): Promise<HeadlessAgent[]> {
+      const request = { query: limitQuery('listHeadlessAgents', query) };
+      return (await ctx.request<{ agents: HeadlessAgent[] }>('/api/channels/agents', request)).agents;
+    },
+
+    /** `POST /api/channels/agents` (201) → `.agent`; a caller-chosen `agentId` already taken is kind `conflict`. */
+    async createHeadlessAgent(input: CreateHeadlessAgentInput, options?: CloudCommandOptions): Promise<HeadlessAgent> {
+      requireFields('createHeadlessAgent', input, ['name']);
+      optionalOneOf('createHeadlessAgent', input, 'status', AGENT_STATUSES);
+      return (await send<{ agent: HeadlessAgent }>('POST', '/api/channels/agents', input, options)).agent;
+    },
+
+    /** `PATCH /api/channels/agents/:id` → `.agent`; missing is kind `not_found`. */
+    async updateHeadlessAgent(
+      agentId: string,
+      input: UpdateHeadlessAgentInput,
+      options?: CloudCommandOptions,
+    ): Promise<HeadlessAgent> {
+      const path = apiPath`/api/channels/agents/${agentId}`;
+      requireFields('updateHeadlessAgent', input, []);
+      optionalOneOf('updateHeadlessAgent', input, 'status', AGENT_STATUSES);
+      return (await send<{ agent: HeadlessAgent }>('PATCH', path, input, options)).agent;
+    },
+
+    /** `GET /api/channels/bindings?agentId` → `.bindings` (all agents when `agentId` is absent). */
+    async listChannelBindings(agentId?: string): Promise<ChannelBinding[]> {
+      const valid = agentId === undefined || (typeof agentId === 'string' && agentId !== '');
+      check(valid, 'listChannelBindings: agentId must be a non-empty string.');
+      const request = { query: { agentId } };
+      return (await ctx.request<{ bindings: ChannelBinding[] }>('/api/channels/bindings', request)).bindings;
+    },
+
+    /** `POST /api/channels/bindings` (201) → `.binding`. `credentialRef` is a reference, never the secret. */
+    async createChannelBinding(input: CreateChannelBindingInput, options?: CloudCommandOptions): Promise<ChannelBinding> {
+      requireFields('createChannelBinding', input, ['agentId', 'displayName']);
+      checkProvider('createChannelBinding', input);
+      optionalOneOf('createChannelBinding', input, 'status', BINDING_STATUSES);
+      checkSettings('createChannelBinding', input);
+      return (await send<{ binding: ChannelBinding }>('POST', '/api/channels/bindings', input, options)).binding;
+    },
+
+    /** `PATCH /api/channels/bindings/:id` → `.binding`; missing is kind `not_found`. */
+    async updateChannelBinding(
+      bindingId: string,
+      input: UpdateChannelBindingInput,
+      options?: CloudCommandOptions,
+    ): Promise<ChannelBinding> {
+      const path = apiPath`/api/channels/bindings/${bindingId}`;
+      requireFields('updateChannelBinding', input, []);
+      optionalOneOf('updateChannelBinding', input, 'status', BINDING_STATUSES);
+      checkSettings('updateChannelBinding', input);
+      return (await send<{ binding: ChannelBinding }>('PATCH', path, input, options)).binding;
+    },
+
+    /** `PATCH /api/channels/bindings/:id` with `{status: 'disabled'}` → `.binding`. Reversible by setting `active`. */
+    async disconnectChannelBinding(bindingId: string, options?: CloudCommandOptions): Promise<ChannelBinding> {
+      const path = apiPath`/api/channels/bindings/${bindingId}`;
+      return (await send<{ binding: ChannelBinding }>('PATCH', path, { status: 'disabled' }, options)).binding;
+    },
+
+    /** `GET /api/channels/identities?provider&externalWorkspaceId&role&status&limit` → `.identities`. */
+    async listChannelIdentities(query?: ListChannelIdentitiesInput): Promise<ChannelIdentity[]> {
+      const input = optionalInput('listChannelIdentities', query);
+      checkProvider('listChannelIdentities', input, false);
+      optionalOneOf('listChannelIdentities', input, 'role', IDENTITY_ROLES);
+      optionalOneOf('listChannelIdentities', input, 'status', IDENTITY_STATUSES);
+      optionalPositiveInteger('listChannelIdentities', input, 'limit');
+      const { provider, externalWorkspaceId, role, status, limit } = input;
+      const request = { query: { provider, externalWorkspaceId, role, status, limit } };
+      return (await ctx.request<{ identities: ChannelIdentity[] }>('/api/channels/identities', request)).identities;
+    },
+
+    /** `POST /api/channels/identities/resolve` → `.identity`: finds or creates the provider user. */
+    async resolveChannelIdentity(input: ResolveChannelIdentityInput, options?: CloudCommandOptions): Promise<ChannelIdentity> {
+      requireFields('resolveChannelIdentity', input, ['externalUserId']);
+      checkProvider('resolveChannelIdentity', input);
+      optionalOneOf('resolveChannelIdentity', input, 'role', IDENTITY_ROLES);
+      optionalOneOf('resolveChannelIdentity', input, 'status', IDENTITY_STATUSES);
+      const path = '/api/channels/identities/resolve';
+      return (await send<{ identity: ChannelIdentity }>('POST', path, input, options)).identity;
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import {
+  CLOUD_ARTIFACT_SCHEME,
+  type ArtifactWithContent,
+  type BindChannelSessionInput,
+  type ChannelCursorUpdateInput,
+  type ChannelCursorUpdateResponse,
+  type ChannelCursorUpdateResult,
+  type ChannelSessionBindingResult,
+  type ChannelSessionThreadQuery,
+  type CloudSessionView,
+  type PromptChannelSessionInput,
+  type PromptChannelSessionResponse,
+} from '@open-cowork/shared';
+import type { CloudClientContext, CloudCommandOptions, CloudStreamFrame, CloudSubscription } from '../../core/context.js';
+import { invalidRequest } from '../../core/errors.js';
+import { apiPath } from '../../core/path.js';
+import { cloudArtifactIdFromFilePath, type ArtifactAttachment } from '../artifacts.js';
+import type { CloudEventSubscriptionOptions, CloudSessionStreamEvent } from '../transport.js';
+import { callbackOf, check, checkProvider, commandSender, failedSubscription, requireFields, unlessNotFound } from './common.js';
+
+const isCursor = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * The resume cursor of a frame. `snapshot.required` carries the cursor from before the gap, which
+ * is never above what was delivered, so it must bypass duplicate suppression to reach the caller.
+ */
+function sessionEventSequence(frame: CloudStreamFrame): number | null {
+  const data = frame.data as { type?: unknown; sequence?: unknown } | null;
+  if (frame.type === 'snapshot.required' || data?.type === 'snapshot.required') return null;
+  return typeof data?.sequence === 'number' ? data.sequence : null;
+}
+
+/** The key sent both in the body (old servers read it there) and as the `Idempotency-Key` header. */
+function promptIdempotencyKey(input: PromptChannelSessionInput, options: CloudCommandOptions): string | undefined {
+  const keys = [input.idempotencyKey, options.idempotencyKey].filter((key) => key !== undefined);
+  keys.forEach((key) => check(typeof key === 'string' && key !== '', 'promptChannelSession: idempotencyKey must be a non-empty string.'));
+  check(keys.length < 2 || keys[0] === keys[1], 'promptChannelSession: input and options carry different idempotency keys.');
+  return keys[0];
+}
+
+/** A gateway's view of a chat thread: its bound session, prompts, read cursor and event stream. */
+export function createChannelSessionsClient(ctx: CloudClientContext) {
+  const send = commandSender(ctx);
+
+  return {
+    /**
+     * `POST /api/channels/sessions/bind` → `{binding, session}`: binds a chat thread to a session
+     * (a new one unless `sessionId` is given). Binding the same thread again returns the existing binding.
+     */
+    async bindChannelSession(input: BindChannelSessionInput, options?: CloudCommandOptions): Promise<ChannelSessionBindingResult> {
+      requireFields('bindChannelSession', input, ['channelBindingId', 'externalChatId', 'externalThreadId']);
+      checkProvider('bindChannelSession', input);
+      return send<ChannelSessionBindingResult>('POST', '/api/channels/sessions/bind', input, options);
+    },
+
+    /**
+     * `GET /api/channels/sessions/by-thread?provider&externalWorkspaceId&externalChatId&externalThreadId`
+     * → `{binding, session}`, or `null` when the thread is not bound (HTTP 404). Every other failure rejects.
+     */
+    async getChannelSessionByThread(query: ChannelSessionThreadQuery): Promise<ChannelSessionBindingResult | null> {
+      requireFields('getChannelSessionByThread', query, ['externalChatId', 'externalThreadId']);
+      checkProvider('getChannelSessionByThread', query);
+      const { provider, externalWorkspaceId, externalChatId, externalThreadId } = query;
+      const request = { query: { provider, externalWorkspaceId, externalChatId, externalThreadId } };
+      return unlessNotFound(ctx.request<ChannelSessionBindingResult>('/api/channels/sessions/by-thread', request), null);
+    },
+
+    /** `GET /api/channels/sessions/:bindingId/snapshot` → the bound session's view (resume from `projection.sequence`). */
+    async getChannelSessionSnapshot(bindingId: string): Promise<CloudSessionView> {
+      return ctx.request<CloudSessionView>(apiPath`/api/channels/sessions/${bindingId}/snapshot`);
+    },
+
+    /**
+     * `GET /api/channels/sessions/:bindingId/artifacts/:aid` → the artifact as a `data:` URL, like
+     * `readArtifactAttachment`. `pathOrId` is an artifact id or a `cloud-artifact://` reference.
+     */
+    async readChannelArtifactAttachment(bindingId: string, pathOrId: string): Promise<ArtifactAttachment> {
+      const isReference = typeof pathOrId === 'string' && pathOrId.startsWith(CLOUD_ARTIFACT_SCHEME);
+      const artifactId = isReference ? cloudArtifactIdFromFilePath(pathOrId) : pathOrId;
+      if (artifactId === null) throw invalidRequest(`${pathOrId} is not a valid cloud-artifact reference.`);
+      const path = apiPath`/api/channels/sessions/${bindingId}/artifacts/${artifactId}`;
+      const { artifact } = await ctx.request<{ artifact: ArtifactWithContent }>(path);
+      const mime = artifact.contentType || artifact.mime || 'application/octet-stream';
+      return { mime, url: `data:${mime};base64,${artifact.dataBase64}`, filename: artifact.filename };
+    },
+
+    /**
+     * `GET /api/channels/sessions/:bindingId/events?after` (SSE): the bound session's events, as
+     * `subscribeSessionEvents`. Never throws: bad arguments reach `onError` (kind `request`).
+     */
+    subscribeChannelSessionEvents(
+      bindingId: string,
+      options: CloudEventSubscriptionOptions<CloudSessionStreamEvent>,
+    ): CloudSubscription {
+      const onError = callbackOf(options ?? {}, options?.onError);
+      try {
+        const path = apiPath`/api/channels/sessions/${bindingId}/events`;
+        const onEvent = callbackOf(options, options.onEvent);
+        check(onEvent !== undefined, 'subscribeChannelSessionEvents: onEvent must be a function.');
+        const { afterSequence } = options;
+        check(afterSequence === undefined || isCursor(afterSequence), 'subscribeChannelSessionEvents: afterSequence must be a non-negative integer.');
+        return ctx.stream({
+          path,
+          afterSequence,
+          sequenceOf: sessionEventSequence,
+          onFrame: (frame) => onEvent(frame.data as CloudSessionStreamEvent),
+          onError,
+          onClose: callbackOf(options, options.onClose),
+        });
+      } catch (error) {
+        return failedSubscription(error, onError);
+      }
+    },
+
+    /**
+     * `POST /api/channels/sessions/prompt` (202) → `{binding, command, processed, view, projectionFence}`.
+     * The idempotency key (from `input` or `options`) travels in the body and as `Idempotency-Key`.
+     */
+    async promptChannelSession(
+      input: PromptChannelSessionInput,
+      options: CloudCommandOptions = {},
+    ): Promise<PromptChannelSessionResponse> {
+      requireFields('promptChannelSession', input, ['bindingId', 'text']);
+      checkProvider('promptChannelSession', input, false);
+      const idempotencyKey = promptIdempotencyKey(input, options);
+      const body = idempotencyKey === undefined ? input : { ...input, idempotencyKey };
+      const path = '/api/channels/sessions/prompt';
+      return send<PromptChannelSessionResponse>('POST', path, body, { idempotencyKey, signal: options.signal });
+    },
+
+    /**
+     * `POST /api/channels/cursor` → `.result`: `{ok: true, binding}`, `{ok: false, reason: 'stale', binding}`
+     * when the stored cursor is ahead, or `{ok: false, reason: 'not_found'}` when the binding is gone (HTTP 404).
+     */
+    async updateChannelCursor(input: ChannelCursorUpdateInput, options?: CloudCommandOptions): Promise<ChannelCursorUpdateResult> {
+      requireFields('updateChannelCursor', input, ['bindingId']);
+      check(isCursor(input.lastEventSequence), 'updateChannelCursor: lastEventSequence must be a non-negative integer.');
+      check(isCursor(input.lastWorkspaceSequence), 'updateChannelCursor: lastWorkspaceSequence must be a non-negative integer.');
+      const update = send<ChannelCursorUpdateResponse>('POST', '/api/channels/cursor', input, options);
+      return unlessNotFound(
+        update.then((response) => response.result),
+        { ok: false, reason: 'not_found' } as const,
+      );
+    },
+  };
+}
