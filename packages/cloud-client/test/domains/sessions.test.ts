@@ -261,34 +261,37 @@ function setup() {
     for await (const item of value as AsyncIterable<unknown>) items.push(item);
     return items;
   };
-  return { fetch, call };
+  return { fetch, cloud, call };
+}
+
+async function runCase(c: DomainCase) {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`https://cloud.test${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
+  });
+}
+
+async function runInvalid({ method, args }: { method: string; args: unknown[] }) {
+  const { fetch, call } = setup();
+  await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
+  expect(fetch.requests).toHaveLength(0);
 }
 
 describe('sessions domain', () => {
-  it.each(sessionsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', async (c) => {
-    const { fetch, call } = setup();
-    for (const exchange of c.exchanges) fetch.respond(exchange.response);
-    await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-    expect(fetch.requests).toHaveLength(c.exchanges.length);
-    c.exchanges.forEach(({ request }, index) => {
-      const sent = fetch.requests[index]!;
-      expect(sent.method).toBe(request.method);
-      expect(sent.url).toBe(`https://cloud.test${request.path}`);
-      expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-      expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-      expect(sent.json).toEqual(request.body);
-    });
-  });
+  it.each(sessionsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
-    const { fetch, call } = setup();
-    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-    expect(fetch.requests).toHaveLength(0);
-  });
+  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', runInvalid);
 
   it('iterateSessions fetches nothing until pulled and stops when the loop breaks', async () => {
-    const { fetch } = setup();
-    const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+    const { fetch, cloud } = setup();
     fetch.respond({ body: { sessions: [session('s1'), session('s2')], nextCursor: 'more', totalEstimate: 3 } });
     const sessions = cloud.iterateSessions({ limit: 2 });
     expect(fetch.requests).toHaveLength(0);
