@@ -1,0 +1,262 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
+import { cloudArtifactIdFromFilePath } from '../../src/domains/artifacts.js';
+import { createFakeFetch } from '../helpers/fake-fetch.js';
+// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
+import type { DomainCase, Exchange } from './sessions.test.js';
+
+const at = '2026-08-01T00:00:00.000Z';
+const artifact = {
+  artifactId: 'art1',
+  id: 'art1',
+  toolId: 'cloud-artifact',
+  toolName: 'cloud.artifact',
+  filePath: 'cloud-artifact://art1/report.md',
+  filename: 'report.md',
+  order: 0,
+  source: 'cloud',
+  cloudArtifactId: 'art1',
+  sessionId: 's1',
+  sessionTitle: null,
+  workspaceId: 'cloud:t1',
+  mime: 'text/markdown',
+  contentType: 'text/markdown',
+  size: 5,
+  createdAt: at,
+  updatedAt: at,
+  kind: 'document',
+  status: 'draft',
+  authorAgentId: null,
+  projectId: null,
+  taskId: null,
+  statusUpdatedBy: null,
+  statusUpdatedAt: null,
+};
+const final = { ...artifact, status: 'final', statusUpdatedBy: 'u1', statusUpdatedAt: at };
+const index = { artifacts: [artifact], total: 1, scannedSessions: 3, truncated: false };
+const nullStatusFields = { updatedBy: null, authorAgentId: null, projectId: null, taskId: null, kind: null };
+const nullUploadFields = {
+  kind: null,
+  status: null,
+  authorAgentId: null,
+  projectId: null,
+  taskId: null,
+  statusUpdatedBy: null,
+  statusUpdatedAt: null,
+};
+
+const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
+const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange => ({
+  request: { method: 'POST', path, body, idempotencyKey },
+  response: { status, body: answer },
+});
+
+export const artifactsCases: DomainCase[] = [
+  {
+    method: 'listArtifacts',
+    args: ['s1'],
+    exchanges: [get('/api/sessions/s1/artifacts', { artifacts: [artifact] })],
+    result: [artifact],
+  },
+  {
+    method: 'listArtifacts',
+    args: ['a/b?c#d'],
+    exchanges: [get('/api/sessions/a%2Fb%3Fc%23d/artifacts', { artifacts: [] })],
+    result: [],
+  },
+  { method: 'indexArtifacts', args: [], exchanges: [get('/api/artifacts', index)], result: index },
+  {
+    method: 'indexArtifacts',
+    args: [{ sessionId: 's1', projectId: 'p1', taskId: 't0', taskIds: ['t1', 't2'], kind: 'chart', status: 'final', limit: 10 }],
+    exchanges: [
+      get('/api/artifacts?sessionId=s1&projectId=p1&taskId=t0&taskIds=t1&taskIds=t2&kind=chart&status=final&limit=10', index),
+    ],
+    result: index,
+  },
+  {
+    method: 'updateArtifactStatus',
+    args: [{ sessionId: 's1', artifactId: 'art1', status: 'final' }],
+    exchanges: [post('/api/sessions/s1/artifacts/art1/status', { status: 'final', ...nullStatusFields }, { artifact: final })],
+    result: final,
+  },
+  {
+    method: 'updateArtifactStatus',
+    args: [
+      { sessionId: 'a/b', artifactId: 'c#d', status: 'in-review', updatedBy: 'u1', taskId: 't1', kind: 'deck' },
+      { idempotencyKey: 'k-1' },
+    ],
+    exchanges: [
+      post(
+        '/api/sessions/a%2Fb/artifacts/c%23d/status',
+        { ...nullStatusFields, status: 'in-review', updatedBy: 'u1', taskId: 't1', kind: 'deck' },
+        { artifact: final },
+        'k-1',
+      ),
+    ],
+    result: final,
+  },
+  {
+    method: 'uploadArtifact',
+    args: [
+      's1',
+      { filename: 'report.md', contentType: 'text/markdown', dataBase64: 'aGVsbG8=', kind: 'document', projectId: 'p1' },
+      { idempotencyKey: 'k-2' },
+    ],
+    exchanges: [
+      post(
+        '/api/sessions/s1/artifacts',
+        {
+          filename: 'report.md',
+          contentType: 'text/markdown',
+          dataBase64: 'aGVsbG8=',
+          ...nullUploadFields,
+          kind: 'document',
+          projectId: 'p1',
+        },
+        { artifact },
+        'k-2',
+        201,
+      ),
+    ],
+    result: artifact,
+  },
+  {
+    method: 'uploadArtifact',
+    args: ['s1', { filename: 'hello.bin', data: new Uint8Array([104, 101, 108, 108, 111]) }],
+    exchanges: [
+      post(
+        '/api/sessions/s1/artifacts',
+        { filename: 'hello.bin', contentType: null, dataBase64: 'aGVsbG8=', ...nullUploadFields },
+        { artifact },
+        undefined,
+        201,
+      ),
+    ],
+    result: artifact,
+  },
+  {
+    method: 'uploadArtifact',
+    args: ['s1', { filename: 'empty.txt', data: new Uint8Array(0) }],
+    exchanges: [
+      post(
+        '/api/sessions/s1/artifacts',
+        { filename: 'empty.txt', contentType: null, dataBase64: '', ...nullUploadFields },
+        { artifact },
+        undefined,
+        201,
+      ),
+    ],
+    result: artifact,
+  },
+  {
+    method: 'readArtifactAttachment',
+    args: ['s1', 'art1'],
+    exchanges: [get('/api/sessions/s1/artifacts/art1', { artifact: { ...artifact, dataBase64: 'aGVsbG8=' } })],
+    result: { mime: 'text/markdown', url: 'data:text/markdown;base64,aGVsbG8=', filename: 'report.md' },
+  },
+  {
+    method: 'readArtifactAttachment',
+    args: ['a/b?c#d', 'cloud-artifact://x%2Fy%3Fz/my%20file.md'],
+    exchanges: [
+      get('/api/sessions/a%2Fb%3Fc%23d/artifacts/x%2Fy%3Fz', {
+        artifact: { ...artifact, contentType: 'image/png', mime: 'image/png', filename: 'my file.png', dataBase64: 'AA==' },
+      }),
+    ],
+    result: { mime: 'image/png', url: 'data:image/png;base64,AA==', filename: 'my file.png' },
+  },
+];
+
+const invalidCalls: { method: string; args: unknown[] }[] = [
+  { method: 'listArtifacts', args: [''] },
+  { method: 'indexArtifacts', args: [{ kind: 'video' }] },
+  { method: 'indexArtifacts', args: [{ status: 'published' }] },
+  { method: 'indexArtifacts', args: [{ taskIds: 't1' }] },
+  { method: 'indexArtifacts', args: [{ taskIds: ['t1', ''] }] },
+  { method: 'indexArtifacts', args: [{ limit: 0 }] },
+  { method: 'indexArtifacts', args: ['s1'] },
+  { method: 'updateArtifactStatus', args: [{ sessionId: 's1', artifactId: 'art1', status: 'published' }] },
+  { method: 'updateArtifactStatus', args: [{ sessionId: 's1', status: 'final' }] },
+  { method: 'updateArtifactStatus', args: [{ sessionId: 's1', artifactId: 'art1', status: 'final', kind: 'video' }] },
+  { method: 'updateArtifactStatus', args: [null] },
+  { method: 'uploadArtifact', args: ['s1', { filename: 'a.txt' }] },
+  { method: 'uploadArtifact', args: ['s1', { filename: 'a.txt', dataBase64: 'AA==', data: new Uint8Array(1) }] },
+  { method: 'uploadArtifact', args: ['s1', { filename: 'a.txt', data: [1, 2, 3] }] },
+  { method: 'uploadArtifact', args: ['s1', { filename: 'a.txt', dataBase64: 42 }] },
+  { method: 'uploadArtifact', args: ['s1', { filename: '', dataBase64: 'AA==' }] },
+  { method: 'uploadArtifact', args: ['s1', { filename: 'a.txt', dataBase64: 'AA==', status: 'done' }] },
+  { method: 'uploadArtifact', args: ['', { filename: 'a.txt', dataBase64: 'AA==' }] },
+  { method: 'readArtifactAttachment', args: ['s1', ''] },
+  { method: 'readArtifactAttachment', args: ['', 'art1'] },
+  { method: 'readArtifactAttachment', args: ['s1', 'cloud-artifact://%E0%A4%A/x.md'] },
+  { method: 'readArtifactAttachment', args: ['s1', 'cloud-artifact://%/x.md'] },
+  { method: 'readArtifactAttachment', args: ['s1', 'cloud-artifact:///x.md'] },
+];
+
+function setup() {
+  const fetch = createFakeFetch();
+  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const call = async (method: string, args: unknown[]) => {
+    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
+    const items: unknown[] = [];
+    for await (const item of value as AsyncIterable<unknown>) items.push(item);
+    return items;
+  };
+  return { fetch, cloud, call };
+}
+
+async function runCase(c: DomainCase) {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`https://cloud.test${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
+  });
+}
+
+async function runInvalid({ method, args }: { method: string; args: unknown[] }) {
+  const { fetch, call } = setup();
+  await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
+  expect(fetch.requests).toHaveLength(0);
+}
+
+describe('artifacts domain', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it.each(artifactsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+
+  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', runInvalid);
+
+  it('uploadArtifact base64-encodes large binary data without Node Buffer', async () => {
+    const bytes = new Uint8Array(200_003).map((_, i) => (i * 7919) % 256);
+    const expected = Buffer.from(bytes).toString('base64');
+    vi.stubGlobal('Buffer', undefined);
+    const { fetch, call } = setup();
+    await call('uploadArtifact', ['s1', { filename: 'blob.bin', data: bytes }]);
+    expect((fetch.last().json as { dataBase64: string }).dataBase64).toBe(expected);
+  });
+
+  it.each([
+    ['cloud-artifact://art1/report.md', 'art1'],
+    ['cloud-artifact://art1', 'art1'],
+    ['cloud-artifact://a%2Fb%20c/x%2Fy.md', 'a/b c'],
+    ['art1', null],
+    ['https://example.test/art1', null],
+    ['cloud-artifact://', null],
+    ['cloud-artifact:///name.md', null],
+    ['cloud-artifact://%E0%A4%A/name.md', null],
+    ['cloud-artifact://%zz', null],
+  ])('cloudArtifactIdFromFilePath(%j) is %j and never throws', (input, expected) => {
+    expect(cloudArtifactIdFromFilePath(input)).toBe(expected);
+  });
+
+  it('cloudArtifactIdFromFilePath returns null for a non-string', () => {
+    expect(cloudArtifactIdFromFilePath(42 as unknown as string)).toBeNull();
+  });
+});
