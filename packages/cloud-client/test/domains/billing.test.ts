@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch, type FakeResponseInit } from '../helpers/fake-fetch.js';
-
-/** One call as data (see settings.test.ts): arguments, exact request, server answer, result. */
-export interface BillingCase {
-  method: string;
-  args: unknown[];
-  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
-  response: FakeResponseInit;
-  result: unknown;
-}
+import { createFakeFetch } from '../helpers/fake-fetch.js';
+// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
+import type { DomainCase } from './sessions.test.js';
 
 const event = {
   eventId: 'e1',
@@ -45,80 +38,120 @@ const diagnostics = {
 const checkout = { providerId: 'stripe', providerSessionId: 'cs_1', url: 'https://pay.test/cs_1' };
 const portal = { providerId: 'stripe', url: 'https://pay.test/portal' };
 
-export const billingCases: BillingCase[] = [
+export const billingCases: DomainCase[] = [
   {
     method: 'listUsageEvents',
     args: [],
-    request: { method: 'GET', path: '/api/usage/events' },
-    response: { body: { events: [event] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/usage/events' },
+        response: { body: { events: [event] } },
+      },
+    ],
     result: [event],
   },
   {
     method: 'listUsageEvents',
     args: [25],
-    request: { method: 'GET', path: '/api/usage/events?limit=25' },
-    response: { body: { events: [] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/usage/events?limit=25' },
+        response: { body: { events: [] } },
+      },
+    ],
     result: [],
   },
   {
     method: 'getUsageSummary',
     args: [10],
-    request: { method: 'GET', path: '/api/usage/summary?limit=10' },
-    response: { body: summary },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/usage/summary?limit=10' },
+        response: { body: summary },
+      },
+    ],
     result: summary,
   },
   {
     method: 'getUsageSummary',
     args: [],
-    request: { method: 'GET', path: '/api/usage/summary' },
-    response: { body: summary },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/usage/summary' },
+        response: { body: summary },
+      },
+    ],
     result: summary,
   },
   {
     method: 'getDiagnosticsBundle',
     args: [],
-    request: { method: 'GET', path: '/api/diagnostics' },
-    response: { body: diagnostics },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/diagnostics' },
+        response: { body: diagnostics },
+      },
+    ],
     result: diagnostics,
   },
   {
     method: 'getBillingSubscription',
     args: [],
-    request: { method: 'GET', path: '/api/billing/subscription' },
-    response: { body: subscription },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/billing/subscription' },
+        response: { body: subscription },
+      },
+    ],
     result: subscription,
   },
   {
     method: 'createBillingCheckout',
     args: [],
-    request: { method: 'POST', path: '/api/billing/checkout', body: {} },
-    response: { body: checkout },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/billing/checkout', body: {} },
+        response: { body: checkout },
+      },
+    ],
     result: checkout,
   },
   {
     method: 'createBillingCheckout',
     args: [{ planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' }, { idempotencyKey: 'k-1' }],
-    request: {
-      method: 'POST',
-      path: '/api/billing/checkout',
-      body: { planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' },
-      idempotencyKey: 'k-1',
-    },
-    response: { body: checkout },
+    exchanges: [
+      {
+        request: {
+          method: 'POST',
+          path: '/api/billing/checkout',
+          body: { planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' },
+          idempotencyKey: 'k-1',
+        },
+        response: { body: checkout },
+      },
+    ],
     result: checkout,
   },
   {
     method: 'createBillingPortal',
     args: [],
-    request: { method: 'POST', path: '/api/billing/portal', body: {} },
-    response: { body: portal },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/billing/portal', body: {} },
+        response: { body: portal },
+      },
+    ],
     result: portal,
   },
   {
     method: 'createBillingPortal',
     args: [{ returnUrl: 'https://app.test/settings' }, { idempotencyKey: 'k-2' }],
-    request: { method: 'POST', path: '/api/billing/portal', body: { returnUrl: 'https://app.test/settings' }, idempotencyKey: 'k-2' },
-    response: { body: portal },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/billing/portal', body: { returnUrl: 'https://app.test/settings' }, idempotencyKey: 'k-2' },
+        response: { body: portal },
+      },
+    ],
     result: portal,
   },
 ];
@@ -135,24 +168,33 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 function setup() {
   const fetch = createFakeFetch();
   const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = (method: string, args: unknown[]) =>
-    (cloud as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!(...args);
-  return { fetch, call };
+  const call = async (method: string, args: unknown[]) => {
+    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
+    const items: unknown[] = [];
+    for await (const item of value as AsyncIterable<unknown>) items.push(item);
+    return items;
+  };
+  return { fetch, cloud, call };
+}
+
+async function runCase(c: DomainCase) {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`https://cloud.test${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
+  });
 }
 
 describe('billing domain', () => {
-  it.each(billingCases)('$method $request.method $request.path', async (c) => {
-    const { fetch, call } = setup();
-    fetch.respond(c.response);
-    await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-    expect(fetch.requests).toHaveLength(1);
-    const sent = fetch.last();
-    expect(sent.method).toBe(c.request.method);
-    expect(sent.url).toBe(`https://cloud.test${c.request.path}`);
-    expect(sent.headers['content-type']).toBe(c.request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(c.request.idempotencyKey);
-    expect(sent.json).toEqual(c.request.body);
-  });
+  it.each(billingCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
 
   it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
     const { fetch, call } = setup();

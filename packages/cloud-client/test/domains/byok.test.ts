@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch, type FakeResponseInit } from '../helpers/fake-fetch.js';
-
-/** One call as data (see settings.test.ts): arguments, exact request, server answer, result. */
-export interface ByokCase {
-  method: string;
-  args: unknown[];
-  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
-  response: FakeResponseInit;
-  result: unknown;
-}
+import { createFakeFetch } from '../helpers/fake-fetch.js';
+// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
+import type { DomainCase } from './sessions.test.js';
 
 const secret = {
   secretId: 's1',
@@ -26,69 +19,105 @@ const secret = {
 const active = { ...secret, status: 'active', lastValidatedAt: '2026-08-01T00:01:00.000Z' };
 const disabled = { ...secret, status: 'disabled' };
 
-export const byokCases: ByokCase[] = [
+export const byokCases: DomainCase[] = [
   {
     method: 'listByokSecrets',
     args: [],
-    request: { method: 'GET', path: '/api/byok' },
-    response: { body: { secrets: [secret] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/byok' },
+        response: { body: { secrets: [secret] } },
+      },
+    ],
     result: [secret],
   },
   {
     method: 'getByokSecret',
     args: ['openai'],
-    request: { method: 'GET', path: '/api/byok/openai' },
-    response: { body: { secret } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/byok/openai' },
+        response: { body: { secret } },
+      },
+    ],
     result: secret,
   },
   {
     method: 'getByokSecret',
     args: ['a/b?c#d'],
-    request: { method: 'GET', path: '/api/byok/a%2Fb%3Fc%23d' },
-    response: { body: { secret: null } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/byok/a%2Fb%3Fc%23d' },
+        response: { body: { secret: null } },
+      },
+    ],
     result: null,
   },
   {
     method: 'setByokSecret',
     args: ['openai', { apiKey: 'sk-test-abcd' }],
-    request: { method: 'POST', path: '/api/byok/openai', body: { apiKey: 'sk-test-abcd' } },
-    response: { status: 201, body: { secret } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/byok/openai', body: { apiKey: 'sk-test-abcd' } },
+        response: { status: 201, body: { secret } },
+      },
+    ],
     result: secret,
   },
   {
     method: 'setByokSecret',
     args: ['openai', { kmsRef: 'gcp-kms://keys/openai', plaintext: undefined }, { idempotencyKey: 'k-1' }],
-    request: { method: 'POST', path: '/api/byok/openai', body: { kmsRef: 'gcp-kms://keys/openai' }, idempotencyKey: 'k-1' },
-    response: { status: 201, body: { secret: { ...secret, credentialKind: 'kms_ref' } } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/byok/openai', body: { kmsRef: 'gcp-kms://keys/openai' }, idempotencyKey: 'k-1' },
+        response: { status: 201, body: { secret: { ...secret, credentialKind: 'kms_ref' } } },
+      },
+    ],
     result: { ...secret, credentialKind: 'kms_ref' },
   },
   {
     method: 'validateByokSecret',
     args: ['openai'],
-    request: { method: 'POST', path: '/api/byok/openai/validate' },
-    response: { body: { secret: active, validated: true } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/byok/openai/validate' },
+        response: { body: { secret: active, validated: true } },
+      },
+    ],
     result: active,
   },
   {
     method: 'overrideByokSecretValidation',
     args: ['openai', { reason: 'Provider outage' }, { idempotencyKey: 'k-2' }],
-    request: { method: 'POST', path: '/api/byok/openai/override', body: { reason: 'Provider outage' }, idempotencyKey: 'k-2' },
-    response: { body: { secret: active, overridden: true } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/byok/openai/override', body: { reason: 'Provider outage' }, idempotencyKey: 'k-2' },
+        response: { body: { secret: active, overridden: true } },
+      },
+    ],
     result: active,
   },
   {
     method: 'deleteByokSecret',
     args: ['openai'],
-    request: { method: 'DELETE', path: '/api/byok/openai' },
-    response: { body: { secret: disabled, disabled: true } },
+    exchanges: [
+      {
+        request: { method: 'DELETE', path: '/api/byok/openai' },
+        response: { body: { secret: disabled, disabled: true } },
+      },
+    ],
     result: disabled,
   },
   {
     // Nothing to disable: the first client reported `true` here (pitfall 13).
     method: 'deleteByokSecret',
     args: ['anthropic'],
-    request: { method: 'DELETE', path: '/api/byok/anthropic' },
-    response: { body: { secret: null, disabled: false } },
+    exchanges: [
+      {
+        request: { method: 'DELETE', path: '/api/byok/anthropic' },
+        response: { body: { secret: null, disabled: false } },
+      },
+    ],
     result: null,
   },
 ];
@@ -112,24 +141,33 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 function setup() {
   const fetch = createFakeFetch();
   const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = (method: string, args: unknown[]) =>
-    (cloud as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!(...args);
-  return { fetch, call };
+  const call = async (method: string, args: unknown[]) => {
+    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
+    const items: unknown[] = [];
+    for await (const item of value as AsyncIterable<unknown>) items.push(item);
+    return items;
+  };
+  return { fetch, cloud, call };
+}
+
+async function runCase(c: DomainCase) {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`https://cloud.test${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
+  });
 }
 
 describe('byok domain', () => {
-  it.each(byokCases)('$method $request.method $request.path', async (c) => {
-    const { fetch, call } = setup();
-    fetch.respond(c.response);
-    await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-    expect(fetch.requests).toHaveLength(1);
-    const sent = fetch.last();
-    expect(sent.method).toBe(c.request.method);
-    expect(sent.url).toBe(`https://cloud.test${c.request.path}`);
-    expect(sent.headers['content-type']).toBe(c.request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(c.request.idempotencyKey);
-    expect(sent.json).toEqual(c.request.body);
-  });
+  it.each(byokCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
 
   it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
     const { fetch, call } = setup();

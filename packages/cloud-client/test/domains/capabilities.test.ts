@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch, type FakeResponseInit } from '../helpers/fake-fetch.js';
-
-/** One call as data (see settings.test.ts): arguments, exact request, server answer, result. */
-export interface CapabilitiesCase {
-  method: string;
-  args: unknown[];
-  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
-  response: FakeResponseInit;
-  result: unknown;
-}
+import { createFakeFetch } from '../helpers/fake-fetch.js';
+// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
+import type { DomainCase } from './sessions.test.js';
 
 const tool = {
   id: 'github',
@@ -32,68 +25,104 @@ const bundle = {
   ],
 };
 
-export const capabilitiesCases: CapabilitiesCase[] = [
+export const capabilitiesCases: DomainCase[] = [
   {
     method: 'listCapabilityTools',
     args: [],
-    request: { method: 'GET', path: '/api/capabilities/tools' },
-    response: { body: { tools: [tool] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/tools' },
+        response: { body: { tools: [tool] } },
+      },
+    ],
     result: [tool],
   },
   {
     method: 'getCapabilityTool',
     args: ['github'],
-    request: { method: 'GET', path: '/api/capabilities/tools/github' },
-    response: { body: { tool } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/tools/github' },
+        response: { body: { tool } },
+      },
+    ],
     result: tool,
   },
   {
     method: 'getCapabilityTool',
     args: ['a/b?c#d'],
-    request: { method: 'GET', path: '/api/capabilities/tools/a%2Fb%3Fc%23d' },
-    response: { body: { tool } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/tools/a%2Fb%3Fc%23d' },
+        response: { body: { tool } },
+      },
+    ],
     result: tool,
   },
   {
     method: 'listCapabilitySkills',
     args: [],
-    request: { method: 'GET', path: '/api/capabilities/skills' },
-    response: { body: { skills: [skill] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/skills' },
+        response: { body: { skills: [skill] } },
+      },
+    ],
     result: [skill],
   },
   {
     method: 'getCapabilitySkillBundle',
     args: ['pdf'],
-    request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
-    response: { body: { bundle } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
+        response: { body: { bundle } },
+      },
+    ],
     result: bundle,
   },
   {
     method: 'readCapabilitySkillBundleFile',
     args: ['pdf', 'scripts/split.py'],
-    request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
-    response: { body: { bundle } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
+        response: { body: { bundle } },
+      },
+    ],
     result: 'print(1)',
   },
   {
     method: 'readCapabilitySkillBundleFile',
     args: ['pdf', 'nope.md'],
-    request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
-    response: { body: { bundle } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
+        response: { body: { bundle } },
+      },
+    ],
     result: null,
   },
   {
     method: 'readCapabilitySkillBundleFile',
     args: ['a/b?c#d', 'assets/logo.png'],
-    request: { method: 'GET', path: '/api/capabilities/skills/a%2Fb%3Fc%23d/bundle' },
-    response: { body: { bundle } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/skills/a%2Fb%3Fc%23d/bundle' },
+        response: { body: { bundle } },
+      },
+    ],
     result: null,
   },
   {
     method: 'readCapabilitySkillBundleFiles',
     args: ['pdf', ['SKILL.md', 'scripts/split.py', 'missing']],
-    request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
-    response: { body: { bundle } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/capabilities/skills/pdf/bundle' },
+        response: { body: { bundle } },
+      },
+    ],
     result: { 'SKILL.md': '# PDF', 'scripts/split.py': 'print(1)', missing: null },
   },
 ];
@@ -110,24 +139,33 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 function setup() {
   const fetch = createFakeFetch();
   const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = (method: string, args: unknown[]) =>
-    (cloud as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!(...args);
-  return { fetch, call };
+  const call = async (method: string, args: unknown[]) => {
+    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
+    const items: unknown[] = [];
+    for await (const item of value as AsyncIterable<unknown>) items.push(item);
+    return items;
+  };
+  return { fetch, cloud, call };
+}
+
+async function runCase(c: DomainCase) {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`https://cloud.test${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
+  });
 }
 
 describe('capabilities domain', () => {
-  it.each(capabilitiesCases)('$method $request.method $request.path', async (c) => {
-    const { fetch, call } = setup();
-    fetch.respond(c.response);
-    await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-    expect(fetch.requests).toHaveLength(1);
-    const sent = fetch.last();
-    expect(sent.method).toBe(c.request.method);
-    expect(sent.url).toBe(`https://cloud.test${c.request.path}`);
-    expect(sent.headers['content-type']).toBe(c.request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(c.request.idempotencyKey);
-    expect(sent.json).toEqual(c.request.body);
-  });
+  it.each(capabilitiesCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
 
   it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
     const { fetch, call } = setup();

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch, type FakeResponseInit } from '../helpers/fake-fetch.js';
-
-/** One call as data (see settings.test.ts): arguments, exact request, server answer, result. */
-export interface IdentityCase {
-  method: string;
-  args: unknown[];
-  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
-  response: FakeResponseInit;
-  result: unknown;
-}
+import { createFakeFetch } from '../helpers/fake-fetch.js';
+// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
+import type { DomainCase } from './sessions.test.js';
 
 const token = {
   tokenId: 'tok1',
@@ -40,19 +33,27 @@ const member = {
 const policy = { org: { orgId: 'o1' }, features: {}, gateway: { channelsEnabled: true, webhooksEnabled: false } };
 const audit = (n: number) => ({ eventId: `ev${n}`, createdAt: '2026-08-01T00:00:00.000Z', action: 'member.invite' });
 
-export const identityCases: IdentityCase[] = [
+export const identityCases: DomainCase[] = [
   {
     method: 'listApiTokens',
     args: [],
-    request: { method: 'GET', path: '/api/api-tokens' },
-    response: { body: { tokens: [token] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/api-tokens' },
+        response: { body: { tokens: [token] } },
+      },
+    ],
     result: [token],
   },
   {
     method: 'listApiTokens',
     args: [{ limit: 5 }],
-    request: { method: 'GET', path: '/api/api-tokens?limit=5' },
-    response: { body: { tokens: [] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/api-tokens?limit=5' },
+        response: { body: { tokens: [] } },
+      },
+    ],
     result: [],
   },
   {
@@ -61,122 +62,202 @@ export const identityCases: IdentityCase[] = [
       { name: 'gateway', scopes: ['gateway'], expiresAt: '2027-01-01T00:00:00.000Z', channelBindingIds: ['cb1'] },
       { idempotencyKey: 'k-1' },
     ],
-    request: {
-      method: 'POST',
-      path: '/api/api-tokens',
-      body: { name: 'gateway', scopes: ['gateway'], expiresAt: '2027-01-01T00:00:00.000Z', channelBindingIds: ['cb1'] },
-      idempotencyKey: 'k-1',
-    },
-    response: { status: 201, body: { token, plaintext: 'oct_secret' } },
+    exchanges: [
+      {
+        request: {
+          method: 'POST',
+          path: '/api/api-tokens',
+          body: { name: 'gateway', scopes: ['gateway'], expiresAt: '2027-01-01T00:00:00.000Z', channelBindingIds: ['cb1'] },
+          idempotencyKey: 'k-1',
+        },
+        response: { status: 201, body: { token, plaintext: 'oct_secret' } },
+      },
+    ],
     result: { token, plaintext: 'oct_secret' },
   },
   {
     method: 'revokeApiToken',
     args: ['tok1'],
-    request: { method: 'DELETE', path: '/api/api-tokens/tok1' },
-    response: { body: { token: revoked, revoked: true } },
+    exchanges: [
+      {
+        request: { method: 'DELETE', path: '/api/api-tokens/tok1' },
+        response: { body: { token: revoked, revoked: true } },
+      },
+    ],
     result: revoked,
   },
   {
     method: 'revokeApiToken',
     args: ['a/b?c#d', { idempotencyKey: 'k-2' }],
-    request: { method: 'DELETE', path: '/api/api-tokens/a%2Fb%3Fc%23d', idempotencyKey: 'k-2' },
-    response: { body: { token: revoked, revoked: true } },
+    exchanges: [
+      {
+        request: { method: 'DELETE', path: '/api/api-tokens/a%2Fb%3Fc%23d', idempotencyKey: 'k-2' },
+        response: { body: { token: revoked, revoked: true } },
+      },
+    ],
     result: revoked,
   },
   {
     method: 'grantApiTokenChannelBinding',
     args: ['tok1', { channelBindingId: 'cb1' }],
-    request: { method: 'POST', path: '/api/api-tokens/tok1/channel-bindings', body: { channelBindingId: 'cb1' } },
-    response: { body: { grant, token: { ...token, channelBindingIds: ['cb1'] } } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/api-tokens/tok1/channel-bindings', body: { channelBindingId: 'cb1' } },
+        response: { body: { grant, token: { ...token, channelBindingIds: ['cb1'] } } },
+      },
+    ],
     result: { grant, token: { ...token, channelBindingIds: ['cb1'] } },
   },
   {
     method: 'getAdminPolicy',
     args: [],
-    request: { method: 'GET', path: '/api/admin/policy' },
-    response: { body: { policy } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/policy' },
+        response: { body: { policy } },
+      },
+    ],
     result: policy,
   },
   {
     method: 'listOrgMembers',
     args: [],
-    request: { method: 'GET', path: '/api/admin/members' },
-    response: { body: { members: [member] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/members' },
+        response: { body: { members: [member] } },
+      },
+    ],
     result: [member],
   },
   {
     method: 'listOrgMembers',
     args: [{ query: 'ada lovelace', limit: 20 }],
-    request: { method: 'GET', path: '/api/admin/members?q=ada+lovelace&limit=20' },
-    response: { body: { members: [member] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/members?q=ada+lovelace&limit=20' },
+        response: { body: { members: [member] } },
+      },
+    ],
     result: [member],
   },
   {
     method: 'inviteOrgMember',
     args: [{ email: 'ada@example.test' }],
-    request: { method: 'POST', path: '/api/admin/members', body: { email: 'ada@example.test' } },
-    response: { status: 201, body: { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/admin/members', body: { email: 'ada@example.test' } },
+        response: { status: 201, body: { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' } },
+      },
+    ],
     result: member,
   },
   {
     method: 'inviteOrgMember',
     args: [{ email: 'ada@example.test', role: 'admin' }, { idempotencyKey: 'k-3' }],
-    request: {
-      method: 'POST',
-      path: '/api/admin/members',
-      body: { email: 'ada@example.test', role: 'admin' },
-      idempotencyKey: 'k-3',
-    },
-    response: { status: 201, body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: null } },
+    exchanges: [
+      {
+        request: {
+          method: 'POST',
+          path: '/api/admin/members',
+          body: { email: 'ada@example.test', role: 'admin' },
+          idempotencyKey: 'k-3',
+        },
+        response: { status: 201, body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: null } },
+      },
+    ],
     result: { ...member, role: 'admin' },
   },
   {
     method: 'updateOrgMember',
     args: ['a2', { role: 'admin' }],
-    request: { method: 'POST', path: '/api/admin/members/a2/update', body: { role: 'admin' } },
-    response: { body: { member: { ...member, role: 'admin' } } },
+    exchanges: [
+      {
+        request: { method: 'POST', path: '/api/admin/members/a2/update', body: { role: 'admin' } },
+        response: { body: { member: { ...member, role: 'admin' } } },
+      },
+    ],
     result: { ...member, role: 'admin' },
   },
   {
     method: 'updateOrgMember',
     args: ['a/b?c#d', { status: 'disabled', confirm: 'a/b?c#d' }],
-    request: {
-      method: 'POST',
-      path: '/api/admin/members/a%2Fb%3Fc%23d/update',
-      body: { status: 'disabled', confirm: 'a/b?c#d' },
-    },
-    response: { body: { member: { ...member, status: 'disabled' } } },
+    exchanges: [
+      {
+        request: {
+          method: 'POST',
+          path: '/api/admin/members/a%2Fb%3Fc%23d/update',
+          body: { status: 'disabled', confirm: 'a/b?c#d' },
+        },
+        response: { body: { member: { ...member, status: 'disabled' } } },
+      },
+    ],
     result: { ...member, status: 'disabled' },
   },
   {
     method: 'listAdminAuditEvents',
     args: [],
-    request: { method: 'GET', path: '/api/admin/audit' },
-    response: { body: { events: [audit(1)], nextCursor: 'c2' } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/audit' },
+        response: { body: { events: [audit(1)], nextCursor: 'c2' } },
+      },
+    ],
     result: [audit(1)],
   },
   {
     method: 'listAdminAuditEvents',
     args: [50],
-    request: { method: 'GET', path: '/api/admin/audit?limit=50' },
-    response: { body: { events: [], nextCursor: null } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/audit?limit=50' },
+        response: { body: { events: [], nextCursor: null } },
+      },
+    ],
     result: [],
   },
   {
     method: 'listAdminAuditEventsPage',
     args: [{ limit: 2, cursor: 'c2' }],
-    request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c2' },
-    response: { body: { events: [audit(3), audit(4)], nextCursor: 'c3' } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c2' },
+        response: { body: { events: [audit(3), audit(4)], nextCursor: 'c3' } },
+      },
+    ],
     result: { events: [audit(3), audit(4)], nextCursor: 'c3' },
   },
   {
     // An old server may leave `nextCursor` out on the last page.
     method: 'listAdminAuditEventsPage',
     args: [],
-    request: { method: 'GET', path: '/api/admin/audit' },
-    response: { body: { events: [audit(1)] } },
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/audit' },
+        response: { body: { events: [audit(1)] } },
+      },
+    ],
     result: { events: [audit(1)], nextCursor: null },
+  },
+  {
+    // Walks every page with the same page size, passing each nextCursor on.
+    method: 'iterateAdminAuditEvents',
+    args: [{ limit: 2 }],
+    exchanges: [
+      {
+        request: { method: 'GET', path: '/api/admin/audit?limit=2' },
+        response: { body: { events: [audit(1), audit(2)], nextCursor: 'c2' } },
+      },
+      {
+        request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c2' },
+        response: { body: { events: [audit(3)], nextCursor: 'c3' } },
+      },
+      {
+        request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c3' },
+        response: { body: { events: [], nextCursor: null } },
+      },
+    ],
+    result: [audit(1), audit(2), audit(3)],
   },
 ];
 
@@ -208,45 +289,38 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 function setup() {
   const fetch = createFakeFetch();
   const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = (method: string, args: unknown[]) =>
-    (cloud as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!(...args);
+  const call = async (method: string, args: unknown[]) => {
+    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
+    const items: unknown[] = [];
+    for await (const item of value as AsyncIterable<unknown>) items.push(item);
+    return items;
+  };
   return { fetch, cloud, call };
 }
 
-describe('identity domain', () => {
-  it.each(identityCases)('$method $request.method $request.path', async (c) => {
-    const { fetch, call } = setup();
-    fetch.respond(c.response);
-    await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-    expect(fetch.requests).toHaveLength(1);
-    const sent = fetch.last();
-    expect(sent.method).toBe(c.request.method);
-    expect(sent.url).toBe(`https://cloud.test${c.request.path}`);
-    expect(sent.headers['content-type']).toBe(c.request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(c.request.idempotencyKey);
-    expect(sent.json).toEqual(c.request.body);
+async function runCase(c: DomainCase) {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`https://cloud.test${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
   });
+}
+
+describe('identity domain', () => {
+  it.each(identityCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
 
   it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
     const { fetch, call } = setup();
     await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
     expect(fetch.requests).toHaveLength(0);
-  });
-
-  it('iterateAdminAuditEvents walks every page with the page size and the cursor', async () => {
-    const { fetch, cloud } = setup();
-    fetch
-      .respond({ body: { events: [audit(1), audit(2)], nextCursor: 'c2' } })
-      .respond({ body: { events: [audit(3)], nextCursor: 'c3' } })
-      .respond({ body: { events: [], nextCursor: null } });
-    const seen: string[] = [];
-    for await (const event of cloud.iterateAdminAuditEvents({ limit: 2 })) seen.push(event.eventId);
-    expect(seen).toEqual(['ev1', 'ev2', 'ev3']);
-    expect(fetch.requests.map((request) => request.url)).toEqual([
-      'https://cloud.test/api/admin/audit?limit=2',
-      'https://cloud.test/api/admin/audit?limit=2&cursor=c2',
-      'https://cloud.test/api/admin/audit?limit=2&cursor=c3',
-    ]);
   });
 
   it('iterateAdminAuditEvents stops fetching when the loop breaks', async () => {

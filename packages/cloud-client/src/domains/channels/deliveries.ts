@@ -38,6 +38,8 @@ export interface ChannelDeliverySubscriptionOptions extends ChannelDeliveriesStr
 }
 
 const STREAM_PATH = '/api/channels/deliveries/stream';
+/** Named frame types of the delivery stream (the EventSource path listens for these only). */
+const STREAM_EVENT_TYPES = ['channel.delivery', 'error'];
 const DELIVERY_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'dead'];
 const ACK_STATUSES = ['sent', 'failed', 'dead'];
 
@@ -162,7 +164,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
         };
         // Deliveries carry no sequence (the `id:` is the delivery id): resumption is the server's claim state.
         const sequenceOf = () => null;
-        return ctx.stream({ path: STREAM_PATH, query, sequenceOf, onFrame, onError, onClose: callbackOf(options, options.onClose) });
+        const onClose = callbackOf(options, options.onClose);
+        return ctx.stream({ path: STREAM_PATH, query, sequenceOf, eventTypes: STREAM_EVENT_TYPES, onFrame, onError, onClose });
       } catch (error) {
         return failedSubscription(error, onError);
       }

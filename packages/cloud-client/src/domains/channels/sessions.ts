@@ -1,5 +1,6 @@
 import {
   CLOUD_ARTIFACT_SCHEME,
+  CLOUD_SESSION_EVENT_TYPES,
   type ArtifactWithContent,
   type BindChannelSessionInput,
   type ChannelCursorUpdateInput,
@@ -17,6 +18,9 @@ import { apiPath } from '../../core/path.js';
 import { cloudArtifactIdFromFilePath, type ArtifactAttachment } from '../artifacts.js';
 import type { CloudEventSubscriptionOptions, CloudSessionStreamEvent } from '../transport.js';
 import { callbackOf, check, checkProvider, commandSender, failedSubscription, requireFields, unlessNotFound } from './common.js';
+
+/** Named types the EventSource path must listen for (it delivers a named event only to its listener). */
+const SESSION_EVENT_TYPES = CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type);
 
 const isCursor = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
 
@@ -103,6 +107,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
           path,
           afterSequence,
           sequenceOf: sessionEventSequence,
+          eventTypes: SESSION_EVENT_TYPES,
           onFrame: (frame) => onEvent(frame.data as CloudSessionStreamEvent),
           onError,
           onClose: callbackOf(options, options.onClose),
