@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { auth } from './auth/plugin.js';
+import type { ServerConfig } from './config.js';
+import { errorBody, httpError, isHttpError, retryAfterSeconds, type HttpError } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
+import type { Db } from './store/db.js';
+import { store } from './store/plugin.js';
+
+export interface BuildAppOptions {
+  config: ServerConfig;
+  /** Use this open database instead of opening `config.store` (tests); the caller closes it. */
+  db?: Db;
+}
+
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Every failure becomes a coded error; 5xx details stay in the log. */
+function toHttpError(error: FastifyError): HttpError {
+  if (isHttpError(error)) return error;
+  if (error.validation) return httpError(400, 'request.invalid', error.message);
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return httpError(400, 'request.invalid_json', 'Request body must be valid JSON.');
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return httpError(413, 'request.body_too_large', 'Request body is too large.');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return httpError(415, 'request.unsupported_media_type', 'Request body must be application/json.');
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return httpError(status, 'request.invalid', error.message);
+  return httpError(500, 'internal', 'Internal server error.');
+}
+
+/**
+ * The server, in a fixed load order: ecosystem plugins and HTTP conventions, then services shared
+ * as decorators, then one plugin per route domain (which never import each other).
+ */
+export async function buildApp({ config, db }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logger,
+    requestIdHeader: false,
+    // Echo a caller's request id so logs on both sides line up; anything odd gets a fresh one.
+    genReqId: (request) => {
+      const inbound = request.headers['x-request-id'];
+      return typeof inbound === 'string' && REQUEST_ID.test(inbound) ? inbound : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+  });
+
+  // 1. Ecosystem plugins and HTTP conventions.
+  await app.register(cookie);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  // An empty JSON body means `{}` (wire contract §4.6): clients send body-less POSTs that way.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') done(null, {});
+    else parseJson(request, String(body), done);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    // Set on the raw response so that hijacked (SSE) replies carry them too.
+    reply.raw.setHeader('x-request-id', request.id);
+    reply.raw.setHeader('x-content-type-options', 'nosniff');
+    reply.raw.setHeader('referrer-policy', 'no-referrer');
+    reply.raw.setHeader('x-frame-options', 'DENY');
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && UNSAFE_METHODS.has(request.method)) request.body = {};
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const coded = toHttpError(error);
+    if (coded.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (coded.extra.retryAfterMs !== undefined) reply.header('retry-after', retryAfterSeconds(coded.extra.retryAfterMs));
+    return reply.status(coded.statusCode).send(errorBody(coded));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody(httpError(404, 'route.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`))),
+  );
+
+  // 2. Services, shared as decorators.
+  await app.register(store, { config, ...(db ? { db } : {}) });
+  await app.register(auth);
+  // SERVICES (event bus, runtime, command service) are registered here, one line each.
+
+  // 3. Route plugins, one per domain.
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(identityRoutes);
+  // ROUTES of further domains are registered here, one line each.
+
+  return app;
+}

@@ -1,0 +1,45 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Principal } from './principal.js';
+
+/** The signed, HttpOnly session cookie and the readable CSRF cookie (wire contract §4.5). */
+export const SESSION_COOKIE = 'open_cowork_cloud_session';
+export const CSRF_COOKIE = 'open_cowork_cloud_csrf';
+
+export interface CookieSession {
+  version: 1;
+  principal: Principal;
+  csrfToken: string;
+  expiresAtMs: number;
+}
+
+const mac = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest();
+
+/** `base64url(JSON) + "." + base64url(HMAC-SHA256)`. */
+export function signSession(session: CookieSession, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
+  return `${payload}.${mac(payload, secret).toString('base64url')}`;
+}
+
+/** The session in a cookie value, or null when it is malformed, forged or expired. */
+export function verifySession(value: string, secret: string, nowMs = Date.now()): CookieSession | null {
+  const dot = value.indexOf('.');
+  if (dot <= 0) return null;
+  const payload = value.slice(0, dot);
+  const signature = Buffer.from(value.slice(dot + 1), 'base64url');
+  const expected = mac(payload, secret);
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
+  try {
+    const session = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as CookieSession;
+    if (session.version !== 1 || typeof session.expiresAtMs !== 'number' || session.expiresAtMs <= nowMs) return null;
+    return session;
+  } catch {
+    return null;
+  }
+}
+
+/** Constant-time string comparison; false for different lengths. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,59 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { OidcConfig } from '../config.js';
+import { httpError } from '../errors.js';
+
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+  displayName: string | null;
+}
+
+export type OidcVerifier = (token: string) => Promise<OidcIdentity>;
+
+/** A JWT has three base64url parts; anything else is not worth a JWKS round trip. */
+export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+
+async function discoverJwksUrl(issuer: string): Promise<string> {
+  const response = await fetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`));
+  if (!response.ok) throw new Error(`OIDC discovery answered ${response.status}.`);
+  const document = (await response.json()) as { jwks_uri?: unknown };
+  if (typeof document.jwks_uri !== 'string') throw new Error('OIDC discovery document has no jwks_uri.');
+  return document.jwks_uri;
+}
+
+/**
+ * Verifies OIDC access tokens (signature against the issuer's JWKS, `iss`, `aud`, `exp`/`nbf`) and
+ * maps them to an identity. Users are keyed by issuer + `sub`; `email` (or, when the token has
+ * none, `<sub>@<issuer host>`) names the user created on first sign-in.
+ */
+export function createOidcVerifier(config: OidcConfig): OidcVerifier {
+  let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | null = null;
+  const keySet = () =>
+    (keys ??= (async () => createRemoteJWKSet(new URL(config.jwksUrl ?? (await discoverJwksUrl(config.issuer)))))().catch(
+      (error: unknown) => {
+        keys = null; // try discovery again on the next token
+        throw error;
+      },
+    ));
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, await keySet(), { issuer: config.issuer, audience: config.audience }));
+    } catch (error) {
+      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
+        const expired = error instanceof errors.JWTExpired;
+        throw httpError(401, expired ? 'auth.token_expired' : 'auth.bearer_invalid', expired ? 'The access token has expired.' : 'The access token is not valid.');
+      }
+      // The issuer could not be reached: not the caller's fault, and worth retrying.
+      throw httpError(503, 'auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw httpError(401, 'auth.bearer_invalid', 'The access token has no subject.');
+    }
+    const email = typeof payload.email === 'string' && payload.email.includes('@') ? payload.email : `${payload.sub}@${new URL(config.issuer).hostname}`;
+    const name = typeof payload.name === 'string' ? payload.name : null;
+    return { issuer: config.issuer, subject: payload.sub, email, displayName: name };
+  };
+}

@@ -1,0 +1,84 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { httpError } from '../errors.js';
+import { createTenantStore, type OrgRecord } from '../store/tenants.js';
+import { createTokenStore } from '../store/tokens.js';
+import { authorize, createAuthenticator, type Authenticator } from './authenticate.js';
+import { CSRF_COOKIE, safeEqual, type CookieSession } from './cookie.js';
+import type { Principal, RouteAccess } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The authorisation rule of the route; every route must declare one. */
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** The authenticated caller. Set on every non-public route before its handler runs. */
+    principal: Principal;
+    /** The verified session cookie, when the request was authenticated by it. */
+    authSession: CookieSession | null;
+  }
+  interface FastifyInstance {
+    auth: Authenticator;
+    /** The org every user of this server belongs to. */
+    defaultOrg: OrgRecord;
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Cookie auth must prove the request came from our own page: the `X-CSRF-Token` header has to
+ * equal the CSRF cookie and the token sealed in the signed session (double submit + signature).
+ */
+export function checkCsrf(request: FastifyRequest, session: CookieSession): void {
+  if (!UNSAFE_METHODS.has(request.method)) return;
+  const header = request.headers['x-csrf-token'];
+  const cookie = request.cookies[CSRF_COOKIE];
+  if (
+    typeof header !== 'string' ||
+    typeof cookie !== 'string' ||
+    !safeEqual(header, cookie) ||
+    !safeEqual(header, session.csrfToken)
+  ) {
+    throw httpError(403, 'auth.csrf_invalid', 'Cloud CSRF token is missing or invalid.');
+  }
+}
+
+/**
+ * Authentication and authorisation for every route: a route without `config.access` cannot be
+ * registered, and `onRequest` (before the body is even read) authenticates the caller, checks
+ * CSRF for cookie sessions and applies the route's rule.
+ */
+async function authPlugin(app: FastifyInstance) {
+  const tenants = createTenantStore(app.db);
+  const defaultOrg = await tenants.ensureOrg(app.config.defaultOrg);
+  const owner = await tenants.ensureUser({ email: app.config.ownerEmail, displayName: 'Local owner' });
+  await tenants.ensureMembership(defaultOrg.orgId, owner.userId, 'owner');
+
+  app.decorate('defaultOrg', defaultOrg);
+  app.decorate('auth', createAuthenticator({ config: app.config, tenants, tokens: createTokenStore(app.db), defaultOrg }));
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('authSession', null);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.access) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no config.access: every route needs an authorisation rule.`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    // Unknown routes answer 404 whoever asks (the not-found handler has no rule of its own).
+    if (request.is404) return;
+    const access = request.routeOptions.config.access;
+    if (access === 'public') return;
+    const authentication = await app.auth.authenticate(request);
+    if (!authentication) throw httpError(401, 'auth.required', 'Authentication is required.');
+    if (authentication.session) checkCsrf(request, authentication.session);
+    authorize(access ?? 'operator', authentication.principal);
+    request.principal = authentication.principal;
+    request.authSession = authentication.session;
+  });
+}
+
+export const auth = fp(authPlugin, { name: 'auth', dependencies: ['store'] });

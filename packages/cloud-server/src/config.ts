@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DbTarget } from './store/open.js';
+
+export interface OidcConfig {
+  /** The `iss` every accepted token carries. */
+  issuer: string;
+  /** The `aud` every accepted token carries. */
+  audience: string;
+  /** Where the signing keys are; default: `jwks_uri` of the issuer's discovery document. */
+  jwksUrl: string | null;
+  /** Sent to Desktop by `GET /auth/desktop/config`. */
+  clientId: string | null;
+  scope: string;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  store: DbTarget;
+  /** Signs session cookies (HMAC-SHA256); at least 32 bytes. */
+  cookieSecret: string;
+  /** `Secure` cookies; off only for plain-http local mode. */
+  cookieSecure: boolean;
+  sessionTtlMs: number;
+  oidc: OidcConfig | null;
+  /** The operator token (env `OPEN_COWORK_CLOUD_OPERATOR_TOKEN`); operator routes are closed without it. */
+  operatorToken: string | null;
+  /** The org every user belongs to in this single-org server. */
+  defaultOrg: { slug: string; name: string };
+  /** The owner of the default org; `npm start` mints the local token for this user. */
+  ownerEmail: string;
+  sse: {
+    heartbeatMs: number;
+    /** The `retry:` hint sent on connect. */
+    retryMs: number;
+    maxStreamsPerOrg: number;
+    /** A connection that falls this far behind is closed (the client resumes from its cursor). */
+    maxBufferedBytes: number;
+  };
+  logger: boolean;
+}
+
+export type ConfigInput = Partial<Omit<ServerConfig, 'sse'>> & { sse?: Partial<ServerConfig['sse']> };
+
+export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
+const MIN_SECRET_BYTES = 32;
+
+/** A complete config from explicit values and defaults (in-memory store, random cookie secret). */
+export function createConfig(input: ConfigInput = {}): ServerConfig {
+  const cookieSecret = input.cookieSecret ?? randomBytes(MIN_SECRET_BYTES).toString('base64url');
+  if (Buffer.byteLength(cookieSecret) < MIN_SECRET_BYTES) {
+    throw new Error(`The cookie secret must be at least ${MIN_SECRET_BYTES} bytes long.`);
+  }
+  return {
+    host: input.host ?? '127.0.0.1',
+    port: input.port ?? 8787,
+    store: input.store ?? { dataDir: null },
+    cookieSecret,
+    cookieSecure: input.cookieSecure ?? true,
+    sessionTtlMs: input.sessionTtlMs ?? 8 * 60 * 60 * 1000,
+    oidc: input.oidc ?? null,
+    operatorToken: input.operatorToken ?? null,
+    defaultOrg: input.defaultOrg ?? { slug: 'default', name: 'Local Cloud' },
+    ownerEmail: input.ownerEmail ?? 'owner@localhost',
+    sse: {
+      heartbeatMs: input.sse?.heartbeatMs ?? 15_000,
+      retryMs: input.sse?.retryMs ?? 1_000,
+      maxStreamsPerOrg: input.sse?.maxStreamsPerOrg ?? 200,
+      maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
+    },
+    logger: input.logger ?? false,
+  };
+}
+
+const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1';
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}".`);
+  return parsed;
+}
+
+function flag(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`${name} must be true or false, got "${value}".`);
+}
+
+/**
+ * The cookie secret of an embedded store lives next to its data, so that restarting the local
+ * cloud keeps everybody signed in. Elsewhere it must come from the environment: replicas behind
+ * one load balancer have to share it.
+ */
+async function persistentSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'cookie-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(MIN_SECRET_BYTES).toString('base64url');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+/** The config of the CLI: flags, then `OPEN_COWORK_CLOUD_*` / `DATABASE_URL` environment, then defaults. */
+export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promise<ServerConfig> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'database-url': { type: 'string' },
+    },
+    strict: true,
+  });
+  const host = values.host ?? env.OPEN_COWORK_CLOUD_HOST ?? '127.0.0.1';
+  const databaseUrl = values['database-url'] ?? env.DATABASE_URL;
+  const dataDir = resolve(values['data-dir'] ?? env.OPEN_COWORK_CLOUD_DATA_DIR ?? DEFAULT_DATA_DIR);
+  const store: DbTarget = databaseUrl
+    ? { databaseUrl, ...(env.OPEN_COWORK_CLOUD_DATABASE_SCHEMA ? { schema: env.OPEN_COWORK_CLOUD_DATABASE_SCHEMA } : {}) }
+    : { dataDir };
+  const cookieSecret = env.OPEN_COWORK_CLOUD_COOKIE_SECRET || (databaseUrl ? undefined : await persistentSecret(dataDir));
+  const issuer = env.OPEN_COWORK_CLOUD_OIDC_ISSUER;
+  return createConfig({
+    host,
+    port: positiveInt('--port', values.port ?? env.PORT ?? env.OPEN_COWORK_CLOUD_PORT),
+    store,
+    cookieSecret,
+    cookieSecure: flag('OPEN_COWORK_CLOUD_COOKIE_SECURE', env.OPEN_COWORK_CLOUD_COOKIE_SECURE) ?? !isLoopback(host),
+    oidc: issuer
+      ? {
+          issuer,
+          audience: env.OPEN_COWORK_CLOUD_OIDC_AUDIENCE ?? env.OPEN_COWORK_CLOUD_OIDC_CLIENT_ID ?? 'open-cowork',
+          jwksUrl: env.OPEN_COWORK_CLOUD_OIDC_JWKS_URL ?? null,
+          clientId: env.OPEN_COWORK_CLOUD_OIDC_CLIENT_ID ?? null,
+          scope: env.OPEN_COWORK_CLOUD_OIDC_SCOPE ?? 'openid profile email',
+        }
+      : null,
+    operatorToken: env.OPEN_COWORK_CLOUD_OPERATOR_TOKEN || null,
+    sse: {
+      heartbeatMs: positiveInt('OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS', env.OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS),
+      maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
+    },
+    logger: true,
+  });
+}

@@ -1,0 +1,229 @@
+import type { AdminAuditEvent, OrgMember, OrgMemberRole, OrgMemberStatus } from '@open-cowork/shared';
+import { newId } from '../ids.js';
+import type { Queryable } from './db.js';
+
+export interface OrgRecord {
+  orgId: string;
+  slug: string;
+  name: string;
+  planKey: string;
+  status: string;
+}
+
+export interface UserRecord {
+  userId: string;
+  email: string;
+  displayName: string | null;
+}
+
+/** A user's membership of an org, with both records: all an authenticated principal is made of. */
+export interface MembershipRecord {
+  org: OrgRecord;
+  user: UserRecord;
+  role: OrgMemberRole;
+  status: OrgMemberStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditInput {
+  orgId: string;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  detail?: Record<string, unknown>;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+const MEMBERSHIP_SELECT = `
+  SELECT o.org_id, o.slug, o.name AS org_name, o.plan_key, o.status AS org_status,
+         u.user_id, u.email, u.display_name, m.role, m.status, m.created_at, m.updated_at
+    FROM memberships m
+    JOIN orgs o ON o.org_id = m.org_id
+    JOIN users u ON u.user_id = m.user_id`;
+
+interface MembershipRow {
+  org_id: string;
+  slug: string;
+  org_name: string;
+  plan_key: string;
+  org_status: string;
+  user_id: string;
+  email: string;
+  display_name: string | null;
+  role: OrgMemberRole;
+  status: OrgMemberStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toMembership = (row: MembershipRow): MembershipRecord => ({
+  org: { orgId: row.org_id, slug: row.slug, name: row.org_name, planKey: row.plan_key, status: row.org_status },
+  user: { userId: row.user_id, email: row.email, displayName: row.display_name },
+  role: row.role,
+  status: row.status,
+  createdAt: iso(row.created_at),
+  updatedAt: iso(row.updated_at),
+});
+
+export const toOrgMember = (membership: MembershipRecord): OrgMember => ({
+  orgId: membership.org.orgId,
+  accountId: membership.user.userId,
+  email: membership.user.email,
+  displayName: membership.user.displayName,
+  role: membership.role,
+  status: membership.status,
+  createdAt: membership.createdAt,
+  updatedAt: membership.updatedAt,
+});
+
+/** Orgs (= tenants), users, memberships and the admin audit log. */
+export function createTenantStore(db: Queryable) {
+  return {
+    /** Returns the org with this slug, creating it on first use. */
+    async ensureOrg(input: { slug: string; name: string }): Promise<OrgRecord> {
+      await db.query('INSERT INTO orgs (org_id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING', [
+        newId('org'),
+        input.slug,
+        input.name,
+      ]);
+      const { rows } = await db.query<{ org_id: string; slug: string; name: string; plan_key: string; status: string }>(
+        'SELECT org_id, slug, name, plan_key, status FROM orgs WHERE slug = $1',
+        [input.slug],
+      );
+      const row = rows[0]!;
+      return { orgId: row.org_id, slug: row.slug, name: row.name, planKey: row.plan_key, status: row.status };
+    },
+
+    /** Returns the user with this email (case-insensitive), creating it on first use. */
+    async ensureUser(input: { email: string; displayName?: string | null }): Promise<UserRecord> {
+      await db.query(
+        'INSERT INTO users (user_id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (lower(email)) DO NOTHING',
+        [newId('usr'), input.email, input.displayName ?? null],
+      );
+      const { rows } = await db.query<{ user_id: string; email: string; display_name: string | null }>(
+        'SELECT user_id, email, display_name FROM users WHERE lower(email) = lower($1)',
+        [input.email],
+      );
+      const row = rows[0]!;
+      return { userId: row.user_id, email: row.email, displayName: row.display_name };
+    },
+
+    /**
+     * The user an OIDC subject maps to. First sign-in links the subject to the user with the token's
+     * email (or creates one); later sign-ins find it by subject even when the email changed.
+     */
+    async ensureOidcUser(input: { issuer: string; subject: string; email: string; displayName?: string | null }) {
+      const linked = await db.query<{ user_id: string; email: string; display_name: string | null }>(
+        'SELECT user_id, email, display_name FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2',
+        [input.issuer, input.subject],
+      );
+      const found = linked.rows[0];
+      if (found) return { userId: found.user_id, email: found.email, displayName: found.display_name } as UserRecord;
+      const user = await this.ensureUser(input);
+      await db.query(
+        'UPDATE users SET oidc_issuer = $2, oidc_subject = $3, updated_at = now() WHERE user_id = $1 AND oidc_subject IS NULL',
+        [user.userId, input.issuer, input.subject],
+      );
+      return user;
+    },
+
+    /** Adds the membership when missing; an existing one keeps its role and status. */
+    async ensureMembership(orgId: string, userId: string, role: OrgMemberRole): Promise<MembershipRecord> {
+      await db.query(
+        `INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) DO NOTHING`,
+        [orgId, userId, role],
+      );
+      return (await this.getMembership(orgId, userId))!;
+    },
+
+    async getMembership(orgId: string, userId: string): Promise<MembershipRecord | null> {
+      const { rows } = await db.query<MembershipRow>(`${MEMBERSHIP_SELECT} WHERE m.org_id = $1 AND m.user_id = $2`, [
+        orgId,
+        userId,
+      ]);
+      return rows[0] ? toMembership(rows[0]) : null;
+    },
+
+    /** Members ordered by email; `q` matches email or display name. */
+    async listMembers(orgId: string, options: { q?: string; limit: number }): Promise<MembershipRecord[]> {
+      const pattern = options.q ? `%${options.q.replace(/[\\%_]/g, '\\$&')}%` : null;
+      const { rows } = await db.query<MembershipRow>(
+        `${MEMBERSHIP_SELECT}
+          WHERE m.org_id = $1 AND ($2::text IS NULL OR u.email ILIKE $2 OR u.display_name ILIKE $2)
+          ORDER BY lower(u.email) LIMIT $3`,
+        [orgId, pattern, options.limit],
+      );
+      return rows.map(toMembership);
+    },
+
+    async updateMembership(
+      orgId: string,
+      userId: string,
+      patch: { role?: OrgMemberRole; status?: OrgMemberStatus },
+    ): Promise<MembershipRecord | null> {
+      const { rowCount } = await db.query(
+        `UPDATE memberships SET role = coalesce($3, role), status = coalesce($4, status), updated_at = now()
+          WHERE org_id = $1 AND user_id = $2`,
+        [orgId, userId, patch.role ?? null, patch.status ?? null],
+      );
+      return rowCount === 0 ? null : this.getMembership(orgId, userId);
+    },
+
+    async appendAudit(input: AuditInput): Promise<void> {
+      await db.query(
+        `INSERT INTO audit_events (event_id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          newId('aud'),
+          input.orgId,
+          input.actorUserId,
+          input.actorTokenId,
+          input.action,
+          input.targetType,
+          input.targetId,
+          JSON.stringify(input.detail ?? {}),
+        ],
+      );
+    },
+
+    /** Newest first; the cursor is the `eventId` of the last event of the previous page. */
+    async listAudit(orgId: string, options: { limit: number; cursor?: string }) {
+      const { rows } = await db.query<{
+        event_id: string;
+        actor_user_id: string | null;
+        actor_token_id: string | null;
+        action: string;
+        target_type: string;
+        target_id: string;
+        detail: Record<string, unknown>;
+        created_at: Date;
+      }>(
+        `SELECT event_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, created_at
+           FROM audit_events a
+          WHERE org_id = $1
+            AND ($2::text IS NULL OR (created_at, event_id) < (SELECT created_at, event_id FROM audit_events WHERE event_id = $2))
+          ORDER BY created_at DESC, event_id DESC
+          LIMIT $3`,
+        [orgId, options.cursor ?? null, options.limit + 1],
+      );
+      const events: AdminAuditEvent[] = rows.slice(0, options.limit).map((row) => ({
+        eventId: row.event_id,
+        createdAt: iso(row.created_at),
+        orgId,
+        actorUserId: row.actor_user_id,
+        actorTokenId: row.actor_token_id,
+        action: row.action,
+        targetType: row.target_type,
+        targetId: row.target_id,
+        detail: row.detail,
+      }));
+      return { events, nextCursor: rows.length > options.limit ? events.at(-1)!.eventId : null };
+    },
+  };
+}
+
+export type TenantStore = ReturnType<typeof createTenantStore>;

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DbTarget } from '../../src/store/open.js';
+import { quoteIdentifier } from '../../src/store/postgres.js';
+
+/** The PostgreSQL the Postgres variants run against (trust auth). CI always provides one. */
+export const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export const postgresAvailable = await reachable(POSTGRES_TEST_URL);
+if (!postgresAvailable && (process.env.CI || process.env.DATABASE_URL_TEST)) {
+  throw new Error(`PostgreSQL at ${POSTGRES_TEST_URL} is not reachable, and this run requires it.`);
+}
+
+export type Engine = 'pglite' | 'postgres';
+
+/** The engines to run a suite on: PGlite always, PostgreSQL when reachable (`describe.each(engines)`). */
+export const engines: Engine[] = postgresAvailable ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface PostgresSchema {
+  target: { databaseUrl: string; schema: string };
+  drop(): Promise<void>;
+}
+
+/** A fresh, uniquely named schema on the test PostgreSQL; drop it in `afterAll`. */
+export async function createPostgresSchema(): Promise<PostgresSchema> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+  } finally {
+    await client.end();
+  }
+  return {
+    target: { databaseUrl: POSTGRES_TEST_URL, schema },
+    async drop() {
+      const dropper = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+/** A store target for `engine`: in-memory PGlite (or `dataDir`), or a fresh Postgres schema. */
+export async function createTestTarget(
+  engine: Engine,
+  options: { dataDir?: string } = {},
+): Promise<{ target: DbTarget; drop(): Promise<void> }> {
+  if (engine === 'postgres') return createPostgresSchema();
+  return { target: { dataDir: options.dataDir ?? null }, drop: async () => undefined };
+}
