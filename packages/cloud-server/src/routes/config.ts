@@ -1,0 +1,69 @@
+import type { CloudRuntimeStatus, CloudTransportConfig, CloudWorkspaceOverview } from '@open-cowork/shared';
+import type { FastifyInstance } from 'fastify';
+import { httpError } from '../errors.js';
+import { DEFAULT_PROFILE } from '../services/sessions.js';
+import { createTenantStore } from '../store/tenants.js';
+
+/** What this server offers; cloud sessions never reach into the caller's machine. */
+const FEATURES: Record<string, boolean> = {
+  cloudSessions: true,
+  sessionImport: true,
+  projectSnapshots: true,
+  eventStreams: true,
+  idempotentCommands: true,
+};
+
+/** Client configuration, workspace overview and runtime status (wire contract §2.1). */
+export async function configRoutes(app: FastifyInstance) {
+  const tenants = createTenantStore(app.db);
+  const member = { access: 'member' as const };
+
+  app.get('/api/config', { config: member }, async (request): Promise<CloudTransportConfig> => ({
+    role: request.principal.role,
+    profileName: DEFAULT_PROFILE,
+    features: FEATURES,
+    allowedAgents: null,
+    allowedTools: null,
+    allowedMcps: null,
+    publicBranding: null,
+  }));
+
+  app.get('/api/workspace', { config: member }, async (request): Promise<CloudWorkspaceOverview> => {
+    const { principal } = request;
+    const membership = await tenants.getMembership(principal.orgId, principal.userId);
+    if (!membership || membership.status !== 'active') {
+      throw httpError(403, 'membership.inactive', 'The membership of this account is not active.');
+    }
+    return {
+      tenantId: principal.tenantId,
+      tenantName: membership.org.name,
+      orgId: principal.orgId,
+      orgName: membership.org.name,
+      userId: principal.userId,
+      accountId: principal.accountId,
+      email: principal.email,
+      role: principal.role,
+      profileName: DEFAULT_PROFILE,
+      policy: {
+        features: FEATURES,
+        allowedAgents: null,
+        allowedTools: null,
+        allowedMcps: null,
+        localFiles: 'disabled',
+        localStdioMcps: 'disabled',
+        machineRuntimeConfig: 'disabled',
+      },
+    };
+  });
+
+  app.get('/api/runtime/status', { config: member }, async (request): Promise<CloudRuntimeStatus & { runtime: { name: string; description: string } }> => ({
+    role: request.principal.role,
+    profileName: DEFAULT_PROFILE,
+    canExecute: true,
+    // Commands execute in the request that accepts them; the runtime then streams its events.
+    commandProcessing: 'inline',
+    checkpoints: false,
+    heartbeats: [],
+    runtime: { name: app.runtime.adapter.name, description: app.runtime.adapter.description },
+  }));
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { httpError } from '../errors.js';
+
+const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+// `after` is read leniently by the stream (non-integers mean 0, §4.2), so it is not validated here.
+const StreamQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 32 })) });
+
+/**
+ * The session and workspace event streams (wire contract §2.15, §4.1, §4.2). Authorisation and
+ * the session lookup finish before any 200, so failures are ordinary JSON errors.
+ */
+export async function eventRoutes(app: FastifyInstance) {
+  const member = { access: 'member' as const };
+  const { eventsStore, eventBus, streams } = app;
+
+  app.get('/api/sessions/:id/events', { config: member, schema: { params: SessionParams, querystring: StreamQuery } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof SessionParams>;
+    const { principal } = request;
+    if (!(await app.sessionsStore.get(principal.tenantId, principal.userId, id))) {
+      throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+    }
+    await streams.serve(request, reply, principal.orgId, {
+      read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
+      bounds: () => eventsStore.sessionBounds(id),
+      subscribe: (wake) => eventBus.onSession(id, wake),
+      scope: { entityType: 'session', entityId: id, sessionId: id },
+    });
+  });
+
+  app.get('/api/events', { config: member, schema: { querystring: StreamQuery } }, async (request, reply) => {
+    const { tenantId, userId, orgId } = request.principal;
+    await streams.serve(request, reply, orgId, {
+      read: (after, limit) => eventsStore.listWorkspaceEvents(tenantId, userId, after, limit),
+      bounds: () => eventsStore.workspaceBounds(tenantId, userId),
+      subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, wake),
+      scope: { entityType: 'workspace', entityId: userId },
+    });
+  });
+}

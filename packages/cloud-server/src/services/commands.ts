@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCommandKind } from '@open-cowork/shared';
+import { httpError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { CommandsStore } from '../store/commands.js';
+import type { Db } from '../store/db.js';
+import type { IdempotencyScope, IdempotencyStore } from '../store/idempotency.js';
+import type { LockedSession, SessionsStore } from '../store/sessions.js';
+import type { EventDraft, EventService } from './events.js';
+import type { RuntimeService } from './runtime.js';
+
+export interface CommandCaller {
+  tenantId: string;
+  userId: string;
+}
+
+export interface CommandRequest {
+  sessionId: string;
+  kind: SessionCommandKind;
+  payload: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
+const ALLOW_ANSWERS = new Set(['allow', 'once', 'always']);
+
+/** `true`, `'allow'`, `'once'`, `'always'` or `{allowed: true}` allow; anything else denies. */
+export function permissionAllows(response: unknown): boolean {
+  if (response === true) return true;
+  if (typeof response === 'string') return ALLOW_ANSWERS.has(response);
+  return typeof response === 'object' && response !== null && (response as { allowed?: unknown }).allowed === true;
+}
+
+/** Stable JSON: key order does not change the fingerprint of a request. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The events a command appends; throws a coded error when the session cannot take it. */
+function draftsFor(request: CommandRequest, commandId: string, view: CloudSessionProjectionView | null): EventDraft[] {
+  const { payload, sessionId } = request;
+  switch (request.kind) {
+    case 'prompt':
+      return [
+        {
+          type: 'prompt.submitted',
+          eventId: `${sessionId}:command:${commandId}:prompt-submitted`,
+          payload: { commandId, messageId: `${commandId}:message`, text: payload.text, agent: payload.agent ?? null },
+        },
+      ];
+    case 'abort':
+      return [{ type: 'session.aborted', payload: { commandId } }];
+    case 'permission.respond': {
+      const permissionId = String(payload.permissionId);
+      if (!view?.pendingApprovals.some((approval) => approval.id === permissionId)) {
+        throw httpError(404, 'session.permission_not_found', 'No pending permission request has this id.');
+      }
+      return [{ type: 'permission.resolved', payload: { permissionId, allowed: permissionAllows(payload.response), response: payload.response, commandId } }];
+    }
+    case 'question.reply':
+    case 'question.reject': {
+      const requestId = String(payload.requestId);
+      if (!view?.pendingQuestions.some((question) => question.id === requestId)) {
+        throw httpError(404, 'session.question_not_found', 'No pending question has this request id.');
+      }
+      const rejected = request.kind === 'question.reject';
+      return [{ type: 'question.resolved', payload: { requestId, answers: rejected ? null : payload.answers, rejected, commandId } }];
+    }
+  }
+}
+
+/**
+ * Session commands: one transaction records the command, appends and projects its events and
+ * stores the response under the `Idempotency-Key`; then a prompt is handed to the runtime.
+ * `processed` is 1 because every command is executed inline, so the fence is always issued.
+ */
+export function createCommandService(deps: {
+  db: Db;
+  sessions: SessionsStore;
+  commands: CommandsStore;
+  idempotency: IdempotencyStore;
+  events: EventService;
+  runtime: RuntimeService;
+}) {
+  const { db, sessions, commands, idempotency, events, runtime } = deps;
+
+  return {
+    async execute(caller: CommandCaller, request: CommandRequest): Promise<CloudSessionCommandResponse> {
+      const requestHash = createHash('sha256').update(canonical({ sessionId: request.sessionId, kind: request.kind, payload: request.payload })).digest('hex');
+      const scope: IdempotencyScope | null = request.idempotencyKey ? { ...caller, key: request.idempotencyKey } : null;
+
+      const outcome = await db.transaction(async (tx) => {
+        const now = new Date().toISOString();
+        if (scope) {
+          const previous = await idempotency.claim(tx, scope, requestHash, now);
+          if (previous && previous.requestHash !== requestHash) {
+            throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+          }
+          if (previous) return { response: previous.response as CloudSessionCommandResponse, notice: null, startSequence: 0 };
+        }
+        const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
+        if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
+          throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+        }
+        const commandId = newId('cmd');
+        const projection = await sessions.getProjection(request.sessionId, tx);
+        const drafts = draftsFor(request, commandId, projection ? (projection.view as unknown as CloudSessionProjectionView) : null);
+        const command = await commands.insert(tx, {
+          ...caller,
+          commandId,
+          sessionId: request.sessionId,
+          kind: request.kind,
+          payload: request.payload,
+          status: 'acked',
+          createdSequence: locked.lastSequence,
+          createdAt: now,
+          ackedAt: now,
+        });
+        const appended = await events.appendLocked(tx, locked, drafts);
+        const last = appended.events.at(-1)!;
+        const response: CloudSessionCommandResponse = {
+          command,
+          processed: 1,
+          view: appended.view,
+          projectionFence: {
+            version: 1,
+            scope: 'session',
+            tenantId: caller.tenantId,
+            sessionId: request.sessionId,
+            commandId,
+            sequence: last.sequence,
+            projectionVersion: last.sequence,
+            issuedAt: now,
+          },
+        };
+        if (scope) await idempotency.complete(tx, scope, 202, response);
+        return { response, notice: appended.notice, startSequence: last.sequence };
+      });
+
+      if (!outcome.notice) return outcome.response;
+      await events.publish(outcome.notice);
+      if (request.kind === 'prompt') {
+        const { command } = outcome.response;
+        runtime.start({
+          ...caller,
+          sessionId: request.sessionId,
+          commandId: command.commandId,
+          text: String(request.payload.text),
+          agent: typeof request.payload.agent === 'string' ? request.payload.agent : null,
+          startSequence: outcome.startSequence,
+        });
+      }
+      return outcome.response;
+    },
+  };
+}
+
+export type CommandService = ReturnType<typeof createCommandService>;

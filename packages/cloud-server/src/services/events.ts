@@ -1,0 +1,151 @@
+import {
+  applySessionEvent,
+  type CloudSessionProjectionView,
+  type CloudSessionView,
+  type CloudWorkspaceEvent,
+  createEmptySessionProjectionView,
+  isProjectedSessionEventType,
+  type ProjectedSessionEventType,
+  workspaceOperationForEventType,
+} from '@open-cowork/shared';
+import { newId } from '../ids.js';
+import type { Db, Queryable } from '../store/db.js';
+import type { EventsStore, StoredSessionEvent } from '../store/events.js';
+import type { LockedSession, SessionsStore } from '../store/sessions.js';
+import { type AppendNotice, EVENTS_CHANNEL } from './event-bus.js';
+
+/** An event to append; the service assigns its sequence and time. */
+export interface EventDraft {
+  type: ProjectedSessionEventType;
+  payload: Record<string, unknown>;
+  /** Defaults to a fresh `evt_…` id. */
+  eventId?: string;
+}
+
+export interface AppendResult {
+  events: StoredSessionEvent[];
+  view: CloudSessionView;
+  /** Publish it (`publish`) once the transaction has committed. */
+  notice: AppendNotice;
+}
+
+/** Thrown by an append guarded by `turnStartedAt` when the turn was aborted since. */
+export class TurnAbortedError extends Error {
+  override readonly name = 'TurnAbortedError';
+}
+
+export interface AppendOptions {
+  /** Session sequence at which a runtime turn started: refuse the append if it was aborted since. */
+  turnStartedAt?: number;
+}
+
+const ARTIFACT_ID_KEYS = ['artifactId', 'cloudArtifactId', 'id'] as const;
+
+/** The workspace mirror of a session event (§3.2). */
+function workspaceMirror(event: StoredSessionEvent, userId: string, sequence: number): CloudWorkspaceEvent {
+  const isArtifact = event.type.startsWith('artifact.');
+  const artifactId = ARTIFACT_ID_KEYS.map((key) => event.payload[key]).find((id) => typeof id === 'string') as string | undefined;
+  return {
+    tenantId: event.tenantId,
+    userId,
+    sessionId: event.sessionId,
+    eventId: `${event.sessionId}:${event.eventId}`,
+    sequence,
+    entityType: isArtifact ? 'artifact' : 'session',
+    entityId: isArtifact && artifactId ? artifactId : event.sessionId,
+    operation: workspaceOperationForEventType(event.type),
+    projectionVersion: event.sequence,
+    type: event.type,
+    payload: event.payload,
+    createdAt: event.createdAt,
+  };
+}
+
+/** Object-store keys never leave the server (§3.1). */
+function publicPayload(type: string, payload: Record<string, unknown>): Record<string, unknown> {
+  if (!type.startsWith('artifact.') || !('key' in payload)) return payload;
+  const { key: _key, ...rest } = payload;
+  return rest;
+}
+
+/**
+ * Appends session events. One transaction per append: the session row lock gives the next
+ * sequences, each event is mirrored into the owner's workspace stream and folded into the
+ * projection with the shared reducer; after the commit a NOTIFY wakes the readers. (A notice lost
+ * to a crash right after the commit only delays readers: stream tails also re-read on every
+ * heartbeat.)
+ */
+export function createEventService(deps: { db: Db; sessions: SessionsStore; events: EventsStore }) {
+  const { db, sessions, events } = deps;
+
+  /** Appends inside a transaction that already holds the session row lock (`sessions.lock`). */
+  async function appendLocked(tx: Queryable, locked: LockedSession, drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendResult> {
+    const { record } = locked;
+    if (options.turnStartedAt !== undefined && locked.abortedSequence > options.turnStartedAt) {
+      throw new TurnAbortedError(`Session ${record.sessionId} was aborted.`);
+    }
+    for (const draft of drafts) {
+      if (!isProjectedSessionEventType(draft.type)) throw new Error(`Not a projected event type: ${draft.type}`);
+    }
+    const now = new Date().toISOString();
+    const stored = await sessions.getProjection(record.sessionId, tx);
+    let view: CloudSessionProjectionView = stored
+      ? (stored.view as unknown as CloudSessionProjectionView)
+      : createEmptySessionProjectionView(record.sessionId, { title: record.title, profileName: record.profileName });
+    const firstWorkspaceSequence = await events.reserveWorkspaceSequences(tx, record.tenantId, record.userId, drafts.length);
+
+    let sequence = locked.lastSequence;
+    let abortedSequence = locked.abortedSequence;
+    const appended: StoredSessionEvent[] = [];
+    for (const [index, draft] of drafts.entries()) {
+      sequence += 1;
+      const event: StoredSessionEvent = {
+        tenantId: record.tenantId,
+        sessionId: record.sessionId,
+        eventId: draft.eventId ?? newId('evt'),
+        sequence,
+        type: draft.type,
+        payload: publicPayload(draft.type, draft.payload),
+        createdAt: now,
+      };
+      await events.insertSessionEvent(tx, event);
+      await events.insertWorkspaceEvent(tx, workspaceMirror(event, record.userId, firstWorkspaceSequence + index));
+      view = applySessionEvent(view, event);
+      if (event.type === 'session.aborted') abortedSequence = sequence;
+      appended.push(event);
+    }
+
+    const session = { ...record, status: view.status, title: view.title, updatedAt: now };
+    await sessions.saveCounters(tx, record.sessionId, { lastSequence: sequence, abortedSequence, status: session.status, title: session.title, updatedAt: now });
+    const projection = { tenantId: record.tenantId, sessionId: record.sessionId, sequence, view: view as unknown as Record<string, unknown>, updatedAt: now };
+    await sessions.saveProjection(tx, projection);
+    const notice: AppendNotice = {
+      sessionId: record.sessionId,
+      sessionSequence: sequence,
+      tenantId: record.tenantId,
+      userId: record.userId,
+      workspaceSequence: firstWorkspaceSequence + drafts.length - 1,
+    };
+    return { events: appended, view: { session, projection }, notice };
+  }
+
+  const publish = (notice: AppendNotice) => db.notify(EVENTS_CHANNEL, JSON.stringify(notice));
+
+  return {
+    appendLocked,
+    publish,
+
+    /** Appends to a session by id (runtime path). */
+    async append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendResult> {
+      const result = await db.transaction(async (tx) => {
+        const locked = await sessions.lock(tx, sessionId);
+        if (!locked) throw new Error(`Session ${sessionId} does not exist.`);
+        return appendLocked(tx, locked, drafts, options);
+      });
+      await publish(result.notice);
+      return result;
+    },
+  };
+}
+
+export type EventService = ReturnType<typeof createEventService>;

@@ -1,0 +1,73 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { RuntimeAdapter } from '../runtime/adapter.js';
+import { createScriptedRuntime } from '../runtime/scripted.js';
+import { createStreamHub, type StreamHub } from '../sse.js';
+import { createCommandsStore } from '../store/commands.js';
+import { createEventsStore, type EventsStore } from '../store/events.js';
+import { createIdempotencyStore } from '../store/idempotency.js';
+import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../store/sessions.js';
+import { type CommandService, createCommandService } from './commands.js';
+import { createEventBus, type EventBus } from './event-bus.js';
+import { createEventService, type EventService } from './events.js';
+import { createRuntimeService, type RuntimeService } from './runtime.js';
+import { createSessionService, type SessionService } from './sessions.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessionsStore: SessionsStore;
+    eventsStore: EventsStore;
+    eventBus: EventBus;
+    sessionEvents: EventService;
+    sessionService: SessionService;
+    commands: CommandService;
+    runtime: RuntimeService;
+    streams: StreamHub;
+  }
+}
+
+export interface SessionServicesOptions {
+  /** The runtime that answers prompts; default: the deterministic `scripted` runtime. */
+  runtime?: RuntimeAdapter | undefined;
+}
+
+/**
+ * The services of sessions, commands, runtime and event streams, shared as decorators. On close,
+ * streams end first, then running turns stop (recording why), then the bus stops listening; all
+ * before the store closes.
+ */
+async function sessionServicesPlugin(app: FastifyInstance, options: SessionServicesOptions) {
+  const { db } = app;
+  const sessionsStore = createSessionsStore(db);
+  const eventsStore = createEventsStore(db);
+  const eventBus = await createEventBus(db);
+  const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore });
+  const runtime = createRuntimeService({
+    adapter: options.runtime ?? createScriptedRuntime(),
+    events: sessionEvents,
+    eventsStore,
+    bus: eventBus,
+    logger: app.log,
+  });
+  const streams = createStreamHub(app.config.sse);
+
+  app.decorate('sessionsStore', sessionsStore);
+  app.decorate('eventsStore', eventsStore);
+  app.decorate('eventBus', eventBus);
+  app.decorate('sessionEvents', sessionEvents);
+  app.decorate('runtime', runtime);
+  app.decorate('streams', streams);
+  app.decorate('sessionService', createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }));
+  app.decorate(
+    'commands',
+    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, runtime }),
+  );
+
+  app.addHook('preClose', async () => {
+    streams.close();
+    await runtime.close();
+    await eventBus.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not stop listening for events'));
+  });
+}
+
+export const sessionServices = fp(sessionServicesPlugin, { name: 'session-services', dependencies: ['store'] });

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type {
+  CloudProjectSourceInput,
+  CloudProjectSourceSummary,
+  CloudSessionView,
+  ProjectSnapshotUploadInput,
+  ProjectSnapshotUploadResult,
+  SessionImportRequest,
+  SessionListPage,
+  SessionListQuery,
+  SessionRecord,
+  ValidateProjectSourceResult,
+} from '@open-cowork/shared';
+import { httpError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Db } from '../store/db.js';
+import type { SessionListPosition, SessionsStore, SnapshotsStore } from '../store/sessions.js';
+import type { EventDraft, EventService } from './events.js';
+
+export interface SessionCaller {
+  tenantId: string;
+  userId: string;
+}
+
+export const DEFAULT_PROFILE = 'default';
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 500;
+
+/** A cursor is only valid for the listing it came from: same caller, same filters. */
+function scopeHash(caller: SessionCaller, query: SessionListQuery): string {
+  const scope = { tenantId: caller.tenantId, userId: caller.userId, status: query.status ?? null, profileName: query.profileName ?? null, query: query.q?.trim().toLowerCase() ?? '' };
+  return createHash('sha256').update(JSON.stringify(scope)).digest('base64url');
+}
+
+function encodeCursor(position: SessionListPosition, scope: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, ...position, scopeHash: scope })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, scope: string): SessionListPosition {
+  const invalid = () => httpError(400, 'sessions.cursor.invalid', 'The sessions cursor is invalid or belongs to another listing.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const value = parsed as Partial<{ v: number; updatedAt: string; sessionId: string; scopeHash: string }>;
+  if (value?.v !== 1 || value.scopeHash !== scope || typeof value.sessionId !== 'string' || Number.isNaN(Date.parse(value.updatedAt ?? ''))) {
+    throw invalid();
+  }
+  return { updatedAt: value.updatedAt!, sessionId: value.sessionId };
+}
+
+/** What a session record shows of its project source: never credentials or object keys. */
+function summarise(source: CloudProjectSourceInput): CloudProjectSourceSummary {
+  if (source.kind === 'git') {
+    const { repositoryUrl, ref, subdirectory } = source;
+    return { kind: 'git', repositoryUrl, ...(ref ? { ref } : {}), ...(subdirectory ? { subdirectory } : {}) };
+  }
+  return { kind: 'snapshot', snapshotId: source.snapshotId, ...(source.title ? { title: source.title } : {}) };
+}
+
+/** Cloud sessions never read the caller's machine: only remote repositories are allowed. */
+const REMOTE_REPOSITORY = /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/;
+
+/**
+ * Creating, importing and listing sessions, and their project sources. Creation and import
+ * append their first events in the transaction that inserts the session.
+ */
+export function createSessionService(deps: { db: Db; sessions: SessionsStore; snapshots: SnapshotsStore; events: EventService }) {
+  const { db, sessions, snapshots, events } = deps;
+
+  async function validateProjectSource(caller: SessionCaller, source: CloudProjectSourceInput): Promise<ValidateProjectSourceResult> {
+    if (source.kind === 'git') {
+      if (REMOTE_REPOSITORY.test(source.repositoryUrl) && !source.subdirectory?.split('/').includes('..')) return { allowed: true, reason: null };
+      return { allowed: false, reason: 'Only remote https or ssh git repositories can be used by cloud sessions.', policyCode: 'project_source.repository_not_allowed' };
+    }
+    if (await snapshots.exists(caller.tenantId, source.snapshotId, source.objectKey)) return { allowed: true, reason: null };
+    return { allowed: false, reason: 'The project snapshot was not found.', policyCode: 'project_source.snapshot_not_found' };
+  }
+
+  /** Inserts a session and appends its first events; returns its view. */
+  async function open(caller: SessionCaller, fields: { profileName?: string | undefined; title: string | null; projectSource: CloudProjectSourceSummary | null }, drafts: EventDraft[]): Promise<CloudSessionView> {
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      ...caller,
+      sessionId: newId('ses'),
+      opencodeSessionId: null,
+      profileName: fields.profileName ?? DEFAULT_PROFILE,
+      status: 'idle',
+      title: fields.title,
+      projectSource: fields.projectSource,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const result = await db.transaction(async (tx) => {
+      await sessions.insert(tx, record);
+      const locked = await sessions.lock(tx, record.sessionId);
+      return events.appendLocked(tx, locked!, drafts);
+    });
+    await events.publish(result.notice);
+    return result.view;
+  }
+
+  return {
+    validateProjectSource,
+
+    async create(caller: SessionCaller, input: { profileName?: string; projectSource?: CloudProjectSourceInput | null }): Promise<CloudSessionView> {
+      const source = input.projectSource ?? null;
+      if (source) {
+        const verdict = await validateProjectSource(caller, source);
+        if (!verdict.allowed) throw httpError(403, verdict.policyCode ?? 'project_source.not_allowed', verdict.reason ?? 'Project source not allowed.');
+      }
+      const summary = source ? summarise(source) : null;
+      const drafts: EventDraft[] = [{ type: 'session.created', payload: { title: null, profileName: input.profileName ?? DEFAULT_PROFILE } }];
+      if (summary) drafts.push({ type: 'session.project_source.bound', payload: { projectSource: summary } });
+      return open(caller, { profileName: input.profileName, title: null, projectSource: summary }, drafts);
+    },
+
+    async import(caller: SessionCaller, request: SessionImportRequest): Promise<CloudSessionView> {
+      if (request.artifacts && request.artifacts.length > 0) {
+        throw httpError(503, 'storage.object_store_unconfigured', 'This server has no object store for imported artifacts; import without artifacts.');
+      }
+      const importedAt = new Date().toISOString();
+      const drafts: EventDraft[] = [
+        { type: 'session.created', payload: { title: request.title } },
+        { type: 'session.imported', payload: { sourceFingerprint: request.source.fingerprint, importedAt, itemCounts: request.itemCounts } },
+      ];
+      const messages = [...(request.messages ?? [])].sort((a, b) => a.order - b.order);
+      for (const message of messages) {
+        drafts.push(
+          message.role === 'user'
+            ? { type: 'prompt.submitted', payload: { messageId: message.id, text: message.content, ...(message.attachments ? { attachments: message.attachments } : {}) } }
+            : { type: 'assistant.message', payload: { messageId: message.id, content: message.content, ...(message.attachments ? { attachments: message.attachments } : {}) } },
+        );
+      }
+      if (request.todos) drafts.push({ type: 'todos.updated', payload: { todos: request.todos } });
+      if (request.sessionCost !== undefined || request.sessionTokens) {
+        drafts.push({ type: 'cost.updated', payload: { cost: request.sessionCost ?? 0, tokens: request.sessionTokens ?? {} } });
+      }
+      return open(caller, { profileName: request.profileName, title: request.title, projectSource: null }, drafts);
+    },
+
+    async uploadSnapshot(caller: SessionCaller, input: ProjectSnapshotUploadInput): Promise<ProjectSnapshotUploadResult> {
+      let byteCount = 0;
+      for (const file of input.files) {
+        if (file.path.startsWith('/') || file.path.split(/[\\/]/).includes('..')) {
+          throw httpError(400, 'project_source.snapshot_path_invalid', `Snapshot paths must be relative and stay inside the project: ${file.path}`);
+        }
+        byteCount += Buffer.from(file.dataBase64, 'base64').byteLength;
+      }
+      const snapshotId = newId('snap');
+      const objectKey = `snapshots/${caller.tenantId}/${snapshotId}`;
+      const createdAt = new Date().toISOString();
+      const title = input.title ?? null;
+      await snapshots.insert({
+        ...caller,
+        snapshotId,
+        objectKey,
+        title,
+        fileCount: input.files.length,
+        byteCount,
+        files: input.files.map(({ path, dataBase64, mode }) => ({ path, dataBase64, ...(mode === undefined ? {} : { mode }) })),
+        manifest: { excluded: input.excluded ?? [], warnings: input.warnings ?? [] },
+        createdAt,
+      });
+      const projectSource = { kind: 'snapshot' as const, snapshotId, objectKey, fileCount: input.files.length, byteCount, ...(title ? { title } : {}) };
+      return { snapshotId, objectKey, fileCount: input.files.length, byteCount, createdAt, projectSource };
+    },
+
+    async list(caller: SessionCaller, query: SessionListQuery): Promise<SessionListPage> {
+      const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
+      const scope = scopeHash(caller, query);
+      const after = query.cursor ? decodeCursor(query.cursor, scope) : null;
+      const search = query.q?.trim().toLowerCase();
+      const rows = await sessions.list(
+        { ...caller, ...(query.status ? { status: query.status } : {}), ...(query.profileName ? { profileName: query.profileName } : {}), ...(search ? { query: search } : {}) },
+        after,
+        limit + 1,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const more = rows.length > limit && last !== undefined;
+      return {
+        sessions: page,
+        nextCursor: more ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId }, scope) : null,
+        totalEstimate: more ? limit + 1 : page.length,
+      };
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

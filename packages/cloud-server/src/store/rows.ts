@@ -1,0 +1,20 @@
+/**
+ * Column conversions shared by the store modules. The two engines return some types differently
+ * (`pg` gives int8 as a string, PGlite as a number), so every row goes through these.
+ */
+export function int(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function iso(value: unknown): string {
+  return (value instanceof Date ? value : new Date(String(value))).toISOString();
+}
+
+export function isoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : iso(value);
+}
+
+/** A JSON parameter: `pg` would turn a JS array into a Postgres array, so JSON is always sent as text. */
+export function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
