@@ -1,4 +1,9 @@
-import type { CloudSessionEvent, CloudWorkspaceEvent, SnapshotRequiredEvent } from '@open-cowork/shared';
+import {
+  CLOUD_SESSION_EVENT_TYPES,
+  type CloudSessionEvent,
+  type CloudWorkspaceEvent,
+  type SnapshotRequiredEvent,
+} from '@open-cowork/shared';
 import type { CloudClientContext, CloudStreamFrame, CloudSubscription } from '../core/context.js';
 import { CloudTransportError, invalidRequest, isCloudTransportError } from '../core/errors.js';
 import { apiPath } from '../core/path.js';
@@ -29,10 +34,18 @@ export interface CloudEventSubscriptionOptions<Event> {
 }
 
 /**
- * The resume cursor of a frame. `snapshot.required` carries the cursor from before the gap, which
- * is never above what was delivered, so it must bypass duplicate suppression to reach the caller.
+ * Named event types the EventSource path listens for: a browser EventSource hands a named event
+ * only to a listener for that name. Types newer than this contract therefore reach `onEvent` on
+ * the fetch path (headers set) only.
  */
-function sequenceOf(frame: CloudStreamFrame): number | null {
+const STREAM_EVENT_TYPES: readonly string[] = CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type);
+
+/**
+ * The resume cursor of a session or workspace stream frame, for duplicate suppression.
+ * `snapshot.required` carries the cursor from before the gap, which is never above what was
+ * delivered, so it yields null and always reaches the caller.
+ */
+export function streamEventSequence(frame: CloudStreamFrame): number | null {
   const data = frame.data as { type?: unknown; sequence?: unknown } | null;
   if (frame.type === 'snapshot.required' || data?.type === 'snapshot.required') return null;
   return typeof data?.sequence === 'number' ? data.sequence : null;
@@ -78,7 +91,8 @@ export function createCloudTransportClient(ctx: CloudClientContext) {
       return ctx.stream({
         path: pathOf(),
         afterSequence,
-        sequenceOf,
+        sequenceOf: streamEventSequence,
+        eventTypes: STREAM_EVENT_TYPES,
         onFrame: (frame) => onEvent(frame.data as Event),
         onError,
         onClose,
