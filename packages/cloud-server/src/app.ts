@@ -5,8 +5,12 @@ import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { errorBody, httpError, isHttpError, retryAfterSeconds, type HttpError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
+import { configRoutes } from './routes/config.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { sessionServices } from './services/plugin.js';
 import type { Db } from './store/db.js';
 import { store } from './store/plugin.js';
 
@@ -41,8 +45,10 @@ function toHttpError(error: FastifyError): HttpError {
  */
 export async function buildApp({ config, db }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logger,
+    logger: { level: config.logLevel },
     requestIdHeader: false,
+    // Opening PGlite compiles WebAssembly and runs initdb: seconds on a busy machine.
+    pluginTimeout: 120_000,
     // Echo a caller's request id so logs on both sides line up; anything odd gets a fresh one.
     genReqId: (request) => {
       const inbound = request.headers['x-request-id'];
@@ -84,12 +90,16 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(store, { config, ...(db ? { db } : {}) });
   await app.register(auth);
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
+  await app.register(sessionServices);
 
   // 3. Route plugins, one per domain.
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(identityRoutes);
   // ROUTES of further domains are registered here, one line each.
+  await app.register(sessionRoutes);
+  await app.register(configRoutes);
+  await app.register(eventRoutes);
 
   return app;
 }

@@ -40,7 +40,8 @@ export interface ServerConfig {
     /** A connection that falls this far behind is closed (the client resumes from its cursor). */
     maxBufferedBytes: number;
   };
-  logger: boolean;
+  /** Pino level; `silent` turns request logging off (the default for tests). */
+  logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
 export type ConfigInput = Partial<Omit<ServerConfig, 'sse'>> & { sse?: Partial<ServerConfig['sse']> };
@@ -71,7 +72,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
       maxStreamsPerOrg: input.sse?.maxStreamsPerOrg ?? 200,
       maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
     },
-    logger: input.logger ?? false,
+    logLevel: input.logLevel ?? 'silent',
   };
 }
 
@@ -89,6 +90,16 @@ function flag(name: string, value: string | undefined): boolean | undefined {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new Error(`${name} must be true or false, got "${value}".`);
+}
+
+const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+function logLevel(value: string | undefined): ServerConfig['logLevel'] {
+  // The local cloud is a developer tool: keep its terminal readable unless asked for request logs.
+  if (value === undefined || value === '') return 'warn';
+  const level = LOG_LEVELS.find((known) => known === value);
+  if (!level) throw new Error(`OPEN_COWORK_CLOUD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}".`);
+  return level;
 }
 
 /**
@@ -148,6 +159,6 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       heartbeatMs: positiveInt('OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS', env.OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS),
       maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
     },
-    logger: true,
+    logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
   });
 }

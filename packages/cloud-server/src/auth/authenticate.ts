@@ -36,7 +36,8 @@ function principalOf(membership: MembershipRecord, authSource: AuthSource, token
     role: membership.role,
     tokenId: token?.tokenId ?? null,
     scopes: token?.scopes ?? [],
-    channelBindingIds: token?.scopes.includes('gateway') ? token.channelBindingIds : null,
+    // A gateway token serves only its granted bindings; an admin-scoped token manages them all anyway.
+    channelBindingIds: token?.scopes.includes('gateway') && !token.scopes.includes('admin') ? token.channelBindingIds : null,
   };
 }
 
