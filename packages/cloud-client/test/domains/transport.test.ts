@@ -217,3 +217,116 @@ describe('transport domain: subscriptions over EventSource', () => {
     expect(source.closed).toBe(true);
   });
 });
+
+describe('transport domain: subscribeSessionEventsResumable', () => {
+  /** A fetch that answers each call with the next scripted outcome: a stream, a status, or a rejection. */
+  function scriptedFetch(outcomes: ('stream' | number | Error)[]) {
+    const streams: ReturnType<typeof controllableStream>[] = [];
+    const urls: string[] = [];
+    const fetch = (async (url: string) => {
+      urls.push(url);
+      const outcome = outcomes.shift() ?? 'stream';
+      if (outcome instanceof Error) throw outcome;
+      if (typeof outcome === 'number') {
+        return { ok: false, status: outcome, headers: { get: () => null }, text: async () => '{"error":"no"}', body: null };
+      }
+      const stream = controllableStream();
+      streams.push(stream);
+      return sseResponse(stream.body);
+    }) as unknown as CloudFetch;
+    const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', headers: { authorization: 'Bearer t' }, fetch });
+    return { cloud, streams, urls };
+  }
+  const backoffMs = { initial: 5, max: 20 };
+
+  it('reconnects from the last delivered sequence after the server ends the stream, reporting each cursor', async () => {
+    const { cloud, streams, urls } = scriptedFetch(['stream', 'stream']);
+    const r = recorder();
+    const cursors: number[] = [];
+    const subscription = cloud.subscribeSessionEventsResumable('s1', {
+      ...r.options,
+      afterSequence: 4,
+      backoffMs,
+      onCursor: (sequence) => void cursors.push(sequence),
+    });
+    await settle();
+    streams[0]!.write(eventFrame(5) + frameOf(snapshotRequired) + eventFrame(6));
+    streams[0]!.end();
+    await settle(40);
+    streams[1]!.write(eventFrame(6) + eventFrame(7));
+    await settle();
+    subscription.close();
+    expect(urls).toEqual([
+      'https://cloud.test/api/sessions/s1/events?after=4',
+      'https://cloud.test/api/sessions/s1/events?after=6',
+    ]);
+    expect(r.events.map((event) => (event as { sequence: number }).sequence)).toEqual([5, 4, 6, 7]);
+    expect(cursors).toEqual([5, 6, 7]);
+    expect(r.errors).toEqual([]);
+    expect(r.closes()).toBe(0);
+  });
+
+  it('reconnects after network failures and gives up after maxAttempts in a row, firing onClose once', async () => {
+    const { cloud, urls } = scriptedFetch([new Error('down'), new Error('down'), new Error('down')]);
+    const r = recorder();
+    cloud.subscribeSessionEventsResumable('s1', { ...r.options, backoffMs, maxAttempts: 2 });
+    await settle(200);
+    expect(urls).toHaveLength(3);
+    expect(r.errors.map((error) => error.kind)).toEqual(['network', 'network', 'network']);
+    expect(r.closes()).toBe(1);
+  });
+
+  it('stops without reconnecting on a failure a new connection cannot cure', async () => {
+    const { cloud, urls } = scriptedFetch([404]);
+    const r = recorder();
+    cloud.subscribeSessionEventsResumable('s1', { ...r.options, backoffMs });
+    await settle(40);
+    expect(urls).toHaveLength(1);
+    expect(r.errors.map((error) => error.kind)).toEqual(['not_found']);
+    expect(r.closes()).toBe(1);
+  });
+
+  it('close() cancels a pending reconnect and fires nothing', async () => {
+    const { cloud, urls } = scriptedFetch([503]);
+    const r = recorder();
+    const subscription = cloud.subscribeSessionEventsResumable('s1', { ...r.options, backoffMs: { initial: 30, max: 30 } });
+    await settle();
+    subscription.close();
+    await settle(60);
+    expect(urls).toHaveLength(1);
+    expect(r.errors.map((error) => error.kind)).toEqual(['server']);
+    expect(r.closes()).toBe(0);
+  });
+
+  it('reports a throwing onEvent as kind sse and keeps the stream', async () => {
+    const { cloud, streams, urls } = scriptedFetch(['stream']);
+    const errors: CloudTransportError[] = [];
+    const subscription = cloud.subscribeSessionEventsResumable('s1', {
+      onEvent: () => {
+        throw new Error('consumer bug');
+      },
+      onError: (error) => void errors.push(error),
+      backoffMs,
+    });
+    await settle();
+    streams[0]!.write(eventFrame(1) + eventFrame(2));
+    await settle();
+    subscription.close();
+    expect(errors.map((error) => error.kind)).toEqual(['sse', 'sse']);
+    expect(urls).toHaveLength(1);
+  });
+
+  it.each([
+    ['an empty session id', '', {}],
+    ['a negative cursor', 's1', { afterSequence: -1 }],
+    ['a negative backoff', 's1', { backoffMs: { initial: -1, max: 10 } }],
+    ['a fractional maxAttempts', 's1', { maxAttempts: 1.5 }],
+  ])('%s is reported through onError as kind request without any request', async (_, sessionId, extra) => {
+    const { cloud, urls } = scriptedFetch([]);
+    const r = recorder();
+    expect(() => cloud.subscribeSessionEventsResumable(sessionId, { ...r.options, ...extra })).not.toThrow();
+    await settle();
+    expect(r.errors).toMatchObject([{ kind: 'request' }]);
+    expect(urls).toEqual([]);
+  });
+});
