@@ -75,7 +75,10 @@ export function createCloudBillingClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/billing/portal` → a provider billing-portal session; send the user to its `url`. */
-    async createBillingPortal(input?: BillingPortalInput, options: CloudCommandOptions = {}): Promise<BillingPortalSession> {
+    async createBillingPortal(
+      input?: BillingPortalInput,
+      options: CloudCommandOptions = {},
+    ): Promise<BillingPortalSession> {
       const body = optionalObject('createBillingPortal', input);
       return send<BillingPortalSession>('POST', '/api/billing/portal', body, options);
     },

@@ -36,7 +36,7 @@ export function createCloudCapabilitiesClient(ctx: CloudClientContext) {
       return (await ctx.request<{ skills: CapabilitySkill[] }>('/api/capabilities/skills')).skills;
     },
 
-    /** `GET /api/capabilities/skills/:name/bundle` → `.bundle` (every file with its content); missing is `not_found`. */
+    /** `GET /api/capabilities/skills/:name/bundle` → `.bundle` with every file's content; missing is `not_found`. */
     getCapabilitySkillBundle,
 
     /**
@@ -50,7 +50,10 @@ export function createCloudCapabilitiesClient(ctx: CloudClientContext) {
     },
 
     /** Several files of one bundle with a single download: `{[path]: content or null}`. */
-    async readCapabilitySkillBundleFiles(name: string, paths: readonly string[]): Promise<Record<string, string | null>> {
+    async readCapabilitySkillBundleFiles(
+      name: string,
+      paths: readonly string[],
+    ): Promise<Record<string, string | null>> {
       if (!Array.isArray(paths)) throw invalidRequest('readCapabilitySkillBundleFiles: paths must be an array.');
       paths.forEach((path) => requirePath('readCapabilitySkillBundleFiles', path));
       const bundle = await getCapabilitySkillBundle(name);

@@ -98,7 +98,10 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
   async function listAdminAuditEventsPage(query: AdminAuditPageQuery = {}): Promise<AdminAuditEventPage> {
     checkLimit('listAdminAuditEventsPage', query.limit);
     const { limit, cursor } = query;
-    check(cursor === undefined || isNonEmptyString(cursor), 'listAdminAuditEventsPage: cursor must be a non-empty string.');
+    check(
+      cursor === undefined || isNonEmptyString(cursor),
+      'listAdminAuditEventsPage: cursor must be a non-empty string.',
+    );
     const page = await ctx.request<AdminAuditEventPage>('/api/admin/audit', { query: { limit, cursor } });
     return { events: page.events, nextCursor: page.nextCursor ?? null };
   }
@@ -130,7 +133,10 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
     ): Promise<ApiTokenChannelBindingGrantResult> {
       const path = apiPath`/api/api-tokens/${tokenId}/channel-bindings`;
       const channelBindingId = input?.channelBindingId;
-      check(isNonEmptyString(channelBindingId), 'grantApiTokenChannelBinding: channelBindingId must be a non-empty string.');
+      check(
+        isNonEmptyString(channelBindingId),
+        'grantApiTokenChannelBinding: channelBindingId must be a non-empty string.',
+      );
       const body = { channelBindingId };
       return send<ApiTokenChannelBindingGrantResult>('POST', path, body, options);
     },
@@ -154,8 +160,8 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
       const email = input?.email;
       check(isNonEmptyString(email) && email.includes('@'), 'inviteOrgMember: email must be an email address.');
       checkOneOf('inviteOrgMember: role', input.role, MEMBER_ROLES);
-      const { member } = await send<{ member: OrgMember }>('POST', '/api/admin/members', { email, role: input.role }, options);
-      return member;
+      const body = { email, role: input.role };
+      return (await send<{ member: OrgMember }>('POST', '/api/admin/members', body, options)).member;
     },
 
     /**

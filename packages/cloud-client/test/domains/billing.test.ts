@@ -23,7 +23,14 @@ const summary = {
   totals: [{ eventType: 'prompt', unit: 'count', quantity: 1 }],
   quotas: [],
 };
-const subscription = { enabled: false, mode: 'disabled', providerId: null, subscription: null, entitlements: {}, active: true };
+const subscription = {
+  enabled: false,
+  mode: 'disabled',
+  providerId: null,
+  subscription: null,
+  entitlements: {},
+  active: true,
+};
 const diagnostics = {
   generatedAt: '2026-08-01T00:00:00.000Z',
   redaction: 'secrets-redacted',
@@ -118,7 +125,10 @@ export const billingCases: DomainCase[] = [
   },
   {
     method: 'createBillingCheckout',
-    args: [{ planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' }, { idempotencyKey: 'k-1' }],
+    args: [
+      { planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' },
+      { idempotencyKey: 'k-1' },
+    ],
     exchanges: [
       {
         request: {
@@ -148,7 +158,12 @@ export const billingCases: DomainCase[] = [
     args: [{ returnUrl: 'https://app.test/settings' }, { idempotencyKey: 'k-2' }],
     exchanges: [
       {
-        request: { method: 'POST', path: '/api/billing/portal', body: { returnUrl: 'https://app.test/settings' }, idempotencyKey: 'k-2' },
+        request: {
+          method: 'POST',
+          path: '/api/billing/portal',
+          body: { returnUrl: 'https://app.test/settings' },
+          idempotencyKey: 'k-2',
+        },
         response: { body: portal },
       },
     ],
@@ -167,7 +182,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 
 function setup() {
   const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const cloud = createHttpSseCloudTransportAdapter({
+    baseUrl: 'https://cloud.test',
+    fetch: fetch as unknown as CloudFetch,
+  });
   const call = async (method: string, args: unknown[]) => {
     const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
     if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;

@@ -69,7 +69,12 @@ export const byokCases: DomainCase[] = [
     args: ['openai', { kmsRef: 'gcp-kms://keys/openai', plaintext: undefined }, { idempotencyKey: 'k-1' }],
     exchanges: [
       {
-        request: { method: 'POST', path: '/api/byok/openai', body: { kmsRef: 'gcp-kms://keys/openai' }, idempotencyKey: 'k-1' },
+        request: {
+          method: 'POST',
+          path: '/api/byok/openai',
+          body: { kmsRef: 'gcp-kms://keys/openai' },
+          idempotencyKey: 'k-1',
+        },
         response: { status: 201, body: { secret: { ...secret, credentialKind: 'kms_ref' } } },
       },
     ],
@@ -91,7 +96,12 @@ export const byokCases: DomainCase[] = [
     args: ['openai', { reason: 'Provider outage' }, { idempotencyKey: 'k-2' }],
     exchanges: [
       {
-        request: { method: 'POST', path: '/api/byok/openai/override', body: { reason: 'Provider outage' }, idempotencyKey: 'k-2' },
+        request: {
+          method: 'POST',
+          path: '/api/byok/openai/override',
+          body: { reason: 'Provider outage' },
+          idempotencyKey: 'k-2',
+        },
         response: { body: { secret: active, overridden: true } },
       },
     ],
@@ -140,7 +150,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 
 function setup() {
   const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const cloud = createHttpSseCloudTransportAdapter({
+    baseUrl: 'https://cloud.test',
+    fetch: fetch as unknown as CloudFetch,
+  });
   const call = async (method: string, args: unknown[]) => {
     const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
     if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
@@ -186,7 +199,10 @@ describe('byok domain', () => {
     const { fetch, call } = setup();
     fetch.respond({
       status: 402,
-      body: { error: 'Provider not entitled.', verdict: { allowed: false, policyCode: 'billing.provider_not_entitled' } },
+      body: {
+        error: 'Provider not entitled.',
+        verdict: { allowed: false, policyCode: 'billing.provider_not_entitled' },
+      },
     });
     await expect(call('setByokSecret', ['openai', { apiKey: 'sk' }])).rejects.toMatchObject({
       kind: 'payment_required',

@@ -138,7 +138,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 
 function setup() {
   const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const cloud = createHttpSseCloudTransportAdapter({
+    baseUrl: 'https://cloud.test',
+    fetch: fetch as unknown as CloudFetch,
+  });
   const call = async (method: string, args: unknown[]) => {
     const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
     if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
@@ -175,7 +178,10 @@ describe('capabilities domain', () => {
 
   it('getCapabilityTool surfaces a missing tool as kind not_found, never null', async () => {
     const { fetch, call } = setup();
-    fetch.respond({ status: 404, body: { error: 'Capability tool was not found.', code: 'capabilities.tool_not_found' } });
+    fetch.respond({
+      status: 404,
+      body: { error: 'Capability tool was not found.', code: 'capabilities.tool_not_found' },
+    });
     await expect(call('getCapabilityTool', ['nope'])).rejects.toMatchObject({ kind: 'not_found', status: 404 });
   });
 

@@ -17,8 +17,28 @@ const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: str
   send('POST', path, body, answer, idempotencyKey, status);
 const patch = (path: string, body: unknown, answer: unknown): Exchange => send('PATCH', path, body, answer);
 
-const provider = { id: 'slack', provider: 'slack', label: 'Slack', available: true, connected: true, bindingCount: 1, activeBindingCount: 1, status: 'connected' };
-const agent = { agentId: 'ag1', orgId: 'o1', tenantId: 't1', profileName: 'default', name: 'Helper', status: 'active', managed: false, createdByAccountId: 'a1', createdAt: at, updatedAt: at };
+const provider = {
+  id: 'slack',
+  provider: 'slack',
+  label: 'Slack',
+  available: true,
+  connected: true,
+  bindingCount: 1,
+  activeBindingCount: 1,
+  status: 'connected',
+};
+const agent = {
+  agentId: 'ag1',
+  orgId: 'o1',
+  tenantId: 't1',
+  profileName: 'default',
+  name: 'Helper',
+  status: 'active',
+  managed: false,
+  createdByAccountId: 'a1',
+  createdAt: at,
+  updatedAt: at,
+};
 const binding = {
   bindingId: 'cb1',
   orgId: 'o1',
@@ -33,7 +53,19 @@ const binding = {
   createdAt: at,
   updatedAt: at,
 };
-const identity = { identityId: 'id1', orgId: 'o1', provider: 'slack', externalWorkspaceId: 'T1', externalUserId: 'U1', accountId: null, role: 'member', status: 'active', metadata: {}, createdAt: at, updatedAt: at };
+const identity = {
+  identityId: 'id1',
+  orgId: 'o1',
+  provider: 'slack',
+  externalWorkspaceId: 'T1',
+  externalUserId: 'U1',
+  accountId: null,
+  role: 'member',
+  status: 'active',
+  metadata: {},
+  createdAt: at,
+  updatedAt: at,
+};
 const sessionBinding = {
   bindingId: 'sb1',
   orgId: 'o1',
@@ -52,14 +84,72 @@ const sessionBinding = {
   updatedAt: at,
 };
 const view = {
-  session: { tenantId: 't1', userId: 'u1', sessionId: 's1', opencodeSessionId: null, profileName: 'default', status: 'idle', title: null, createdAt: at, updatedAt: at },
+  session: {
+    tenantId: 't1',
+    userId: 'u1',
+    sessionId: 's1',
+    opencodeSessionId: null,
+    profileName: 'default',
+    status: 'idle',
+    title: null,
+    createdAt: at,
+    updatedAt: at,
+  },
   projection: { sessionId: 's1', sequence: 4, view: {}, updatedAt: at },
 };
 const bound = { binding: sessionBinding, session: view };
-const prompted = { binding: sessionBinding, command: { commandId: 'c1', kind: 'prompt', status: 'acked' }, processed: 1, view, projectionFence: null };
-const interaction = { interactionId: 'in1', orgId: 'o1', agentId: 'ag1', channelBindingId: 'cb1', sessionBindingId: 'sb1', sessionId: 's1', provider: 'slack', externalInteractionId: null, kind: 'permission', targetId: 'perm1', status: 'pending', createdByIdentityId: null, expiresAt: null, usedAt: null, createdAt: at, updatedAt: at };
-const resolved = { interaction: { ...interaction, status: 'used' }, command: { commandId: 'c2' }, processed: 1, view, projectionFence: null };
-const providerEvent = { eventId: 'pe1', orgId: 'o1', channelBindingId: 'cb1', provider: 'slack', providerInstanceId: 'app1', externalWorkspaceId: 'T1', providerEventId: 'Ev1', eventType: 'message', status: 'processing', claimedBy: 'gw-1', claimExpiresAt: at, attemptCount: 1, retryable: true, lastError: null, metadata: {}, processedAt: null, createdAt: at, updatedAt: at };
+const prompted = {
+  binding: sessionBinding,
+  command: { commandId: 'c1', kind: 'prompt', status: 'acked' },
+  processed: 1,
+  view,
+  projectionFence: null,
+};
+const interaction = {
+  interactionId: 'in1',
+  orgId: 'o1',
+  agentId: 'ag1',
+  channelBindingId: 'cb1',
+  sessionBindingId: 'sb1',
+  sessionId: 's1',
+  provider: 'slack',
+  externalInteractionId: null,
+  kind: 'permission',
+  targetId: 'perm1',
+  status: 'pending',
+  createdByIdentityId: null,
+  expiresAt: null,
+  usedAt: null,
+  createdAt: at,
+  updatedAt: at,
+};
+const resolved = {
+  interaction: { ...interaction, status: 'used' },
+  command: { commandId: 'c2' },
+  processed: 1,
+  view,
+  projectionFence: null,
+};
+const providerEvent = {
+  eventId: 'pe1',
+  orgId: 'o1',
+  channelBindingId: 'cb1',
+  provider: 'slack',
+  providerInstanceId: 'app1',
+  externalWorkspaceId: 'T1',
+  providerEventId: 'Ev1',
+  eventType: 'message',
+  status: 'processing',
+  claimedBy: 'gw-1',
+  claimExpiresAt: at,
+  attemptCount: 1,
+  retryable: true,
+  lastError: null,
+  metadata: {},
+  processedAt: null,
+  createdAt: at,
+  updatedAt: at,
+};
 const delivery = (status = 'claimed', extra: object = {}) => ({
   deliveryId: 'd1',
   orgId: 'o1',
@@ -81,37 +171,89 @@ const delivery = (status = 'claimed', extra: object = {}) => ({
   updatedAt: at,
   ...extra,
 });
-const artifact = { artifactId: 'art 1', filename: 'report.pdf', mime: 'application/pdf', contentType: 'application/pdf', dataBase64: 'JVBERg==' };
+const artifact = {
+  artifactId: 'art 1',
+  filename: 'report.pdf',
+  mime: 'application/pdf',
+  contentType: 'application/pdf',
+  dataBase64: 'JVBERg==',
+};
 const reserved = 'a/b?c#d';
 const encoded = 'a%2Fb%3Fc%23d';
 
 export const channelsCases: DomainCase[] = [
   // setup plane
-  { method: 'listChannelProviders', args: [], exchanges: [get('/api/channels/providers', { providers: [provider] })], result: [provider] },
-  { method: 'listChannelProviders', args: [{ limit: 10 }], exchanges: [get('/api/channels/providers?limit=10', { providers: [] })], result: [] },
-  { method: 'listHeadlessAgents', args: [], exchanges: [get('/api/channels/agents', { agents: [agent] })], result: [agent] },
-  { method: 'listHeadlessAgents', args: [{ limit: 5 }], exchanges: [get('/api/channels/agents?limit=5', { agents: [agent] })], result: [agent] },
+  {
+    method: 'listChannelProviders',
+    args: [],
+    exchanges: [get('/api/channels/providers', { providers: [provider] })],
+    result: [provider],
+  },
+  {
+    method: 'listChannelProviders',
+    args: [{ limit: 10 }],
+    exchanges: [get('/api/channels/providers?limit=10', { providers: [] })],
+    result: [],
+  },
+  {
+    method: 'listHeadlessAgents',
+    args: [],
+    exchanges: [get('/api/channels/agents', { agents: [agent] })],
+    result: [agent],
+  },
+  {
+    method: 'listHeadlessAgents',
+    args: [{ limit: 5 }],
+    exchanges: [get('/api/channels/agents?limit=5', { agents: [agent] })],
+    result: [agent],
+  },
   {
     method: 'createHeadlessAgent',
     args: [{ name: 'Helper', profileName: 'default', agentId: 'ag1' }, { idempotencyKey: 'k-1' }],
-    exchanges: [post('/api/channels/agents', { name: 'Helper', profileName: 'default', agentId: 'ag1' }, { agent }, 'k-1', 201)],
+    exchanges: [
+      post('/api/channels/agents', { name: 'Helper', profileName: 'default', agentId: 'ag1' }, { agent }, 'k-1', 201),
+    ],
     result: agent,
   },
   {
     method: 'updateHeadlessAgent',
     args: [reserved, { status: 'disabled' }],
-    exchanges: [patch(`/api/channels/agents/${encoded}`, { status: 'disabled' }, { agent: { ...agent, status: 'disabled' } })],
+    exchanges: [
+      patch(`/api/channels/agents/${encoded}`, { status: 'disabled' }, { agent: { ...agent, status: 'disabled' } }),
+    ],
     result: { ...agent, status: 'disabled' },
   },
-  { method: 'listChannelBindings', args: [], exchanges: [get('/api/channels/bindings', { bindings: [binding] })], result: [binding] },
-  { method: 'listChannelBindings', args: ['ag1'], exchanges: [get('/api/channels/bindings?agentId=ag1', { bindings: [binding] })], result: [binding] },
+  {
+    method: 'listChannelBindings',
+    args: [],
+    exchanges: [get('/api/channels/bindings', { bindings: [binding] })],
+    result: [binding],
+  },
+  {
+    method: 'listChannelBindings',
+    args: ['ag1'],
+    exchanges: [get('/api/channels/bindings?agentId=ag1', { bindings: [binding] })],
+    result: [binding],
+  },
   {
     method: 'createChannelBinding',
-    args: [{ agentId: 'ag1', provider: 'slack', displayName: 'Acme Slack', credentialRef: 'env:SLACK_TOKEN', settings: { mention: true } }],
+    args: [{
+      agentId: 'ag1',
+      provider: 'slack',
+      displayName: 'Acme Slack',
+      credentialRef: 'env:SLACK_TOKEN',
+      settings: { mention: true },
+    }],
     exchanges: [
       post(
         '/api/channels/bindings',
-        { agentId: 'ag1', provider: 'slack', displayName: 'Acme Slack', credentialRef: 'env:SLACK_TOKEN', settings: { mention: true } },
+        {
+          agentId: 'ag1',
+          provider: 'slack',
+          displayName: 'Acme Slack',
+          credentialRef: 'env:SLACK_TOKEN',
+          settings: { mention: true },
+        },
         { binding },
         undefined,
         201,
@@ -122,21 +264,43 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'updateChannelBinding',
     args: ['cb1', { displayName: 'Renamed' }, { idempotencyKey: 'k-2' }],
-    exchanges: [send('PATCH', '/api/channels/bindings/cb1', { displayName: 'Renamed' }, { binding: { ...binding, displayName: 'Renamed' } }, 'k-2')],
+    exchanges: [
+      send(
+        'PATCH',
+        '/api/channels/bindings/cb1',
+        { displayName: 'Renamed' },
+        { binding: { ...binding, displayName: 'Renamed' } },
+        'k-2',
+      ),
+    ],
     result: { ...binding, displayName: 'Renamed' },
   },
   {
     method: 'disconnectChannelBinding',
     args: [reserved],
-    exchanges: [patch(`/api/channels/bindings/${encoded}`, { status: 'disabled' }, { binding: { ...binding, status: 'disabled' } })],
+    exchanges: [
+      patch(
+        `/api/channels/bindings/${encoded}`,
+        { status: 'disabled' },
+        { binding: { ...binding, status: 'disabled' } },
+      ),
+    ],
     result: { ...binding, status: 'disabled' },
   },
-  { method: 'listChannelIdentities', args: [], exchanges: [get('/api/channels/identities', { identities: [identity] })], result: [identity] },
+  {
+    method: 'listChannelIdentities',
+    args: [],
+    exchanges: [get('/api/channels/identities', { identities: [identity] })],
+    result: [identity],
+  },
   {
     method: 'listChannelIdentities',
     args: [{ provider: 'slack', externalWorkspaceId: 'T1', role: 'member', status: 'active', limit: 20 }],
     exchanges: [
-      get('/api/channels/identities?provider=slack&externalWorkspaceId=T1&role=member&status=active&limit=20', { identities: [identity] }),
+      get(
+        '/api/channels/identities?provider=slack&externalWorkspaceId=T1&role=member&status=active&limit=20',
+        { identities: [identity] },
+      ),
     ],
     result: [identity],
   },
@@ -144,23 +308,48 @@ export const channelsCases: DomainCase[] = [
     method: 'resolveChannelIdentity',
     args: [{ provider: 'slack', externalUserId: 'U1', externalWorkspaceId: 'T1', metadata: { name: 'Ada' } }],
     exchanges: [
-      post('/api/channels/identities/resolve', { provider: 'slack', externalUserId: 'U1', externalWorkspaceId: 'T1', metadata: { name: 'Ada' } }, { identity }),
+      post(
+        '/api/channels/identities/resolve',
+        { provider: 'slack', externalUserId: 'U1', externalWorkspaceId: 'T1', metadata: { name: 'Ada' } },
+        { identity },
+      ),
     ],
     result: identity,
   },
   // chat sessions
   {
     method: 'bindChannelSession',
-    args: [{ channelBindingId: 'cb1', provider: 'slack', externalChatId: 'C1', externalThreadId: '171.1', title: 'Thread' }],
+    args: [{
+      channelBindingId: 'cb1',
+      provider: 'slack',
+      externalChatId: 'C1',
+      externalThreadId: '171.1',
+      title: 'Thread',
+    }],
     exchanges: [
-      post('/api/channels/sessions/bind', { channelBindingId: 'cb1', provider: 'slack', externalChatId: 'C1', externalThreadId: '171.1', title: 'Thread' }, bound),
+      post(
+        '/api/channels/sessions/bind',
+        {
+          channelBindingId: 'cb1',
+          provider: 'slack',
+          externalChatId: 'C1',
+          externalThreadId: '171.1',
+          title: 'Thread',
+        },
+        bound,
+      ),
     ],
     result: bound,
   },
   {
     method: 'getChannelSessionByThread',
     args: [{ provider: 'slack', externalWorkspaceId: 'T1', externalChatId: 'C1', externalThreadId: '171.1' }],
-    exchanges: [get('/api/channels/sessions/by-thread?provider=slack&externalWorkspaceId=T1&externalChatId=C1&externalThreadId=171.1', bound)],
+    exchanges: [
+      get(
+        '/api/channels/sessions/by-thread?provider=slack&externalWorkspaceId=T1&externalChatId=C1&externalThreadId=171.1',
+        bound,
+      ),
+    ],
     result: bound,
   },
   {
@@ -169,13 +358,24 @@ export const channelsCases: DomainCase[] = [
     args: [{ provider: 'slack', externalChatId: 'C1', externalThreadId: '9.9' }],
     exchanges: [
       {
-        request: { method: 'GET', path: '/api/channels/sessions/by-thread?provider=slack&externalChatId=C1&externalThreadId=9.9' },
-        response: { status: 404, body: { error: 'Channel session binding was not found.', code: 'channels.session_binding_not_found' } },
+        request: {
+          method: 'GET',
+          path: '/api/channels/sessions/by-thread?provider=slack&externalChatId=C1&externalThreadId=9.9',
+        },
+        response: {
+          status: 404,
+          body: { error: 'Channel session binding was not found.', code: 'channels.session_binding_not_found' },
+        },
       },
     ],
     result: null,
   },
-  { method: 'getChannelSessionSnapshot', args: [reserved], exchanges: [get(`/api/channels/sessions/${encoded}/snapshot`, view)], result: view },
+  {
+    method: 'getChannelSessionSnapshot',
+    args: [reserved],
+    exchanges: [get(`/api/channels/sessions/${encoded}/snapshot`, view)],
+    result: view,
+  },
   {
     method: 'readChannelArtifactAttachment',
     args: ['sb1', 'art 1'],
@@ -185,27 +385,60 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'readChannelArtifactAttachment',
     args: [reserved, 'cloud-artifact://art%201/report.pdf'],
-    exchanges: [get(`/api/channels/sessions/${encoded}/artifacts/art%201`, { artifact: { ...artifact, contentType: '', mime: '' } })],
-    result: { mime: 'application/octet-stream', url: 'data:application/octet-stream;base64,JVBERg==', filename: 'report.pdf' },
+    exchanges: [
+      get(
+        `/api/channels/sessions/${encoded}/artifacts/art%201`,
+        { artifact: { ...artifact, contentType: '', mime: '' } },
+      ),
+    ],
+    result: {
+      mime: 'application/octet-stream',
+      url: 'data:application/octet-stream;base64,JVBERg==',
+      filename: 'report.pdf',
+    },
   },
   {
     method: 'promptChannelSession',
     args: [{ bindingId: 'sb1', text: 'hello', agent: 'build' }],
-    exchanges: [post('/api/channels/sessions/prompt', { bindingId: 'sb1', text: 'hello', agent: 'build' }, prompted, undefined, 202)],
+    exchanges: [
+      post(
+        '/api/channels/sessions/prompt',
+        { bindingId: 'sb1', text: 'hello', agent: 'build' },
+        prompted,
+        undefined,
+        202,
+      ),
+    ],
     result: prompted,
   },
   {
     // The key given in the input goes in the body (old servers) and in the header.
     method: 'promptChannelSession',
     args: [{ bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev1' }],
-    exchanges: [post('/api/channels/sessions/prompt', { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev1' }, prompted, 'slack:Ev1', 202)],
+    exchanges: [
+      post(
+        '/api/channels/sessions/prompt',
+        { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev1' },
+        prompted,
+        'slack:Ev1',
+        202,
+      ),
+    ],
     result: prompted,
   },
   {
     // The key given in the options goes in the header and in the body.
     method: 'promptChannelSession',
     args: [{ bindingId: 'sb1', text: 'hello' }, { idempotencyKey: 'slack:Ev2' }],
-    exchanges: [post('/api/channels/sessions/prompt', { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev2' }, prompted, 'slack:Ev2', 202)],
+    exchanges: [
+      post(
+        '/api/channels/sessions/prompt',
+        { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev2' },
+        prompted,
+        'slack:Ev2',
+        202,
+      ),
+    ],
     result: prompted,
   },
   {
@@ -235,17 +468,39 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'updateChannelCursor',
     args: [{ bindingId: 'gone', lastEventSequence: 1, lastWorkspaceSequence: 0 }],
-    exchanges: [post('/api/channels/cursor', { bindingId: 'gone', lastEventSequence: 1, lastWorkspaceSequence: 0 }, { error: 'Not found.' }, undefined, 404)],
+    exchanges: [
+      post(
+        '/api/channels/cursor',
+        { bindingId: 'gone', lastEventSequence: 1, lastWorkspaceSequence: 0 },
+        { error: 'Not found.' },
+        undefined,
+        404,
+      ),
+    ],
     result: { ok: false, reason: 'not_found' },
   },
   // interactions and provider events
   {
     method: 'createChannelInteraction',
-    args: [{ agentId: 'ag1', sessionBindingId: 'sb1', sessionId: 's1', provider: 'slack', kind: 'permission', targetId: 'perm1' }],
+    args: [{
+      agentId: 'ag1',
+      sessionBindingId: 'sb1',
+      sessionId: 's1',
+      provider: 'slack',
+      kind: 'permission',
+      targetId: 'perm1',
+    }],
     exchanges: [
       post(
         '/api/channels/interactions',
-        { agentId: 'ag1', sessionBindingId: 'sb1', sessionId: 's1', provider: 'slack', kind: 'permission', targetId: 'perm1' },
+        {
+          agentId: 'ag1',
+          sessionBindingId: 'sb1',
+          sessionId: 's1',
+          provider: 'slack',
+          kind: 'permission',
+          targetId: 'perm1',
+        },
         { interaction, plaintextToken: 'ocit_1' },
         undefined,
         201,
@@ -256,16 +511,38 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'resolveChannelInteraction',
     args: [{ token: 'ocit_1', response: 'once', externalUserId: 'U1' }, { idempotencyKey: 'k-3' }],
-    exchanges: [post('/api/channels/interactions/resolve', { token: 'ocit_1', response: 'once', externalUserId: 'U1' }, resolved, 'k-3', 202)],
+    exchanges: [
+      post(
+        '/api/channels/interactions/resolve',
+        { token: 'ocit_1', response: 'once', externalUserId: 'U1' },
+        resolved,
+        'k-3',
+        202,
+      ),
+    ],
     result: resolved,
   },
   {
     method: 'claimChannelProviderEvent',
-    args: [{ provider: 'slack', providerInstanceId: 'app1', providerEventId: 'Ev1', eventType: 'message', claimedBy: 'gw-1', ttlMs: 60000 }],
+    args: [{
+      provider: 'slack',
+      providerInstanceId: 'app1',
+      providerEventId: 'Ev1',
+      eventType: 'message',
+      claimedBy: 'gw-1',
+      ttlMs: 60000,
+    }],
     exchanges: [
       post(
         '/api/channels/provider-events/claim',
-        { provider: 'slack', providerInstanceId: 'app1', providerEventId: 'Ev1', eventType: 'message', claimedBy: 'gw-1', ttlMs: 60000 },
+        {
+          provider: 'slack',
+          providerInstanceId: 'app1',
+          providerEventId: 'Ev1',
+          eventType: 'message',
+          claimedBy: 'gw-1',
+          ttlMs: 60000,
+        },
         { event: providerEvent, claimed: true, duplicate: false },
       ),
     ],
@@ -275,7 +552,11 @@ export const channelsCases: DomainCase[] = [
     method: 'completeChannelProviderEvent',
     args: [reserved, { claimedBy: 'gw-1', status: 'processed' }],
     exchanges: [
-      post(`/api/channels/provider-events/${encoded}/complete`, { claimedBy: 'gw-1', status: 'processed' }, { event: { ...providerEvent, status: 'processed' } }),
+      post(
+        `/api/channels/provider-events/${encoded}/complete`,
+        { claimedBy: 'gw-1', status: 'processed' },
+        { event: { ...providerEvent, status: 'processed' } },
+      ),
     ],
     result: { ...providerEvent, status: 'processed' },
   },
@@ -283,13 +564,29 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'createChannelDelivery',
     args: [
-      { agentId: 'ag1', channelBindingId: 'cb1', provider: 'slack', target: { channel: 'C1' }, eventType: 'assistant.message', payload: { text: 'hi' }, deliveryId: 'd1' },
+      {
+        agentId: 'ag1',
+        channelBindingId: 'cb1',
+        provider: 'slack',
+        target: { channel: 'C1' },
+        eventType: 'assistant.message',
+        payload: { text: 'hi' },
+        deliveryId: 'd1',
+      },
       { idempotencyKey: 'k-4' },
     ],
     exchanges: [
       post(
         '/api/channels/deliveries',
-        { agentId: 'ag1', channelBindingId: 'cb1', provider: 'slack', target: { channel: 'C1' }, eventType: 'assistant.message', payload: { text: 'hi' }, deliveryId: 'd1' },
+        {
+          agentId: 'ag1',
+          channelBindingId: 'cb1',
+          provider: 'slack',
+          target: { channel: 'C1' },
+          eventType: 'assistant.message',
+          payload: { text: 'hi' },
+          deliveryId: 'd1',
+        },
         { delivery: delivery('pending') },
         'k-4',
         201,
@@ -300,12 +597,22 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'ackChannelDelivery',
     args: ['d1', { status: 'sent', claimedBy: 'gw-1', channelBindingId: 'cb1' }],
-    exchanges: [post('/api/channels/deliveries/d1/ack', { status: 'sent', claimedBy: 'gw-1', channelBindingId: 'cb1' }, { delivery: delivery('sent') })],
+    exchanges: [
+      post(
+        '/api/channels/deliveries/d1/ack',
+        { status: 'sent', claimedBy: 'gw-1', channelBindingId: 'cb1' },
+        { delivery: delivery('sent') },
+      ),
+    ],
     result: delivery('sent'),
   },
   {
     method: 'ackChannelDelivery',
-    args: [reserved, { status: 'failed', claimedBy: 'gw-1', lastError: 'rate limited', nextAttemptAt: at }, { idempotencyKey: 'k-5' }],
+    args: [
+      reserved,
+      { status: 'failed', claimedBy: 'gw-1', lastError: 'rate limited', nextAttemptAt: at },
+      { idempotencyKey: 'k-5' },
+    ],
     exchanges: [
       post(
         `/api/channels/deliveries/${encoded}/ack`,
@@ -319,14 +626,27 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'renewChannelDeliveryLease',
     args: ['d1', { claimedBy: 'gw-1', ttlMs: 30000 }],
-    exchanges: [post('/api/channels/deliveries/d1/renew', { claimedBy: 'gw-1', ttlMs: 30000 }, { delivery: delivery('claimed', { claimExpiresAt: at }) })],
+    exchanges: [
+      post(
+        '/api/channels/deliveries/d1/renew',
+        { claimedBy: 'gw-1', ttlMs: 30000 },
+        { delivery: delivery('claimed', { claimExpiresAt: at }) },
+      ),
+    ],
     result: delivery('claimed', { claimExpiresAt: at }),
   },
-  { method: 'listChannelDeliveries', args: [], exchanges: [get('/api/channels/deliveries', { deliveries: [delivery()] })], result: [delivery()] },
+  {
+    method: 'listChannelDeliveries',
+    args: [],
+    exchanges: [get('/api/channels/deliveries', { deliveries: [delivery()] })],
+    result: [delivery()],
+  },
   {
     method: 'listChannelDeliveries',
     args: [{ deliveryId: 'd1', status: 'dead', channelBindingId: 'cb1', limit: 200 }],
-    exchanges: [get('/api/channels/deliveries?deliveryId=d1&status=dead&channelBindingId=cb1&limit=200', { deliveries: [] })],
+    exchanges: [
+      get('/api/channels/deliveries?deliveryId=d1&status=dead&channelBindingId=cb1&limit=200', { deliveries: [] }),
+    ],
     result: [],
   },
   {
@@ -338,7 +658,9 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'retryChannelDelivery',
     args: ['d1', { channelBindingId: 'cb1' }, { idempotencyKey: 'k-6' }],
-    exchanges: [post('/api/channels/deliveries/d1/retry', { channelBindingId: 'cb1' }, { delivery: delivery('failed') }, 'k-6')],
+    exchanges: [
+      post('/api/channels/deliveries/d1/retry', { channelBindingId: 'cb1' }, { delivery: delivery('failed') }, 'k-6'),
+    ],
     result: delivery('failed'),
   },
   {
@@ -350,7 +672,13 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'deadLetterChannelDelivery',
     args: ['d1', { channelBindingId: 'cb1', lastError: 'Bad target.' }],
-    exchanges: [post('/api/channels/deliveries/d1/dead-letter', { channelBindingId: 'cb1', lastError: 'Bad target.' }, { delivery: delivery('dead') })],
+    exchanges: [
+      post(
+        '/api/channels/deliveries/d1/dead-letter',
+        { channelBindingId: 'cb1', lastError: 'Bad target.' },
+        { delivery: delivery('dead') },
+      ),
+    ],
     result: delivery('dead'),
   },
 ];
@@ -365,7 +693,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'listChannelBindings', args: [''] },
   { method: 'createChannelBinding', args: [{ agentId: 'ag1', provider: 'Slack!', displayName: 'x' }] },
   { method: 'createChannelBinding', args: [{ agentId: 'ag1', provider: 'slack' }] },
-  { method: 'createChannelBinding', args: [{ agentId: 'ag1', provider: 'slack', displayName: 'x', settings: 'mention' }] },
+  {
+    method: 'createChannelBinding',
+    args: [{ agentId: 'ag1', provider: 'slack', displayName: 'x', settings: 'mention' }],
+  },
   { method: 'updateChannelBinding', args: ['cb1', { status: 'gone' }] },
   { method: 'disconnectChannelBinding', args: [''] },
   { method: 'listChannelIdentities', args: [{ role: 'king' }] },
@@ -378,18 +709,40 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'readChannelArtifactAttachment', args: ['sb1', 'cloud-artifact://%E0%A4%A/x'] },
   { method: 'promptChannelSession', args: [{ bindingId: 'sb1', text: '  ' }] },
   { method: 'promptChannelSession', args: [{ text: 'hi' }] },
-  { method: 'promptChannelSession', args: [{ bindingId: 'sb1', text: 'hi', idempotencyKey: 'a' }, { idempotencyKey: 'b' }] },
+  {
+    method: 'promptChannelSession',
+    args: [{ bindingId: 'sb1', text: 'hi', idempotencyKey: 'a' }, { idempotencyKey: 'b' }],
+  },
   { method: 'promptChannelSession', args: [{ bindingId: 'sb1', text: 'hi', idempotencyKey: '' }] },
   { method: 'updateChannelCursor', args: [{ bindingId: 'sb1', lastEventSequence: -1, lastWorkspaceSequence: 0 }] },
   { method: 'updateChannelCursor', args: [{ bindingId: 'sb1', lastEventSequence: 1 }] },
-  { method: 'createChannelInteraction', args: [{ agentId: 'ag1', sessionBindingId: 'sb1', sessionId: 's1', provider: 'slack', kind: 'vote', targetId: 't' }] },
+  {
+    method: 'createChannelInteraction',
+    args: [{
+      agentId: 'ag1',
+      sessionBindingId: 'sb1',
+      sessionId: 's1',
+      provider: 'slack',
+      kind: 'vote',
+      targetId: 't',
+    }],
+  },
   { method: 'resolveChannelInteraction', args: [{ response: 'once' }] },
   { method: 'resolveChannelInteraction', args: [{ token: 't', answers: 'yes' }] },
-  { method: 'claimChannelProviderEvent', args: [{ provider: 'slack', providerInstanceId: 'a', providerEventId: 'e', eventType: 'message' }] },
-  { method: 'claimChannelProviderEvent', args: [{ provider: 'slack', providerInstanceId: 'a', providerEventId: 'e', eventType: 'click', claimedBy: 'g' }] },
+  {
+    method: 'claimChannelProviderEvent',
+    args: [{ provider: 'slack', providerInstanceId: 'a', providerEventId: 'e', eventType: 'message' }],
+  },
+  {
+    method: 'claimChannelProviderEvent',
+    args: [{ provider: 'slack', providerInstanceId: 'a', providerEventId: 'e', eventType: 'click', claimedBy: 'g' }],
+  },
   { method: 'completeChannelProviderEvent', args: ['pe1', { claimedBy: 'gw-1' }] },
   { method: 'completeChannelProviderEvent', args: ['pe1', { claimedBy: 'gw-1', status: 'done' }] },
-  { method: 'createChannelDelivery', args: [{ agentId: 'ag1', channelBindingId: 'cb1', provider: 'slack', eventType: 'x', target: 'C1', payload: {} }] },
+  {
+    method: 'createChannelDelivery',
+    args: [{ agentId: 'ag1', channelBindingId: 'cb1', provider: 'slack', eventType: 'x', target: 'C1', payload: {} }],
+  },
   { method: 'ackChannelDelivery', args: ['d1', { status: 'sent' }] },
   { method: 'ackChannelDelivery', args: ['d1', { status: 'delivered', claimedBy: 'gw-1' }] },
   { method: 'ackChannelDelivery', args: ['', { status: 'sent', claimedBy: 'gw-1' }] },
@@ -444,11 +797,20 @@ function recorder() {
   };
 }
 
-const sseText = (frames: string[]) => ({ headers: { 'content-type': 'text/event-stream' }, body: ': connected\n\n' + frames.join('') });
+const sseText = (frames: string[]) => ({
+  headers: { 'content-type': 'text/event-stream' },
+  body: ': connected\n\n' + frames.join(''),
+});
 const frame = (type: string, data: unknown, id?: string | number) =>
   `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-const sessionEvent = (sequence: number, type = 'assistant.message') => ({ eventId: `e${sequence}`, sequence, type, payload: {} });
+const sessionEvent = (sequence: number, type = 'assistant.message') => ({
+  eventId: `e${sequence}`,
+  sequence,
+  type,
+  payload: {},
+});
 const bearer = { authorization: 'Bearer gw-token' };
+const ignore = (): void => undefined;
 
 describe('channels domain', () => {
   it.each(channelsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
@@ -482,8 +844,13 @@ describe('channels domain', () => {
 
     it('ackChannelDelivery surfaces an unmatched ack as kind not_found, never null', async () => {
       const { fetch, call } = setup();
-      fetch.respond({ status: 404, body: { error: 'Channel delivery was not found.', code: 'channels.delivery_not_found' } });
-      await expect(call('ackChannelDelivery', ['d1', { status: 'sent', claimedBy: 'gw-1' }])).rejects.toMatchObject({ kind: 'not_found' });
+      fetch.respond({
+        status: 404,
+        body: { error: 'Channel delivery was not found.', code: 'channels.delivery_not_found' },
+      });
+      await expect(
+        call('ackChannelDelivery', ['d1', { status: 'sent', claimedBy: 'gw-1' }]),
+      ).rejects.toMatchObject({ kind: 'not_found' });
     });
   });
 
@@ -499,7 +866,9 @@ describe('channels domain', () => {
     it('throws kind request on a bad argument', () => {
       const { cloud } = setup();
       expect(() => cloud.channelDeliveriesUrl({ ttlMs: 0 })).toThrow(expect.objectContaining({ kind: 'request' }));
-      expect(() => cloud.channelDeliveriesUrl({ channelBindingIds: [''] })).toThrow(expect.objectContaining({ kind: 'request' }));
+      expect(
+        () => cloud.channelDeliveriesUrl({ channelBindingIds: [''] }),
+      ).toThrow(expect.objectContaining({ kind: 'request' }));
     });
   });
 
@@ -517,7 +886,10 @@ describe('channels domain', () => {
         ]),
       );
       const r = recorder();
-      cloud.subscribeChannelSessionEvents(reserved, { afterSequence: 5, onEvent: (event) => void r.seen.push(event), ...r.callbacks });
+      cloud.subscribeChannelSessionEvents(
+        reserved,
+        { afterSequence: 5, onEvent: (event) => void r.seen.push(event), ...r.callbacks },
+      );
       await settle();
       expect(fetch.last().url).toBe(`https://cloud.test/api/channels/sessions/${encoded}/events?after=5`);
       expect(fetch.last().headers.authorization).toBe('Bearer gw-token');
@@ -530,7 +902,10 @@ describe('channels domain', () => {
       FakeEventSource.instances = [];
       const { cloud } = setup({ eventSource: FakeEventSource });
       const r = recorder();
-      const subscription = cloud.subscribeChannelSessionEvents('sb1', { onEvent: (event) => void r.seen.push(event), ...r.callbacks });
+      const subscription = cloud.subscribeChannelSessionEvents(
+        'sb1',
+        { onEvent: (event) => void r.seen.push(event), ...r.callbacks },
+      );
       const source = FakeEventSource.instances[0]!;
       expect(source.url).toBe('https://cloud.test/api/channels/sessions/sb1/events');
       source.emit('assistant.message', JSON.stringify(sessionEvent(1)), '1');
@@ -541,10 +916,10 @@ describe('channels domain', () => {
     });
 
     it.each([
-      { name: 'an empty binding id', bindingId: '', options: { onEvent: () => undefined } },
+      { name: 'an empty binding id', bindingId: '', options: { onEvent: ignore } },
       { name: 'a missing onEvent', bindingId: 'sb1', options: {} },
-      { name: 'a negative afterSequence', bindingId: 'sb1', options: { onEvent: () => undefined, afterSequence: -1 } },
-    ])('reports $name through onError (kind request), never a throw, and opens nothing', async ({ bindingId, options }) => {
+      { name: 'a negative afterSequence', bindingId: 'sb1', options: { onEvent: ignore, afterSequence: -1 } },
+    ])('reports $name through onError (kind request), opens nothing', async ({ bindingId, options }) => {
       const { fetch, cloud } = setup({ headers: bearer });
       const r = recorder();
       const subscribe = () => cloud.subscribeChannelSessionEvents(bindingId, { ...options, ...r.callbacks } as never);
@@ -588,7 +963,10 @@ describe('channels domain', () => {
       const { fetch, cloud } = setup({ headers: bearer });
       fetch.respond(
         sseText([
-          frame('error', { error: 'Gateway delivery quota exceeded.', code: 'quota.gateway_deliveries_per_hour_exceeded' }),
+          frame(
+            'error',
+            { error: 'Gateway delivery quota exceeded.', code: 'quota.gateway_deliveries_per_hour_exceeded' },
+          ),
           frame('channel.delivery', { delivery: delivery() }, 'd1'),
         ]),
       );
@@ -631,9 +1009,9 @@ describe('channels domain', () => {
 
     it.each([
       { name: 'a missing onDelivery', options: {} },
-      { name: 'a zero ttlMs', options: { ttlMs: 0, onDelivery: () => undefined } },
-      { name: 'an empty claimedBy', options: { claimedBy: '', onDelivery: () => undefined } },
-      { name: 'a non-array channelBindingIds', options: { channelBindingIds: 'cb1', onDelivery: () => undefined } },
+      { name: 'a zero ttlMs', options: { ttlMs: 0, onDelivery: ignore } },
+      { name: 'an empty claimedBy', options: { claimedBy: '', onDelivery: ignore } },
+      { name: 'a non-array channelBindingIds', options: { channelBindingIds: 'cb1', onDelivery: ignore } },
     ])('reports $name through onError (kind request), never a throw, and opens nothing', async ({ options }) => {
       const { fetch, cloud } = setup({ headers: bearer });
       const r = recorder();

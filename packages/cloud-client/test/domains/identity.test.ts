@@ -67,7 +67,12 @@ export const identityCases: DomainCase[] = [
         request: {
           method: 'POST',
           path: '/api/api-tokens',
-          body: { name: 'gateway', scopes: ['gateway'], expiresAt: '2027-01-01T00:00:00.000Z', channelBindingIds: ['cb1'] },
+          body: {
+            name: 'gateway',
+            scopes: ['gateway'],
+            expiresAt: '2027-01-01T00:00:00.000Z',
+            channelBindingIds: ['cb1'],
+          },
           idempotencyKey: 'k-1',
         },
         response: { status: 201, body: { token, plaintext: 'oct_secret' } },
@@ -163,7 +168,10 @@ export const identityCases: DomainCase[] = [
           body: { email: 'ada@example.test', role: 'admin' },
           idempotencyKey: 'k-3',
         },
-        response: { status: 201, body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: null } },
+        response: {
+          status: 201,
+          body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: null },
+        },
       },
     ],
     result: { ...member, role: 'admin' },
@@ -288,7 +296,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 
 function setup() {
   const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const cloud = createHttpSseCloudTransportAdapter({
+    baseUrl: 'https://cloud.test',
+    fetch: fetch as unknown as CloudFetch,
+  });
   const call = async (method: string, args: unknown[]) => {
     const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
     if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
@@ -333,6 +344,8 @@ describe('identity domain', () => {
   it('revokeApiToken surfaces an unknown token as kind not_found', async () => {
     const { fetch, call } = setup();
     fetch.respond({ status: 404, body: { error: 'API token was not found.', code: 'api_tokens.not_found' } });
-    await expect(call('revokeApiToken', ['nope'])).rejects.toMatchObject({ kind: 'not_found', code: 'api_tokens.not_found' });
+    await expect(
+      call('revokeApiToken', ['nope']),
+    ).rejects.toMatchObject({ kind: 'not_found', code: 'api_tokens.not_found' });
   });
 });

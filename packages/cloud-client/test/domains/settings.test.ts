@@ -4,7 +4,13 @@ import { createFakeFetch } from '../helpers/fake-fetch.js';
 // Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
 import type { DomainCase } from './sessions.test.js';
 
-const setting = { tenantId: 't1', userId: 'u1', key: 'theme', value: { mode: 'dark' }, updatedAt: '2026-08-01T00:00:00.000Z' };
+const setting = {
+  tenantId: 't1',
+  userId: 'u1',
+  key: 'theme',
+  value: { mode: 'dark' },
+  updatedAt: '2026-08-01T00:00:00.000Z',
+};
 
 export const settingsCases: DomainCase[] = [
   {
@@ -67,7 +73,12 @@ export const settingsCases: DomainCase[] = [
     args: ['theme', { mode: 'dark' }, { idempotencyKey: 'k-1' }],
     exchanges: [
       {
-        request: { method: 'PUT', path: '/api/settings/theme', body: { value: { mode: 'dark' } }, idempotencyKey: 'k-1' },
+        request: {
+          method: 'PUT',
+          path: '/api/settings/theme',
+          body: { value: { mode: 'dark' } },
+          idempotencyKey: 'k-1',
+        },
         response: { body: { setting } },
       },
     ],
@@ -85,7 +96,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
 
 function setup() {
   const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
+  const cloud = createHttpSseCloudTransportAdapter({
+    baseUrl: 'https://cloud.test',
+    fetch: fetch as unknown as CloudFetch,
+  });
   const call = async (method: string, args: unknown[]) => {
     const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
     if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;

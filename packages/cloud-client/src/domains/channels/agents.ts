@@ -88,7 +88,10 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/channels/bindings` (201) → `.binding`. `credentialRef` is a reference, never the secret. */
-    async createChannelBinding(input: CreateChannelBindingInput, options?: CloudCommandOptions): Promise<ChannelBinding> {
+    async createChannelBinding(
+      input: CreateChannelBindingInput,
+      options?: CloudCommandOptions,
+    ): Promise<ChannelBinding> {
       requireFields('createChannelBinding', input, ['agentId', 'displayName']);
       checkProvider('createChannelBinding', input);
       optionalOneOf('createChannelBinding', input, 'status', BINDING_STATUSES);
@@ -128,7 +131,10 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/channels/identities/resolve` → `.identity`: finds or creates the provider user. */
-    async resolveChannelIdentity(input: ResolveChannelIdentityInput, options?: CloudCommandOptions): Promise<ChannelIdentity> {
+    async resolveChannelIdentity(
+      input: ResolveChannelIdentityInput,
+      options?: CloudCommandOptions,
+    ): Promise<ChannelIdentity> {
       requireFields('resolveChannelIdentity', input, ['externalUserId']);
       checkProvider('resolveChannelIdentity', input);
       optionalOneOf('resolveChannelIdentity', input, 'role', IDENTITY_ROLES);

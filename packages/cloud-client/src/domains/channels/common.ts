@@ -29,7 +29,10 @@ export function requireFields(method: string, input: unknown, fields: readonly s
 /** `input[field]` is absent or one of `allowed`. */
 export function optionalOneOf(method: string, input: object, field: string, allowed: readonly string[]): void {
   const value = (input as Record<string, unknown>)[field];
-  check(value === undefined || allowed.includes(value as string), `${method}: ${field} must be one of ${allowed.join(', ')}.`);
+  check(
+    value === undefined || allowed.includes(value as string),
+    `${method}: ${field} must be one of ${allowed.join(', ')}.`,
+  );
 }
 
 /** `input.provider` is absent (unless `required`) or a valid provider id. */
@@ -42,7 +45,10 @@ export function checkProvider(method: string, input: object, required = true): v
 /** `input[field]` is absent or a positive integer (`limit`, `ttlMs`). */
 export function optionalPositiveInteger(method: string, input: object, field: string): void {
   const value = (input as Record<string, unknown>)[field];
-  check(value === undefined || (Number.isInteger(value) && (value as number) > 0), `${method}: ${field} must be a positive integer.`);
+  check(
+    value === undefined || (Number.isInteger(value) && (value as number) > 0),
+    `${method}: ${field} must be a positive integer.`,
+  );
 }
 
 /** An optional input object: `undefined` becomes `{}`; anything but an object is a `request` error. */
@@ -86,6 +92,9 @@ export function failedSubscription(error: unknown, onError: ((error: CloudTransp
 }
 
 /** `callback` bound to its options object when it is a function, else undefined. */
-export function callbackOf<F extends (...args: never[]) => unknown>(owner: object, callback: F | undefined): F | undefined {
+export function callbackOf<F extends (...args: never[]) => unknown>(
+  owner: object,
+  callback: F | undefined,
+): F | undefined {
   return typeof callback === 'function' ? (callback.bind(owner) as F) : undefined;
 }

@@ -8,7 +8,12 @@ import type {
   RenewChannelDeliveryLeaseInput,
   RetryChannelDeliveryInput,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, CloudStreamFrame, CloudSubscription } from '../../core/context.js';
+import type {
+  CloudClientContext,
+  CloudCommandOptions,
+  CloudStreamFrame,
+  CloudSubscription,
+} from '../../core/context.js';
 import { CloudTransportError } from '../../core/errors.js';
 import { apiPath } from '../../core/path.js';
 import {
@@ -49,7 +54,8 @@ function streamQuery(method: string, query: ChannelDeliveriesStreamQuery | undef
   const { claimedBy, ttlMs, channelBindingIds } = optionalInput(method, query);
   check(claimedBy === undefined || isText(claimedBy), `${method}: claimedBy must be a non-empty string.`);
   optionalPositiveInteger(method, { ttlMs }, 'ttlMs');
-  const validIds = channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isText));
+  const validIds =
+    channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isText));
   check(validIds, `${method}: channelBindingIds must be an array of non-empty strings.`);
   return { claimedBy, ttlMs, channelBindingId: channelBindingIds };
 }
@@ -64,11 +70,20 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
   };
 
   return {
-    /** `POST /api/channels/deliveries` (201) → `.delivery`. Idempotent on `deliveryId`: a repeat returns the existing row. */
-    async createChannelDelivery(input: CreateChannelDeliveryInput, options?: CloudCommandOptions): Promise<ChannelDeliveryRecord> {
+    /**
+     * `POST /api/channels/deliveries` (201) → `.delivery`. Idempotent on `deliveryId`: a repeat
+     * returns the existing row.
+     */
+    async createChannelDelivery(
+      input: CreateChannelDeliveryInput,
+      options?: CloudCommandOptions,
+    ): Promise<ChannelDeliveryRecord> {
       requireFields('createChannelDelivery', input, ['agentId', 'channelBindingId', 'eventType']);
       checkProvider('createChannelDelivery', input);
-      check(isObject(input.target) && isObject(input.payload), 'createChannelDelivery: target and payload must be objects.');
+      check(
+        isObject(input.target) && isObject(input.payload),
+        'createChannelDelivery: target and payload must be objects.',
+      );
       optionalOneOf('createChannelDelivery', input, 'status', DELIVERY_STATUSES);
       const path = '/api/channels/deliveries';
       return (await send<{ delivery: ChannelDeliveryRecord }>('POST', path, input, options)).delivery;
@@ -84,7 +99,10 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelDeliveryRecord> {
       requireFields('ackChannelDelivery', input, ['claimedBy']);
-      check(ACK_STATUSES.includes(input.status), `ackChannelDelivery: status must be one of ${ACK_STATUSES.join(', ')}.`);
+      check(
+        ACK_STATUSES.includes(input.status),
+        `ackChannelDelivery: status must be one of ${ACK_STATUSES.join(', ')}.`,
+      );
       return action(deliveryId, 'ack', input, options);
     },
 
@@ -102,13 +120,19 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       return action(deliveryId, 'renew', input, options);
     },
 
-    /** `GET /api/channels/deliveries?deliveryId&status&channelBindingId&limit` → `.deliveries` (sanitised; limit ≤ 200). */
+    /**
+     * `GET /api/channels/deliveries?deliveryId&status&channelBindingId&limit` → `.deliveries`
+     * (payload and target sanitised; limit ≤ 200).
+     */
     async listChannelDeliveries(query?: ListChannelDeliveriesInput): Promise<ChannelDeliveryRecord[]> {
       const { deliveryId, status, channelBindingId, limit } = optionalInput('listChannelDeliveries', query);
       optionalOneOf('listChannelDeliveries', { status }, 'status', DELIVERY_STATUSES);
       optionalPositiveInteger('listChannelDeliveries', { limit }, 'limit');
       const request = { query: { deliveryId, status, channelBindingId, limit } };
-      return (await ctx.request<{ deliveries: ChannelDeliveryRecord[] }>('/api/channels/deliveries', request)).deliveries;
+      const { deliveries } = await ctx.request<{
+        deliveries: ChannelDeliveryRecord[],
+      }>('/api/channels/deliveries', request);
+      return deliveries;
     },
 
     /** `POST /api/channels/deliveries/:id/retry` → `.delivery` (status `failed`, claimable now). */
@@ -153,7 +177,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
           const data = isObject(frame.data) ? frame.data : {};
           if (frame.type === 'channel.delivery') {
             if (isObject(data.delivery)) return onDelivery(data.delivery as unknown as ChannelDeliveryRecord);
-            onError?.(new CloudTransportError('parse', `A channel.delivery frame on ${url} carried no delivery.`, { url, body: frame.data }));
+            const message = `A channel.delivery frame on ${url} carried no delivery.`;
+            onError?.(new CloudTransportError('parse', message, { url, body: frame.data }));
           } else if (frame.type === 'error') {
             // The server reports a failed poll (e.g. a delivery quota) and keeps the stream open.
             const message = isText(data.error) ? data.error : `The delivery stream ${url} reported an error.`;
@@ -165,7 +190,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
         // Deliveries carry no sequence (the `id:` is the delivery id): resumption is the server's claim state.
         const sequenceOf = () => null;
         const onClose = callbackOf(options, options.onClose);
-        return ctx.stream({ path: STREAM_PATH, query, sequenceOf, eventTypes: STREAM_EVENT_TYPES, onFrame, onError, onClose });
+        const eventTypes = STREAM_EVENT_TYPES;
+        return ctx.stream({ path: STREAM_PATH, query, sequenceOf, eventTypes, onFrame, onError, onClose });
       } catch (error) {
         return failedSubscription(error, onError);
       }

@@ -10,7 +10,14 @@ import type {
 } from '@open-cowork/shared';
 import type { CloudClientContext, CloudCommandOptions } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
-import { check, checkProvider, commandSender, optionalOneOf, optionalPositiveInteger, requireFields } from './common.js';
+import {
+  check,
+  checkProvider,
+  commandSender,
+  optionalOneOf,
+  optionalPositiveInteger,
+  requireFields,
+} from './common.js';
 
 const INTERACTION_KINDS = ['permission', 'question'];
 const PROVIDER_EVENT_TYPES = ['message', 'command', 'interaction'];
@@ -31,7 +38,10 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<CreateChannelInteractionResult> {
       requireFields('createChannelInteraction', input, ['agentId', 'sessionBindingId', 'sessionId', 'targetId']);
       checkProvider('createChannelInteraction', input);
-      check(INTERACTION_KINDS.includes(input.kind), `createChannelInteraction: kind must be one of ${INTERACTION_KINDS.join(', ')}.`);
+      check(
+        INTERACTION_KINDS.includes(input.kind),
+        `createChannelInteraction: kind must be one of ${INTERACTION_KINDS.join(', ')}.`,
+      );
       return send<CreateChannelInteractionResult>('POST', '/api/channels/interactions', input, options);
     },
 
@@ -48,7 +58,10 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
       const identified = [token, externalInteractionId].some((id) => typeof id === 'string' && id !== '');
       check(identified, 'resolveChannelInteraction: give a token or an externalInteractionId.');
       checkProvider('resolveChannelInteraction', input, false);
-      check(input.answers === undefined || Array.isArray(input.answers), 'resolveChannelInteraction: answers must be an array.');
+      check(
+        input.answers === undefined || Array.isArray(input.answers),
+        'resolveChannelInteraction: answers must be an array.',
+      );
       return send<ResolveChannelInteractionResponse>('POST', '/api/channels/interactions/resolve', input, options);
     },
 

@@ -12,12 +12,25 @@ import {
   type PromptChannelSessionInput,
   type PromptChannelSessionResponse,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, CloudStreamFrame, CloudSubscription } from '../../core/context.js';
+import type {
+  CloudClientContext,
+  CloudCommandOptions,
+  CloudStreamFrame,
+  CloudSubscription,
+} from '../../core/context.js';
 import { invalidRequest } from '../../core/errors.js';
 import { apiPath } from '../../core/path.js';
 import { cloudArtifactIdFromFilePath, type ArtifactAttachment } from '../artifacts.js';
 import type { CloudEventSubscriptionOptions, CloudSessionStreamEvent } from '../transport.js';
-import { callbackOf, check, checkProvider, commandSender, failedSubscription, requireFields, unlessNotFound } from './common.js';
+import {
+  callbackOf,
+  check,
+  checkProvider,
+  commandSender,
+  failedSubscription,
+  requireFields,
+  unlessNotFound,
+} from './common.js';
 
 /** Named types the EventSource path must listen for (it delivers a named event only to its listener). */
 const SESSION_EVENT_TYPES = CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type);
@@ -37,8 +50,10 @@ function sessionEventSequence(frame: CloudStreamFrame): number | null {
 /** The key sent both in the body (old servers read it there) and as the `Idempotency-Key` header. */
 function promptIdempotencyKey(input: PromptChannelSessionInput, options: CloudCommandOptions): string | undefined {
   const keys = [input.idempotencyKey, options.idempotencyKey].filter((key) => key !== undefined);
-  keys.forEach((key) => check(typeof key === 'string' && key !== '', 'promptChannelSession: idempotencyKey must be a non-empty string.'));
-  check(keys.length < 2 || keys[0] === keys[1], 'promptChannelSession: input and options carry different idempotency keys.');
+  const valid = keys.every((key) => typeof key === 'string' && key !== '');
+  check(valid, 'promptChannelSession: idempotencyKey must be a non-empty string.');
+  const agree = keys.length < 2 || keys[0] === keys[1];
+  check(agree, 'promptChannelSession: input and options carry different idempotency keys.');
   return keys[0];
 }
 
@@ -51,7 +66,10 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `POST /api/channels/sessions/bind` → `{binding, session}`: binds a chat thread to a session
      * (a new one unless `sessionId` is given). Binding the same thread again returns the existing binding.
      */
-    async bindChannelSession(input: BindChannelSessionInput, options?: CloudCommandOptions): Promise<ChannelSessionBindingResult> {
+    async bindChannelSession(
+      input: BindChannelSessionInput,
+      options?: CloudCommandOptions,
+    ): Promise<ChannelSessionBindingResult> {
       requireFields('bindChannelSession', input, ['channelBindingId', 'externalChatId', 'externalThreadId']);
       checkProvider('bindChannelSession', input);
       return send<ChannelSessionBindingResult>('POST', '/api/channels/sessions/bind', input, options);
@@ -66,7 +84,10 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
       checkProvider('getChannelSessionByThread', query);
       const { provider, externalWorkspaceId, externalChatId, externalThreadId } = query;
       const request = { query: { provider, externalWorkspaceId, externalChatId, externalThreadId } };
-      return unlessNotFound(ctx.request<ChannelSessionBindingResult>('/api/channels/sessions/by-thread', request), null);
+      return unlessNotFound(
+        ctx.request<ChannelSessionBindingResult>('/api/channels/sessions/by-thread', request),
+        null,
+      );
     },
 
     /** `GET /api/channels/sessions/:bindingId/snapshot` → the bound session's view (resume from `projection.sequence`). */
@@ -102,7 +123,10 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
         const onEvent = callbackOf(options, options.onEvent);
         check(onEvent !== undefined, 'subscribeChannelSessionEvents: onEvent must be a function.');
         const { afterSequence } = options;
-        check(afterSequence === undefined || isCursor(afterSequence), 'subscribeChannelSessionEvents: afterSequence must be a non-negative integer.');
+        check(
+          afterSequence === undefined || isCursor(afterSequence),
+          'subscribeChannelSessionEvents: afterSequence must be a non-negative integer.',
+        );
         return ctx.stream({
           path,
           afterSequence,
@@ -137,10 +161,19 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `POST /api/channels/cursor` → `.result`: `{ok: true, binding}`, `{ok: false, reason: 'stale', binding}`
      * when the stored cursor is ahead, or `{ok: false, reason: 'not_found'}` when the binding is gone (HTTP 404).
      */
-    async updateChannelCursor(input: ChannelCursorUpdateInput, options?: CloudCommandOptions): Promise<ChannelCursorUpdateResult> {
+    async updateChannelCursor(
+      input: ChannelCursorUpdateInput,
+      options?: CloudCommandOptions,
+    ): Promise<ChannelCursorUpdateResult> {
       requireFields('updateChannelCursor', input, ['bindingId']);
-      check(isCursor(input.lastEventSequence), 'updateChannelCursor: lastEventSequence must be a non-negative integer.');
-      check(isCursor(input.lastWorkspaceSequence), 'updateChannelCursor: lastWorkspaceSequence must be a non-negative integer.');
+      check(
+        isCursor(input.lastEventSequence),
+        'updateChannelCursor: lastEventSequence must be a non-negative integer.',
+      );
+      check(
+        isCursor(input.lastWorkspaceSequence),
+        'updateChannelCursor: lastWorkspaceSequence must be a non-negative integer.',
+      );
       const update = send<ChannelCursorUpdateResponse>('POST', '/api/channels/cursor', input, options);
       return unlessNotFound(
         update.then((response) => response.result),
