@@ -110,6 +110,13 @@ function requireInput(value: unknown, name: string): void {
   }
 }
 
+/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
+function optionalStrings(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
+  }
+}
+
 function uploadData(input: ArtifactUploadInput): string {
   const hasBase64 = input.dataBase64 !== undefined;
   if (hasBase64 === (input.data !== undefined)) throw invalidRequest('Give exactly one of dataBase64 and data.');
@@ -140,6 +147,7 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
     async indexArtifacts(query: ArtifactIndexQuery = {}): Promise<ArtifactIndexPayload> {
       requireInput(query, 'The artifact index query');
       const { sessionId, projectId, taskId, taskIds, kind, status, limit } = query;
+      optionalStrings({ sessionId, projectId, taskId });
       requireOneOf(kind, ARTIFACT_KINDS, 'kind');
       requireOneOf(status, ARTIFACT_STATUSES, 'status');
       if (taskIds !== undefined && !Array.isArray(taskIds)) throw invalidRequest('taskIds must be an array.');

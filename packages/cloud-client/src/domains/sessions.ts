@@ -45,9 +45,17 @@ function requireProjectSource(value: unknown): asserts value is CloudProjectSour
   }
 }
 
+/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
+function optionalStrings(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
+  }
+}
+
 function listQuery(query: SessionListQuery) {
   requireObject(query, 'The session list query');
   const { limit, cursor, status, profileName, q } = query;
+  optionalStrings({ cursor, profileName, q });
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw invalidRequest('limit must be a positive integer.');
   }

@@ -106,6 +106,13 @@ function requireText(value: unknown, name: string): void {
   if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(`${name} must be a non-empty string.`);
 }
 
+/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
+function optionalStrings(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
+  }
+}
+
 function requireIds(value: unknown, name: string): asserts value is string[] {
   if (!Array.isArray(value) || value.length === 0) throw invalidRequest(`${name} must be a non-empty array.`);
   value.forEach((id, index) => requireText(id, `${name}[${index}]`));
@@ -161,7 +168,9 @@ function searchParams(query: ThreadSearchQuery) {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw invalidRequest('limit must be a positive integer.');
   }
-  if (tagIds !== undefined && tagIds.length > 0) requireIds(tagIds, 'tagIds');
+  optionalStrings({ text, cursor });
+  // An empty list means no tag filter.
+  if (tagIds !== undefined && (!Array.isArray(tagIds) || tagIds.length > 0)) requireIds(tagIds, 'tagIds');
   if (statuses !== undefined && (!Array.isArray(statuses) || statuses.some((s) => !THREAD_STATUSES.includes(s)))) {
     throw invalidRequest(`statuses must be an array of ${THREAD_STATUSES.join(', ')}.`);
   }

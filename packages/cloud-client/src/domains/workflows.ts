@@ -44,8 +44,16 @@ function requireDraft(draft: WorkflowDraft): void {
   });
 }
 
+/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
+function optionalStrings(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
+  }
+}
+
 function listQuery(query: WorkflowListQuery) {
   if (!isObject(query)) throw invalidRequest('The workflow list query must be an object.');
+  optionalStrings({ cursor: query.cursor });
   if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1)) {
     throw invalidRequest('limit must be a positive integer.');
   }

@@ -174,6 +174,7 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'indexArtifacts', args: [{ taskIds: ['t1', ''] }] },
   { method: 'indexArtifacts', args: [{ limit: 0 }] },
   { method: 'indexArtifacts', args: ['s1'] },
+  { method: 'indexArtifacts', args: [{ sessionId: 5 }] },
   { method: 'updateArtifactStatus', args: [{ sessionId: 's1', artifactId: 'art1', status: 'published' }] },
   { method: 'updateArtifactStatus', args: [{ sessionId: 's1', status: 'final' }] },
   { method: 'updateArtifactStatus', args: [{ sessionId: 's1', artifactId: 'art1', status: 'final', kind: 'video' }] },

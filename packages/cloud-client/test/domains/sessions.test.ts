@@ -228,6 +228,8 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'listSessionsPage', args: [{ limit: 0 }] },
   { method: 'listSessionsPage', args: [{ status: 'sleeping' }] },
   { method: 'listSessionsPage', args: ['recent'] },
+  { method: 'listSessionsPage', args: [{ cursor: { page: 2 } }] },
+  { method: 'listSessionsPage', args: [{ q: 7 }] },
   { method: 'listSessions', args: [{ limit: 1.5 }] },
   { method: 'iterateSessions', args: [{ status: 'nope' }] },
   { method: 'createSession', args: ['default'] },

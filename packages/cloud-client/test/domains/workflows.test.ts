@@ -145,6 +145,7 @@ export const workflowsCases: DomainCase[] = [
 const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'listWorkflows', args: [{ limit: 0 }] },
   { method: 'listWorkflows', args: [7] },
+  { method: 'listWorkflows', args: [{ cursor: 1 }] },
   { method: 'iterateWorkflows', args: [{ limit: -2 }] },
   { method: 'getWorkflow', args: [''] },
   { method: 'createWorkflow', args: [null] },
