@@ -108,6 +108,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
       if (discarding) {
         if (end === pos && pendingLength === 0) endDiscard();
         pendingLength = 0;
+      } else if (end === pos && pendingLength === 0) {
+        // A blank line, the second most common line: dispatch without the general line handling.
+        dispatch();
       } else if (pendingLength === 0) {
         if (end - pos + data.length > maxBufferLength) overflow(0);
         else processLine(text, pos, end);
@@ -250,7 +253,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
  * after the colon is dropped.
  */
 function fieldValueStart(s: string, start: number, end: number, name: string): number {
-  if (!s.startsWith(name, start)) return -1;
+  // A char-code loop: measurably faster than `startsWith` on the per-line path. The first character
+  // was matched by the caller.
+  for (let i = 1; i < name.length; i++) {
+    if (s.charCodeAt(start + i) !== name.charCodeAt(i)) return -1;
+  }
   const nameEnd = start + name.length;
   if (nameEnd === end) return end;
   if (s.charCodeAt(nameEnd) !== COLON) return -1;
