@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.js';
 
@@ -23,6 +24,8 @@ export function quoteIdentifier(name: string): string {
 /**
  * PostgreSQL through a `pg` pool. A transaction holds one pooled client from BEGIN to COMMIT;
  * LISTEN uses one dedicated client, since a pooled client may be handed to someone else at any time.
+ * As on PGlite, `db.query`/`db.notify`/`db.transaction` called inside a transaction join it (so a
+ * NOTIFY sent there goes out on commit), which keeps the two engines' semantics identical.
  */
 export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
   const { schema } = options;
@@ -54,6 +57,9 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
     return { rows: (last?.rows ?? []) as Row[], rowCount: last?.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
+  const current = new AsyncLocalStorage<pg.PoolClient>();
+  const query: Queryable['query'] = (sql, params) => run(current.getStore() ?? pool, sql, params);
+
   let listener: Promise<pg.Client> | null = null;
   const handlers = new Map<string, Set<(payload: string) => void>>();
   const connectListener = async (): Promise<pg.Client> => {
@@ -73,20 +79,26 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
 
   return {
     engine: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    query,
     async transaction(work) {
+      const joined = current.getStore();
+      if (joined) return work({ query: (sql, params) => run(joined, sql, params) });
       const client = await pool.connect();
       const tx: Queryable = { query: (sql, params) => run(client, sql, params) };
+      let broken = false;
       try {
         await client.query('BEGIN');
-        const result = await work(tx);
+        const result = await current.run(client, () => work(tx));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
         throw error;
       } finally {
-        client.release();
+        // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+        client.release(broken);
       }
     },
     async listen(channel, onPayload) {
@@ -107,7 +119,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
       };
     },
     async notify(channel, payload) {
-      await pool.query('SELECT pg_notify($1, $2)', [channelName(channel), payload]);
+      await query('SELECT pg_notify($1, $2)', [channelName(channel), payload]);
     },
     async close() {
       const client = listener;
