@@ -21,6 +21,7 @@ import {
   optionalOneOf,
   optionalPositiveInteger,
   requireFields,
+  requireObject,
 } from './common.js';
 
 /** Query of the capped (non-cursor) channel lists. */
@@ -74,7 +75,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<HeadlessAgent> {
       const path = apiPath`/api/channels/agents/${agentId}`;
-      requireFields('updateHeadlessAgent', input, []);
+      requireObject('updateHeadlessAgent', input);
       optionalOneOf('updateHeadlessAgent', input, 'status', AGENT_STATUSES);
       return (await send<{ agent: HeadlessAgent }>('PATCH', path, input, options)).agent;
     },
@@ -106,7 +107,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelBinding> {
       const path = apiPath`/api/channels/bindings/${bindingId}`;
-      requireFields('updateChannelBinding', input, []);
+      requireObject('updateChannelBinding', input);
       optionalOneOf('updateChannelBinding', input, 'status', BINDING_STATUSES);
       checkSettings('updateChannelBinding', input);
       return (await send<{ binding: ChannelBinding }>('PATCH', path, input, options)).binding;

@@ -20,19 +20,21 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
+export function requireObject(method: string, input: unknown): asserts input is Record<string, unknown> {
+  check(isObject(input), `${method}: input must be an object.`);
+}
+
 /** `input` is an object whose `fields` are all non-empty strings. */
 export function requireFields(method: string, input: unknown, fields: readonly string[]): void {
-  check(isObject(input), `${method}: input must be an object.`);
+  requireObject(method, input);
   for (const field of fields) check(isText(input[field]), `${method}: ${field} must be a non-empty string.`);
 }
 
 /** `input[field]` is absent or one of `allowed`. */
 export function optionalOneOf(method: string, input: object, field: string, allowed: readonly string[]): void {
   const value = (input as Record<string, unknown>)[field];
-  check(
-    value === undefined || allowed.includes(value as string),
-    `${method}: ${field} must be one of ${allowed.join(', ')}.`,
-  );
+  const valid = value === undefined || allowed.includes(value as string);
+  check(valid, `${method}: ${field} must be one of ${allowed.join(', ')}.`);
 }
 
 /** `input.provider` is absent (unless `required`) or a valid provider id. */
@@ -45,16 +47,14 @@ export function checkProvider(method: string, input: object, required = true): v
 /** `input[field]` is absent or a positive integer (`limit`, `ttlMs`). */
 export function optionalPositiveInteger(method: string, input: object, field: string): void {
   const value = (input as Record<string, unknown>)[field];
-  check(
-    value === undefined || (Number.isInteger(value) && (value as number) > 0),
-    `${method}: ${field} must be a positive integer.`,
-  );
+  const valid = value === undefined || (Number.isInteger(value) && (value as number) > 0);
+  check(valid, `${method}: ${field} must be a positive integer.`);
 }
 
 /** An optional input object: `undefined` becomes `{}`; anything but an object is a `request` error. */
 export function optionalInput<T extends object>(method: string, input: T | undefined): T {
   if (input === undefined) return {} as T;
-  check(isObject(input), `${method}: input must be an object.`);
+  requireObject(method, input);
   return input;
 }
 
@@ -67,7 +67,9 @@ export async function unlessNotFound<T, F>(call: Promise<T>, fallback: F): Promi
   try {
     return await call;
   } catch (error) {
-    if (isCloudTransportError(error) && error.kind === 'not_found' && error.code !== 'route.not_found') return fallback;
+    if (isCloudTransportError(error) && error.kind === 'not_found' && error.code !== 'route.not_found') {
+      return fallback;
+    }
     throw error;
   }
 }
@@ -92,9 +94,6 @@ export function failedSubscription(error: unknown, onError: ((error: CloudTransp
 }
 
 /** `callback` bound to its options object when it is a function, else undefined. */
-export function callbackOf<F extends (...args: never[]) => unknown>(
-  owner: object,
-  callback: F | undefined,
-): F | undefined {
+export function callbackOf<F extends (...args: never[]) => unknown>(owner: object, callback?: F): F | undefined {
   return typeof callback === 'function' ? (callback.bind(owner) as F) : undefined;
 }

@@ -80,10 +80,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
     ): Promise<ChannelDeliveryRecord> {
       requireFields('createChannelDelivery', input, ['agentId', 'channelBindingId', 'eventType']);
       checkProvider('createChannelDelivery', input);
-      check(
-        isObject(input.target) && isObject(input.payload),
-        'createChannelDelivery: target and payload must be objects.',
-      );
+      const objects = isObject(input.target) && isObject(input.payload);
+      check(objects, 'createChannelDelivery: target and payload must be objects.');
       optionalOneOf('createChannelDelivery', input, 'status', DELIVERY_STATUSES);
       const path = '/api/channels/deliveries';
       return (await send<{ delivery: ChannelDeliveryRecord }>('POST', path, input, options)).delivery;
@@ -99,10 +97,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelDeliveryRecord> {
       requireFields('ackChannelDelivery', input, ['claimedBy']);
-      check(
-        ACK_STATUSES.includes(input.status),
-        `ackChannelDelivery: status must be one of ${ACK_STATUSES.join(', ')}.`,
-      );
+      const statuses = ACK_STATUSES.join(', ');
+      check(ACK_STATUSES.includes(input.status), `ackChannelDelivery: status must be one of ${statuses}.`);
       return action(deliveryId, 'ack', input, options);
     },
 
@@ -129,10 +125,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       optionalOneOf('listChannelDeliveries', { status }, 'status', DELIVERY_STATUSES);
       optionalPositiveInteger('listChannelDeliveries', { limit }, 'limit');
       const request = { query: { deliveryId, status, channelBindingId, limit } };
-      const { deliveries } = await ctx.request<{
-        deliveries: ChannelDeliveryRecord[],
-      }>('/api/channels/deliveries', request);
-      return deliveries;
+      type DeliveryList = { deliveries: ChannelDeliveryRecord[] };
+      return (await ctx.request<DeliveryList>('/api/channels/deliveries', request)).deliveries;
     },
 
     /** `POST /api/channels/deliveries/:id/retry` → `.delivery` (status `failed`, claimable now). */

@@ -14,9 +14,9 @@ import {
   check,
   checkProvider,
   commandSender,
-  optionalOneOf,
   optionalPositiveInteger,
   requireFields,
+  requireObject,
 } from './common.js';
 
 const INTERACTION_KINDS = ['permission', 'question'];
@@ -38,10 +38,8 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<CreateChannelInteractionResult> {
       requireFields('createChannelInteraction', input, ['agentId', 'sessionBindingId', 'sessionId', 'targetId']);
       checkProvider('createChannelInteraction', input);
-      check(
-        INTERACTION_KINDS.includes(input.kind),
-        `createChannelInteraction: kind must be one of ${INTERACTION_KINDS.join(', ')}.`,
-      );
+      const kinds = INTERACTION_KINDS.join(', ');
+      check(INTERACTION_KINDS.includes(input.kind), `createChannelInteraction: kind must be one of ${kinds}.`);
       return send<CreateChannelInteractionResult>('POST', '/api/channels/interactions', input, options);
     },
 
@@ -53,15 +51,13 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
       input: ResolveChannelInteractionInput,
       options?: CloudCommandOptions,
     ): Promise<ResolveChannelInteractionResponse> {
-      requireFields('resolveChannelInteraction', input, []);
+      requireObject('resolveChannelInteraction', input);
       const { token, externalInteractionId } = input;
       const identified = [token, externalInteractionId].some((id) => typeof id === 'string' && id !== '');
       check(identified, 'resolveChannelInteraction: give a token or an externalInteractionId.');
       checkProvider('resolveChannelInteraction', input, false);
-      check(
-        input.answers === undefined || Array.isArray(input.answers),
-        'resolveChannelInteraction: answers must be an array.',
-      );
+      const validAnswers = input.answers === undefined || Array.isArray(input.answers);
+      check(validAnswers, 'resolveChannelInteraction: answers must be an array.');
       return send<ResolveChannelInteractionResponse>('POST', '/api/channels/interactions/resolve', input, options);
     },
 
@@ -75,10 +71,9 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<ClaimProviderEventResult> {
       requireFields('claimChannelProviderEvent', input, ['providerInstanceId', 'providerEventId', 'claimedBy']);
       checkProvider('claimChannelProviderEvent', input);
-      check(
-        PROVIDER_EVENT_TYPES.includes(input.eventType),
-        `claimChannelProviderEvent: eventType must be one of ${PROVIDER_EVENT_TYPES.join(', ')}.`,
-      );
+      const types = PROVIDER_EVENT_TYPES.join(', ');
+      const knownType = PROVIDER_EVENT_TYPES.includes(input.eventType);
+      check(knownType, `claimChannelProviderEvent: eventType must be one of ${types}.`);
       optionalPositiveInteger('claimChannelProviderEvent', input, 'ttlMs');
       return send<ClaimProviderEventResult>('POST', '/api/channels/provider-events/claim', input, options);
     },
@@ -94,8 +89,9 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<ProviderEvent> {
       const path = apiPath`/api/channels/provider-events/${eventId}/complete`;
       requireFields('completeChannelProviderEvent', input, ['claimedBy']);
-      check(input.status !== undefined, 'completeChannelProviderEvent: status is required.');
-      optionalOneOf('completeChannelProviderEvent', input, 'status', PROVIDER_EVENT_OUTCOMES);
+      const outcomes = PROVIDER_EVENT_OUTCOMES.join(', ');
+      const knownOutcome = PROVIDER_EVENT_OUTCOMES.includes(input.status);
+      check(knownOutcome, `completeChannelProviderEvent: status must be one of ${outcomes}.`);
       return (await send<{ event: ProviderEvent }>('POST', path, input, options)).event;
     },
   };

@@ -84,13 +84,14 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
       checkProvider('getChannelSessionByThread', query);
       const { provider, externalWorkspaceId, externalChatId, externalThreadId } = query;
       const request = { query: { provider, externalWorkspaceId, externalChatId, externalThreadId } };
-      return unlessNotFound(
-        ctx.request<ChannelSessionBindingResult>('/api/channels/sessions/by-thread', request),
-        null,
-      );
+      const path = '/api/channels/sessions/by-thread';
+      return unlessNotFound(ctx.request<ChannelSessionBindingResult>(path, request), null);
     },
 
-    /** `GET /api/channels/sessions/:bindingId/snapshot` → the bound session's view (resume from `projection.sequence`). */
+    /**
+     * `GET /api/channels/sessions/:bindingId/snapshot` → the bound session's view; subscribe from
+     * its `projection.sequence`.
+     */
     async getChannelSessionSnapshot(bindingId: string): Promise<CloudSessionView> {
       return ctx.request<CloudSessionView>(apiPath`/api/channels/sessions/${bindingId}/snapshot`);
     },
@@ -123,10 +124,8 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
         const onEvent = callbackOf(options, options.onEvent);
         check(onEvent !== undefined, 'subscribeChannelSessionEvents: onEvent must be a function.');
         const { afterSequence } = options;
-        check(
-          afterSequence === undefined || isCursor(afterSequence),
-          'subscribeChannelSessionEvents: afterSequence must be a non-negative integer.',
-        );
+        const validCursor = afterSequence === undefined || isCursor(afterSequence);
+        check(validCursor, 'subscribeChannelSessionEvents: afterSequence must be a non-negative integer.');
         return ctx.stream({
           path,
           afterSequence,
@@ -166,14 +165,8 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelCursorUpdateResult> {
       requireFields('updateChannelCursor', input, ['bindingId']);
-      check(
-        isCursor(input.lastEventSequence),
-        'updateChannelCursor: lastEventSequence must be a non-negative integer.',
-      );
-      check(
-        isCursor(input.lastWorkspaceSequence),
-        'updateChannelCursor: lastWorkspaceSequence must be a non-negative integer.',
-      );
+      const cursors = isCursor(input.lastEventSequence) && isCursor(input.lastWorkspaceSequence);
+      check(cursors, 'updateChannelCursor: lastEventSequence and lastWorkspaceSequence must be integers ≥ 0.');
       const update = send<ChannelCursorUpdateResponse>('POST', '/api/channels/cursor', input, options);
       return unlessNotFound(
         update.then((response) => response.result),
