@@ -54,9 +54,14 @@ function check(condition: boolean, message: string): asserts condition {
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
-function checkLimit(method: string, limit: unknown): void {
-  const valid = limit === undefined || (Number.isInteger(limit) && (limit as number) > 0);
-  check(valid, `${method}: limit must be a positive integer.`);
+/** A list query: an object whose `limit`, if any, is a positive integer. */
+function checkListQuery(method: string, query: { limit?: unknown }): void {
+  check(typeof query === 'object' && query !== null, `${method}: the query must be an object.`);
+  const { limit } = query;
+  check(
+    limit === undefined || (Number.isInteger(limit) && (limit as number) > 0),
+    `${method}: limit must be a positive integer.`,
+  );
 }
 
 /** `value` is absent or one of `allowed`. */
@@ -96,7 +101,7 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
   const send = <T>(method: HttpMethod, path: string, body: unknown, options: CloudCommandOptions = {}) =>
     ctx.request<T>(path, { method, body, idempotencyKey: options.idempotencyKey, signal: options.signal });
   async function listAdminAuditEventsPage(query: AdminAuditPageQuery = {}): Promise<AdminAuditEventPage> {
-    checkLimit('listAdminAuditEventsPage', query.limit);
+    checkListQuery('listAdminAuditEventsPage', query);
     const { limit, cursor } = query;
     check(
       cursor === undefined || isNonEmptyString(cursor),
@@ -109,7 +114,7 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
   return {
     /** `GET /api/api-tokens?limit` → `.tokens` (no cursor: the server caps the list at `limit`). */
     async listApiTokens(query: { limit?: number } = {}): Promise<ApiToken[]> {
-      checkLimit('listApiTokens', query.limit);
+      checkListQuery('listApiTokens', query);
       return (await ctx.request<{ tokens: ApiToken[] }>('/api/api-tokens', { query: { limit: query.limit } })).tokens;
     },
 
@@ -148,7 +153,8 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
 
     /** `GET /api/admin/members?q&limit` → `.members` (no cursor: the server caps the list at `limit`). */
     async listOrgMembers(query: ListOrgMembersQuery = {}): Promise<OrgMember[]> {
-      checkLimit('listOrgMembers', query.limit);
+      checkListQuery('listOrgMembers', query);
+      check(query.query == null || typeof query.query === 'string', 'listOrgMembers: query must be a string.');
       const { members } = await ctx.request<{ members: OrgMember[] }>('/api/admin/members', {
         query: { q: query.query, limit: query.limit },
       });

@@ -749,6 +749,12 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'renewChannelDeliveryLease', args: ['d1', { ttlMs: 1000 }] },
   { method: 'renewChannelDeliveryLease', args: ['d1', { claimedBy: 'gw-1', ttlMs: -5 }] },
   { method: 'listChannelDeliveries', args: [{ status: 'lost' }] },
+  { method: 'listChannelDeliveries', args: [{ channelBindingId: ['cb1'] }] },
+  { method: 'listChannelIdentities', args: [{ externalWorkspaceId: 7 }] },
+  {
+    method: 'getChannelSessionByThread',
+    args: [{ provider: 'slack', externalWorkspaceId: {}, externalChatId: 'C', externalThreadId: 'T' }],
+  },
   { method: 'retryChannelDelivery', args: ['d1', 'cb1'] },
   { method: 'deadLetterChannelDelivery', args: ['', {}] },
 ];

@@ -20,6 +20,7 @@ import {
   optionalInput,
   optionalOneOf,
   optionalPositiveInteger,
+  optionalStrings,
   requireFields,
   requireObject,
 } from './common.js';
@@ -126,6 +127,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
       optionalOneOf('listChannelIdentities', input, 'role', IDENTITY_ROLES);
       optionalOneOf('listChannelIdentities', input, 'status', IDENTITY_STATUSES);
       optionalPositiveInteger('listChannelIdentities', input, 'limit');
+      optionalStrings('listChannelIdentities', input, ['externalWorkspaceId']);
       const { provider, externalWorkspaceId, role, status, limit } = input;
       const request = { query: { provider, externalWorkspaceId, role, status, limit } };
       return (await ctx.request<{ identities: ChannelIdentity[] }>('/api/channels/identities', request)).identities;

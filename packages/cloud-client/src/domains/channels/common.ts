@@ -44,6 +44,14 @@ export function checkProvider(method: string, input: object, required = true): v
   check(isChannelProviderId(provider), `${method}: provider must be a known or a custom (a-z, 0-9, _, -) provider id.`);
 }
 
+/** Each of `fields` of `input` is absent or a string: anything else would be sent as `[object Object]`. */
+export function optionalStrings(method: string, input: object, fields: readonly string[]): void {
+  for (const field of fields) {
+    const value = (input as Record<string, unknown>)[field];
+    check(value == null || typeof value === 'string', `${method}: ${field} must be a string.`);
+  }
+}
+
 /** `input[field]` is absent or a positive integer (`limit`, `ttlMs`). */
 export function optionalPositiveInteger(method: string, input: object, field: string): void {
   const value = (input as Record<string, unknown>)[field];

@@ -26,6 +26,7 @@ import {
   optionalInput,
   optionalOneOf,
   optionalPositiveInteger,
+  optionalStrings,
   requireFields,
 } from './common.js';
 
@@ -121,9 +122,11 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
      * (payload and target sanitised; limit ≤ 200).
      */
     async listChannelDeliveries(query?: ListChannelDeliveriesInput): Promise<ChannelDeliveryRecord[]> {
-      const { deliveryId, status, channelBindingId, limit } = optionalInput('listChannelDeliveries', query);
-      optionalOneOf('listChannelDeliveries', { status }, 'status', DELIVERY_STATUSES);
-      optionalPositiveInteger('listChannelDeliveries', { limit }, 'limit');
+      const input = optionalInput('listChannelDeliveries', query);
+      optionalOneOf('listChannelDeliveries', input, 'status', DELIVERY_STATUSES);
+      optionalPositiveInteger('listChannelDeliveries', input, 'limit');
+      optionalStrings('listChannelDeliveries', input, ['deliveryId', 'channelBindingId']);
+      const { deliveryId, status, channelBindingId, limit } = input;
       const request = { query: { deliveryId, status, channelBindingId, limit } };
       type DeliveryList = { deliveries: ChannelDeliveryRecord[] };
       return (await ctx.request<DeliveryList>('/api/channels/deliveries', request)).deliveries;

@@ -12,22 +12,22 @@ import {
   type PromptChannelSessionInput,
   type PromptChannelSessionResponse,
 } from '@open-cowork/shared';
-import type {
-  CloudClientContext,
-  CloudCommandOptions,
-  CloudStreamFrame,
-  CloudSubscription,
-} from '../../core/context.js';
+import type { CloudClientContext, CloudCommandOptions, CloudSubscription } from '../../core/context.js';
 import { invalidRequest } from '../../core/errors.js';
 import { apiPath } from '../../core/path.js';
 import { cloudArtifactIdFromFilePath, type ArtifactAttachment } from '../artifacts.js';
-import type { CloudEventSubscriptionOptions, CloudSessionStreamEvent } from '../transport.js';
+import {
+  streamEventSequence,
+  type CloudEventSubscriptionOptions,
+  type CloudSessionStreamEvent,
+} from '../transport.js';
 import {
   callbackOf,
   check,
   checkProvider,
   commandSender,
   failedSubscription,
+  optionalStrings,
   requireFields,
   unlessNotFound,
 } from './common.js';
@@ -36,16 +36,6 @@ import {
 const SESSION_EVENT_TYPES = CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type);
 
 const isCursor = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
-
-/**
- * The resume cursor of a frame. `snapshot.required` carries the cursor from before the gap, which
- * is never above what was delivered, so it must bypass duplicate suppression to reach the caller.
- */
-function sessionEventSequence(frame: CloudStreamFrame): number | null {
-  const data = frame.data as { type?: unknown; sequence?: unknown } | null;
-  if (frame.type === 'snapshot.required' || data?.type === 'snapshot.required') return null;
-  return typeof data?.sequence === 'number' ? data.sequence : null;
-}
 
 /** The key sent both in the body (old servers read it there) and as the `Idempotency-Key` header. */
 function promptIdempotencyKey(input: PromptChannelSessionInput, options: CloudCommandOptions): string | undefined {
@@ -82,6 +72,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
     async getChannelSessionByThread(query: ChannelSessionThreadQuery): Promise<ChannelSessionBindingResult | null> {
       requireFields('getChannelSessionByThread', query, ['externalChatId', 'externalThreadId']);
       checkProvider('getChannelSessionByThread', query);
+      optionalStrings('getChannelSessionByThread', query, ['externalWorkspaceId']);
       const { provider, externalWorkspaceId, externalChatId, externalThreadId } = query;
       const request = { query: { provider, externalWorkspaceId, externalChatId, externalThreadId } };
       const path = '/api/channels/sessions/by-thread';
@@ -129,7 +120,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
         return ctx.stream({
           path,
           afterSequence,
-          sequenceOf: sessionEventSequence,
+          sequenceOf: streamEventSequence,
           eventTypes: SESSION_EVENT_TYPES,
           onFrame: (frame) => onEvent(frame.data as CloudSessionStreamEvent),
           onError,
