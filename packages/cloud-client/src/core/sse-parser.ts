@@ -106,10 +106,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
     while (cr !== -1 || lf !== -1) {
       const end = lf === -1 || (cr !== -1 && cr < lf) ? cr : lf;
       if (discarding) {
-        if (end === pos && pendingLength === 0) endDiscard();
+        // overflow() already dropped the event's data and type: a blank line just ends the discarding.
+        if (end === pos && pendingLength === 0) discarding = false;
         pendingLength = 0;
       } else if (end === pos && pendingLength === 0) {
-        // A blank line, the second most common line: dispatch without the general line handling.
+        // A blank line: the end of an event.
         dispatch();
       } else if (pendingLength === 0) {
         if (end - pos + data.length > maxBufferLength) overflow(0);
@@ -140,20 +141,17 @@ export function createSseParser(options: SseParserOptions): SseParser {
       } else if (pendingLength + added + data.length > maxBufferLength) {
         overflow(pendingLength + added);
       } else {
-        pieces.push(pos === 0 ? text : text.slice(pos));
+        pieces.push(text.slice(pos));
         pendingLength += added;
       }
     }
   }
 
-  // `line` is `s.slice(start, end)`. Working on indices avoids a slice per line in the common case. The
-  // character at `end` is a CR or LF terminator or past the end of `s`, never a letter, colon or space,
-  // so the prefix checks below may read it without a bounds check.
+  // The non-empty line `s.slice(start, end)` (blank lines are handled by the caller). Working on indices
+  // avoids a slice per line in the common case. The character at `end` is a CR or LF terminator or past
+  // the end of `s`, never a letter, colon or space, so the prefix checks below may read it without a
+  // bounds check.
   function processLine(s: string, start: number, end: number): void {
-    if (start === end) {
-      dispatch();
-      return;
-    }
     let valueStart: number;
     switch (s.charCodeAt(start)) {
       case COLON:
@@ -173,16 +171,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
         valueStart = fieldValueStart(s, start, end, 'event');
         if (valueStart !== -1) eventType = s.slice(valueStart, end);
         return;
-      case 105: {
-        // i
+      case 105: // i
         valueStart = fieldValueStart(s, start, end, 'id');
-        if (valueStart === -1) return;
-        // Spec: an id containing U+0000 NULL is ignored. Searched in the slice, not in `s`, so that
-        // the search stops at the end of the line.
-        const id = s.slice(valueStart, end);
-        if (!id.includes('\0')) lastEventId = id;
+        if (valueStart !== -1) setLastEventId(s.slice(valueStart, end));
         return;
-      }
       case 114: // r
         valueStart = fieldValueStart(s, start, end, 'retry');
         if (valueStart !== -1 && onRetry && isAsciiDigits(s, valueStart, end)) {
@@ -193,6 +185,12 @@ export function createSseParser(options: SseParserOptions): SseParser {
         // Any other field is ignored, so its name need not be found (spec: "Otherwise: The field is ignored").
         return;
     }
+  }
+
+  // Spec: an id containing U+0000 NULL is ignored. Searched in the sliced value, not in the chunk, so
+  // that the search stops at the end of the line.
+  function setLastEventId(id: string): void {
+    if (!id.includes('\0')) lastEventId = id;
   }
 
   function dispatch(): void {
@@ -208,6 +206,8 @@ export function createSseParser(options: SseParserOptions): SseParser {
     onEvent(message);
   }
 
+  // Drops the event being read and discards input up to the next blank line. Fields of the event read
+  // before the overflow (id, retry) stay in effect, as they would in a browser that read them.
   // `lineSoFar`: characters of the current line already seen, 0 when the offending line has ended.
   function overflow(lineSoFar: number): void {
     pieces.length = 0;
@@ -222,13 +222,6 @@ export function createSseParser(options: SseParserOptions): SseParser {
         `SSE event exceeds maxBufferLength (${maxBufferLength} characters); discarded up to the next blank line`,
       ),
     );
-  }
-
-  function endDiscard(): void {
-    discarding = false;
-    data = '';
-    hasData = false;
-    eventType = '';
   }
 
   function reset(): void {
