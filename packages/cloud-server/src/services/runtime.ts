@@ -138,9 +138,9 @@ export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: Ev
 
     /** Queues a turn behind the session's running one; returns at once. */
     start(turn: StartTurn): void {
-      if (closing) return;
       const previous = queues.get(turn.sessionId) ?? Promise.resolve();
-      const next = previous.then(() => (closing ? undefined : runTurn(turn)));
+      // A prompt still queued at shutdown is answered with an error rather than silently dropped.
+      const next = previous.then(() => (closing ? reportFailure(turn, 'The server shut down before this prompt was answered.') : runTurn(turn)));
       queues.set(turn.sessionId, next);
       void next.finally(() => {
         if (queues.get(turn.sessionId) === next) queues.delete(turn.sessionId);
