@@ -10,6 +10,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { webRoutes } from './routes/web.js';
 import { sessionServices } from './services/plugin.js';
 import type { Db } from './store/db.js';
 import { store } from './store/plugin.js';
@@ -100,6 +101,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(sessionRoutes);
   await app.register(configRoutes);
   await app.register(eventRoutes);
+  await app.register(webRoutes);
 
   return app;
 }

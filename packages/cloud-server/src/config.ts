@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DbTarget } from './store/open.js';
 
@@ -40,6 +41,8 @@ export interface ServerConfig {
     /** A connection that falls this far behind is closed (the client resumes from its cursor). */
     maxBufferedBytes: number;
   };
+  /** The built Cloud Web assets served at `/` (env `OPEN_COWORK_CLOUD_WEB_DIR`). */
+  webDir: string;
   /** Pino level; `silent` turns request logging off (the default for tests). */
   logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -47,6 +50,8 @@ export interface ServerConfig {
 export type ConfigInput = Partial<Omit<ServerConfig, 'sse'>> & { sse?: Partial<ServerConfig['sse']> };
 
 export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
+/** `apps/cloud-web/dist` of this checkout, from `src/` and `dist/` alike. */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../apps/cloud-web/dist', import.meta.url));
 const MIN_SECRET_BYTES = 32;
 
 /** A complete config from explicit values and defaults (in-memory store, random cookie secret). */
@@ -72,6 +77,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
       maxStreamsPerOrg: input.sse?.maxStreamsPerOrg ?? 200,
       maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
     },
+    webDir: input.webDir ?? DEFAULT_WEB_DIR,
     logLevel: input.logLevel ?? 'silent',
   };
 }
@@ -159,6 +165,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       heartbeatMs: positiveInt('OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS', env.OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS),
       maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
     },
+    webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
     logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
   });
 }

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_WEB_DIR } from '../../../packages/cloud-server/src/config.js';
+
+/** Debian's Chromium, which `.ci/run` installs; browser downloads do not work on these machines. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const missing = !existsSync(CHROMIUM);
+if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package.`);
+if (missing) console.warn(`Skipping the Cloud Web browser tests: ${CHROMIUM} is missing (apt-get install chromium).`);
+
+/** Runs the browser tests where Chromium exists; outside CI a missing Chromium skips them. */
+export const withChromium = !missing;
+
+if (withChromium && !existsSync(join(DEFAULT_WEB_DIR, 'index.html'))) {
+  throw new Error(`Cloud Web is not built (${DEFAULT_WEB_DIR}): run \`npm run build\` first.`);
+}
+
+/** Headless Chromium with the flags this machine needs (no sandbox as root, no calls home). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: false,
+    args: [
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Signs in through the form, typing the token as keystrokes so that no test script holds it in the page. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Access token').click();
+  await page.keyboard.type(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#workbench').waitFor({ state: 'visible' });
+}
+
+/** Creates a session with the button and waits until it is open and live. */
+export async function createSession(page: Page): Promise<void> {
+  const before = await page.locator('#session-list li').count();
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.locator('#session-list li').nth(before).waitFor();
+  await page.locator('#connection[data-state="live"]').waitFor();
+}
+
+export async function sendPrompt(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Prompt').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.locator('.message.user', { hasText: text }).waitFor();
+}
