@@ -14,14 +14,14 @@ export interface CookieSession {
 
 const mac = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest();
 
-/** `base64url(JSON) + "." + base64url(HMAC-SHA256)`. */
-export function signSession(session: CookieSession, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
+/** `base64url(JSON) + "." + base64url(HMAC-SHA256)`: tamper-proof, not secret. */
+export function seal(value: object, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${payload}.${mac(payload, secret).toString('base64url')}`;
 }
 
-/** The session in a cookie value, or null when it is malformed, forged or expired. */
-export function verifySession(value: string, secret: string, nowMs = Date.now()): CookieSession | null {
+/** The value of a sealed string, or null when it is malformed or was not sealed with `secret`. */
+export function unseal(value: string, secret: string): unknown {
   const dot = value.indexOf('.');
   if (dot <= 0) return null;
   const payload = value.slice(0, dot);
@@ -29,12 +29,19 @@ export function verifySession(value: string, secret: string, nowMs = Date.now())
   const expected = mac(payload, secret);
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
   try {
-    const session = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as CookieSession;
-    if (session.version !== 1 || typeof session.expiresAtMs !== 'number' || session.expiresAtMs <= nowMs) return null;
-    return session;
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
   } catch {
     return null;
   }
+}
+
+export const signSession = (session: CookieSession, secret: string): string => seal(session, secret);
+
+/** The session in a cookie value, or null when it is malformed, forged or expired. */
+export function verifySession(value: string, secret: string, nowMs = Date.now()): CookieSession | null {
+  const session = unseal(value, secret) as CookieSession | null;
+  if (session?.version !== 1 || typeof session.expiresAtMs !== 'number' || session.expiresAtMs <= nowMs) return null;
+  return session;
 }
 
 /** Constant-time string comparison; false for different lengths. */

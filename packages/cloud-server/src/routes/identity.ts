@@ -1,6 +1,7 @@
 import { API_TOKEN_SCOPES, type ApiTokenScope } from '@open-cowork/shared';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createInviteToken, readInviteToken } from '../auth/invites.js';
 import { httpError } from '../errors.js';
 import { createTenantStore, toOrgMember } from '../store/tenants.js';
 import { createTokenStore } from '../store/tokens.js';
@@ -24,6 +25,8 @@ const MembersQuery = Type.Object({
   query: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Limit(500, 100),
 });
+const InviteBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 320 }), role: Type.Optional(Role) });
+const AcceptBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) });
 const MemberParams = Type.Object({ accountId: Id });
 const MemberUpdateBody = Type.Object({ role: Type.Optional(Role), status: Type.Optional(Status), confirm: Type.Optional(Type.String()) });
 const AuditQuery = Type.Object({ limit: Limit(500, 100), cursor: Type.Optional(Id) });
@@ -31,7 +34,7 @@ const AuditQuery = Type.Object({ limit: Limit(500, 100), cursor: Type.Optional(I
 /** Scopes that hand out server-wide power: only the operator provisions them, never an org admin. */
 const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-internal'];
 
-/** API tokens and org administration (wire contract §2.11). */
+/** API tokens, org administration and invites (wire contract §2.11, §2.16). */
 export async function identityRoutes(app: FastifyInstance) {
   const tokens = createTokenStore(app.db);
   const tenants = createTenantStore(app.db);
@@ -118,6 +121,37 @@ export async function identityRoutes(app: FastifyInstance) {
       const search = q ?? query;
       const members = await tenants.listMembers(request.principal.orgId, { limit, ...(search ? { q: search } : {}) });
       return { members: members.map(toOrgMember) };
+    },
+  );
+
+  app.post<{ Body: Static<typeof InviteBody> }>('/api/admin/members', { ...admin, schema: { body: InviteBody } }, async (request, reply) => {
+    const { orgId, role: actorRole } = request.principal;
+    const role = request.body.role ?? 'member';
+    if (role === 'owner' && actorRole !== 'owner') throw httpError(403, 'identity.owner_required', 'Only an owner can invite an owner.');
+    const user = await tenants.ensureUser({ email: request.body.email });
+    if (await tenants.getMembership(orgId, user.userId)) {
+      throw httpError(409, 'identity.member_exists', 'This email already belongs to a member of the org.');
+    }
+    const member = await tenants.ensureMembership(orgId, user.userId, role, 'invited');
+    await audit(request, 'member.invited', 'member', user.userId, { role });
+    const invite = createInviteToken(orgId, user.userId, app.config.cookieSecret);
+    return reply.status(201).send({ member: toOrgMember(member), ...invite });
+  });
+
+  /** Pre-auth: the invite token is the credential. The invited person signs in afterwards. */
+  app.post<{ Body: Static<typeof AcceptBody> }>(
+    '/api/invites/accept',
+    { config: { access: 'public' }, schema: { body: AcceptBody } },
+    async (request) => {
+      const invite = readInviteToken(request.body.token, app.config.cookieSecret);
+      if (invite === 'invalid') throw httpError(400, 'invite.invalid', 'The invite token is not valid.');
+      if (invite === 'expired') throw httpError(400, 'invite.expired', 'The invite has expired; ask for a new one.');
+      const current = await tenants.getMembership(invite.orgId, invite.accountId);
+      if (current?.status !== 'invited') {
+        throw httpError(409, 'invite.not_pending', 'This invite was already accepted or withdrawn.');
+      }
+      const member = (await tenants.updateMembership(invite.orgId, invite.accountId, { status: 'active' }))!;
+      return { member: toOrgMember(member) };
     },
   );
 

@@ -132,10 +132,16 @@ export function createTenantStore(db: Queryable) {
     },
 
     /** Adds the membership when missing; an existing one keeps its role and status. */
-    async ensureMembership(orgId: string, userId: string, role: OrgMemberRole): Promise<MembershipRecord> {
+    async ensureMembership(
+      orgId: string,
+      userId: string,
+      role: OrgMemberRole,
+      status: OrgMemberStatus = 'active',
+    ): Promise<MembershipRecord> {
       await db.query(
-        `INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) DO NOTHING`,
-        [orgId, userId, role],
+        `INSERT INTO memberships (org_id, user_id, role, status) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (org_id, user_id) DO NOTHING`,
+        [orgId, userId, role, status],
       );
       return (await this.getMembership(orgId, userId))!;
     },

@@ -145,6 +145,33 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     expect(refused.body.code).toBe('identity.owner_required');
   });
 
+  it('invites a member who can act only after accepting the invite', async () => {
+    const invited = await api('/api/admin/members', { body: { email: 'hana@example.test', role: 'admin' } });
+    expect(invited.status).toBe(201);
+    expect(invited.body.member).toMatchObject({ email: 'hana@example.test', role: 'admin', status: 'invited' });
+    expect(Date.parse(invited.body.inviteExpiresAt)).toBeGreaterThan(Date.now());
+    const token = await server.mintToken(['desktop'], { email: 'hana@example.test' });
+    expect((await call(server.baseUrl, '/auth/me', { bearer: token })).body.code).toBe('membership.inactive');
+
+    const accepted = await call(server.baseUrl, '/api/invites/accept', { body: { token: invited.body.inviteToken } });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.member).toMatchObject({ status: 'active', role: 'admin' });
+    expect((await call(server.baseUrl, '/auth/me', { bearer: token })).status).toBe(200);
+    const again = await call(server.baseUrl, '/api/invites/accept', { body: { token: invited.body.inviteToken } });
+    expect(again.body.code).toBe('invite.not_pending');
+    expect((await api('/api/admin/members', { body: { email: 'HANA@example.test' } })).body.code).toBe('identity.member_exists');
+  });
+
+  it('refuses forged invite tokens and session cookies posing as invites', async () => {
+    const invited = await api('/api/admin/members', { body: { email: 'ivan@example.test' } });
+    const forged = `${invited.body.inviteToken.slice(0, -2)}xx`;
+    expect((await call(server.baseUrl, '/api/invites/accept', { body: { token: forged } })).body.code).toBe('invite.invalid');
+    const session = await call(server.baseUrl, '/auth/session', { body: { token: admin } });
+    const cookie = session.setCookies.open_cowork_cloud_session!;
+    expect((await call(server.baseUrl, '/api/invites/accept', { body: { token: cookie } })).body.code).toBe('invite.invalid');
+    expect((await api('/api/admin/members', { body: { email: 'not-an-email' } })).status).toBe(400);
+  });
+
   it('records token and member changes in the audit log, newest first, with a cursor', async () => {
     const first = await api('/api/admin/audit?limit=2');
     expect(first.body.events).toHaveLength(2);
@@ -153,7 +180,7 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     const second = await api(`/api/admin/audit?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.events[0].eventId).not.toBe(first.body.events[1].eventId);
     const actions = new Set((await api('/api/admin/audit?limit=500')).body.events.map((event: { action: string }) => event.action));
-    expect([...actions]).toEqual(expect.arrayContaining(['api_token.issued', 'api_token.revoked', 'member.updated']));
+    expect([...actions]).toEqual(expect.arrayContaining(['api_token.issued', 'api_token.revoked', 'member.updated', 'member.invited']));
   });
 
   it('keeps every identity route closed to members without admin rights', async () => {
