@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { webRoutes } from './routes/web.js';
+import { accountServices } from './services/account.js';
 import { sessionServices } from './services/plugin.js';
 import type { Db } from './store/db.js';
 import { store } from './store/plugin.js';
@@ -91,6 +92,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(store, { config, ...(db ? { db } : {}) });
   await app.register(auth);
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
+  await app.register(accountServices);
   await app.register(sessionServices);
 
   // 3. Route plugins, one per domain.

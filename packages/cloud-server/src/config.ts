@@ -3,6 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createAccountConfig, loadAccountConfig, type AccountConfig, type AccountConfigInput } from './account-config.js';
 import type { DbTarget } from './store/open.js';
 
 export interface OidcConfig {
@@ -17,7 +18,7 @@ export interface OidcConfig {
   scope: string;
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends AccountConfig {
   host: string;
   port: number;
   store: DbTarget;
@@ -43,11 +44,13 @@ export interface ServerConfig {
   };
   /** The built Cloud Web assets served at `/` (env `OPEN_COWORK_CLOUD_WEB_DIR`). */
   webDir: string;
+  /** Largest decoded artifact upload, in bytes (env `OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES`; default 25 MiB). */
+  artifactMaxBytes: number;
   /** Pino level; `silent` turns request logging off (the default for tests). */
   logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
-export type ConfigInput = Partial<Omit<ServerConfig, 'sse'>> & { sse?: Partial<ServerConfig['sse']> };
+export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | keyof AccountConfig>> & { sse?: Partial<ServerConfig['sse']> } & AccountConfigInput;
 
 export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
 /** `apps/cloud-web/dist` of this checkout, from `src/` and `dist/` alike. */
@@ -61,6 +64,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
     throw new Error(`The cookie secret must be at least ${MIN_SECRET_BYTES} bytes long.`);
   }
   return {
+    ...createAccountConfig(input),
     host: input.host ?? '127.0.0.1',
     port: input.port ?? 8787,
     store: input.store ?? { dataDir: null },
@@ -78,6 +82,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
       maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
     },
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
+    artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
     logLevel: input.logLevel ?? 'silent',
   };
 }
@@ -134,6 +139,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       port: { type: 'string' },
       host: { type: 'string' },
       'database-url': { type: 'string' },
+      capabilities: { type: 'string' },
     },
     strict: true,
   });
@@ -146,6 +152,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
   const cookieSecret = env.OPEN_COWORK_CLOUD_COOKIE_SECRET || (databaseUrl ? undefined : await persistentSecret(dataDir));
   const issuer = env.OPEN_COWORK_CLOUD_OIDC_ISSUER;
   return createConfig({
+    ...(await loadAccountConfig(env, { capabilitiesFile: values.capabilities, dataDir: databaseUrl ? null : dataDir })),
     host,
     port: positiveInt('--port', values.port ?? env.PORT ?? env.OPEN_COWORK_CLOUD_PORT),
     store,
@@ -166,6 +173,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
     },
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
+    artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),
     logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
   });
 }

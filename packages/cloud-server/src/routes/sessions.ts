@@ -158,7 +158,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     app.post(path, { config: member, schema: { params: SessionParams, body } }, async (request, reply) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const idempotencyKey = idempotencyKeyOf(request);
-      const response = await app.commands.execute(caller(request), {
+      const response = await app.commands.execute({ ...caller(request), tokenId: request.principal.tokenId }, {
         sessionId: id,
         kind,
         payload: request.body as Record<string, unknown>,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCommandKind } from '@open-cowork/shared';
+import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCommandKind, SessionCommandRecord } from '@open-cowork/shared';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { CommandsStore } from '../store/commands.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import type { IdempotencyScope, IdempotencyStore } from '../store/idempotency.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
 import type { EventDraft, EventService } from './events.js';
@@ -12,6 +12,16 @@ import type { RuntimeService } from './runtime.js';
 export interface CommandCaller {
   tenantId: string;
   userId: string;
+  /** The API token the caller used, for the audit log. */
+  tokenId?: string | null;
+}
+
+/** Hooks run inside a command's transaction (quotas, entitlements, audit, usage; see services/account.ts). */
+export interface CommandObserver {
+  /** Before anything is written; throwing refuses the command. */
+  admit(tx: Queryable, caller: CommandCaller, request: CommandRequest): Promise<void>;
+  /** Once the command is recorded, before the transaction commits. */
+  recorded(tx: Queryable, caller: CommandCaller, command: SessionCommandRecord): Promise<void>;
 }
 
 export interface CommandRequest {
@@ -85,13 +95,15 @@ export function createCommandService(deps: {
   idempotency: IdempotencyStore;
   events: EventService;
   runtime: RuntimeService;
+  observer?: CommandObserver;
 }) {
-  const { db, sessions, commands, idempotency, events, runtime } = deps;
+  const { db, sessions, commands, idempotency, events, runtime, observer } = deps;
 
   return {
     async execute(caller: CommandCaller, request: CommandRequest): Promise<CloudSessionCommandResponse> {
       const requestHash = createHash('sha256').update(canonical({ sessionId: request.sessionId, kind: request.kind, payload: request.payload })).digest('hex');
-      const scope: IdempotencyScope | null = request.idempotencyKey ? { ...caller, key: request.idempotencyKey } : null;
+      const owner = { tenantId: caller.tenantId, userId: caller.userId };
+      const scope: IdempotencyScope | null = request.idempotencyKey ? { ...owner, key: request.idempotencyKey } : null;
 
       const outcome = await db.transaction(async (tx) => {
         const now = new Date().toISOString();
@@ -106,11 +118,12 @@ export function createCommandService(deps: {
         if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
           throw httpError(404, 'session.not_found', 'Cloud session was not found.');
         }
+        await observer?.admit(tx, caller, request);
         const commandId = newId('cmd');
         const projection = await sessions.getProjection(request.sessionId, tx);
         const drafts = draftsFor(request, commandId, projection ? (projection.view as unknown as CloudSessionProjectionView) : null);
         const command = await commands.insert(tx, {
-          ...caller,
+          ...owner,
           commandId,
           sessionId: request.sessionId,
           kind: request.kind,
@@ -120,6 +133,7 @@ export function createCommandService(deps: {
           createdAt: now,
           ackedAt: now,
         });
+        await observer?.recorded(tx, caller, command);
         const appended = await events.appendLocked(tx, locked, drafts);
         const last = appended.events.at(-1)!;
         const response: CloudSessionCommandResponse = {
@@ -146,7 +160,7 @@ export function createCommandService(deps: {
       if (request.kind === 'prompt') {
         const { command } = outcome.response;
         runtime.start({
-          ...caller,
+          ...owner,
           sessionId: request.sessionId,
           commandId: command.commandId,
           text: String(request.payload.text),

@@ -7,6 +7,7 @@ import { createCommandsStore } from '../store/commands.js';
 import { createEventsStore, type EventsStore } from '../store/events.js';
 import { createIdempotencyStore } from '../store/idempotency.js';
 import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../store/sessions.js';
+import { accountCommandObserver } from './account.js';
 import { type CommandService, createCommandService } from './commands.js';
 import { createEventBus, type EventBus } from './event-bus.js';
 import { createEventService, type EventService } from './events.js';
@@ -60,7 +61,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   app.decorate('sessionService', createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }));
   app.decorate(
     'commands',
-    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, runtime }),
+    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, runtime, observer: accountCommandObserver(app) }),
   );
 
   app.addHook('preClose', async () => {
@@ -70,4 +71,4 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   });
 }
 
-export const sessionServices = fp(sessionServicesPlugin, { name: 'session-services', dependencies: ['store'] });
+export const sessionServices = fp(sessionServicesPlugin, { name: 'session-services', dependencies: ['store', 'account-services'] });

@@ -1,0 +1,59 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { createAuditStore } from '../store/audit.js';
+import { createUsageStore } from '../store/usage.js';
+import { createAuditService, type AuditService } from './audit.js';
+import { createBillingService, type BillingService } from './billing.js';
+import type { CommandObserver } from './commands.js';
+import { createUsageService, USAGE_EVENT_TYPES, type UsageService } from './usage.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The audit log: `app.audit.record(principal, {action, targetType, targetId, metadata?}, tx?)`. */
+    audit: AuditService;
+    /** Usage events and quotas: `app.usage.record({orgId, accountId, eventType, quantity, unit, metadata?}, tx?)`. */
+    usage: UsageService;
+    /** Entitlements and the subscription: `app.billing.requireEntitlement(principal, feature)` throws 402. */
+    billing: BillingService;
+  }
+}
+
+/** The audit, usage and billing services every domain calls, shared as decorators. */
+async function accountServicesPlugin(app: FastifyInstance) {
+  app.decorate('audit', createAuditService(createAuditStore(app.db)));
+  app.decorate('usage', createUsageService({ store: createUsageStore(app.db), limits: app.config.billing.quotas }));
+  app.decorate(
+    'billing',
+    createBillingService({ config: app.config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } }),
+  );
+}
+
+export const accountServices = fp(accountServicesPlugin, { name: 'account-services', dependencies: ['store', 'auth'] });
+
+/**
+ * What the account services do around every session command, inside its transaction: a prompt
+ * needs the `prompts` entitlement and room in the hourly quota, and is metered once recorded;
+ * every command is audited.
+ */
+export function accountCommandObserver(app: FastifyInstance): CommandObserver {
+  return {
+    async admit(tx, caller, request) {
+      if (request.kind !== 'prompt') return;
+      app.billing.requireEntitlement({ orgId: caller.tenantId }, 'prompts');
+      await app.usage.enforceQuota(caller.tenantId, 'prompts:hour', tx);
+    },
+    async recorded(tx, caller, command) {
+      const actor = { orgId: caller.tenantId, userId: caller.userId, tokenId: caller.tokenId ?? null };
+      await app.audit.record(
+        actor,
+        { action: `session.command.${command.kind}`, targetType: 'session', targetId: command.sessionId, metadata: { commandId: command.commandId } },
+        tx,
+      );
+      if (command.kind !== 'prompt') return;
+      await app.usage.record(
+        { orgId: caller.tenantId, accountId: caller.userId, eventType: USAGE_EVENT_TYPES.prompt, quantity: 1, unit: 'count', metadata: { sessionId: command.sessionId, commandId: command.commandId } },
+        tx,
+      );
+    },
+  };
+}
