@@ -10,9 +10,15 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { artifactRoutes } from './routes/artifacts.js';
+import { settingsRoutes } from './routes/settings.js';
+import { threadRoutes } from './routes/threads.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { webRoutes } from './routes/web.js';
 import { accountServices } from './services/account.js';
 import { sessionServices } from './services/plugin.js';
+import { workflowServices } from './services/workflows.js';
 import type { Db } from './store/db.js';
 import { store } from './store/plugin.js';
 
@@ -94,6 +100,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
   await app.register(accountServices);
   await app.register(sessionServices);
+  await app.register(workflowServices);
 
   // 3. Route plugins, one per domain.
   await app.register(healthRoutes);
@@ -101,6 +108,11 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(identityRoutes);
   // ROUTES of further domains are registered here, one line each.
   await app.register(sessionRoutes);
+  await app.register(workflowRoutes);
+  await app.register(webhookRoutes);
+  await app.register(threadRoutes);
+  await app.register(artifactRoutes);
+  await app.register(settingsRoutes);
   await app.register(configRoutes);
   await app.register(eventRoutes);
   await app.register(webRoutes);

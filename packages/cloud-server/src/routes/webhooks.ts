@@ -1,0 +1,35 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { WebhookHeaders, WebhookParams, WebhookResponse } from '../schemas/workflows.js';
+
+/**
+ * `POST /webhooks/workflows/:id` (wire contract §2.3): public, authenticated by its signature.
+ * This plugin is encapsulated, so its body parser (raw text: the signature covers the exact bytes)
+ * applies to this route only.
+ */
+export async function webhookRoutes(app: FastifyInstance) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.post<{ Params: Static<typeof WebhookParams>; Headers: Static<typeof WebhookHeaders> }>(
+    '/webhooks/workflows/:id',
+    { config: { access: 'public' }, schema: { params: WebhookParams, headers: WebhookHeaders, response: { 202: WebhookResponse } } },
+    async (request, reply) => {
+      const result = await app.workflows.webhook({
+        workflowId: request.params.id,
+        timestamp: request.headers['x-open-cowork-timestamp'],
+        signature: request.headers['x-open-cowork-signature'],
+        rawBody: typeof request.body === 'string' ? request.body : '',
+      });
+      if (!result.duplicate) {
+        await app.audit.record(
+          // The run acts for the workflow's owner; no token signed it.
+          { orgId: result.owner.tenantId, userId: result.owner.userId, tokenId: null },
+          { action: 'workflow.webhook_run', targetType: 'workflow', targetId: result.workflowId, metadata: { runId: result.runId, sessionId: result.sessionId } },
+        );
+      }
+      const { owner: _owner, ...body } = result;
+      return reply.status(202).send(body);
+    },
+  );
+}
