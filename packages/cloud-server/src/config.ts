@@ -46,8 +46,6 @@ export interface ServerConfig extends AccountConfig {
   webDir: string;
   /** Largest decoded artifact upload, in bytes (env `OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES`; default 25 MiB). */
   artifactMaxBytes: number;
-  /** Largest decoded artifact upload, in bytes (env `OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES`; default 25 MiB). */
-  artifactMaxBytes: number;
   /** Pino level; `silent` turns request logging off (the default for tests). */
   logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -84,7 +82,6 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
       maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
     },
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
-    artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
     artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
     logLevel: input.logLevel ?? 'silent',
   };
@@ -176,7 +173,6 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
     },
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
-    artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),
     artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),
     logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
   });
