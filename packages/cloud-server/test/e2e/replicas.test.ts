@@ -18,7 +18,10 @@ async function startReplica(schema: PostgresSchema): Promise<{ child: ChildProce
   if (!existsSync(fileURLToPath(new URL('../../../shared/dist/index.js', import.meta.url)))) {
     throw new Error('The replica process needs the built workspace packages: run `npm run build` first.');
   }
-  await promisify(execFile)(process.execPath, [`${packageDir}../../node_modules/typescript/bin/tsc`, '-p', `${packageDir}tsconfig.build.json`, '--outDir', buildDir]);
+  const tsc = [`${packageDir}../../node_modules/typescript/bin/tsc`, '-p', `${packageDir}tsconfig.build.json`, '--outDir', buildDir];
+  await promisify(execFile)(process.execPath, tsc).catch((error: { stdout?: string }) => {
+    throw new Error(`The server does not compile:\n${error.stdout ?? ''}`);
+  });
   await cp(`${packageDir}src/store/migrations`, `${buildDir}store/migrations`, { recursive: true });
   const child = spawn(process.execPath, [`${buildDir}main.js`, '--port', '0', '--host', '127.0.0.1'], {
     env: { ...process.env, DATABASE_URL: schema.target.databaseUrl, OPEN_COWORK_CLOUD_DATABASE_SCHEMA: schema.target.schema, OPEN_COWORK_CLOUD_COOKIE_SECRET: 'x'.repeat(32) },
