@@ -5,6 +5,10 @@ import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { errorBody, httpError, isHttpError, retryAfterSeconds, type HttpError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
+import { adminRoutes } from './routes/admin.js';
+import { billingRoutes } from './routes/billing.js';
+import { byokRoutes } from './routes/byok.js';
+import { capabilityRoutes } from './routes/capabilities.js';
 import { configRoutes } from './routes/config.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -106,6 +110,10 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(identityRoutes);
+  await app.register(adminRoutes);
+  await app.register(capabilityRoutes);
+  await app.register(byokRoutes);
+  await app.register(billingRoutes);
   // ROUTES of further domains are registered here, one line each.
   await app.register(sessionRoutes);
   await app.register(workflowRoutes);

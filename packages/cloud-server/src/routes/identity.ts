@@ -3,6 +3,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createInviteToken, readInviteToken } from '../auth/invites.js';
 import { httpError } from '../errors.js';
+import { AuditPageResponse, AuditQuery } from '../schemas/admin.js';
+import type { Queryable } from '../store/db.js';
+import { createMembersStore } from '../store/members.js';
 import { createTenantStore, toOrgMember } from '../store/tenants.js';
 import { createTokenStore } from '../store/tokens.js';
 
@@ -29,7 +32,6 @@ const InviteBody = Type.Object({ email: Type.String({ format: 'email', maxLength
 const AcceptBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) });
 const MemberParams = Type.Object({ accountId: Id });
 const MemberUpdateBody = Type.Object({ role: Type.Optional(Role), status: Type.Optional(Status), confirm: Type.Optional(Type.String()) });
-const AuditQuery = Type.Object({ limit: Limit(500, 100), cursor: Type.Optional(Id) });
 
 /** Scopes that hand out server-wide power: only the operator provisions them, never an org admin. */
 const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-internal'];
@@ -38,18 +40,20 @@ const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-in
 export async function identityRoutes(app: FastifyInstance) {
   const tokens = createTokenStore(app.db);
   const tenants = createTenantStore(app.db);
+  const members = createMembersStore(app.db);
   const admin = { config: { access: 'admin' as const } };
 
-  const audit = (request: FastifyRequest, action: string, targetType: string, targetId: string, detail?: Record<string, unknown>) =>
-    tenants.appendAudit({
-      orgId: request.principal.orgId,
-      actorUserId: request.principal.userId,
-      actorTokenId: request.principal.tokenId,
-      action,
-      targetType,
-      targetId,
-      ...(detail ? { detail } : {}),
-    });
+  /** One audit event through `app.audit`; pass the transaction of the change as `tx`. */
+  const audit = (request: FastifyRequest, action: string, targetType: string, targetId: string, metadata?: Record<string, unknown>, tx?: Queryable) =>
+    app.audit.record(request.principal, { action, targetType, targetId, ...(metadata ? { metadata } : {}) }, tx);
+
+  /** 404 unless every id names a channel binding of the org (once the channel tables exist). */
+  const requireBindings = async (orgId: string, bindingIds: readonly string[], tx?: Queryable) => {
+    const missing = await members.missingChannelBindings(orgId, bindingIds, tx);
+    if (missing.length > 0) {
+      throw httpError(404, 'identity.channel_binding_not_found', `No channel binding has the id "${missing[0]}".`, { body: { channelBindingIds: missing } });
+    }
+  };
 
   const existingToken = async (orgId: string, tokenId: string) => {
     const token = await tokens.get(orgId, tokenId);
@@ -74,15 +78,19 @@ export async function identityRoutes(app: FastifyInstance) {
     if (expiresAt && Date.parse(expiresAt) <= Date.now()) {
       throw httpError(400, 'identity.expires_at_past', 'expiresAt must be in the future.');
     }
-    const issued = await tokens.issue({
-      orgId: request.principal.orgId,
-      accountId: request.principal.userId,
-      name,
-      scopes,
-      expiresAt: expiresAt ?? null,
-      channelBindingIds: channelBindingIds ?? [],
+    const issued = await app.db.transaction(async (tx) => {
+      await requireBindings(request.principal.orgId, channelBindingIds ?? [], tx);
+      const created = await createTokenStore(tx).issue({
+        orgId: request.principal.orgId,
+        accountId: request.principal.userId,
+        name,
+        scopes,
+        expiresAt: expiresAt ?? null,
+        channelBindingIds: channelBindingIds ?? [],
+      });
+      await audit(request, 'api_token.issued', 'api_token', created.token.tokenId, { name, scopes, channelBindingIds: created.token.channelBindingIds }, tx);
+      return created;
     });
-    await audit(request, 'api_token.issued', 'api_token', issued.token.tokenId, { name, scopes });
     return reply.status(201).send(issued);
   });
 
@@ -91,8 +99,11 @@ export async function identityRoutes(app: FastifyInstance) {
     { ...admin, schema: { params: TokenParams } },
     async (request) => {
       await existingToken(request.principal.orgId, request.params.id);
-      const token = (await tokens.revoke(request.principal.orgId, request.params.id))!;
-      await audit(request, 'api_token.revoked', 'api_token', token.tokenId);
+      const token = await app.db.transaction(async (tx) => {
+        const revoked = (await createTokenStore(tx).revoke(request.principal.orgId, request.params.id))!;
+        await audit(request, 'api_token.revoked', 'api_token', revoked.tokenId, undefined, tx);
+        return revoked;
+      });
       return { token, revoked: true };
     },
   );
@@ -107,8 +118,12 @@ export async function identityRoutes(app: FastifyInstance) {
       if (!token.scopes.includes('gateway')) {
         throw httpError(409, 'identity.token_not_gateway', 'Only gateway tokens can be granted channel bindings.');
       }
-      const grant = await tokens.grant(orgId, token.tokenId, request.body.channelBindingId);
-      await audit(request, 'api_token.channel_binding_granted', 'api_token', token.tokenId, { channelBindingId: grant.channelBindingId });
+      const grant = await app.db.transaction(async (tx) => {
+        await requireBindings(orgId, [request.body.channelBindingId], tx);
+        const granted = await createTokenStore(tx).grant(orgId, token.tokenId, request.body.channelBindingId);
+        await audit(request, 'api_token.channel_binding_granted', 'api_token', token.tokenId, { channelBindingId: granted.channelBindingId }, tx);
+        return granted;
+      });
       return { grant, token: await existingToken(orgId, token.tokenId) };
     },
   );
@@ -128,12 +143,17 @@ export async function identityRoutes(app: FastifyInstance) {
     const { orgId, role: actorRole } = request.principal;
     const role = request.body.role ?? 'member';
     if (role === 'owner' && actorRole !== 'owner') throw httpError(403, 'identity.owner_required', 'Only an owner can invite an owner.');
-    const user = await tenants.ensureUser({ email: request.body.email });
-    if (await tenants.getMembership(orgId, user.userId)) {
-      throw httpError(409, 'identity.member_exists', 'This email already belongs to a member of the org.');
-    }
-    const member = await tenants.ensureMembership(orgId, user.userId, role, 'invited');
-    await audit(request, 'member.invited', 'member', user.userId, { role });
+    const member = await app.db.transaction(async (tx) => {
+      const scoped = createTenantStore(tx);
+      const user = await scoped.ensureUser({ email: request.body.email });
+      if (await scoped.getMembership(orgId, user.userId)) {
+        throw httpError(409, 'identity.member_exists', 'This email already belongs to a member of the org.');
+      }
+      const invited = await scoped.ensureMembership(orgId, user.userId, role, 'invited');
+      await audit(request, 'member.invited', 'member', user.userId, { role, email: user.email }, tx);
+      return invited;
+    });
+    const user = member.user;
     const invite = createInviteToken(orgId, user.userId, app.config.cookieSecret);
     return reply.status(201).send({ member: toOrgMember(member), ...invite });
   });
@@ -146,11 +166,21 @@ export async function identityRoutes(app: FastifyInstance) {
       const invite = readInviteToken(request.body.token, app.config.cookieSecret);
       if (invite === 'invalid') throw httpError(400, 'invite.invalid', 'The invite token is not valid.');
       if (invite === 'expired') throw httpError(400, 'invite.expired', 'The invite has expired; ask for a new one.');
-      const current = await tenants.getMembership(invite.orgId, invite.accountId);
-      if (current?.status !== 'invited') {
-        throw httpError(409, 'invite.not_pending', 'This invite was already accepted or withdrawn.');
-      }
-      const member = (await tenants.updateMembership(invite.orgId, invite.accountId, { status: 'active' }))!;
+      const member = await app.db.transaction(async (tx) => {
+        const scoped = createTenantStore(tx);
+        const current = await scoped.getMembership(invite.orgId, invite.accountId);
+        if (current?.status !== 'invited') {
+          throw httpError(409, 'invite.not_pending', 'This invite was already accepted or withdrawn.');
+        }
+        const accepted = (await scoped.updateMembership(invite.orgId, invite.accountId, { status: 'active' }))!;
+        // The invited person is the actor: the token was their credential.
+        await app.audit.record(
+          { orgId: invite.orgId, userId: invite.accountId, tokenId: null },
+          { action: 'member.invite_accepted', targetType: 'member', targetId: invite.accountId, metadata: { role: accepted.role } },
+          tx,
+        );
+        return accepted;
+      });
       return { member: toOrgMember(member) };
     },
   );
@@ -171,18 +201,27 @@ export async function identityRoutes(app: FastifyInstance) {
       if ((role === 'owner' || current.role === 'owner') && actorRole !== 'owner') {
         throw httpError(403, 'identity.owner_required', 'Only an owner can change an owner or appoint one.');
       }
-      const updated = (await tenants.updateMembership(orgId, accountId, { ...(role ? { role } : {}), ...(status ? { status } : {}) }))!;
-      await audit(request, 'member.updated', 'member', accountId, { role: role ?? null, status: status ?? null });
+      const updated = await app.db.transaction(async (tx) => {
+        // The org always keeps an active owner: the last one can be neither demoted nor disabled.
+        const losesOwner = current.role === 'owner' && current.status === 'active' && ((role && role !== 'owner') || (status && status !== 'active'));
+        if (losesOwner) {
+          const owners = await members.lockActiveOwners(tx, orgId);
+          if (owners.length <= 1) throw httpError(409, 'identity.last_owner', 'The last owner of the org cannot be demoted or disabled.');
+        }
+        const changed = (await createTenantStore(tx).updateMembership(orgId, accountId, { ...(role ? { role } : {}), ...(status ? { status } : {}) }))!;
+        await audit(request, 'member.updated', 'member', accountId, { role: role ?? null, status: status ?? null, previousRole: current.role, previousStatus: current.status }, tx);
+        return changed;
+      });
       return { member: toOrgMember(updated) };
     },
   );
 
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/api/admin/audit',
-    { ...admin, schema: { querystring: AuditQuery } },
+    { ...admin, schema: { querystring: AuditQuery, response: { 200: AuditPageResponse } } },
     async (request) => {
-      const { limit, cursor } = request.query;
-      return tenants.listAudit(request.principal.orgId, { limit, ...(cursor ? { cursor } : {}) });
+      const { limit, cursor, ...filters } = request.query;
+      return app.audit.list(request.principal.orgId, { limit, ...(cursor ? { cursor } : {}), filters });
     },
   );
 }

@@ -66,7 +66,17 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     expect(missing.body.code).toBe('identity.token_not_found');
   });
 
+  /** A real channel binding (grants must name one). */
+  const createBinding = async (bindingId: string) => {
+    const agent = await api('/api/channels/agents', { body: { name: `agent for ${bindingId}` } });
+    const binding = await api('/api/channels/bindings', { body: { agentId: agent.body.agent.agentId, provider: 'webhook', displayName: bindingId, bindingId } });
+    expect(binding.status).toBe(201);
+    return binding.body.binding.bindingId as string;
+  };
+
   it('grants a gateway token a channel binding → {grant, token}', async () => {
+    await createBinding('cb_a');
+    await createBinding('cb_b');
     const issued = await api('/api/api-tokens', { body: { name: 'gw', scopes: ['gateway'], channelBindingIds: ['cb_a'] } });
     expect(issued.body.token.channelBindingIds).toEqual(['cb_a']);
     const granted = await api(`/api/api-tokens/${issued.body.token.tokenId}/channel-bindings`, { body: { channelBindingId: 'cb_b' } });
@@ -82,6 +92,19 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     const refused = await api(`/api/api-tokens/${desktop.body.token.tokenId}/channel-bindings`, { body: { channelBindingId: 'cb_b' } });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('identity.token_not_gateway');
+  });
+
+  it('refuses grants of channel bindings that do not exist (404), writing nothing', async () => {
+    const before = (await api('/api/api-tokens?limit=500')).body.tokens.length;
+    const issue = await api('/api/api-tokens', { body: { name: 'gw-missing', scopes: ['gateway'], channelBindingIds: ['cb_nowhere'] } });
+    expect(issue.status).toBe(404);
+    expect(issue.body).toMatchObject({ code: 'identity.channel_binding_not_found', channelBindingIds: ['cb_nowhere'] });
+    expect((await api('/api/api-tokens?limit=500')).body.tokens.length).toBe(before);
+    const gateway = await api('/api/api-tokens', { body: { name: 'gw-empty', scopes: ['gateway'] } });
+    const grant = await api(`/api/api-tokens/${gateway.body.token.tokenId}/channel-bindings`, { body: { channelBindingId: 'cb_nowhere' } });
+    expect(grant.status).toBe(404);
+    const { rows } = await server.db.query('SELECT 1 FROM api_token_channel_bindings WHERE token_id = $1', [gateway.body.token.tokenId]);
+    expect(rows).toHaveLength(0);
   });
 
   it.each([
@@ -176,9 +199,10 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     const first = await api('/api/admin/audit?limit=2');
     expect(first.body.events).toHaveLength(2);
     expect(first.body.events[0]).toMatchObject({ eventId: expect.stringMatching(/^aud_/), action: expect.any(String) });
-    expect(first.body.nextCursor).toBe(first.body.events[1].eventId);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await api(`/api/admin/audit?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.events[0].eventId).not.toBe(first.body.events[1].eventId);
+    expect(second.body.events[0].createdAt <= first.body.events[1].createdAt).toBe(true);
     const actions = new Set((await api('/api/admin/audit?limit=500')).body.events.map((event: { action: string }) => event.action));
     expect([...actions]).toEqual(expect.arrayContaining(['api_token.issued', 'api_token.revoked', 'member.updated', 'member.invited']));
   });
