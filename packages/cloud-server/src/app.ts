@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.js';
 import { billingRoutes } from './routes/billing.js';
 import { byokRoutes } from './routes/byok.js';
 import { capabilityRoutes } from './routes/capabilities.js';
+import { channelRoutes } from './routes/channels.js';
 import { configRoutes } from './routes/config.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -21,6 +22,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { webRoutes } from './routes/web.js';
 import { accountServices } from './services/account.js';
+import { channelServices } from './services/channels.js';
 import { sessionServices } from './services/plugin.js';
 import { workflowServices } from './services/workflows.js';
 import type { Db } from './store/db.js';
@@ -104,6 +106,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
   await app.register(accountServices);
   await app.register(sessionServices);
+  await app.register(channelServices);
   await app.register(workflowServices);
 
   // 3. Route plugins, one per domain.
@@ -116,6 +119,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(billingRoutes);
   // ROUTES of further domains are registered here, one line each.
   await app.register(sessionRoutes);
+  await app.register(channelRoutes);
   await app.register(workflowRoutes);
   await app.register(webhookRoutes);
   await app.register(threadRoutes);

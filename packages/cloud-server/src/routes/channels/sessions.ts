@@ -1,0 +1,175 @@
+import type { CloudSessionView } from '@open-cowork/shared';
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../../auth/principal.js';
+import { httpError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } from '../../schemas/channels.js';
+import { idempotencyKeyOf } from '../../services/channels.js';
+import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
+
+/** Chat threads bound to cloud sessions: bind, look up, read, stream, prompt, and the read cursor. */
+export async function channelSessionRoutes(app: FastifyInstance) {
+  const { channels } = app;
+  const member = { access: 'member' as const };
+
+  /** The bound session's view, read as its owner (the account that bound it). */
+  const viewOf = async (binding: StoredSessionBinding): Promise<CloudSessionView> => {
+    const view = await app.sessionsStore.view(binding.orgId, binding.ownerUserId, binding.sessionId);
+    if (!view) throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+    return view;
+  };
+
+  const boundSession = async (principal: Principal, bindingId: string) => {
+    channels.requireGatewayOrAdmin(principal);
+    return channels.sessionBinding(principal, bindingId);
+  };
+
+  app.post<{ Body: Static<typeof BindSessionBody> }>(
+    '/api/channels/sessions/bind',
+    { config: member, schema: { body: BindSessionBody, response: { 200: Responses.sessionBinding } } },
+    (request, reply) =>
+      channels.respond(request, reply, async () => {
+        const { principal, body } = request;
+        channels.requireGatewayOrAdmin(principal);
+        const thread = {
+          provider: body.provider,
+          externalWorkspaceId: body.externalWorkspaceId ?? null,
+          externalChatId: body.externalChatId,
+          externalThreadId: body.externalThreadId,
+        };
+        const channelBinding = await channels.binding(principal, body.channelBindingId);
+        if (channelBinding.provider !== body.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the channel binding.');
+        // Serialises binds of one thread (across processes), so a thread gets exactly one session.
+        await app.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`channel-thread:${principal.orgId}:${JSON.stringify(thread)}`]);
+        const existing = await channels.store.findSessionBindingByThread(principal.orgId, thread);
+        if (existing) {
+          if (existing.channelBindingId !== channelBinding.bindingId) {
+            throw httpError(409, 'channels.thread_bound_elsewhere', 'This thread is bound through another channel binding.');
+          }
+          return { status: 200, body: { binding: publicSessionBinding(existing), session: await viewOf(existing) } };
+        }
+        if (channelBinding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
+        const agent = await channels.store.getAgent(principal.orgId, channelBinding.agentId);
+        if (!agent || agent.status !== 'active') throw httpError(409, 'channels.agent_inactive', 'The headless agent of this binding is not active.');
+        const caller = { tenantId: principal.tenantId, userId: principal.userId };
+        let sessionId = body.sessionId;
+        if (sessionId) {
+          if (!(await app.sessionsStore.get(caller.tenantId, caller.userId, sessionId))) throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+        } else {
+          sessionId = (await app.sessionService.create(caller, { profileName: agent.profileName })).session.sessionId;
+        }
+        const binding = await channels.store.insertSessionBinding(app.db, {
+          bindingId: newId('csb'),
+          orgId: principal.orgId,
+          agentId: agent.agentId,
+          channelBindingId: channelBinding.bindingId,
+          ...thread,
+          sessionId,
+          ownerUserId: caller.userId,
+          lastEventSequence: body.lastEventSequence ?? 0,
+          lastWorkspaceSequence: body.lastWorkspaceSequence ?? 0,
+          lastChatMessageId: body.lastChatMessageId ?? null,
+        });
+        await channels.audit(principal, {
+          action: 'channel_session.bound',
+          targetType: 'channel_session_binding',
+          targetId: binding.bindingId,
+          metadata: { sessionId, channelBindingId: channelBinding.bindingId, created: !body.sessionId },
+        });
+        return { status: 200, body: { binding: publicSessionBinding(binding), session: await viewOf(binding) } };
+      }),
+  );
+
+  app.get<{ Querystring: Static<typeof ThreadQuery> }>(
+    '/api/channels/sessions/by-thread',
+    { config: member, schema: { querystring: ThreadQuery, response: { 200: Responses.sessionBinding } } },
+    async (request) => {
+      const { principal, query } = request;
+      channels.requireGatewayOrAdmin(principal);
+      const binding = await channels.store.findSessionBindingByThread(principal.orgId, { ...query, externalWorkspaceId: query.externalWorkspaceId ?? null });
+      if (!binding) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+      channels.assertGranted(principal, binding.channelBindingId);
+      return { binding: publicSessionBinding(binding), session: await viewOf(binding) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof SessionBindingParams> }>(
+    '/api/channels/sessions/:bindingId/snapshot',
+    { config: member, schema: { params: SessionBindingParams, response: { 200: Responses.sessionView } } },
+    async (request) => viewOf(await boundSession(request.principal, request.params.bindingId)),
+  );
+
+  // The bound session's event stream, served exactly like `/api/sessions/:id/events`.
+  app.get<{ Params: Static<typeof SessionBindingParams> }>(
+    '/api/channels/sessions/:bindingId/events',
+    { config: member, schema: { params: SessionBindingParams, querystring: StreamQuery } },
+    async (request, reply) => {
+      const binding = await boundSession(request.principal, request.params.bindingId);
+      await viewOf(binding);
+      const { sessionId } = binding;
+      await app.streams.serve(request, reply, request.principal.orgId, {
+        read: (after, limit) => app.eventsStore.listSessionEvents(sessionId, after, limit),
+        bounds: () => app.eventsStore.sessionBounds(sessionId),
+        subscribe: (wake) => app.eventBus.onSession(sessionId, wake),
+        scope: { entityType: 'session', entityId: sessionId, sessionId },
+      });
+    },
+  );
+
+  app.get<{ Params: Static<typeof ArtifactParams> }>(
+    '/api/channels/sessions/:bindingId/artifacts/:artifactId',
+    { config: member, schema: { params: ArtifactParams, response: { 200: Responses.artifact } } },
+    async (request) => {
+      const binding = await boundSession(request.principal, request.params.bindingId);
+      const artifact = await channels.readArtifact({ tenantId: binding.orgId, userId: binding.ownerUserId }, binding.sessionId, request.params.artifactId);
+      if (!artifact) throw httpError(404, 'artifact.not_found', 'Artifact was not found.');
+      return { artifact };
+    },
+  );
+
+  app.post<{ Body: Static<typeof PromptBody> }>(
+    '/api/channels/sessions/prompt',
+    { config: member, schema: { body: PromptBody, response: { 202: Responses.prompt } } },
+    async (request, reply) => {
+      const { principal, body } = request;
+      const header = idempotencyKeyOf(request);
+      if (header && body.idempotencyKey && header !== body.idempotencyKey) {
+        throw httpError(400, 'idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
+      }
+      const binding = await boundSession(principal, body.bindingId);
+      if (binding.status !== 'active') throw httpError(409, 'channels.session_binding_archived', 'This channel session binding is archived.');
+      if (body.provider && body.provider !== binding.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the session binding.');
+      const { bindingId: _binding, idempotencyKey: _key, text, agent, ...origin } = body;
+      const idempotencyKey = header ?? body.idempotencyKey;
+      // Who wrote it in the chat is part of the command, so a reused key with another origin is refused too.
+      const payload = { text, ...(agent ? { agent } : {}), channel: { sessionBindingId: binding.bindingId, ...origin } };
+      const response = await app.commands.execute(
+        { tenantId: binding.orgId, userId: binding.ownerUserId, tokenId: principal.tokenId },
+        { sessionId: binding.sessionId, kind: 'prompt', payload, ...(idempotencyKey ? { idempotencyKey } : {}) },
+      );
+      return reply.status(202).send({ binding: publicSessionBinding(binding), ...response });
+    },
+  );
+
+  app.post<{ Body: Static<typeof CursorBody> }>(
+    '/api/channels/cursor',
+    { config: member, schema: { body: CursorBody, response: { 200: Responses.cursor } } },
+    (request, reply) =>
+      channels.respond(request, reply, async () => {
+        const { principal, body } = request;
+        await boundSession(principal, body.bindingId);
+        const updated = await channels.store.updateCursor(principal.orgId, body.bindingId, body);
+        if (!updated) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+        const binding = publicSessionBinding(updated.binding);
+        if (updated.stale) return { status: 200, body: { binding, result: { ok: false, reason: 'stale', binding } } };
+        await channels.audit(principal, {
+          action: 'channel_session.cursor_updated',
+          targetType: 'channel_session_binding',
+          targetId: binding.bindingId,
+          metadata: { lastEventSequence: binding.lastEventSequence, lastWorkspaceSequence: binding.lastWorkspaceSequence },
+        });
+        return { status: 200, body: { binding, result: { ok: true, binding } } };
+      }),
+  );
+}

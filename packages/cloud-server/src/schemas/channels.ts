@@ -1,0 +1,375 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * Request and response schemas of the channel routes (wire contract §2.14, §3.4). The records are
+ * the `@open-cowork/shared` types; these schemas describe them for validation and OpenAPI.
+ */
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((value) => Type.Literal(value)));
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Obj = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
+
+/** Record ids: any non-blank text up to 256 characters (path segments are percent-decoded). */
+export const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' });
+/** Built-in provider or custom id with a '-' (checked again with `isChannelProviderId`). */
+export const Provider = Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' });
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Limit = (maximum: number) => Type.Integer({ minimum: 1, maximum });
+const Timestamp = Type.String({ format: 'date-time' });
+const Cursor = Type.Integer({ minimum: 0 });
+
+export const AgentStatus = literals(['active', 'disabled'] as const);
+export const BindingStatus = literals(['active', 'disabled', 'auth_required', 'error'] as const);
+export const IdentityRole = literals(['owner', 'admin', 'member', 'approver', 'viewer'] as const);
+export const IdentityStatus = literals(['active', 'disabled', 'pending'] as const);
+export const DeliveryStatus = literals(['pending', 'claimed', 'sent', 'failed', 'dead'] as const);
+
+// ------------------------------------------------------------------ records
+
+export const HeadlessAgentSchema = Type.Object({
+  agentId: Type.String(),
+  orgId: Type.String(),
+  tenantId: Type.String(),
+  profileName: Type.String(),
+  name: Type.String(),
+  status: AgentStatus,
+  managed: Type.Boolean(),
+  createdByAccountId: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ChannelBindingSchema = Type.Object({
+  bindingId: Type.String(),
+  orgId: Type.String(),
+  agentId: Type.String(),
+  provider: Type.String(),
+  externalWorkspaceId: Nullable(Type.String()),
+  displayName: Type.String(),
+  status: BindingStatus,
+  credentialRefConfigured: Type.Boolean(),
+  credentialRefKind: Nullable(literals(['env', 'gcp-secret-manager', 'aws-secrets-manager', 'azure-key-vault', 'secret-ref'] as const)),
+  settings: Obj(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ChannelIdentitySchema = Type.Object({
+  identityId: Type.String(),
+  orgId: Type.String(),
+  provider: Type.String(),
+  externalWorkspaceId: Nullable(Type.String()),
+  externalUserId: Type.String(),
+  accountId: Nullable(Type.String()),
+  role: IdentityRole,
+  status: IdentityStatus,
+  metadata: Obj(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ChannelSessionBindingSchema = Type.Object({
+  bindingId: Type.String(),
+  orgId: Type.String(),
+  agentId: Type.String(),
+  channelBindingId: Type.String(),
+  provider: Type.String(),
+  externalWorkspaceId: Nullable(Type.String()),
+  externalThreadId: Type.String(),
+  externalChatId: Type.String(),
+  sessionId: Type.String(),
+  lastEventSequence: Type.Integer(),
+  lastWorkspaceSequence: Type.Integer(),
+  lastChatMessageId: Nullable(Type.String()),
+  status: literals(['active', 'archived'] as const),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ChannelInteractionSchema = Type.Object({
+  interactionId: Type.String(),
+  orgId: Type.String(),
+  agentId: Type.String(),
+  channelBindingId: Type.String(),
+  sessionBindingId: Type.String(),
+  sessionId: Type.String(),
+  provider: Type.String(),
+  externalInteractionId: Nullable(Type.String()),
+  kind: literals(['permission', 'question'] as const),
+  targetId: Type.String(),
+  status: literals(['pending', 'used', 'expired', 'revoked'] as const),
+  createdByIdentityId: Nullable(Type.String()),
+  expiresAt: Nullable(Type.String()),
+  usedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ProviderEventSchema = Type.Object({
+  eventId: Type.String(),
+  orgId: Type.String(),
+  channelBindingId: Nullable(Type.String()),
+  provider: Type.String(),
+  providerInstanceId: Type.String(),
+  externalWorkspaceId: Nullable(Type.String()),
+  providerEventId: Type.String(),
+  eventType: literals(['message', 'command', 'interaction'] as const),
+  status: literals(['received', 'processing', 'processed', 'failed'] as const),
+  claimedBy: Nullable(Type.String()),
+  claimExpiresAt: Nullable(Type.String()),
+  attemptCount: Type.Integer(),
+  retryable: Type.Boolean(),
+  lastError: Nullable(Type.String()),
+  metadata: Obj(),
+  processedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ChannelDeliverySchema = Type.Object({
+  deliveryId: Type.String(),
+  orgId: Type.String(),
+  agentId: Type.String(),
+  channelBindingId: Type.String(),
+  sessionBindingId: Nullable(Type.String()),
+  provider: Type.String(),
+  target: Obj(),
+  eventType: Type.String(),
+  payload: Obj(),
+  status: DeliveryStatus,
+  attemptCount: Type.Integer(),
+  claimedBy: Nullable(Type.String()),
+  lastClaimedBy: Nullable(Type.String()),
+  claimExpiresAt: Nullable(Type.String()),
+  nextAttemptAt: Type.String(),
+  lastError: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ProviderSummarySchema = Type.Object({
+  id: Type.String(),
+  provider: Type.String(),
+  label: Type.String(),
+  available: Type.Boolean(),
+  connected: Type.Boolean(),
+  bindingCount: Type.Integer(),
+  activeBindingCount: Type.Integer(),
+  status: literals(['connected', 'available'] as const),
+});
+
+/** A session view, a command response: defined by the sessions domain; described loosely here. */
+const SessionView = Obj('CloudSessionView');
+const CommandResponse = {
+  command: Nullable(Obj('SessionCommandRecord')),
+  processed: Type.Integer(),
+  view: SessionView,
+  projectionFence: Nullable(Obj('FenceToken')),
+};
+
+// ------------------------------------------------------------------ params and queries
+
+export const IdParams = Type.Object({ id: Id });
+export const SessionBindingParams = Type.Object({ bindingId: Id });
+export const ArtifactParams = Type.Object({ bindingId: Id, artifactId: Id });
+export const EventParams = Type.Object({ eventId: Id });
+export const ListQuery = (maximum: number) => Type.Object({ limit: Type.Optional(Limit(maximum)) });
+export const BindingsQuery = Type.Object({ agentId: Type.Optional(Id), limit: Type.Optional(Limit(500)) });
+export const IdentitiesQuery = Type.Object({
+  provider: Type.Optional(Provider),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  role: Type.Optional(IdentityRole),
+  status: Type.Optional(IdentityStatus),
+  limit: Type.Optional(Limit(500)),
+});
+export const ThreadQuery = Type.Object({
+  provider: Provider,
+  externalWorkspaceId: Type.Optional(Text(256)),
+  externalChatId: Text(256),
+  externalThreadId: Text(256),
+});
+export const StreamQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 32 })) });
+export const DeliveriesQuery = Type.Object({
+  deliveryId: Type.Optional(Id),
+  status: Type.Optional(DeliveryStatus),
+  channelBindingId: Type.Optional(Id),
+  limit: Type.Optional(Limit(200)),
+});
+export const DeliveryStreamQuery = Type.Object({
+  claimedBy: Type.Optional(Text(256)),
+  ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  channelBindingId: Type.Optional(Type.Union([Id, Type.Array(Id, { maxItems: 100 })])),
+});
+
+// ------------------------------------------------------------------ bodies
+
+export const CreateAgentBody = Type.Object({
+  name: Text(200),
+  profileName: Type.Optional(Text(200)),
+  status: Type.Optional(AgentStatus),
+  managed: Type.Optional(Type.Boolean()),
+  agentId: Type.Optional(Id),
+});
+export const UpdateAgentBody = Type.Object({
+  name: Type.Optional(Text(200)),
+  profileName: Type.Optional(Text(200)),
+  status: Type.Optional(AgentStatus),
+  managed: Type.Optional(Type.Boolean()),
+});
+export const CreateBindingBody = Type.Object({
+  agentId: Id,
+  provider: Provider,
+  displayName: Text(200),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  status: Type.Optional(BindingStatus),
+  credentialRef: Type.Optional(Text(1024)),
+  settings: Type.Optional(Obj()),
+  bindingId: Type.Optional(Id),
+});
+export const UpdateBindingBody = Type.Object({
+  displayName: Type.Optional(Text(200)),
+  status: Type.Optional(BindingStatus),
+  /** null clears the reference. */
+  credentialRef: Type.Optional(Nullable(Text(1024))),
+  settings: Type.Optional(Obj()),
+});
+export const ResolveIdentityBody = Type.Object({
+  provider: Provider,
+  externalUserId: Text(256),
+  channelBindingId: Type.Optional(Id),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  accountId: Type.Optional(Id),
+  role: Type.Optional(IdentityRole),
+  status: Type.Optional(IdentityStatus),
+  metadata: Type.Optional(Obj()),
+});
+export const BindSessionBody = Type.Object({
+  channelBindingId: Id,
+  provider: Provider,
+  externalChatId: Text(256),
+  externalThreadId: Text(256),
+  sessionId: Type.Optional(Id),
+  title: Type.Optional(Text(512)),
+  identityId: Type.Optional(Id),
+  externalUserId: Type.Optional(Text(256)),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  lastEventSequence: Type.Optional(Cursor),
+  lastWorkspaceSequence: Type.Optional(Cursor),
+  lastChatMessageId: Type.Optional(Text(256)),
+});
+export const PromptBody = Type.Object({
+  bindingId: Id,
+  text: Type.String({ minLength: 1, maxLength: 200_000, pattern: '\\S' }),
+  agent: Type.Optional(Text(200)),
+  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  identityId: Type.Optional(Id),
+  provider: Type.Optional(Provider),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  externalUserId: Type.Optional(Text(256)),
+  externalChatId: Type.Optional(Text(256)),
+});
+export const CursorBody = Type.Object({
+  bindingId: Id,
+  lastEventSequence: Cursor,
+  lastWorkspaceSequence: Cursor,
+  lastChatMessageId: Type.Optional(Text(256)),
+});
+export const ClaimEventBody = Type.Object({
+  provider: Provider,
+  providerInstanceId: Text(256),
+  providerEventId: Text(256),
+  eventType: literals(['message', 'command', 'interaction'] as const),
+  claimedBy: Text(256),
+  channelBindingId: Type.Optional(Id),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  metadata: Type.Optional(Obj()),
+});
+export const CompleteEventBody = Type.Object({
+  claimedBy: Text(256),
+  status: literals(['processed', 'failed'] as const),
+  channelBindingId: Type.Optional(Id),
+  retryable: Type.Optional(Type.Boolean()),
+  lastError: Type.Optional(Type.String({ maxLength: 4096 })),
+});
+export const CreateInteractionBody = Type.Object({
+  agentId: Id,
+  sessionBindingId: Id,
+  sessionId: Id,
+  provider: Provider,
+  kind: literals(['permission', 'question'] as const),
+  targetId: Id,
+  externalInteractionId: Type.Optional(Text(256)),
+  expiresAt: Type.Optional(Timestamp),
+  interactionId: Type.Optional(Id),
+  /** A caller-chosen token (≥ 16 characters); the server generates one when absent. */
+  tokenSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+});
+export const ResolveInteractionBody = Type.Object({
+  token: Type.Optional(Text(256)),
+  externalInteractionId: Type.Optional(Text(256)),
+  response: Type.Optional(Type.Unknown()),
+  answers: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100 })),
+  reject: Type.Optional(Type.Boolean()),
+  identityId: Type.Optional(Id),
+  provider: Type.Optional(Provider),
+  externalWorkspaceId: Type.Optional(Text(256)),
+  externalUserId: Type.Optional(Text(256)),
+  externalChatId: Type.Optional(Text(256)),
+});
+export const CreateDeliveryBody = Type.Object({
+  agentId: Id,
+  channelBindingId: Id,
+  provider: Provider,
+  target: Obj(),
+  eventType: Text(200),
+  payload: Obj(),
+  sessionBindingId: Type.Optional(Id),
+  deliveryId: Type.Optional(Id),
+  nextAttemptAt: Type.Optional(Timestamp),
+  status: Type.Optional(literals(['pending', 'failed', 'dead'] as const)),
+});
+export const AckBody = Type.Object({
+  status: literals(['sent', 'failed', 'dead'] as const),
+  claimedBy: Type.Optional(Text(256)),
+  channelBindingId: Type.Optional(Id),
+  lastError: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  nextAttemptAt: Type.Optional(Timestamp),
+});
+export const AckQuery = Type.Object({ claimedBy: Type.Optional(Text(256)) });
+export const RenewBody = Type.Object({
+  claimedBy: Text(256),
+  ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  channelBindingId: Type.Optional(Id),
+});
+export const RetryBody = Type.Object({ channelBindingId: Type.Optional(Id) });
+export const DeadLetterBody = Type.Object({ channelBindingId: Type.Optional(Id), lastError: Type.Optional(Type.String({ maxLength: 4096 })) });
+
+// ------------------------------------------------------------------ responses
+
+export const Responses = {
+  providers: Type.Object({ providers: Type.Array(ProviderSummarySchema) }),
+  agents: Type.Object({ agents: Type.Array(HeadlessAgentSchema) }),
+  agent: Type.Object({ agent: HeadlessAgentSchema }),
+  bindings: Type.Object({ bindings: Type.Array(ChannelBindingSchema) }),
+  binding: Type.Object({ binding: ChannelBindingSchema }),
+  identities: Type.Object({ identities: Type.Array(ChannelIdentitySchema) }),
+  identity: Type.Object({ identity: ChannelIdentitySchema }),
+  sessionBinding: Type.Object({ binding: ChannelSessionBindingSchema, session: SessionView }),
+  sessionView: SessionView,
+  artifact: Type.Object({ artifact: Type.Object({ contentType: Type.String(), dataBase64: Type.String() }, { additionalProperties: true }) }),
+  prompt: Type.Object({ binding: ChannelSessionBindingSchema, ...CommandResponse }),
+  cursor: Type.Object({
+    binding: ChannelSessionBindingSchema,
+    result: Type.Object({ ok: Type.Boolean(), reason: Type.Optional(literals(['stale'] as const)), binding: ChannelSessionBindingSchema }),
+  }),
+  claim: Type.Object({ event: ProviderEventSchema, claimed: Type.Boolean(), duplicate: Type.Boolean() }),
+  event: Type.Object({ event: ProviderEventSchema }),
+  interactionCreated: Type.Object({ interaction: ChannelInteractionSchema, plaintextToken: Type.String() }),
+  interactionResolved: Type.Object({ interaction: ChannelInteractionSchema, processingError: Type.Optional(Type.String()), ...CommandResponse }),
+  delivery: Type.Object({ delivery: ChannelDeliverySchema }),
+  deliveries: Type.Object({ deliveries: Type.Array(ChannelDeliverySchema) }),
+};
+
+export type CreateAgentInput = Static<typeof CreateAgentBody>;
+export type CreateBindingInput = Static<typeof CreateBindingBody>;

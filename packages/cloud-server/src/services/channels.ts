@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { ArtifactWithContent } from '@open-cowork/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.js';
+import { httpError } from '../errors.js';
+import { createArtifactsStore } from '../store/artifacts.js';
+import { createChannelDeliveriesStore, type ChannelDeliveriesStore } from '../store/channel-deliveries.js';
+import { createChannelInboundStore, type ChannelInboundStore } from '../store/channel-inbound.js';
+import { createChannelsStore, type ChannelsStore, type StoredChannelBinding } from '../store/channels.js';
+import type { Queryable } from '../store/db.js';
+import { createIdempotencyStore } from '../store/idempotency.js';
+import type { AuditEntry } from './audit.js';
+import { createDeliveryStreams, type DeliveryStreams } from './deliveries.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gateway / headless-agent plane: stores and the rules every channel route applies. */
+    channels: ChannelsService;
+  }
+}
+
+// ------------------------------------------------------------------ public sanitiser (§4.8)
+
+const SECRET_KEY = /(secret|token|password|passwd|api[-_]?key|credential|authorization|cookie|private[-_]?key|signature)/i;
+const MAX_STRING = 512;
+const MAX_DEPTH = 4;
+const MAX_ITEMS = 50;
+
+/**
+ * What REST lists show of free-form JSON (delivery payload/target, binding settings, identity
+ * metadata): strings cut at 512 characters, secret-looking keys redacted, depth ≤ 4, arrays ≤ 50.
+ */
+export function sanitisePublic(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return Array.isArray(value) ? '[array]' : '[object]';
+  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => sanitisePublic(item, depth + 1));
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[key] = SECRET_KEY.test(key) ? '[redacted]' : sanitisePublic(item, depth + 1);
+  return result;
+}
+
+export const sanitiseObject = (value: Record<string, unknown>) => sanitisePublic(value) as Record<string, unknown>;
+
+// ------------------------------------------------------------------ idempotency
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The `Idempotency-Key` header, validated; undefined when absent. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw httpError(400, 'idempotency.key_invalid', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
+  }
+  return header;
+}
+
+/** Stable JSON: key order does not change a request's fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** What a mutating channel route answers. */
+export interface RouteResult {
+  status: number;
+  body: unknown;
+}
+
+export type ChannelArtifact = ArtifactWithContent;
+
+export interface RespondOptions {
+  /** False when the response shows a secret once (it is then not stored, and a replay is refused). */
+  replayable?: boolean;
+}
+
+// ------------------------------------------------------------------ the service
+
+/** Stores, access rules, idempotency, audit and the delivery streams of the channel routes. */
+async function channelServicesPlugin(app: FastifyInstance) {
+  const store = createChannelsStore(app.db);
+  const inbound = createChannelInboundStore(app.db);
+  const deliveries = createChannelDeliveriesStore(app.db);
+  const idempotency = createIdempotencyStore();
+  const artifacts = createArtifactsStore(app.db);
+  const streams = await createDeliveryStreams({ db: app.db, store: deliveries, sse: app.config.sse, log: app.log });
+
+  /** The bindings the caller is limited to (gateway tokens), or null for "all of the org". */
+  const scopeOf = (principal: Principal): string[] | null => principal.channelBindingIds;
+
+  const service = {
+    store,
+    inbound,
+    deliveries,
+    streams,
+    scopeOf,
+
+    /**
+     * The gateway plane is for gateways and admins: a token needs the `gateway` or `admin` scope,
+     * a signed-in person the owner or admin role.
+     */
+    requireGatewayOrAdmin(principal: Principal): void {
+      const allowed =
+        principal.authSource === 'token'
+          ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
+          : principal.role === 'owner' || principal.role === 'admin';
+      if (!allowed) throw httpError(403, 'channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
+    },
+
+    /** Whether the caller administers the org (not just serves some bindings). */
+    isAdmin(principal: Principal): boolean {
+      return principal.authSource === 'token' ? principal.scopes.includes('admin') : principal.role === 'owner' || principal.role === 'admin';
+    },
+
+    /** 403 unless a gateway token was granted `bindingId` (unrestricted callers pass). */
+    assertGranted(principal: Principal, bindingId: string): void {
+      const scope = scopeOf(principal);
+      if (scope && !scope.includes(bindingId)) {
+        throw httpError(403, 'gateway.binding_not_granted', 'This gateway token was not granted that channel binding.');
+      }
+    },
+
+    /** The caller's binding: 404 when absent, 403 when a gateway token was not granted it. */
+    async binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding> {
+      service.assertGranted(principal, bindingId);
+      const binding = await store.getBinding(principal.orgId, bindingId, q);
+      if (!binding) throw httpError(404, 'channels.binding_not_found', 'Channel binding was not found.');
+      return binding;
+    },
+
+    /** The session binding: 404 when absent, 403 when its channel binding is not granted. */
+    async sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable) {
+      const binding = await store.getSessionBinding(principal.orgId, sessionBindingId, q);
+      if (!binding) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+      service.assertGranted(principal, binding.channelBindingId);
+      return binding;
+    },
+
+    /** An artifact of the bound session, with its content (read as the session's owner). */
+    async readArtifact(owner: { tenantId: string; userId: string }, sessionId: string, artifactId: string): Promise<ChannelArtifact | null> {
+      const found = await artifacts.content(owner, sessionId, artifactId);
+      return found ? { ...found.artifact, dataBase64: found.data.toString('base64') } : null;
+    },
+
+    /** Records a mutation in the audit log (in `tx` when given, so it commits with the change). */
+    audit(principal: Principal, entry: AuditEntry, tx?: Queryable) {
+      return app.audit.record({ orgId: principal.orgId, userId: principal.userId, tokenId: principal.tokenId }, entry, tx);
+    },
+
+    /**
+     * Runs a mutating route under its `Idempotency-Key`: the same key with the same request answers
+     * the first response; with a different request, 409 `idempotency.key_reused`. The work runs in
+     * the transaction that stores the response, so a failure leaves neither the change nor the key.
+     */
+    async respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>, options: RespondOptions = {}): Promise<FastifyReply> {
+      const key = idempotencyKeyOf(request);
+      const result = await app.db.transaction(async (tx) => {
+        if (!key) return work();
+        const { principal } = request;
+        const scope = { tenantId: principal.tenantId, userId: principal.userId, key };
+        const fingerprint = { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body };
+        const requestHash = createHash('sha256').update(canonical(fingerprint)).digest('hex');
+        const previous = await idempotency.claim(tx, scope, requestHash, new Date().toISOString());
+        if (previous && previous.requestHash !== requestHash) {
+          throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+        }
+        if (previous && options.replayable === false) {
+          throw httpError(409, 'idempotency.not_replayable', 'This response held a secret that is shown once; it cannot be replayed.');
+        }
+        if (previous) return { status: previous.statusCode, body: previous.response };
+        const answer = await work();
+        await idempotency.complete(tx, scope, answer.status, options.replayable === false ? { replayable: false } : answer.body);
+        return answer;
+      });
+      return reply.status(result.status).send(result.body);
+    },
+  };
+
+  app.decorate('channels', service);
+  app.addHook('preClose', () => streams.close());
+}
+
+export type ChannelsService = {
+  store: ChannelsStore;
+  inbound: ChannelInboundStore;
+  deliveries: ChannelDeliveriesStore;
+  streams: DeliveryStreams;
+  scopeOf(principal: Principal): string[] | null;
+  requireGatewayOrAdmin(principal: Principal): void;
+  isAdmin(principal: Principal): boolean;
+  assertGranted(principal: Principal, bindingId: string): void;
+  binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding>;
+  sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable): ReturnType<ChannelsStore['getSessionBinding']> extends Promise<infer T> ? Promise<NonNullable<T>> : never;
+  audit(principal: Principal, entry: AuditEntry, tx?: Queryable): Promise<unknown>;
+  respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>, options?: RespondOptions): Promise<FastifyReply>;
+  readArtifact(owner: { tenantId: string; userId: string }, sessionId: string, artifactId: string): Promise<ChannelArtifact | null>;
+};
+
+export const channelServices = fp(channelServicesPlugin, { name: 'channel-services', dependencies: ['store', 'auth', 'account-services', 'session-services'] });

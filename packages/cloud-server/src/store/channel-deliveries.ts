@@ -1,0 +1,244 @@
+import type { ChannelDeliveryRecord, ChannelDeliveryStatus } from '@open-cowork/shared';
+import type { Db, Queryable } from './db.js';
+import { int, iso, isoOrNull, json } from './rows.js';
+
+const nullable = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+const toDelivery = (row: Record<string, unknown>): ChannelDeliveryRecord => ({
+  deliveryId: String(row.delivery_id),
+  orgId: String(row.org_id),
+  agentId: String(row.agent_id),
+  channelBindingId: String(row.channel_binding_id),
+  sessionBindingId: nullable(row.session_binding_id),
+  provider: String(row.provider),
+  target: (row.target as Record<string, unknown>) ?? {},
+  eventType: String(row.event_type),
+  payload: (row.payload as Record<string, unknown>) ?? {},
+  status: row.status as ChannelDeliveryStatus,
+  attemptCount: int(row.attempt_count),
+  claimedBy: nullable(row.claimed_by),
+  lastClaimedBy: nullable(row.last_claimed_by),
+  claimExpiresAt: isoOrNull(row.claim_expires_at),
+  nextAttemptAt: iso(row.next_attempt_at),
+  lastError: nullable(row.last_error),
+  createdAt: iso(row.created_at),
+  updatedAt: iso(row.updated_at),
+});
+
+/** Stream order (§4.4): due time, then age. RETURNING has no order, so claims are sorted here. */
+const byDue = (a: ChannelDeliveryRecord, b: ChannelDeliveryRecord) =>
+  a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.createdAt.localeCompare(b.createdAt) || a.deliveryId.localeCompare(b.deliveryId);
+
+/** Which delivery an action is about, and who may act on it. */
+export interface DeliveryMatch {
+  orgId: string;
+  deliveryId: string;
+  channelBindingId?: string | undefined;
+  /** The bindings a gateway token was granted; null when not restricted. */
+  scope: string[] | null;
+}
+
+const CLAIMABLE = `((status IN ('pending', 'failed') AND next_attempt_at <= now()) OR (status = 'claimed' AND claim_expires_at <= now()))`;
+
+/** `($n::text IS NULL OR channel_binding_id = $n) AND (scope)` for a match, appended to `params`. */
+function matchClause(params: unknown[], match: DeliveryMatch): string {
+  params.push(match.channelBindingId ?? null, match.scope);
+  const [binding, scope] = [params.length - 1, params.length];
+  return `($${binding}::text IS NULL OR channel_binding_id = $${binding}) AND ($${scope}::text[] IS NULL OR channel_binding_id = ANY($${scope}::text[]))`;
+}
+
+/**
+ * The outbound delivery queue and its leases (wire contract §3.4, §4.4). Times come from the
+ * database clock (`now()`), so several server processes agree on when a lease has ended.
+ */
+export function createChannelDeliveriesStore(db: Db) {
+  return {
+    /** Inserts the delivery, or returns the existing one with this (org, binding, delivery id). */
+    async create(delivery: {
+      orgId: string;
+      channelBindingId: string;
+      deliveryId: string;
+      agentId: string;
+      sessionBindingId: string | null;
+      provider: string;
+      target: Record<string, unknown>;
+      eventType: string;
+      payload: Record<string, unknown>;
+      status: 'pending' | 'failed' | 'dead';
+      nextAttemptAt: string | null;
+    }): Promise<{ delivery: ChannelDeliveryRecord; created: boolean }> {
+      const inserted = await db.query(
+        `INSERT INTO channel_deliveries (org_id, channel_binding_id, delivery_id, agent_id, session_binding_id, provider, target,
+                event_type, payload, status, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, coalesce($11::timestamptz, now()))
+         ON CONFLICT (org_id, channel_binding_id, delivery_id) DO NOTHING RETURNING *`,
+        [
+          delivery.orgId,
+          delivery.channelBindingId,
+          delivery.deliveryId,
+          delivery.agentId,
+          delivery.sessionBindingId,
+          delivery.provider,
+          json(delivery.target),
+          delivery.eventType,
+          json(delivery.payload),
+          delivery.status,
+          delivery.nextAttemptAt,
+        ],
+      );
+      if (inserted.rows[0]) return { delivery: toDelivery(inserted.rows[0]), created: true };
+      const { rows } = await db.query(
+        'SELECT * FROM channel_deliveries WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3',
+        [delivery.orgId, delivery.channelBindingId, delivery.deliveryId],
+      );
+      return { delivery: toDelivery(rows[0]!), created: false };
+    },
+
+    /** Newest first. */
+    async list(filter: { orgId: string; deliveryId?: string | undefined; status?: ChannelDeliveryStatus | undefined; channelBindingId?: string | undefined; scope: string[] | null; limit: number }): Promise<ChannelDeliveryRecord[]> {
+      const params: unknown[] = [filter.orgId];
+      const where = ['org_id = $1'];
+      if (filter.deliveryId !== undefined) {
+        params.push(filter.deliveryId);
+        where.push(`delivery_id = $${params.length}`);
+      }
+      if (filter.status !== undefined) {
+        params.push(filter.status);
+        where.push(`status = $${params.length}`);
+      }
+      where.push(matchClause(params, { orgId: filter.orgId, deliveryId: '', channelBindingId: filter.channelBindingId, scope: filter.scope }));
+      params.push(filter.limit);
+      const { rows } = await db.query(
+        `SELECT * FROM channel_deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, delivery_id LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toDelivery);
+    },
+
+    /** Every delivery matching `match` (more than one means the id is ambiguous across bindings). */
+    async find(match: DeliveryMatch, q: Queryable = db): Promise<ChannelDeliveryRecord[]> {
+      const params: unknown[] = [match.orgId, match.deliveryId];
+      const { rows } = await q.query(
+        `SELECT * FROM channel_deliveries WHERE org_id = $1 AND delivery_id = $2 AND ${matchClause(params, match)} LIMIT 2`,
+        params,
+      );
+      return rows.map(toDelivery);
+    },
+
+    /**
+     * Claims up to `limit` due deliveries for `claimedBy` with a lease of `ttlMs`. `SKIP LOCKED`
+     * lets concurrent claimers (streams of other gateways, other server processes) take disjoint
+     * rows without waiting on each other; a row is claimed by at most one of them.
+     */
+    async claim(input: { orgId: string; scope: string[] | null; limit: number; claimedBy: string; lastClaimedBy: string; ttlMs: number }): Promise<ChannelDeliveryRecord[]> {
+      if (input.limit <= 0) return [];
+      const { rows } = await db.query(
+        `WITH picked AS (
+           SELECT org_id, channel_binding_id, delivery_id FROM channel_deliveries
+            WHERE org_id = $1 AND ($2::text[] IS NULL OR channel_binding_id = ANY($2::text[])) AND ${CLAIMABLE}
+            ORDER BY next_attempt_at, created_at
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED)
+         UPDATE channel_deliveries d SET status = 'claimed', claimed_by = $4, last_claimed_by = $5,
+                claim_expires_at = now() + $6::int * interval '1 millisecond', attempt_count = d.attempt_count + 1, updated_at = now()
+           FROM picked
+          WHERE d.org_id = picked.org_id AND d.channel_binding_id = picked.channel_binding_id AND d.delivery_id = picked.delivery_id
+          RETURNING d.*`,
+        [input.orgId, input.scope, input.limit, input.claimedBy, input.lastClaimedBy, input.ttlMs],
+      );
+      return rows.map(toDelivery).sort(byDue);
+    },
+
+    /** How many of `keys` are still leased to `claimedBy` (the stream's deliveries in flight). */
+    async stillLeased(orgId: string, claimedBy: string, keys: { channelBindingId: string; deliveryId: string }[]): Promise<Set<string>> {
+      if (keys.length === 0) return new Set();
+      const { rows } = await db.query(
+        `SELECT channel_binding_id, delivery_id FROM channel_deliveries
+          WHERE org_id = $1 AND claimed_by = $2 AND status = 'claimed' AND claim_expires_at > now()
+            AND (channel_binding_id || ' ' || delivery_id) = ANY($3::text[])`,
+        [orgId, claimedBy, keys.map((key) => `${key.channelBindingId} ${key.deliveryId}`)],
+      );
+      return new Set(rows.map((row) => `${String(row.channel_binding_id)} ${String(row.delivery_id)}`));
+    },
+
+    /**
+     * Acks a delivery claimed by `claimedBy` (§4.4): accepted after the lease ended as long as nobody
+     * re-claimed it. Returns the rows it changed (none or more than one: the caller answers 404).
+     */
+    async ack(
+      match: DeliveryMatch & { claimedBy: string },
+      outcome: { status: 'sent' | 'failed' | 'dead'; lastError: string | null; nextAttemptAt: string | null },
+    ): Promise<ChannelDeliveryRecord[]> {
+      return db.transaction(async (tx) => {
+        const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy];
+        const { rows: candidates } = await tx.query(
+          `SELECT channel_binding_id FROM channel_deliveries
+            WHERE org_id = $1 AND delivery_id = $2 AND status = 'claimed' AND claimed_by = $3 AND ${matchClause(params, match)}
+            FOR UPDATE`,
+          params,
+        );
+        if (candidates.length !== 1) return [];
+        const { rows } = await tx.query(
+          `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
+                  next_attempt_at = coalesce($6::timestamptz, now()), updated_at = now()
+            WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
+          [match.orgId, candidates[0]!.channel_binding_id, match.deliveryId, outcome.status, outcome.lastError, outcome.nextAttemptAt],
+        );
+        return rows.map(toDelivery);
+      });
+    },
+
+    /** Extends the lease held by `claimedBy` to now + `ttlMs`; null when it does not hold it. */
+    async renew(match: DeliveryMatch & { claimedBy: string }, ttlMs: number, q: Queryable = db): Promise<ChannelDeliveryRecord | null> {
+      const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy, ttlMs];
+      const { rows } = await q.query(
+        `UPDATE channel_deliveries SET claim_expires_at = now() + $4::int * interval '1 millisecond', updated_at = now()
+          WHERE org_id = $1 AND delivery_id = $2 AND status = 'claimed' AND claimed_by = $3 AND ${matchClause(params, match)}
+          RETURNING *`,
+        params,
+      );
+      return rows.length === 1 ? toDelivery(rows[0]!) : null;
+    },
+
+    /** Sets a delivery (already found and checked by the caller) to `failed`-now or `dead`, clearing any lease. */
+    async setOperatorStatus(
+      tx: Queryable,
+      key: { orgId: string; channelBindingId: string; deliveryId: string },
+      status: 'failed' | 'dead',
+      lastError: string | null,
+    ): Promise<ChannelDeliveryRecord> {
+      const { rows } = await tx.query(
+        `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
+                next_attempt_at = CASE WHEN $4 = 'failed' THEN now() ELSE next_attempt_at END, updated_at = now()
+          WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
+        [key.orgId, key.channelBindingId, key.deliveryId, status, lastError],
+      );
+      return toDelivery(rows[0]!);
+    },
+
+    /** Locks the delivery row for an operator action. */
+    async lock(tx: Queryable, key: { orgId: string; channelBindingId: string; deliveryId: string }): Promise<(ChannelDeliveryRecord & { leaseLive: boolean }) | null> {
+      const { rows } = await tx.query(
+        `SELECT *, (status = 'claimed' AND claim_expires_at > now()) AS lease_live FROM channel_deliveries
+          WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 FOR UPDATE`,
+        [key.orgId, key.channelBindingId, key.deliveryId],
+      );
+      return rows[0] ? { ...toDelivery(rows[0]), leaseLive: rows[0].lease_live === true } : null;
+    },
+
+    /** Milliseconds until the next delivery in scope becomes due (a retry time or a lease end), or null. */
+    async nextDueInMs(orgId: string, scope: string[] | null): Promise<number | null> {
+      const { rows } = await db.query(
+        `SELECT extract(epoch FROM (min(due) - now())) * 1000 AS ms FROM (
+           SELECT CASE WHEN status = 'claimed' THEN claim_expires_at ELSE next_attempt_at END AS due FROM channel_deliveries
+            WHERE org_id = $1 AND ($2::text[] IS NULL OR channel_binding_id = ANY($2::text[])) AND status IN ('pending', 'failed', 'claimed')
+         ) due_times`,
+        [orgId, scope],
+      );
+      const ms = rows[0]?.ms;
+      return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
+    },
+  };
+}
+
+export type ChannelDeliveriesStore = ReturnType<typeof createChannelDeliveriesStore>;
