@@ -55,3 +55,8 @@ export async function sendPrompt(page: Page, text: string): Promise<void> {
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('.message.user', { hasText: text }).waitFor();
 }
+
+/** Starting PGlite and Chromium on a loaded two-core machine (the whole suite runs at once) takes a while. */
+export const SETUP_TIMEOUT = 120_000;
+/** The bound of each browser test. */
+export const TEST_TIMEOUT = 30_000;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, sendPrompt, signIn, withChromium } from './browser.js';
+import { createSession, launchChromium, sendPrompt, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
@@ -32,14 +32,14 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
     page = await context.newPage();
     await page.goto(server.baseUrl);
-  });
+  }, SETUP_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-  });
+  }, SETUP_TIMEOUT);
 
-  it('signs in with a token, then keeps only the cookie session: no token in the DOM, storage or heap', { timeout: 30_000 }, async () => {
+  it('signs in with a token, then keeps only the cookie session: no token in the DOM, storage or heap', { timeout: TEST_TIMEOUT }, async () => {
     await page.getByLabel('Access token').waitFor();
     await signIn(page, token);
     expect(await page.locator('#who').textContent()).toBe('owner@localhost');
@@ -59,28 +59,28 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     expect(await heapStrings(page)).not.toContain(token);
   });
 
-  it('creates a session and streams the assistant reply in live over EventSource', { timeout: 30_000 }, async () => {
+  it('creates a session and streams the assistant reply in live over EventSource', { timeout: TEST_TIMEOUT }, async () => {
     const streams: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'eventsource') streams.push(request.url());
     });
     await createSession(page);
-    await sendPrompt(page, 'Count for me [stream:300]');
+    await sendPrompt(page, 'Count for me [stream:100]');
 
     const reply = page.locator('.message.assistant');
     await reply.filter({ hasText: 'part 5 ' }).waitFor();
     // Seen while the turn is still running: the reply arrives part by part, not at the end.
-    expect(await reply.textContent()).not.toContain('part 300 ');
+    expect(await reply.textContent()).not.toContain('part 100 ');
     expect(await page.locator('#session-status').textContent()).toBe('Working…');
-    await reply.filter({ hasText: 'part 300 ' }).waitFor();
+    await reply.filter({ hasText: 'part 100 ' }).waitFor();
     await page.locator('#session-status', { hasText: 'Idle' }).waitFor();
 
     expect(streams.some((url) => /\/api\/sessions\/[^/]+\/events/.test(url))).toBe(true);
     const parts = (await reply.textContent())!.trim().split(/\s*part /).filter(Boolean).map(Number);
-    expect(parts).toEqual(Array.from({ length: 300 }, (_, n) => n + 1));
+    expect(parts).toEqual(Array.from({ length: 100 }, (_, n) => n + 1));
   });
 
-  it('answers a permission request, and the turn goes on with the allowed tool', { timeout: 30_000 }, async () => {
+  it('answers a permission request, and the turn goes on with the allowed tool', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, '[permission] List the project files');
     const card = page.getByRole('group', { name: 'Permission request' });
@@ -93,7 +93,7 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     expect(await card.count()).toBe(0);
   });
 
-  it('answers a question mid-conversation (screenshot in test-artifacts/) and shows the answer in the reply', { timeout: 30_000 }, async () => {
+  it('answers a question mid-conversation (screenshot in test-artifacts/) and shows the answer in the reply', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, 'Summarise the open tasks');
     await page.locator('#session-status', { hasText: 'Idle' }).waitFor();
@@ -110,7 +110,7 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     await page.locator('.message.assistant', { hasText: 'You answered: [["short"]].' }).waitFor();
   });
 
-  it('dismisses a question', { timeout: 30_000 }, async () => {
+  it('dismisses a question', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, '[question] Pick one');
     await page.getByRole('group', { name: 'Question' }).getByRole('button', { name: 'Dismiss' }).click();
@@ -118,7 +118,7 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     await page.locator('.message.assistant', { hasText: 'You declined the question.' }).waitFor();
   });
 
-  it('aborts a running turn: the stream stops and the session is idle', { timeout: 30_000 }, async () => {
+  it('aborts a running turn: the stream stops and the session is idle', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, 'Talk for a long time [stream:3000]');
     await page.locator('.message.assistant', { hasText: 'part 3 ' }).waitFor();
@@ -130,13 +130,13 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     expect(await page.locator('.message.assistant').textContent()).not.toContain('part 3000 ');
   });
 
-  it('shows a runtime error as a readable note in the transcript', { timeout: 30_000 }, async () => {
+  it('shows a runtime error as a readable note in the transcript', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, 'Fail please [error]');
     await page.getByRole('note').filter({ hasText: 'The scripted runtime failed on request ([error]).' }).waitFor();
   });
 
-  it('explains 402, 403 and 429 answers in words', { timeout: 30_000 }, async () => {
+  it('explains 402, 403 and 429 answers in words', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     const answers = [
       { status: 402, body: { error: 'Prompts need a plan.', code: 'billing.prompts_not_entitled' }, says: 'your plan does not include this (billing.prompts_not_entitled)' },
@@ -156,7 +156,7 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     }
   });
 
-  it('reloads into the same session from the cookie and its cursor, showing every event once', { timeout: 30_000 }, async () => {
+  it('reloads into the same session from the cookie and its cursor, showing every event once', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, 'Remember this');
     await page.locator('.message.assistant', { hasText: 'Scripted reply to "Remember this".' }).waitFor();
@@ -171,7 +171,7 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     expect(messages).toEqual(['Remember this', 'Scripted reply to "Remember this".', 'And this', 'Scripted reply to "And this".']);
   });
 
-  it('asks to sign in again after a 401, and carries on once signed in', { timeout: 30_000 }, async () => {
+  it('asks to sign in again after a 401, and carries on once signed in', { timeout: TEST_TIMEOUT }, async () => {
     await context.clearCookies();
     await page.getByRole('button', { name: 'New session' }).click();
     await page.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again.' }).waitFor();
@@ -181,7 +181,7 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     await createSession(page);
   });
 
-  it('signs out: the cookie session ends and the sign-in form is back', { timeout: 30_000 }, async () => {
+  it('signs out: the cookie session ends and the sign-in form is back', { timeout: TEST_TIMEOUT }, async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('alert').filter({ hasText: 'Signed out.' }).waitFor();
     await page.reload();
