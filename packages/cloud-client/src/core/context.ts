@@ -72,3 +72,12 @@ export interface CloudCommandOptions {
   /** Aborts this call only. */
   signal?: AbortSignal;
 }
+
+/**
+ * `ctx.request` for a mutating call: `method`, a JSON `body` (`undefined` sends none) and the
+ * per-call idempotency key and abort signal of `options`.
+ */
+export function commandSender(ctx: CloudClientContext) {
+  return <T>(method: HttpMethod, path: string, body: unknown, options: CloudCommandOptions = {}) =>
+    ctx.request<T>(path, { method, body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+}

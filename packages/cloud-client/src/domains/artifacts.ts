@@ -10,9 +10,18 @@ import {
   type ArtifactWithContent,
   type PublicArtifact,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { apiPath } from '../core/path.js';
+import {
+  check,
+  optionalOneOf,
+  optionalPositiveInteger,
+  optionalStrings,
+  requireArray,
+  requireObject,
+  requireOneOf,
+  requireText,
+} from '../core/validate.js';
 
 /** An artifact of a session, as the API lists it. */
 export type SessionArtifact = PublicArtifact;
@@ -95,43 +104,38 @@ function bytesToBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-function requireText(value: unknown, name: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(`${name} must be a non-empty string.`);
-}
-
-function requireOneOf<T>(value: unknown, allowed: readonly T[], name: string, optional = true): void {
-  if (optional && value == null) return;
-  if (!allowed.includes(value as T)) throw invalidRequest(`${name} must be one of ${allowed.join(', ')}.`);
-}
-
-function requireInput(value: unknown, name: string): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidRequest(`${name} must be an object.`);
-  }
-}
-
-/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
-function optionalStrings(values: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
-  }
-}
-
 function uploadData(input: ArtifactUploadInput): string {
   const hasBase64 = input.dataBase64 !== undefined;
-  if (hasBase64 === (input.data !== undefined)) throw invalidRequest('Give exactly one of dataBase64 and data.');
+  check(hasBase64 !== (input.data !== undefined), 'Give exactly one of dataBase64 and data.');
   if (hasBase64) {
-    if (typeof input.dataBase64 !== 'string') throw invalidRequest('dataBase64 must be a string.');
+    check(typeof input.dataBase64 === 'string', 'dataBase64 must be a string.');
     return input.dataBase64;
   }
-  if (!(input.data instanceof Uint8Array)) throw invalidRequest('data must be a Uint8Array.');
+  check(input.data instanceof Uint8Array, 'data must be a Uint8Array.');
   return bytesToBase64(input.data);
+}
+
+/**
+ * Reads one artifact's content as an attachment from the route `pathOf(artifactId)` gives (the
+ * session route here, the channel-session route in the channels domain). `pathOrId` is an artifact
+ * id or a `cloud-artifact://` reference; a malformed reference is a `request` error.
+ */
+export async function readAttachment(
+  ctx: CloudClientContext,
+  pathOrId: string,
+  pathOf: (artifactId: string) => string,
+): Promise<ArtifactAttachment> {
+  const isReference = typeof pathOrId === 'string' && pathOrId.startsWith(CLOUD_ARTIFACT_SCHEME);
+  const artifactId = isReference ? cloudArtifactIdFromFilePath(pathOrId) : pathOrId;
+  check(artifactId !== null, `${pathOrId} is not a valid cloud-artifact reference.`);
+  const { artifact } = await ctx.request<{ artifact: ArtifactWithContent }>(pathOf(artifactId));
+  const mime = artifact.contentType || artifact.mime || 'application/octet-stream';
+  return { mime, url: `data:${mime};base64,${artifact.dataBase64}`, filename: artifact.filename };
 }
 
 /** Artifacts: files stored with sessions; list, index, upload, review status and content (wire contract §2.5). */
 export function createCloudArtifactsClient(ctx: CloudClientContext) {
-  const post = <T>(path: string, body: object, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method: 'POST', body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
 
   return {
     /** `GET /api/sessions/:sid/artifacts` → the session's artifacts. `server` 503 without object storage. */
@@ -145,16 +149,14 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
      * sessions. `truncated` says the scan stopped before every session was read.
      */
     async indexArtifacts(query: ArtifactIndexQuery = {}): Promise<ArtifactIndexPayload> {
-      requireInput(query, 'The artifact index query');
+      requireObject(query, 'The artifact index query');
       const { sessionId, projectId, taskId, taskIds, kind, status, limit } = query;
       optionalStrings({ sessionId, projectId, taskId });
-      requireOneOf(kind, ARTIFACT_KINDS, 'kind');
-      requireOneOf(status, ARTIFACT_STATUSES, 'status');
-      if (taskIds !== undefined && !Array.isArray(taskIds)) throw invalidRequest('taskIds must be an array.');
+      optionalOneOf(kind ?? undefined, ARTIFACT_KINDS, 'kind');
+      optionalOneOf(status ?? undefined, ARTIFACT_STATUSES, 'status');
+      if (taskIds !== undefined) requireArray(taskIds, 'taskIds');
       taskIds?.forEach((id, index) => requireText(id, `taskIds[${index}]`));
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-        throw invalidRequest('limit must be a positive integer.');
-      }
+      optionalPositiveInteger(limit, 'limit');
       return ctx.request<ArtifactIndexPayload>('/api/artifacts', {
         query: { sessionId, projectId, taskId, taskIds, kind, status, limit },
       });
@@ -168,10 +170,10 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
       input: ArtifactStatusUpdateInput,
       options?: CloudCommandOptions,
     ): Promise<SessionArtifact> {
-      requireInput(input, 'The status update');
+      requireObject(input, 'The status update');
       const path = apiPath`/api/sessions/${input.sessionId}/artifacts/${input.artifactId}/status`;
-      requireOneOf(input.status, ARTIFACT_STATUSES, 'status', false);
-      requireOneOf(input.kind, ARTIFACT_KINDS, 'kind');
+      requireOneOf(input.status, ARTIFACT_STATUSES, 'status');
+      optionalOneOf(input.kind ?? undefined, ARTIFACT_KINDS, 'kind');
       const body: ArtifactStatusUpdateBody = {
         status: input.status,
         updatedBy: input.updatedBy ?? null,
@@ -180,7 +182,7 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
         taskId: input.taskId ?? null,
         kind: input.kind ?? null,
       };
-      return (await post<{ artifact: SessionArtifact }>(path, body, options)).artifact;
+      return (await send<{ artifact: SessionArtifact }>('POST', path, body, options)).artifact;
     },
 
     /**
@@ -194,10 +196,10 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<SessionArtifact> {
       const path = apiPath`/api/sessions/${sessionId}/artifacts`;
-      requireInput(input, 'The upload input');
+      requireObject(input, 'The upload input');
       requireText(input.filename, 'filename');
-      requireOneOf(input.kind, ARTIFACT_KINDS, 'kind');
-      requireOneOf(input.status, ARTIFACT_STATUSES, 'status');
+      optionalOneOf(input.kind ?? undefined, ARTIFACT_KINDS, 'kind');
+      optionalOneOf(input.status ?? undefined, ARTIFACT_STATUSES, 'status');
       const body: ArtifactUploadBody = {
         filename: input.filename,
         contentType: input.contentType ?? null,
@@ -210,7 +212,7 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
         statusUpdatedBy: input.statusUpdatedBy ?? null,
         statusUpdatedAt: input.statusUpdatedAt ?? null,
       };
-      return (await post<{ artifact: SessionArtifact }>(path, body, options)).artifact;
+      return (await send<{ artifact: SessionArtifact }>('POST', path, body, options)).artifact;
     },
 
     /**
@@ -218,13 +220,7 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
      * artifact id or a `cloud-artifact://` reference; a malformed reference is a `request` error.
      */
     async readArtifactAttachment(sessionId: string, pathOrId: string): Promise<ArtifactAttachment> {
-      const isReference = typeof pathOrId === 'string' && pathOrId.startsWith(CLOUD_ARTIFACT_SCHEME);
-      const artifactId = isReference ? cloudArtifactIdFromFilePath(pathOrId) : pathOrId;
-      if (artifactId === null) throw invalidRequest(`${pathOrId} is not a valid cloud-artifact reference.`);
-      const path = apiPath`/api/sessions/${sessionId}/artifacts/${artifactId}`;
-      const { artifact } = await ctx.request<{ artifact: ArtifactWithContent }>(path);
-      const mime = artifact.contentType || artifact.mime || 'application/octet-stream';
-      return { mime, url: `data:${mime};base64,${artifact.dataBase64}`, filename: artifact.filename };
+      return readAttachment(ctx, pathOrId, (artifactId) => apiPath`/api/sessions/${sessionId}/artifacts/${artifactId}`);
     },
   };
 }

@@ -8,8 +8,8 @@ import type {
   CloudUsageSummary,
   UsageEvent,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, HttpMethod } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
+import { optionalObject, optionalPositiveInteger } from '../core/validate.js';
 
 export type {
   BillingCheckoutInput,
@@ -23,25 +23,13 @@ export type {
 };
 
 function limitQuery(method: string, limit: number | undefined) {
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-    throw invalidRequest(`${method}: limit must be a positive integer.`);
-  }
+  optionalPositiveInteger(limit, `${method}: limit`);
   return { limit };
-}
-
-function optionalObject<T extends object>(method: string, input: T | undefined): T {
-  if (input === undefined) return {} as T;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidRequest(`${method}: input must be an object.`);
-  }
-  return input;
 }
 
 /** Usage, quotas, the diagnostics bundle and the billing subscription (wire contract §2.10). */
 export function createCloudBillingClient(ctx: CloudClientContext) {
-  /** A mutating call: `options` carry the per-call idempotency key and abort signal. */
-  const send = <T>(method: HttpMethod, path: string, body: unknown, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method, body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
 
   return {
     /** `GET /api/usage/events?limit` → `.events` (the most recent first). */
@@ -70,7 +58,7 @@ export function createCloudBillingClient(ctx: CloudClientContext) {
       input?: BillingCheckoutInput,
       options: CloudCommandOptions = {},
     ): Promise<BillingCheckoutSession> {
-      const body = optionalObject('createBillingCheckout', input);
+      const body = optionalObject(input, 'createBillingCheckout: input');
       return send<BillingCheckoutSession>('POST', '/api/billing/checkout', body, options);
     },
 
@@ -79,7 +67,7 @@ export function createCloudBillingClient(ctx: CloudClientContext) {
       input?: BillingPortalInput,
       options: CloudCommandOptions = {},
     ): Promise<BillingPortalSession> {
-      const body = optionalObject('createBillingPortal', input);
+      const body = optionalObject(input, 'createBillingPortal: input');
       return send<BillingPortalSession>('POST', '/api/billing/portal', body, options);
     },
   };

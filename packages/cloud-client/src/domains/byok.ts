@@ -1,7 +1,7 @@
 import type { ByokOverrideInput, ByokSecretInput, ByokSecretMetadata, ByokSecretStatus } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, HttpMethod } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { apiPath } from '../core/path.js';
+import { check, requireObject, requireText } from '../core/validate.js';
 
 export type { ByokOverrideInput, ByokSecretInput, ByokSecretMetadata, ByokSecretStatus };
 
@@ -9,16 +9,13 @@ const SECRET_FIELDS = ['plaintext', 'apiKey', 'key', 'secret', 'kmsRef'] as cons
 
 /** Keeps the one secret field of `input`; anything but exactly one non-empty field is a `request` error. */
 function secretBody(input: ByokSecretInput): ByokSecretInput {
-  if (typeof input !== 'object' || input === null) throw invalidRequest('setByokSecret: input must be an object.');
+  requireObject(input, 'setByokSecret: input');
   const given = SECRET_FIELDS.filter((field) => input[field] !== undefined && input[field] !== null);
   const field = given[0];
-  if (given.length !== 1 || field === undefined) {
-    throw invalidRequest(`setByokSecret: give exactly one of ${SECRET_FIELDS.join(', ')} (got ${given.length}).`);
-  }
+  const count = `(got ${given.length})`;
+  check(given.length === 1 && field !== undefined, `setByokSecret: give exactly one of ${SECRET_FIELDS.join(', ')} ${count}.`);
   const value = input[field];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw invalidRequest(`setByokSecret: ${field} must be a non-empty string.`);
-  }
+  requireText(value, `setByokSecret: ${field}`);
   return { [field]: value };
 }
 
@@ -27,9 +24,7 @@ function secretBody(input: ByokSecretInput): ByokSecretInput {
  * its metadata (`last4`, fingerprint, validation state).
  */
 export function createCloudByokClient(ctx: CloudClientContext) {
-  /** A mutating call: `options` carry the per-call idempotency key and abort signal. */
-  const send = <T>(method: HttpMethod, path: string, body: unknown, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method, body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
 
   type SecretAnswer = { secret: ByokSecretMetadata | null };
 
@@ -71,9 +66,7 @@ export function createCloudByokClient(ctx: CloudClientContext) {
       options: CloudCommandOptions = {},
     ): Promise<ByokSecretMetadata> {
       const path = apiPath`/api/byok/${providerId}/override`;
-      if (typeof input?.reason !== 'string' || input.reason.trim() === '') {
-        throw invalidRequest('overrideByokSecretValidation: reason must be a non-empty string.');
-      }
+      requireText(input?.reason, 'overrideByokSecretValidation: reason');
       const body = { reason: input.reason };
       return (await send<{ secret: ByokSecretMetadata }>('POST', path, body, options)).secret;
     },

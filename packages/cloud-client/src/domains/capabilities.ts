@@ -1,12 +1,12 @@
 import type { CapabilitySkill, CapabilitySkillBundle, CapabilityTool } from '@open-cowork/shared';
 import type { CloudClientContext } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
 import { apiPath } from '../core/path.js';
+import { check, isNonEmpty, requireArray } from '../core/validate.js';
 
 export type { CapabilitySkill, CapabilitySkillBundle, CapabilityTool };
 
 function requirePath(method: string, path: unknown): asserts path is string {
-  if (typeof path !== 'string' || path === '') throw invalidRequest(`${method}: path must be a non-empty string.`);
+  check(isNonEmpty(path), `${method}: path must be a non-empty string.`);
 }
 
 function fileContent(bundle: CapabilitySkillBundle, path: string): string | null {
@@ -54,7 +54,7 @@ export function createCloudCapabilitiesClient(ctx: CloudClientContext) {
       name: string,
       paths: readonly string[],
     ): Promise<Record<string, string | null>> {
-      if (!Array.isArray(paths)) throw invalidRequest('readCapabilitySkillBundleFiles: paths must be an array.');
+      requireArray(paths, 'readCapabilitySkillBundleFiles: paths');
       paths.forEach((path) => requirePath('readCapabilitySkillBundleFiles', path));
       const bundle = await getCapabilitySkillBundle(name);
       return Object.fromEntries(paths.map((path) => [path, fileContent(bundle, path)]));

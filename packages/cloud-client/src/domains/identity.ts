@@ -14,10 +14,19 @@ import {
   type OrgMemberStatus,
   type OrgMemberUpdateInput,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, HttpMethod } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { iterateCursorPages } from '../core/paginate.js';
 import { apiPath } from '../core/path.js';
+import {
+  check,
+  isText,
+  optionalOneOf,
+  optionalPositiveInteger,
+  optionalStrings,
+  requireObject,
+  requireOneOf,
+  requireText,
+} from '../core/validate.js';
 
 export type {
   AdminAuditEvent,
@@ -48,45 +57,30 @@ export interface AdminAuditPageQuery {
 const MEMBER_ROLES: readonly OrgMemberRole[] = ['owner', 'admin', 'member'];
 const MEMBER_STATUSES: readonly OrgMemberStatus[] = ['active', 'invited', 'disabled'];
 
-function check(condition: boolean, message: string): asserts condition {
-  if (!condition) throw invalidRequest(message);
-}
-
-const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
-
 /** A list query: an object whose `limit`, if any, is a positive integer. */
 function checkListQuery(method: string, query: { limit?: unknown }): void {
-  check(typeof query === 'object' && query !== null, `${method}: the query must be an object.`);
-  const { limit } = query;
-  check(
-    limit === undefined || (Number.isInteger(limit) && (limit as number) > 0),
-    `${method}: limit must be a positive integer.`,
-  );
-}
-
-/** `value` is absent or one of `allowed`. */
-function checkOneOf(where: string, value: unknown, allowed: readonly string[]): void {
-  check(value === undefined || allowed.includes(value as string), `${where} must be one of ${allowed.join(', ')}.`);
+  requireObject(query, `${method}: the query`);
+  optionalPositiveInteger(query.limit, `${method}: limit`);
 }
 
 function checkIssueInput(input: ApiTokenIssueInput): void {
-  check(typeof input === 'object' && input !== null, 'issueApiToken: input must be an object.');
-  check(isNonEmptyString(input.name), 'issueApiToken: name must be a non-empty string.');
+  requireObject(input, 'issueApiToken: input');
+  requireText(input.name, 'issueApiToken: name');
   const { scopes, expiresAt, channelBindingIds } = input;
   check(Array.isArray(scopes) && scopes.length > 0, 'issueApiToken: scopes must be a non-empty array.');
-  scopes.forEach((scope) => checkOneOf('issueApiToken: each scope', scope, API_TOKEN_SCOPES));
-  check(expiresAt === undefined || isNonEmptyString(expiresAt), 'issueApiToken: expiresAt must be an ISO date string.');
+  scopes.forEach((scope) => requireOneOf(scope, API_TOKEN_SCOPES, 'issueApiToken: each scope'));
+  check(expiresAt === undefined || isText(expiresAt), 'issueApiToken: expiresAt must be an ISO date string.');
   check(
-    channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isNonEmptyString)),
+    channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isText)),
     'issueApiToken: channelBindingIds must be an array of non-empty strings.',
   );
 }
 
 function checkMemberUpdate(accountId: string, input: OrgMemberUpdateInput): void {
-  check(typeof input === 'object' && input !== null, 'updateOrgMember: input must be an object.');
+  requireObject(input, 'updateOrgMember: input');
   check(input.role !== undefined || input.status !== undefined, 'updateOrgMember: give a role or a status.');
-  checkOneOf('updateOrgMember: role', input.role, MEMBER_ROLES);
-  checkOneOf('updateOrgMember: status', input.status, MEMBER_STATUSES);
+  optionalOneOf(input.role, MEMBER_ROLES, 'updateOrgMember: role');
+  optionalOneOf(input.status, MEMBER_STATUSES, 'updateOrgMember: status');
   // The server refuses to disable a member unless `confirm` repeats the account id; fail before I/O.
   const confirmed = input.status !== 'disabled' || input.confirm === accountId;
   check(confirmed, 'updateOrgMember: disabling a member requires confirm === accountId.');
@@ -97,16 +91,11 @@ function checkMemberUpdate(accountId: string, input: OrgMemberUpdateInput): void
  * Most calls need an `admin` (or owner) principal; others answer kind `forbidden`.
  */
 export function createCloudIdentityClient(ctx: CloudClientContext) {
-  /** A mutating call: `options` carry the per-call idempotency key and abort signal. */
-  const send = <T>(method: HttpMethod, path: string, body: unknown, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method, body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
   async function listAdminAuditEventsPage(query: AdminAuditPageQuery = {}): Promise<AdminAuditEventPage> {
     checkListQuery('listAdminAuditEventsPage', query);
     const { limit, cursor } = query;
-    check(
-      cursor === undefined || isNonEmptyString(cursor),
-      'listAdminAuditEventsPage: cursor must be a non-empty string.',
-    );
+    if (cursor !== undefined) requireText(cursor, 'listAdminAuditEventsPage: cursor');
     const page = await ctx.request<AdminAuditEventPage>('/api/admin/audit', { query: { limit, cursor } });
     return { events: page.events, nextCursor: page.nextCursor ?? null };
   }
@@ -138,10 +127,7 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
     ): Promise<ApiTokenChannelBindingGrantResult> {
       const path = apiPath`/api/api-tokens/${tokenId}/channel-bindings`;
       const channelBindingId = input?.channelBindingId;
-      check(
-        isNonEmptyString(channelBindingId),
-        'grantApiTokenChannelBinding: channelBindingId must be a non-empty string.',
-      );
+      requireText(channelBindingId, 'grantApiTokenChannelBinding: channelBindingId');
       const body = { channelBindingId };
       return send<ApiTokenChannelBindingGrantResult>('POST', path, body, options);
     },
@@ -154,7 +140,7 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
     /** `GET /api/admin/members?q&limit` → `.members` (no cursor: the server caps the list at `limit`). */
     async listOrgMembers(query: ListOrgMembersQuery = {}): Promise<OrgMember[]> {
       checkListQuery('listOrgMembers', query);
-      check(query.query == null || typeof query.query === 'string', 'listOrgMembers: query must be a string.');
+      optionalStrings({ query: query.query }, 'listOrgMembers: ');
       const { members } = await ctx.request<{ members: OrgMember[] }>('/api/admin/members', {
         query: { q: query.query, limit: query.limit },
       });
@@ -164,8 +150,8 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
     /** `POST /api/admin/members` → `.member` (status `invited`, role default `member`). */
     async inviteOrgMember(input: OrgMemberInviteInput, options: CloudCommandOptions = {}): Promise<OrgMember> {
       const email = input?.email;
-      check(isNonEmptyString(email) && email.includes('@'), 'inviteOrgMember: email must be an email address.');
-      checkOneOf('inviteOrgMember: role', input.role, MEMBER_ROLES);
+      check(isText(email) && email.includes('@'), 'inviteOrgMember: email must be an email address.');
+      optionalOneOf(input.role, MEMBER_ROLES, 'inviteOrgMember: role');
       const body = { email, role: input.role };
       return (await send<{ member: OrgMember }>('POST', '/api/admin/members', body, options)).member;
     },

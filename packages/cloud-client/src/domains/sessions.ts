@@ -16,10 +16,19 @@ import type {
   SessionStatus,
   ValidateProjectSourceResult,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { iterateCursorPages } from '../core/paginate.js';
 import { apiPath } from '../core/path.js';
+import {
+  check,
+  isObject,
+  optionalOneOf,
+  optionalPositiveInteger,
+  optionalStrings,
+  requireArray,
+  requireObject,
+  requireText,
+} from '../core/validate.js';
 
 /** Query of `iterateSessions` and `listSessions`: the filters of every page, and `limit` per page. */
 export type SessionIterationQuery = Omit<SessionListQuery, 'cursor'>;
@@ -27,51 +36,26 @@ export type SessionIterationQuery = Omit<SessionListQuery, 'cursor'>;
 const SESSION_STATUSES: readonly SessionStatus[] = ['idle', 'running', 'closed', 'errored'];
 const PROJECT_SOURCE_KINDS = ['git', 'snapshot'];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireObject(value: unknown, name: string): void {
-  if (!isObject(value)) throw invalidRequest(`${name} must be an object.`);
-}
-
-function requireText(value: unknown, name: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(`${name} must be a non-empty string.`);
-}
-
 function requireProjectSource(value: unknown): asserts value is CloudProjectSourceInput {
-  if (!isObject(value) || !PROJECT_SOURCE_KINDS.includes(value.kind as string)) {
-    throw invalidRequest("projectSource must be an object whose kind is 'git' or 'snapshot'.");
-  }
-}
-
-/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
-function optionalStrings(values: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
-  }
+  const valid = isObject(value) && PROJECT_SOURCE_KINDS.includes(value.kind as string);
+  check(valid, "projectSource must be an object whose kind is 'git' or 'snapshot'.");
 }
 
 function listQuery(query: SessionListQuery) {
   requireObject(query, 'The session list query');
   const { limit, cursor, status, profileName, q } = query;
   optionalStrings({ cursor, profileName, q });
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw invalidRequest('limit must be a positive integer.');
-  }
-  if (status !== undefined && !SESSION_STATUSES.includes(status)) {
-    throw invalidRequest(`status must be one of ${SESSION_STATUSES.join(', ')}.`);
-  }
+  optionalPositiveInteger(limit, 'limit');
+  optionalOneOf(status, SESSION_STATUSES, 'status');
   return { limit, cursor, status, profileName, q };
 }
 
 /** Sessions: list, create, import, read, and the five session commands (wire contract §2.2). */
 export function createCloudSessionsClient(ctx: CloudClientContext) {
-  const post = <T>(path: string, body: object, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method: 'POST', body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
   /** Every session command answers 202 with the command, the updated view and a projection fence. */
   const command = (path: string, body: object, options?: CloudCommandOptions) =>
-    post<CloudSessionCommandResponse>(path, body, options);
+    send<CloudSessionCommandResponse>('POST', path, body, options);
 
   const listSessionsPage = async (query: SessionListQuery = {}): Promise<SessionListPage> =>
     ctx.request<SessionListPage>('/api/sessions', { query: listQuery(query) });
@@ -110,7 +94,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
       requireObject(input, 'The session input');
       if (input.projectSource != null) requireProjectSource(input.projectSource);
       const { profileName, projectSource } = input;
-      return post<CloudSessionView>('/api/sessions', { profileName, projectSource }, options);
+      return send<CloudSessionView>('POST', '/api/sessions', { profileName, projectSource }, options);
     },
 
     /** `POST /api/project-sources/validate`: whether policy allows the source (`allowed: false` is not an error). */
@@ -119,7 +103,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ValidateProjectSourceResult> {
       requireProjectSource(projectSource);
-      return post<ValidateProjectSourceResult>('/api/project-sources/validate', { projectSource }, options);
+      return send<ValidateProjectSourceResult>('POST', '/api/project-sources/validate', { projectSource }, options);
     },
 
     /**
@@ -131,8 +115,8 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ProjectSnapshotUploadResult> {
       requireObject(input, 'The snapshot input');
-      if (!Array.isArray(input.files)) throw invalidRequest('files must be an array.');
-      return post<ProjectSnapshotUploadResult>('/api/project-sources/snapshots', input, options);
+      requireArray(input.files, 'files');
+      return send<ProjectSnapshotUploadResult>('POST', '/api/project-sources/snapshots', input, options);
     },
 
     /**
@@ -141,7 +125,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
      */
     async importSession(request: SessionImportRequest, options?: CloudCommandOptions): Promise<CloudSessionView> {
       requireObject(request, 'The import request');
-      return post<CloudSessionView>('/api/import/sessions', request, options);
+      return send<CloudSessionView>('POST', '/api/import/sessions', request, options);
     },
 
     /** `GET /api/sessions/:id`: the session and its projection; `not_found` when missing. */
@@ -176,7 +160,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
       const path = apiPath`/api/sessions/${sessionId}/question-reply`;
       requireObject(input, 'The reply input');
       requireText(input.requestId, 'requestId');
-      if (!Array.isArray(input.answers)) throw invalidRequest('answers must be an array.');
+      requireArray(input.answers, 'answers');
       return command(path, { requestId: input.requestId, answers: input.answers }, options);
     },
 
@@ -204,7 +188,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
       const path = apiPath`/api/sessions/${sessionId}/permission-respond`;
       requireObject(input, 'The permission input');
       requireText(input.permissionId, 'permissionId');
-      if (input.response === undefined || input.response === null) throw invalidRequest('response is required.');
+      check(input.response !== undefined && input.response !== null, 'response is required.');
       return command(path, { permissionId: input.permissionId, response: input.response }, options);
     },
   };

@@ -1,21 +1,17 @@
 import type { Setting } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, HttpMethod } from '../core/context.js';
-import { CloudTransportError, invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
+import { CloudTransportError } from '../core/errors.js';
 import { apiPath } from '../core/path.js';
+import { check, isNonEmpty, isObject } from '../core/validate.js';
 
 export type { Setting };
 
 function isSetting(value: unknown): value is Setting {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { key?: unknown }).key === 'string' &&
-    (value as { key: string }).key !== ''
-  );
+  return typeof value === 'object' && value !== null && isNonEmpty((value as { key?: unknown }).key);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!isObject(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
@@ -25,9 +21,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * any character: they are percent-encoded, and this is the one route whose key the server decodes.
  */
 export function createCloudSettingsClient(ctx: CloudClientContext) {
-  /** A mutating call: `options` carry the per-call idempotency key and abort signal. */
-  const send = <T>(method: HttpMethod, path: string, body: unknown, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method, body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
 
   return {
     /** `GET /api/settings`. Entries without a `key` are dropped (the first server could emit them). */
@@ -48,7 +42,7 @@ export function createCloudSettingsClient(ctx: CloudClientContext) {
      */
     async setSetting(key: string, value: Record<string, unknown>, options: CloudCommandOptions = {}): Promise<Setting> {
       const path = apiPath`/api/settings/${key}`;
-      if (!isPlainObject(value)) throw invalidRequest('setSetting: value must be a plain object.');
+      check(isPlainObject(value), 'setSetting: value must be a plain object.');
       const { setting } = await send<{ setting?: unknown }>('PUT', path, { value }, options);
       if (!isSetting(setting)) {
         throw new CloudTransportError('parse', 'setSetting: the server answered without a setting.', {

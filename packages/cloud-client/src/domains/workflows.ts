@@ -11,64 +11,47 @@ import {
   type WorkflowSummary,
   type WorkflowWebhookSecretRotation,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions } from '../core/context.js';
-import { invalidRequest } from '../core/errors.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { iterateCursorPages } from '../core/paginate.js';
 import { apiPath } from '../core/path.js';
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireText(value: unknown, name: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(`${name} must be a non-empty string.`);
-}
-
-function requireTriggerType(value: unknown, name: string): void {
-  if (!WORKFLOW_TRIGGER_TYPES.includes(value as never)) {
-    throw invalidRequest(`${name} must be one of ${WORKFLOW_TRIGGER_TYPES.join(', ')}.`);
-  }
-}
+import {
+  check,
+  isObject,
+  optionalOneOf,
+  optionalPositiveInteger,
+  optionalStrings,
+  requireObject,
+  requireOneOf,
+  requireText,
+} from '../core/validate.js';
 
 function requireDraft(draft: WorkflowDraft): void {
-  if (!isObject(draft)) throw invalidRequest('The workflow draft must be an object.');
+  requireObject(draft, 'The workflow draft');
   requireText(draft.name, 'name');
   requireText(draft.prompt, 'prompt');
-  if (!Array.isArray(draft.triggers) || draft.triggers.length === 0) {
-    throw invalidRequest('triggers must be a non-empty array.');
-  }
+  check(Array.isArray(draft.triggers) && draft.triggers.length > 0, 'triggers must be a non-empty array.');
   draft.triggers.forEach((trigger, index) => {
-    if (!isObject(trigger)) throw invalidRequest(`triggers[${index}] must be an object.`);
-    requireTriggerType(trigger.type, `triggers[${index}].type`);
+    requireObject(trigger, `triggers[${index}]`);
+    requireOneOf(trigger.type, WORKFLOW_TRIGGER_TYPES, `triggers[${index}].type`);
     if (trigger.type === 'schedule') requireText(trigger.cron, `triggers[${index}].cron`);
   });
 }
 
-/** Query strings: absent (undefined or null) or a string; anything else is a caller bug. */
-function optionalStrings(values: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (value != null && typeof value !== 'string') throw invalidRequest(`${name} must be a string.`);
-  }
-}
-
 function listQuery(query: WorkflowListQuery) {
-  if (!isObject(query)) throw invalidRequest('The workflow list query must be an object.');
+  requireObject(query, 'The workflow list query');
   optionalStrings({ cursor: query.cursor });
-  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1)) {
-    throw invalidRequest('limit must be a positive integer.');
-  }
+  optionalPositiveInteger(query.limit, 'limit');
   return { limit: query.limit, cursor: query.cursor };
 }
 
 /** Workflows: saved prompts run on manual, schedule or webhook triggers (wire contract §2.3). */
 export function createCloudWorkflowsClient(ctx: CloudClientContext) {
-  const post = <T>(path: string, body: object, options: CloudCommandOptions = {}) =>
-    ctx.request<T>(path, { method: 'POST', body, idempotencyKey: options.idempotencyKey, signal: options.signal });
+  const send = commandSender(ctx);
 
   /** pause/resume/archive share one shape: `POST …/<action>` with `{}` → `{workflow}`. */
   const transition = async (workflowId: string, action: string, options?: CloudCommandOptions) => {
     const path = `${apiPath`/api/workflows/${workflowId}`}/${action}`;
-    return (await post<{ workflow: WorkflowDetail }>(path, {}, options)).workflow;
+    return (await send<{ workflow: WorkflowDetail }>('POST', path, {}, options)).workflow;
   };
 
   const listWorkflows = async (query: WorkflowListQuery = {}): Promise<WorkflowListPayload> =>
@@ -109,7 +92,7 @@ export function createCloudWorkflowsClient(ctx: CloudClientContext) {
         profileName,
         triggers: triggers.map(({ type, cron }) => ({ type, cron })),
       };
-      return post<WorkflowCreateResponse>('/api/workflows', body, options);
+      return send<WorkflowCreateResponse>('POST', '/api/workflows', body, options);
     },
 
     /** `POST /api/workflows/:id/run` (202) → the new run; its session is `run.sessionId`. Default trigger `manual`. */
@@ -119,13 +102,11 @@ export function createCloudWorkflowsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<WorkflowRun> {
       const path = apiPath`/api/workflows/${workflowId}/run`;
-      if (!isObject(input)) throw invalidRequest('The run input must be an object.');
-      if (input.triggerType !== undefined) requireTriggerType(input.triggerType, 'triggerType');
-      if (input.triggerPayload != null && !isObject(input.triggerPayload)) {
-        throw invalidRequest('triggerPayload must be an object or null.');
-      }
+      requireObject(input, 'The run input');
+      optionalOneOf(input.triggerType, WORKFLOW_TRIGGER_TYPES, 'triggerType');
+      check(input.triggerPayload == null || isObject(input.triggerPayload), 'triggerPayload must be an object or null.');
       const body = { triggerType: input.triggerType, triggerPayload: input.triggerPayload };
-      return (await post<WorkflowRunResponse>(path, body, options)).run;
+      return (await send<WorkflowRunResponse>('POST', path, body, options)).run;
     },
 
     /** `POST /api/workflows/:id/pause` → the workflow (status `paused`); `not_found` when missing. */
@@ -152,7 +133,7 @@ export function createCloudWorkflowsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<WorkflowWebhookSecretRotation> {
       const path = apiPath`/api/workflows/${workflowId}/rotate-webhook-secret`;
-      return post<WorkflowWebhookSecretRotation>(path, {}, options);
+      return send<WorkflowWebhookSecretRotation>('POST', path, {}, options);
     },
   };
 }

@@ -295,6 +295,11 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'updateOrgMember', args: ['', { role: 'admin' }] },
   { method: 'listAdminAuditEvents', args: [2.5] },
   { method: 'listAdminAuditEventsPage', args: [{ cursor: '' }] },
+  // An array is not a query object, and a missing scope is not a scope (both were sent before).
+  { method: 'listApiTokens', args: [[]] },
+  { method: 'listOrgMembers', args: [[]] },
+  { method: 'listAdminAuditEventsPage', args: [[]] },
+  { method: 'issueApiToken', args: [{ name: 'x', scopes: ['gateway', undefined] }] },
 ];
 
 function setup() {

@@ -10,20 +10,19 @@ import type {
   UpdateChannelBindingInput,
   UpdateHeadlessAgentInput,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions } from '../../core/context.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
 import {
   check,
-  checkProvider,
-  commandSender,
+  isNonEmpty,
   isObject,
-  optionalInput,
+  optionalObject,
   optionalOneOf,
   optionalPositiveInteger,
   optionalStrings,
-  requireFields,
   requireObject,
-} from './common.js';
+} from '../../core/validate.js';
+import { checkProvider, requireFields } from './common.js';
 
 /** Query of the capped (non-cursor) channel lists. */
 export interface ChannelListQuery {
@@ -36,8 +35,8 @@ const IDENTITY_ROLES = ['owner', 'admin', 'member', 'approver', 'viewer'];
 const IDENTITY_STATUSES = ['active', 'disabled', 'pending'];
 
 function limitQuery(method: string, query: ChannelListQuery | undefined) {
-  const input = optionalInput(method, query);
-  optionalPositiveInteger(method, input, 'limit');
+  const input = optionalObject(query, `${method}: input`);
+  optionalPositiveInteger(input.limit, `${method}: limit`);
   return { limit: input.limit };
 }
 
@@ -65,7 +64,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     /** `POST /api/channels/agents` (201) → `.agent`; a caller-chosen `agentId` already taken is kind `conflict`. */
     async createHeadlessAgent(input: CreateHeadlessAgentInput, options?: CloudCommandOptions): Promise<HeadlessAgent> {
       requireFields('createHeadlessAgent', input, ['name']);
-      optionalOneOf('createHeadlessAgent', input, 'status', AGENT_STATUSES);
+      optionalOneOf(input.status, AGENT_STATUSES, 'createHeadlessAgent: status');
       return (await send<{ agent: HeadlessAgent }>('POST', '/api/channels/agents', input, options)).agent;
     },
 
@@ -76,15 +75,14 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<HeadlessAgent> {
       const path = apiPath`/api/channels/agents/${agentId}`;
-      requireObject('updateHeadlessAgent', input);
-      optionalOneOf('updateHeadlessAgent', input, 'status', AGENT_STATUSES);
+      requireObject(input, 'updateHeadlessAgent: input');
+      optionalOneOf(input.status, AGENT_STATUSES, 'updateHeadlessAgent: status');
       return (await send<{ agent: HeadlessAgent }>('PATCH', path, input, options)).agent;
     },
 
     /** `GET /api/channels/bindings?agentId` → `.bindings` (all agents when `agentId` is absent). */
     async listChannelBindings(agentId?: string): Promise<ChannelBinding[]> {
-      const valid = agentId === undefined || (typeof agentId === 'string' && agentId !== '');
-      check(valid, 'listChannelBindings: agentId must be a non-empty string.');
+      check(agentId === undefined || isNonEmpty(agentId), 'listChannelBindings: agentId must be a non-empty string.');
       const request = { query: { agentId } };
       return (await ctx.request<{ bindings: ChannelBinding[] }>('/api/channels/bindings', request)).bindings;
     },
@@ -96,7 +94,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     ): Promise<ChannelBinding> {
       requireFields('createChannelBinding', input, ['agentId', 'displayName']);
       checkProvider('createChannelBinding', input);
-      optionalOneOf('createChannelBinding', input, 'status', BINDING_STATUSES);
+      optionalOneOf(input.status, BINDING_STATUSES, 'createChannelBinding: status');
       checkSettings('createChannelBinding', input);
       return (await send<{ binding: ChannelBinding }>('POST', '/api/channels/bindings', input, options)).binding;
     },
@@ -108,8 +106,8 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelBinding> {
       const path = apiPath`/api/channels/bindings/${bindingId}`;
-      requireObject('updateChannelBinding', input);
-      optionalOneOf('updateChannelBinding', input, 'status', BINDING_STATUSES);
+      requireObject(input, 'updateChannelBinding: input');
+      optionalOneOf(input.status, BINDING_STATUSES, 'updateChannelBinding: status');
       checkSettings('updateChannelBinding', input);
       return (await send<{ binding: ChannelBinding }>('PATCH', path, input, options)).binding;
     },
@@ -122,12 +120,12 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
 
     /** `GET /api/channels/identities?provider&externalWorkspaceId&role&status&limit` → `.identities`. */
     async listChannelIdentities(query?: ListChannelIdentitiesInput): Promise<ChannelIdentity[]> {
-      const input = optionalInput('listChannelIdentities', query);
+      const input = optionalObject(query, 'listChannelIdentities: input');
       checkProvider('listChannelIdentities', input, false);
-      optionalOneOf('listChannelIdentities', input, 'role', IDENTITY_ROLES);
-      optionalOneOf('listChannelIdentities', input, 'status', IDENTITY_STATUSES);
-      optionalPositiveInteger('listChannelIdentities', input, 'limit');
-      optionalStrings('listChannelIdentities', input, ['externalWorkspaceId']);
+      optionalOneOf(input.role, IDENTITY_ROLES, 'listChannelIdentities: role');
+      optionalOneOf(input.status, IDENTITY_STATUSES, 'listChannelIdentities: status');
+      optionalPositiveInteger(input.limit, 'listChannelIdentities: limit');
+      optionalStrings({ externalWorkspaceId: input.externalWorkspaceId }, 'listChannelIdentities: ');
       const { provider, externalWorkspaceId, role, status, limit } = input;
       const request = { query: { provider, externalWorkspaceId, role, status, limit } };
       return (await ctx.request<{ identities: ChannelIdentity[] }>('/api/channels/identities', request)).identities;
@@ -140,8 +138,8 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     ): Promise<ChannelIdentity> {
       requireFields('resolveChannelIdentity', input, ['externalUserId']);
       checkProvider('resolveChannelIdentity', input);
-      optionalOneOf('resolveChannelIdentity', input, 'role', IDENTITY_ROLES);
-      optionalOneOf('resolveChannelIdentity', input, 'status', IDENTITY_STATUSES);
+      optionalOneOf(input.role, IDENTITY_ROLES, 'resolveChannelIdentity: role');
+      optionalOneOf(input.status, IDENTITY_STATUSES, 'resolveChannelIdentity: status');
       const path = '/api/channels/identities/resolve';
       return (await send<{ identity: ChannelIdentity }>('POST', path, input, options)).identity;
     },

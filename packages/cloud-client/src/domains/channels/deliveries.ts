@@ -8,27 +8,27 @@ import type {
   RenewChannelDeliveryLeaseInput,
   RetryChannelDeliveryInput,
 } from '@open-cowork/shared';
-import type {
-  CloudClientContext,
-  CloudCommandOptions,
-  CloudStreamFrame,
-  CloudSubscription,
+import {
+  commandSender,
+  type CloudClientContext,
+  type CloudCommandOptions,
+  type CloudStreamFrame,
+  type CloudSubscription,
 } from '../../core/context.js';
 import { CloudTransportError } from '../../core/errors.js';
 import { apiPath } from '../../core/path.js';
+import { callbackOf, failedSubscription } from '../../core/subscription.js';
 import {
-  callbackOf,
   check,
-  checkProvider,
-  commandSender,
-  failedSubscription,
+  isNonEmpty,
   isObject,
-  optionalInput,
+  optionalObject,
   optionalOneOf,
   optionalPositiveInteger,
   optionalStrings,
-  requireFields,
-} from './common.js';
+  requireOneOf,
+} from '../../core/validate.js';
+import { checkProvider, requireFields } from './common.js';
 
 /** Callbacks and scope of `subscribeChannelDeliveries`. */
 export interface ChannelDeliverySubscriptionOptions extends ChannelDeliveriesStreamQuery {
@@ -49,14 +49,12 @@ const STREAM_EVENT_TYPES = ['channel.delivery', 'error'];
 const DELIVERY_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'dead'];
 const ACK_STATUSES = ['sent', 'failed', 'dead'];
 
-const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
-
 function streamQuery(method: string, query: ChannelDeliveriesStreamQuery | undefined) {
-  const { claimedBy, ttlMs, channelBindingIds } = optionalInput(method, query);
-  check(claimedBy === undefined || isText(claimedBy), `${method}: claimedBy must be a non-empty string.`);
-  optionalPositiveInteger(method, { ttlMs }, 'ttlMs');
+  const { claimedBy, ttlMs, channelBindingIds } = optionalObject(query, `${method}: input`);
+  check(claimedBy === undefined || isNonEmpty(claimedBy), `${method}: claimedBy must be a non-empty string.`);
+  optionalPositiveInteger(ttlMs, `${method}: ttlMs`);
   const validIds =
-    channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isText));
+    channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isNonEmpty));
   check(validIds, `${method}: channelBindingIds must be an array of non-empty strings.`);
   return { claimedBy, ttlMs, channelBindingId: channelBindingIds };
 }
@@ -83,7 +81,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       checkProvider('createChannelDelivery', input);
       const objects = isObject(input.target) && isObject(input.payload);
       check(objects, 'createChannelDelivery: target and payload must be objects.');
-      optionalOneOf('createChannelDelivery', input, 'status', DELIVERY_STATUSES);
+      optionalOneOf(input.status, DELIVERY_STATUSES, 'createChannelDelivery: status');
       const path = '/api/channels/deliveries';
       return (await send<{ delivery: ChannelDeliveryRecord }>('POST', path, input, options)).delivery;
     },
@@ -98,8 +96,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelDeliveryRecord> {
       requireFields('ackChannelDelivery', input, ['claimedBy']);
-      const statuses = ACK_STATUSES.join(', ');
-      check(ACK_STATUSES.includes(input.status), `ackChannelDelivery: status must be one of ${statuses}.`);
+      requireOneOf(input.status, ACK_STATUSES, 'ackChannelDelivery: status');
       return action(deliveryId, 'ack', input, options);
     },
 
@@ -113,7 +110,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       options?: CloudCommandOptions,
     ): Promise<ChannelDeliveryRecord> {
       requireFields('renewChannelDeliveryLease', input, ['claimedBy']);
-      optionalPositiveInteger('renewChannelDeliveryLease', input, 'ttlMs');
+      optionalPositiveInteger(input.ttlMs, 'renewChannelDeliveryLease: ttlMs');
       return action(deliveryId, 'renew', input, options);
     },
 
@@ -122,11 +119,11 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
      * (payload and target sanitised; limit ≤ 200).
      */
     async listChannelDeliveries(query?: ListChannelDeliveriesInput): Promise<ChannelDeliveryRecord[]> {
-      const input = optionalInput('listChannelDeliveries', query);
-      optionalOneOf('listChannelDeliveries', input, 'status', DELIVERY_STATUSES);
-      optionalPositiveInteger('listChannelDeliveries', input, 'limit');
-      optionalStrings('listChannelDeliveries', input, ['deliveryId', 'channelBindingId']);
+      const input = optionalObject(query, 'listChannelDeliveries: input');
+      optionalOneOf(input.status, DELIVERY_STATUSES, 'listChannelDeliveries: status');
+      optionalPositiveInteger(input.limit, 'listChannelDeliveries: limit');
       const { deliveryId, status, channelBindingId, limit } = input;
+      optionalStrings({ deliveryId, channelBindingId }, 'listChannelDeliveries: ');
       const request = { query: { deliveryId, status, channelBindingId, limit } };
       type DeliveryList = { deliveries: ChannelDeliveryRecord[] };
       return (await ctx.request<DeliveryList>('/api/channels/deliveries', request)).deliveries;
@@ -138,7 +135,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       input?: RetryChannelDeliveryInput,
       options?: CloudCommandOptions,
     ): Promise<ChannelDeliveryRecord> {
-      return action(deliveryId, 'retry', optionalInput('retryChannelDelivery', input), options);
+      return action(deliveryId, 'retry', optionalObject(input, 'retryChannelDelivery: input'), options);
     },
 
     /** `POST /api/channels/deliveries/:id/dead-letter` → `.delivery` (status `dead`, never retried). */
@@ -147,7 +144,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
       input?: DeadLetterChannelDeliveryInput,
       options?: CloudCommandOptions,
     ): Promise<ChannelDeliveryRecord> {
-      return action(deliveryId, 'dead-letter', optionalInput('deadLetterChannelDelivery', input), options);
+      return action(deliveryId, 'dead-letter', optionalObject(input, 'deadLetterChannelDelivery: input'), options);
     },
 
     /**
@@ -178,8 +175,8 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
             onError?.(new CloudTransportError('parse', message, { url, body: frame.data }));
           } else if (frame.type === 'error') {
             // The server reports a failed poll (e.g. a delivery quota) and keeps the stream open.
-            const message = isText(data.error) ? data.error : `The delivery stream ${url} reported an error.`;
-            const code = isText(data.code) ? data.code : null;
+            const message = isNonEmpty(data.error) ? data.error : `The delivery stream ${url} reported an error.`;
+            const code = isNonEmpty(data.code) ? data.code : null;
             onError?.(new CloudTransportError('sse', message, { url, code, body: frame.data }));
           }
           // Other frame types are ignored: a newer server may add some.

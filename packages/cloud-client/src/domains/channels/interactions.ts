@@ -8,16 +8,17 @@ import type {
   ResolveChannelInteractionInput,
   ResolveChannelInteractionResponse,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions } from '../../core/context.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
 import {
   check,
-  checkProvider,
-  commandSender,
+  isNonEmpty,
   optionalPositiveInteger,
-  requireFields,
+  requireArray,
   requireObject,
-} from './common.js';
+  requireOneOf,
+} from '../../core/validate.js';
+import { checkProvider, requireFields } from './common.js';
 
 const INTERACTION_KINDS = ['permission', 'question'];
 const PROVIDER_EVENT_TYPES = ['message', 'command', 'interaction'];
@@ -38,8 +39,7 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<CreateChannelInteractionResult> {
       requireFields('createChannelInteraction', input, ['agentId', 'sessionBindingId', 'sessionId', 'targetId']);
       checkProvider('createChannelInteraction', input);
-      const kinds = INTERACTION_KINDS.join(', ');
-      check(INTERACTION_KINDS.includes(input.kind), `createChannelInteraction: kind must be one of ${kinds}.`);
+      requireOneOf(input.kind, INTERACTION_KINDS, 'createChannelInteraction: kind');
       return send<CreateChannelInteractionResult>('POST', '/api/channels/interactions', input, options);
     },
 
@@ -51,13 +51,12 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
       input: ResolveChannelInteractionInput,
       options?: CloudCommandOptions,
     ): Promise<ResolveChannelInteractionResponse> {
-      requireObject('resolveChannelInteraction', input);
+      requireObject(input, 'resolveChannelInteraction: input');
       const { token, externalInteractionId } = input;
-      const identified = [token, externalInteractionId].some((id) => typeof id === 'string' && id !== '');
+      const identified = [token, externalInteractionId].some(isNonEmpty);
       check(identified, 'resolveChannelInteraction: give a token or an externalInteractionId.');
       checkProvider('resolveChannelInteraction', input, false);
-      const validAnswers = input.answers === undefined || Array.isArray(input.answers);
-      check(validAnswers, 'resolveChannelInteraction: answers must be an array.');
+      if (input.answers !== undefined) requireArray(input.answers, 'resolveChannelInteraction: answers');
       return send<ResolveChannelInteractionResponse>('POST', '/api/channels/interactions/resolve', input, options);
     },
 
@@ -71,10 +70,8 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<ClaimProviderEventResult> {
       requireFields('claimChannelProviderEvent', input, ['providerInstanceId', 'providerEventId', 'claimedBy']);
       checkProvider('claimChannelProviderEvent', input);
-      const types = PROVIDER_EVENT_TYPES.join(', ');
-      const knownType = PROVIDER_EVENT_TYPES.includes(input.eventType);
-      check(knownType, `claimChannelProviderEvent: eventType must be one of ${types}.`);
-      optionalPositiveInteger('claimChannelProviderEvent', input, 'ttlMs');
+      requireOneOf(input.eventType, PROVIDER_EVENT_TYPES, 'claimChannelProviderEvent: eventType');
+      optionalPositiveInteger(input.ttlMs, 'claimChannelProviderEvent: ttlMs');
       return send<ClaimProviderEventResult>('POST', '/api/channels/provider-events/claim', input, options);
     },
 
@@ -89,9 +86,7 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
     ): Promise<ProviderEvent> {
       const path = apiPath`/api/channels/provider-events/${eventId}/complete`;
       requireFields('completeChannelProviderEvent', input, ['claimedBy']);
-      const outcomes = PROVIDER_EVENT_OUTCOMES.join(', ');
-      const knownOutcome = PROVIDER_EVENT_OUTCOMES.includes(input.status);
-      check(knownOutcome, `completeChannelProviderEvent: status must be one of ${outcomes}.`);
+      requireOneOf(input.status, PROVIDER_EVENT_OUTCOMES, 'completeChannelProviderEvent: status');
       return (await send<{ event: ProviderEvent }>('POST', path, input, options)).event;
     },
   };

@@ -1,46 +1,34 @@
-import {
-  CLOUD_ARTIFACT_SCHEME,
-  CLOUD_SESSION_EVENT_TYPES,
-  type ArtifactWithContent,
-  type BindChannelSessionInput,
-  type ChannelCursorUpdateInput,
-  type ChannelCursorUpdateResponse,
-  type ChannelCursorUpdateResult,
-  type ChannelSessionBindingResult,
-  type ChannelSessionThreadQuery,
-  type CloudSessionView,
-  type PromptChannelSessionInput,
-  type PromptChannelSessionResponse,
+import type {
+  BindChannelSessionInput,
+  ChannelCursorUpdateInput,
+  ChannelCursorUpdateResponse,
+  ChannelCursorUpdateResult,
+  ChannelSessionBindingResult,
+  ChannelSessionThreadQuery,
+  CloudSessionView,
+  PromptChannelSessionInput,
+  PromptChannelSessionResponse,
 } from '@open-cowork/shared';
-import type { CloudClientContext, CloudCommandOptions, CloudSubscription } from '../../core/context.js';
-import { invalidRequest } from '../../core/errors.js';
-import { apiPath } from '../../core/path.js';
-import { cloudArtifactIdFromFilePath, type ArtifactAttachment } from '../artifacts.js';
 import {
-  streamEventSequence,
+  commandSender,
+  type CloudClientContext,
+  type CloudCommandOptions,
+  type CloudSubscription,
+} from '../../core/context.js';
+import { apiPath } from '../../core/path.js';
+import { check, isCursor, isNonEmpty, optionalStrings } from '../../core/validate.js';
+import { readAttachment, type ArtifactAttachment } from '../artifacts.js';
+import {
+  subscribeEventStream,
   type CloudEventSubscriptionOptions,
   type CloudSessionStreamEvent,
-} from '../transport.js';
-import {
-  callbackOf,
-  check,
-  checkProvider,
-  commandSender,
-  failedSubscription,
-  optionalStrings,
-  requireFields,
-  unlessNotFound,
-} from './common.js';
-
-/** Named types the EventSource path must listen for (it delivers a named event only to its listener). */
-const SESSION_EVENT_TYPES = CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type);
-
-const isCursor = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+} from '../transport/stream.js';
+import { checkProvider, requireFields, unlessNotFound } from './common.js';
 
 /** The key sent both in the body (old servers read it there) and as the `Idempotency-Key` header. */
 function promptIdempotencyKey(input: PromptChannelSessionInput, options: CloudCommandOptions): string | undefined {
   const keys = [input.idempotencyKey, options.idempotencyKey].filter((key) => key !== undefined);
-  const valid = keys.every((key) => typeof key === 'string' && key !== '');
+  const valid = keys.every(isNonEmpty);
   check(valid, 'promptChannelSession: idempotencyKey must be a non-empty string.');
   const agree = keys.length < 2 || keys[0] === keys[1];
   check(agree, 'promptChannelSession: input and options carry different idempotency keys.');
@@ -72,7 +60,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
     async getChannelSessionByThread(query: ChannelSessionThreadQuery): Promise<ChannelSessionBindingResult | null> {
       requireFields('getChannelSessionByThread', query, ['externalChatId', 'externalThreadId']);
       checkProvider('getChannelSessionByThread', query);
-      optionalStrings('getChannelSessionByThread', query, ['externalWorkspaceId']);
+      optionalStrings({ externalWorkspaceId: query.externalWorkspaceId }, 'getChannelSessionByThread: ');
       const { provider, externalWorkspaceId, externalChatId, externalThreadId } = query;
       const request = { query: { provider, externalWorkspaceId, externalChatId, externalThreadId } };
       const path = '/api/channels/sessions/by-thread';
@@ -92,13 +80,8 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `readArtifactAttachment`. `pathOrId` is an artifact id or a `cloud-artifact://` reference.
      */
     async readChannelArtifactAttachment(bindingId: string, pathOrId: string): Promise<ArtifactAttachment> {
-      const isReference = typeof pathOrId === 'string' && pathOrId.startsWith(CLOUD_ARTIFACT_SCHEME);
-      const artifactId = isReference ? cloudArtifactIdFromFilePath(pathOrId) : pathOrId;
-      if (artifactId === null) throw invalidRequest(`${pathOrId} is not a valid cloud-artifact reference.`);
-      const path = apiPath`/api/channels/sessions/${bindingId}/artifacts/${artifactId}`;
-      const { artifact } = await ctx.request<{ artifact: ArtifactWithContent }>(path);
-      const mime = artifact.contentType || artifact.mime || 'application/octet-stream';
-      return { mime, url: `data:${mime};base64,${artifact.dataBase64}`, filename: artifact.filename };
+      const pathOf = (artifactId: string) => apiPath`/api/channels/sessions/${bindingId}/artifacts/${artifactId}`;
+      return readAttachment(ctx, pathOrId, pathOf);
     },
 
     /**
@@ -109,26 +92,8 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
       bindingId: string,
       options: CloudEventSubscriptionOptions<CloudSessionStreamEvent>,
     ): CloudSubscription {
-      const onError = callbackOf(options ?? {}, options?.onError);
-      try {
-        const path = apiPath`/api/channels/sessions/${bindingId}/events`;
-        const onEvent = callbackOf(options, options.onEvent);
-        check(onEvent !== undefined, 'subscribeChannelSessionEvents: onEvent must be a function.');
-        const { afterSequence } = options;
-        const validCursor = afterSequence === undefined || isCursor(afterSequence);
-        check(validCursor, 'subscribeChannelSessionEvents: afterSequence must be a non-negative integer.');
-        return ctx.stream({
-          path,
-          afterSequence,
-          sequenceOf: streamEventSequence,
-          eventTypes: SESSION_EVENT_TYPES,
-          onFrame: (frame) => onEvent(frame.data as CloudSessionStreamEvent),
-          onError,
-          onClose: callbackOf(options, options.onClose),
-        });
-      } catch (error) {
-        return failedSubscription(error, onError);
-      }
+      const path = () => apiPath`/api/channels/sessions/${bindingId}/events`;
+      return subscribeEventStream(ctx, path, options, 'subscribeChannelSessionEvents');
     },
 
     /**
