@@ -30,8 +30,9 @@ export async function webRoutes(app: FastifyInstance) {
   await app.register(fastifyStatic, { serve: false });
 
   app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
-    reply.header('content-security-policy', PAGE_POLICY).header('cache-control', 'no-cache');
+    reply.header('content-security-policy', PAGE_POLICY);
     if (!existsSync(join(webDir, 'index.html'))) return reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT(webDir));
+    // Sent with `max-age=0` and an ETag: a rebuilt page shows on the next reload.
     return reply.sendFile('index.html', webDir);
   });
 
