@@ -59,19 +59,31 @@ function snapshotRequired(source: StreamSource, after: number, bounds: SequenceB
   };
 }
 
+/** Resolves when `res` can take more data or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
 const frame = (id: number, type: string, data: unknown) => `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
  * Serves SSE streams (framing of wire contract §4.1, replay and resume of §4.2, done right):
  * `: connected`, a `retry:` hint, replay from the resume cursor in keyset batches, then a live
  * tail woken by the event bus and re-read on every `: keep-alive`. Limits: a per-org cap on
- * concurrent streams (429 + Retry-After) and a per-connection buffer; a client that falls that
- * far behind is disconnected and resumes from its last `id:`. `close()` ends every stream.
+ * concurrent streams (429 + Retry-After) and a bounded per-connection buffer (a stalled client is
+ * disconnected and resumes from its last `id:`). `close()` ends every stream cleanly.
  */
 export function createStreamHub(options: StreamOptions) {
   const perOrg = new Map<string, number>();
   const open = new Set<() => void>();
   let closing = false;
+  const stallMs = Math.max(2 * options.heartbeatMs, 1000);
 
   async function serve(request: FastifyRequest, reply: FastifyReply, orgId: string, source: StreamSource): Promise<void> {
     if (closing) throw httpError(503, 'server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1000 });
@@ -91,7 +103,7 @@ export function createStreamHub(options: StreamOptions) {
       wakeUp?.();
     };
 
-    const end = () => {
+    const end = (abrupt = false) => {
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
@@ -100,22 +112,35 @@ export function createStreamHub(options: StreamOptions) {
       perOrg.set(orgId, (perOrg.get(orgId) ?? 1) - 1);
       if (perOrg.get(orgId) === 0) perOrg.delete(orgId);
       wakeUp?.();
-      if (!res.writableEnded) res.end();
+      // A client that stopped reading would never take a clean end: drop the connection instead.
+      if (abrupt) res.destroy();
+      else if (!res.writableEnded) res.end();
     };
 
-    // Writes, ending the stream when the client has fallen too far behind.
     const write = (chunk: string) => {
-      if (ended) return;
-      res.write(chunk);
-      if (res.writableLength > options.maxBufferedBytes) {
-        request.log.warn({ buffered: res.writableLength }, 'event stream client too slow; closing the stream');
-        end();
+      if (!ended) res.write(chunk);
+    };
+
+    /**
+     * Backpressure: once `maxBufferedBytes` are waiting for the client, stop until it drains. A
+     * client that takes nothing for two heartbeats has stalled: drop it (it resumes from its last
+     * `id:`). So a connection never buffers more than the cap plus one event.
+     */
+    const keepUp = async () => {
+      if (ended || res.writableLength < options.maxBufferedBytes) return;
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), stallMs)));
+      const gaveUp = await Promise.race([drained(res).then(() => false), stalled]);
+      clearTimeout(timer);
+      if (gaveUp && !ended) {
+        request.log.warn({ buffered: res.writableLength }, 'event stream client stalled; dropping the connection');
+        end(true);
       }
     };
 
     reply.hijack();
     res.writeHead(200, HEADERS);
-    res.on('close', end);
+    res.on('close', () => end());
     open.add(end);
     const unsubscribe = source.subscribe(wake);
     write(': connected\n\n');
@@ -142,16 +167,19 @@ export function createStreamHub(options: StreamOptions) {
           // the jumped-to cursor, so a reconnect continues after the gap instead of hitting it again.
           const bounds = await source.bounds();
           write(frame(bounds.latest, 'snapshot.required', snapshotRequired(source, cursor, bounds)));
+          await keepUp();
           cursor = bounds.latest;
           batch = batch.filter((event) => event.sequence > cursor);
         }
         for (const event of batch) {
           cursor = event.sequence;
           // Types outside the contract are skipped, the cursor still moves past them.
-          if (isCloudSessionEventType(event.type)) write(frame(event.sequence, event.type, event));
+          if (!isCloudSessionEventType(event.type)) continue;
+          write(frame(event.sequence, event.type, event));
+          await keepUp();
+          if (ended) break;
         }
         if (ended || batch.length === BATCH) continue;
-        if (res.writableNeedDrain) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
         if (!pending && !ended) await new Promise<void>((resolve) => (wakeUp = resolve));
         wakeUp = null;
       }

@@ -176,7 +176,7 @@ describe('session event stream', () => {
     again.close();
   });
 
-  it('ends the stream of a client that stops reading once its buffer overflows', async () => {
+  it('holds back a burst for a reading client, and drops a client that stops reading', async () => {
     const { body } = await api('POST', '/api/sessions', {});
     const sessionId = body.session.sessionId as string;
     const total = 4000;
@@ -190,24 +190,37 @@ describe('session event stream', () => {
     );
     await server.db.query('UPDATE sessions SET last_sequence = $2 WHERE session_id = $1', [sessionId, total + 1]);
     const url = new URL(`/api/sessions/${sessionId}/events`, server.baseUrl);
-    const received = await new Promise<string>((resolve, reject) => {
-      const request = httpRequest(url, { headers: auth }, (response) => {
-        response.pause();
-        setTimeout(() => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve(text));
-          response.resume();
-        }, 500);
+    /** Frames received by a client that reads after `pauseMs`, until the server ends or drops it. */
+    const framesAfterPause = (pauseMs: number, wanted: number) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(url, { headers: auth }, (response) => {
+          response.pause();
+          // Every frame has one `event:` line; counted per chunk, keeping 7 characters (one less
+          // than the marker) so that a marker split across two chunks is found exactly once.
+          let frames = 0;
+          let tail = '';
+          setTimeout(() => {
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              const text = tail + chunk;
+              frames += text.split('\nevent: ').length - 1;
+              tail = text.slice(-7);
+              if (frames >= wanted) request.destroy();
+            });
+            response.on('close', () => resolve(frames));
+            response.resume();
+          }, pauseMs);
+        });
+        request.on('error', () => undefined);
+        request.on('close', () => setTimeout(() => reject(new Error('closed before reading')), 5000).unref());
+        request.end();
       });
-      request.on('error', reject);
-      request.end();
-    });
-    const frames = received.split('\n\n').filter((block) => block.startsWith('id: '));
-    expect(frames.length).toBeGreaterThan(0);
-    expect(frames.length).toBeLessThan(total + 1);
-  });
+    // Two heartbeats (100 ms) are below the 1 s floor of the stall timeout: a short pause is fine.
+    expect(await framesAfterPause(300, total + 1)).toBe(total + 1);
+    const stalled = await framesAfterPause(2500, total + 1);
+    expect(stalled).toBeGreaterThan(0);
+    expect(stalled).toBeLessThan(total + 1);
+  }, 60_000);
 });
 
 describe('workspace event stream', () => {

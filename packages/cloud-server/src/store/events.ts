@@ -91,8 +91,8 @@ export function createEventsStore(db: Db) {
     },
 
     /** Keyset read: up to `limit` events with `sequence > after`, in order. */
-    async listSessionEvents(sessionId: string, after: number, limit: number, q: Queryable = db): Promise<StoredSessionEvent[]> {
-      const { rows } = await q.query(
+    async listSessionEvents(sessionId: string, after: number, limit: number): Promise<StoredSessionEvent[]> {
+      const { rows } = await db.query(
         `SELECT session_id, sequence, event_id, tenant_id, type, payload, created_at FROM session_events
          WHERE session_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`,
         [sessionId, after, limit],

@@ -59,6 +59,27 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
     expect((await h.client.getSession(session.sessionId)).projection?.sequence).toBe(all.at(-1)!.sequence);
   });
 
+  it('keeps a resumable subscription whole across repeated drops', async () => {
+    const { session } = await h.client.createSession();
+    const cursors: number[] = [];
+    const stream = record<CloudSessionEvent>((handlers) =>
+      h.client.subscribeSessionEventsResumable(session.sessionId, {
+        ...handlers,
+        backoffMs: { initial: 20, max: 100 },
+        onCursor: (sequence) => cursors.push(sequence),
+      }),
+    );
+    await h.client.promptSession(session.sessionId, { text: '[stream:200]' });
+    for (const parts of [10, 60, 120]) {
+      await stream.until(partsAtLeast(parts));
+      h.server.app.server.closeAllConnections();
+    }
+    const events = await stream.until(hasType('session.idle'));
+    stream.close();
+    expectContiguous(events, 1, events.at(-1)!.sequence);
+    expect(cursors.at(-1)).toBe(events.at(-1)!.sequence);
+  });
+
   it('delivers snapshot.required when the cursor predates the retained events', async () => {
     const { session } = await h.client.createSession();
     await h.client.abortSession(session.sessionId);
