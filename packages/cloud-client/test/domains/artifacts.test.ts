@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
 import { cloudArtifactIdFromFilePath } from '../../src/domains/artifacts.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase, Exchange } from './sessions.test.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  post,
+  runCase,
+  runInvalid,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const at = '2026-08-01T00:00:00.000Z';
 const artifact = {
@@ -45,11 +52,6 @@ const nullUploadFields = {
   statusUpdatedAt: null,
 };
 
-const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
-const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange => ({
-  request: { method: 'POST', path, body, idempotencyKey },
-  response: { status, body: answer },
-});
 
 export const artifactsCases: DomainCase[] = [
   {
@@ -166,7 +168,7 @@ export const artifactsCases: DomainCase[] = [
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'listArtifacts', args: [''] },
   { method: 'indexArtifacts', args: [{ kind: 'video' }] },
   { method: 'indexArtifacts', args: [{ status: 'published' }] },
@@ -193,46 +195,12 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'readArtifactAttachment', args: ['s1', 'cloud-artifact:///x.md'] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
-async function runInvalid({ method, args }: { method: string; args: unknown[] }) {
-  const { fetch, call } = setup();
-  await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-  expect(fetch.requests).toHaveLength(0);
-}
-
 describe('artifacts domain', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  it.each(artifactsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(artifactsCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', runInvalid);
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   it('uploadArtifact base64-encodes large binary data without Node Buffer', async () => {
     const bytes = new Uint8Array(200_003).map((_, i) => (i * 7919) % 256);

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase } from './sessions.test.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  post,
+  runCase,
+  runInvalid,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const event = {
   eventId: 'e1',
@@ -49,78 +55,43 @@ export const billingCases: DomainCase[] = [
   {
     method: 'listUsageEvents',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/usage/events' },
-        response: { body: { events: [event] } },
-      },
-    ],
+    exchanges: [get('/api/usage/events', { events: [event] })],
     result: [event],
   },
   {
     method: 'listUsageEvents',
     args: [25],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/usage/events?limit=25' },
-        response: { body: { events: [] } },
-      },
-    ],
+    exchanges: [get('/api/usage/events?limit=25', { events: [] })],
     result: [],
   },
   {
     method: 'getUsageSummary',
     args: [10],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/usage/summary?limit=10' },
-        response: { body: summary },
-      },
-    ],
+    exchanges: [get('/api/usage/summary?limit=10', summary)],
     result: summary,
   },
   {
     method: 'getUsageSummary',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/usage/summary' },
-        response: { body: summary },
-      },
-    ],
+    exchanges: [get('/api/usage/summary', summary)],
     result: summary,
   },
   {
     method: 'getDiagnosticsBundle',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/diagnostics' },
-        response: { body: diagnostics },
-      },
-    ],
+    exchanges: [get('/api/diagnostics', diagnostics)],
     result: diagnostics,
   },
   {
     method: 'getBillingSubscription',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/billing/subscription' },
-        response: { body: subscription },
-      },
-    ],
+    exchanges: [get('/api/billing/subscription', subscription)],
     result: subscription,
   },
   {
     method: 'createBillingCheckout',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'POST', path: '/api/billing/checkout', body: {} },
-        response: { body: checkout },
-      },
-    ],
+    exchanges: [post('/api/billing/checkout', {}, checkout)],
     result: checkout,
   },
   {
@@ -145,12 +116,7 @@ export const billingCases: DomainCase[] = [
   {
     method: 'createBillingPortal',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'POST', path: '/api/billing/portal', body: {} },
-        response: { body: portal },
-      },
-    ],
+    exchanges: [post('/api/billing/portal', {}, portal)],
     result: portal,
   },
   {
@@ -171,7 +137,7 @@ export const billingCases: DomainCase[] = [
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'listUsageEvents', args: [0] },
   { method: 'listUsageEvents', args: [1.5] },
   { method: 'getUsageSummary', args: ['10'] },
@@ -180,43 +146,8 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'createBillingPortal', args: [['https://app.test']] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({
-    baseUrl: 'https://cloud.test',
-    fetch: fetch as unknown as CloudFetch,
-  });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
 describe('billing domain', () => {
-  it.each(billingCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(billingCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
-    const { fetch, call } = setup();
-    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-    expect(fetch.requests).toHaveLength(0);
-  });
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 });

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase } from './sessions.test.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  post,
+  runCase,
+  runInvalid,
+  send,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const secret = {
   secretId: 's1',
@@ -23,45 +31,25 @@ export const byokCases: DomainCase[] = [
   {
     method: 'listByokSecrets',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/byok' },
-        response: { body: { secrets: [secret] } },
-      },
-    ],
+    exchanges: [get('/api/byok', { secrets: [secret] })],
     result: [secret],
   },
   {
     method: 'getByokSecret',
     args: ['openai'],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/byok/openai' },
-        response: { body: { secret } },
-      },
-    ],
+    exchanges: [get('/api/byok/openai', { secret })],
     result: secret,
   },
   {
     method: 'getByokSecret',
     args: ['a/b?c#d'],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/byok/a%2Fb%3Fc%23d' },
-        response: { body: { secret: null } },
-      },
-    ],
+    exchanges: [get('/api/byok/a%2Fb%3Fc%23d', { secret: null })],
     result: null,
   },
   {
     method: 'setByokSecret',
     args: ['openai', { apiKey: 'sk-test-abcd' }],
-    exchanges: [
-      {
-        request: { method: 'POST', path: '/api/byok/openai', body: { apiKey: 'sk-test-abcd' } },
-        response: { status: 201, body: { secret } },
-      },
-    ],
+    exchanges: [post('/api/byok/openai', { apiKey: 'sk-test-abcd' }, { secret }, undefined, 201)],
     result: secret,
   },
   {
@@ -83,12 +71,7 @@ export const byokCases: DomainCase[] = [
   {
     method: 'validateByokSecret',
     args: ['openai'],
-    exchanges: [
-      {
-        request: { method: 'POST', path: '/api/byok/openai/validate' },
-        response: { body: { secret: active, validated: true } },
-      },
-    ],
+    exchanges: [post('/api/byok/openai/validate', undefined, { secret: active, validated: true })],
     result: active,
   },
   {
@@ -110,29 +93,19 @@ export const byokCases: DomainCase[] = [
   {
     method: 'deleteByokSecret',
     args: ['openai'],
-    exchanges: [
-      {
-        request: { method: 'DELETE', path: '/api/byok/openai' },
-        response: { body: { secret: disabled, disabled: true } },
-      },
-    ],
+    exchanges: [send('DELETE', '/api/byok/openai', undefined, { secret: disabled, disabled: true })],
     result: disabled,
   },
   {
     // Nothing to disable: the first client reported `true` here (pitfall 13).
     method: 'deleteByokSecret',
     args: ['anthropic'],
-    exchanges: [
-      {
-        request: { method: 'DELETE', path: '/api/byok/anthropic' },
-        response: { body: { secret: null, disabled: false } },
-      },
-    ],
+    exchanges: [send('DELETE', '/api/byok/anthropic', undefined, { secret: null, disabled: false })],
     result: null,
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'getByokSecret', args: [''] },
   { method: 'setByokSecret', args: ['openai', {}] },
   { method: 'setByokSecret', args: ['openai', { apiKey: 'a', key: 'b' }] },
@@ -148,45 +121,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'deleteByokSecret', args: [42] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({
-    baseUrl: 'https://cloud.test',
-    fetch: fetch as unknown as CloudFetch,
-  });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
 describe('byok domain', () => {
-  it.each(byokCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(byokCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
-    const { fetch, call } = setup();
-    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-    expect(fetch.requests).toHaveLength(0);
-  });
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   it('validateByokSecret sends no body at all, not even {}', async () => {
     const { fetch, call } = setup();

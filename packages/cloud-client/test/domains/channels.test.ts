@@ -1,21 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import type { CloudTransportError } from '../../src/core/errors.js';
-import type { CloudEventSourceConstructor } from '../../src/core/options.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-import { FakeEventSource, settle } from '../helpers/streams.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase, Exchange } from './sessions.test.js';
+import { FakeEventSource, recorder, settle } from '../helpers/streams.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  patch,
+  post,
+  runCase,
+  runInvalid,
+  send,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const at = '2026-08-01T00:00:00.000Z';
-const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
-const send = (method: string, path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200) => ({
-  request: { method, path, body, idempotencyKey },
-  response: { status, body: answer },
-});
-const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange =>
-  send('POST', path, body, answer, idempotencyKey, status);
-const patch = (path: string, body: unknown, answer: unknown): Exchange => send('PATCH', path, body, answer);
 
 const provider = {
   id: 'slack',
@@ -683,7 +682,7 @@ export const channelsCases: DomainCase[] = [
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'listChannelProviders', args: [{ limit: 0 }] },
   { method: 'listHeadlessAgents', args: ['10'] },
   { method: 'createHeadlessAgent', args: [{ name: '' }] },
@@ -759,50 +758,6 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'deadLetterChannelDelivery', args: ['', {}] },
 ];
 
-function setup(options: { headers?: Record<string, string>; eventSource?: unknown } = {}) {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({
-    baseUrl: 'https://cloud.test',
-    fetch: fetch as unknown as CloudFetch,
-    headers: options.headers,
-    eventSource: options.eventSource as CloudEventSourceConstructor | undefined,
-  });
-  const call = async (method: string, args: unknown[]) =>
-    (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
-/** Collects what a subscription reports. */
-function recorder() {
-  const seen: unknown[] = [];
-  const errors: CloudTransportError[] = [];
-  let closes = 0;
-  return {
-    seen,
-    errors,
-    closes: () => closes,
-    callbacks: {
-      onError: (error: CloudTransportError) => void errors.push(error),
-      onClose: () => void closes++,
-    },
-  };
-}
-
 const sseText = (frames: string[]) => ({
   headers: { 'content-type': 'text/event-stream' },
   body: ': connected\n\n' + frames.join(''),
@@ -819,13 +774,9 @@ const bearer = { authorization: 'Bearer gw-token' };
 const ignore = (): void => undefined;
 
 describe('channels domain', () => {
-  it.each(channelsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(channelsCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
-    const { fetch, call } = setup();
-    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-    expect(fetch.requests).toHaveLength(0);
-  });
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   describe('not-found mapping is decided on the error kind, never on the message', () => {
     it.each([
@@ -894,12 +845,12 @@ describe('channels domain', () => {
       const r = recorder();
       cloud.subscribeChannelSessionEvents(
         reserved,
-        { afterSequence: 5, onEvent: (event) => void r.seen.push(event), ...r.callbacks },
+        { afterSequence: 5, onEvent: (event) => void r.events.push(event), ...r.callbacks },
       );
       await settle();
       expect(fetch.last().url).toBe(`https://cloud.test/api/channels/sessions/${encoded}/events?after=5`);
       expect(fetch.last().headers.authorization).toBe('Bearer gw-token');
-      expect(r.seen).toEqual([sessionEvent(6), snapshotRequired, sessionEvent(7, 'future.event')]);
+      expect(r.events).toEqual([sessionEvent(6), snapshotRequired, sessionEvent(7, 'future.event')]);
       expect(r.errors).toEqual([]);
       expect(r.closes()).toBe(1);
     });
@@ -910,13 +861,13 @@ describe('channels domain', () => {
       const r = recorder();
       const subscription = cloud.subscribeChannelSessionEvents(
         'sb1',
-        { onEvent: (event) => void r.seen.push(event), ...r.callbacks },
+        { onEvent: (event) => void r.events.push(event), ...r.callbacks },
       );
       const source = FakeEventSource.instances[0]!;
       expect(source.url).toBe('https://cloud.test/api/channels/sessions/sb1/events');
       source.emit('assistant.message', JSON.stringify(sessionEvent(1)), '1');
       source.emit('session.idle', JSON.stringify(sessionEvent(2, 'session.idle')), '2');
-      expect(r.seen).toEqual([sessionEvent(1), sessionEvent(2, 'session.idle')]);
+      expect(r.events).toEqual([sessionEvent(1), sessionEvent(2, 'session.idle')]);
       subscription.close();
       expect(source.closed).toBe(true);
     });
@@ -953,14 +904,14 @@ describe('channels domain', () => {
         claimedBy: 'gw-1',
         ttlMs: 60000,
         channelBindingIds: ['cb1', 'cb2'],
-        onDelivery: (d) => void r.seen.push(d),
+        onDelivery: (d) => void r.events.push(d),
         ...r.callbacks,
       });
       await settle();
       expect(fetch.last().url).toBe(
         'https://cloud.test/api/channels/deliveries/stream?claimedBy=gw-1&ttlMs=60000&channelBindingId=cb1&channelBindingId=cb2',
       );
-      expect(r.seen).toEqual([delivery(), delivery()]);
+      expect(r.events).toEqual([delivery(), delivery()]);
       expect(r.errors).toEqual([]);
       expect(r.closes()).toBe(1);
     });
@@ -977,7 +928,7 @@ describe('channels domain', () => {
         ]),
       );
       const r = recorder();
-      cloud.subscribeChannelDeliveries({ onDelivery: (d) => void r.seen.push(d), ...r.callbacks });
+      cloud.subscribeChannelDeliveries({ onDelivery: (d) => void r.events.push(d), ...r.callbacks });
       await settle();
       expect(r.errors).toHaveLength(1);
       expect(r.errors[0]).toMatchObject({
@@ -987,29 +938,29 @@ describe('channels domain', () => {
         code: 'quota.gateway_deliveries_per_hour_exceeded',
         url: 'https://cloud.test/api/channels/deliveries/stream',
       });
-      expect(r.seen).toEqual([delivery()]);
+      expect(r.events).toEqual([delivery()]);
     });
 
     it('reports a channel.delivery frame without a delivery as kind parse', async () => {
       const { fetch, cloud } = setup({ headers: bearer });
       fetch.respond(sseText([frame('channel.delivery', { nothing: true })]));
       const r = recorder();
-      cloud.subscribeChannelDeliveries({ onDelivery: (d) => void r.seen.push(d), ...r.callbacks });
+      cloud.subscribeChannelDeliveries({ onDelivery: (d) => void r.events.push(d), ...r.callbacks });
       await settle();
       expect(r.errors.map((error) => error.kind)).toEqual(['parse']);
-      expect(r.seen).toEqual([]);
+      expect(r.events).toEqual([]);
     });
 
     it('on the EventSource path, listens for channel.delivery and turns error MessageEvents into kind sse', async () => {
       FakeEventSource.instances = [];
       const { cloud } = setup({ eventSource: FakeEventSource });
       const r = recorder();
-      cloud.subscribeChannelDeliveries({ claimedBy: 'gw-1', onDelivery: (d) => void r.seen.push(d), ...r.callbacks });
+      cloud.subscribeChannelDeliveries({ claimedBy: 'gw-1', onDelivery: (d) => void r.events.push(d), ...r.callbacks });
       const source = FakeEventSource.instances[0]!;
       expect(source.url).toBe('https://cloud.test/api/channels/deliveries/stream?claimedBy=gw-1');
       source.emit('channel.delivery', JSON.stringify({ delivery: delivery() }), 'd1');
       source.onerror?.(new MessageEvent('error', { data: JSON.stringify({ error: 'Quota.' }) }));
-      expect(r.seen).toEqual([delivery()]);
+      expect(r.events).toEqual([delivery()]);
       expect(r.errors.map((error) => [error.kind, error.message])).toEqual([['sse', 'Quota.']]);
     });
 
@@ -1031,10 +982,10 @@ describe('channels domain', () => {
       const { fetch, cloud } = setup({ headers: bearer });
       fetch.respond(sseText([frame('channel.delivery', { delivery: delivery() }, 'd1')]));
       const r = recorder();
-      const subscription = cloud.subscribeChannelDeliveries({ onDelivery: (d) => void r.seen.push(d), ...r.callbacks });
+      const subscription = cloud.subscribeChannelDeliveries({ onDelivery: (d) => void r.events.push(d), ...r.callbacks });
       subscription.close();
       await settle();
-      expect(r.seen).toEqual([]);
+      expect(r.events).toEqual([]);
       expect(r.closes()).toBe(0);
     });
   });

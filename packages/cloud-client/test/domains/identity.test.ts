@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase } from './sessions.test.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  post,
+  runCase,
+  runInvalid,
+  send,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const token = {
   tokenId: 'tok1',
@@ -37,23 +45,13 @@ export const identityCases: DomainCase[] = [
   {
     method: 'listApiTokens',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/api-tokens' },
-        response: { body: { tokens: [token] } },
-      },
-    ],
+    exchanges: [get('/api/api-tokens', { tokens: [token] })],
     result: [token],
   },
   {
     method: 'listApiTokens',
     args: [{ limit: 5 }],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/api-tokens?limit=5' },
-        response: { body: { tokens: [] } },
-      },
-    ],
+    exchanges: [get('/api/api-tokens?limit=5', { tokens: [] })],
     result: [],
   },
   {
@@ -83,77 +81,46 @@ export const identityCases: DomainCase[] = [
   {
     method: 'revokeApiToken',
     args: ['tok1'],
-    exchanges: [
-      {
-        request: { method: 'DELETE', path: '/api/api-tokens/tok1' },
-        response: { body: { token: revoked, revoked: true } },
-      },
-    ],
+    exchanges: [send('DELETE', '/api/api-tokens/tok1', undefined, { token: revoked, revoked: true })],
     result: revoked,
   },
   {
     method: 'revokeApiToken',
     args: ['a/b?c#d', { idempotencyKey: 'k-2' }],
-    exchanges: [
-      {
-        request: { method: 'DELETE', path: '/api/api-tokens/a%2Fb%3Fc%23d', idempotencyKey: 'k-2' },
-        response: { body: { token: revoked, revoked: true } },
-      },
-    ],
+    exchanges: [send('DELETE', '/api/api-tokens/a%2Fb%3Fc%23d', undefined, { token: revoked, revoked: true }, 'k-2')],
     result: revoked,
   },
   {
     method: 'grantApiTokenChannelBinding',
     args: ['tok1', { channelBindingId: 'cb1' }],
     exchanges: [
-      {
-        request: { method: 'POST', path: '/api/api-tokens/tok1/channel-bindings', body: { channelBindingId: 'cb1' } },
-        response: { body: { grant, token: { ...token, channelBindingIds: ['cb1'] } } },
-      },
+      post('/api/api-tokens/tok1/channel-bindings', { channelBindingId: 'cb1' }, { grant, token: { ...token, channelBindingIds: ['cb1'] } }),
     ],
     result: { grant, token: { ...token, channelBindingIds: ['cb1'] } },
   },
   {
     method: 'getAdminPolicy',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/policy' },
-        response: { body: { policy } },
-      },
-    ],
+    exchanges: [get('/api/admin/policy', { policy })],
     result: policy,
   },
   {
     method: 'listOrgMembers',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/members' },
-        response: { body: { members: [member] } },
-      },
-    ],
+    exchanges: [get('/api/admin/members', { members: [member] })],
     result: [member],
   },
   {
     method: 'listOrgMembers',
     args: [{ query: 'ada lovelace', limit: 20 }],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/members?q=ada+lovelace&limit=20' },
-        response: { body: { members: [member] } },
-      },
-    ],
+    exchanges: [get('/api/admin/members?q=ada+lovelace&limit=20', { members: [member] })],
     result: [member],
   },
   {
     method: 'inviteOrgMember',
     args: [{ email: 'ada@example.test' }],
     exchanges: [
-      {
-        request: { method: 'POST', path: '/api/admin/members', body: { email: 'ada@example.test' } },
-        response: { status: 201, body: { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' } },
-      },
+      post('/api/admin/members', { email: 'ada@example.test' }, { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' }, undefined, 201),
     ],
     result: member,
   },
@@ -179,12 +146,7 @@ export const identityCases: DomainCase[] = [
   {
     method: 'updateOrgMember',
     args: ['a2', { role: 'admin' }],
-    exchanges: [
-      {
-        request: { method: 'POST', path: '/api/admin/members/a2/update', body: { role: 'admin' } },
-        response: { body: { member: { ...member, role: 'admin' } } },
-      },
-    ],
+    exchanges: [post('/api/admin/members/a2/update', { role: 'admin' }, { member: { ...member, role: 'admin' } })],
     result: { ...member, role: 'admin' },
   },
   {
@@ -205,46 +167,26 @@ export const identityCases: DomainCase[] = [
   {
     method: 'listAdminAuditEvents',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/audit' },
-        response: { body: { events: [audit(1)], nextCursor: 'c2' } },
-      },
-    ],
+    exchanges: [get('/api/admin/audit', { events: [audit(1)], nextCursor: 'c2' })],
     result: [audit(1)],
   },
   {
     method: 'listAdminAuditEvents',
     args: [50],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/audit?limit=50' },
-        response: { body: { events: [], nextCursor: null } },
-      },
-    ],
+    exchanges: [get('/api/admin/audit?limit=50', { events: [], nextCursor: null })],
     result: [],
   },
   {
     method: 'listAdminAuditEventsPage',
     args: [{ limit: 2, cursor: 'c2' }],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c2' },
-        response: { body: { events: [audit(3), audit(4)], nextCursor: 'c3' } },
-      },
-    ],
+    exchanges: [get('/api/admin/audit?limit=2&cursor=c2', { events: [audit(3), audit(4)], nextCursor: 'c3' })],
     result: { events: [audit(3), audit(4)], nextCursor: 'c3' },
   },
   {
     // An old server may leave `nextCursor` out on the last page.
     method: 'listAdminAuditEventsPage',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/audit' },
-        response: { body: { events: [audit(1)] } },
-      },
-    ],
+    exchanges: [get('/api/admin/audit', { events: [audit(1)] })],
     result: { events: [audit(1)], nextCursor: null },
   },
   {
@@ -252,24 +194,15 @@ export const identityCases: DomainCase[] = [
     method: 'iterateAdminAuditEvents',
     args: [{ limit: 2 }],
     exchanges: [
-      {
-        request: { method: 'GET', path: '/api/admin/audit?limit=2' },
-        response: { body: { events: [audit(1), audit(2)], nextCursor: 'c2' } },
-      },
-      {
-        request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c2' },
-        response: { body: { events: [audit(3)], nextCursor: 'c3' } },
-      },
-      {
-        request: { method: 'GET', path: '/api/admin/audit?limit=2&cursor=c3' },
-        response: { body: { events: [], nextCursor: null } },
-      },
+      get('/api/admin/audit?limit=2', { events: [audit(1), audit(2)], nextCursor: 'c2' }),
+      get('/api/admin/audit?limit=2&cursor=c2', { events: [audit(3)], nextCursor: 'c3' }),
+      get('/api/admin/audit?limit=2&cursor=c3', { events: [], nextCursor: null }),
     ],
     result: [audit(1), audit(2), audit(3)],
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'listApiTokens', args: [{ limit: -1 }] },
   { method: 'issueApiToken', args: [{ scopes: ['gateway'] }] },
   { method: 'issueApiToken', args: [{ name: 'x', scopes: [] }] },
@@ -302,45 +235,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'issueApiToken', args: [{ name: 'x', scopes: ['gateway', undefined] }] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({
-    baseUrl: 'https://cloud.test',
-    fetch: fetch as unknown as CloudFetch,
-  });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
 describe('identity domain', () => {
-  it.each(identityCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(identityCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
-    const { fetch, call } = setup();
-    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-    expect(fetch.requests).toHaveLength(0);
-  });
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   it('iterateAdminAuditEvents stops fetching when the loop breaks', async () => {
     const { fetch, cloud } = setup();

@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch, type FakeResponseInit } from '../helpers/fake-fetch.js';
-
-/** One HTTP exchange a call makes: the exact request, and what the server answers. */
-export interface Exchange {
-  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
-  response: FakeResponseInit;
-}
-
-/**
- * One call of a domain method as data: arguments, every exchange in order, and the result (an
- * async iterator's items are collected into an array). Free of the fake, so the same table can
- * drive an end-to-end run against the real server.
- */
-export interface DomainCase {
-  method: string;
-  args: unknown[];
-  exchanges: Exchange[];
-  result: unknown;
-}
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  post,
+  runCase,
+  runInvalid,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const at = '2026-08-01T00:00:00.000Z';
 const session = (sessionId: string) => ({
@@ -55,11 +46,6 @@ const importRequest = {
   itemCounts: { messages: 1, artifacts: 0, attachments: 0, projectSource: 0, excluded: 0 },
   messages: [{ id: 'm1', role: 'user', content: 'hi', order: 0 }],
 };
-const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
-const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange => ({
-  request: { method: 'POST', path, body, idempotencyKey },
-  response: { status, body: answer },
-});
 
 export const sessionsCases: DomainCase[] = [
   {
@@ -224,7 +210,7 @@ export const sessionsCases: DomainCase[] = [
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'listSessionsPage', args: [{ limit: 0 }] },
   { method: 'listSessionsPage', args: [{ status: 'sleeping' }] },
   { method: 'listSessionsPage', args: ['recent'] },
@@ -253,44 +239,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'respondToPermission', args: ['s1', { response: true }] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
-async function runInvalid({ method, args }: { method: string; args: unknown[] }) {
-  const { fetch, call } = setup();
-  await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-  expect(fetch.requests).toHaveLength(0);
-}
-
 describe('sessions domain', () => {
-  it.each(sessionsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(sessionsCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', runInvalid);
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   it('iterateSessions fetches nothing until pulled and stops when the loop breaks', async () => {
     const { fetch, cloud } = setup();

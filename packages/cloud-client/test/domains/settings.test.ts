@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase } from './sessions.test.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  runCase,
+  runInvalid,
+  send,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 
 const setting = {
   tenantId: 't1',
@@ -16,56 +23,31 @@ export const settingsCases: DomainCase[] = [
   {
     method: 'listSettings',
     args: [],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/settings' },
-        response: { body: { settings: [setting, { tenantId: 't1', value: {} }, null] } },
-      },
-    ],
+    exchanges: [get('/api/settings', { settings: [setting, { tenantId: 't1', value: {} }, null] })],
     result: [setting],
   },
   {
     method: 'getSetting',
     args: ['theme'],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/settings/theme' },
-        response: { body: { setting } },
-      },
-    ],
+    exchanges: [get('/api/settings/theme', { setting })],
     result: setting,
   },
   {
     method: 'getSetting',
     args: ['missing'],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/settings/missing' },
-        response: { body: { setting: null } },
-      },
-    ],
+    exchanges: [get('/api/settings/missing', { setting: null })],
     result: null,
   },
   {
     method: 'getSetting',
     args: ['a/b?c#d'],
-    exchanges: [
-      {
-        request: { method: 'GET', path: '/api/settings/a%2Fb%3Fc%23d' },
-        response: { body: { setting: { ...setting, key: 'a/b?c#d' } } },
-      },
-    ],
+    exchanges: [get('/api/settings/a%2Fb%3Fc%23d', { setting: { ...setting, key: 'a/b?c#d' } })],
     result: { ...setting, key: 'a/b?c#d' },
   },
   {
     method: 'setSetting',
     args: ['theme', { mode: 'dark' }],
-    exchanges: [
-      {
-        request: { method: 'PUT', path: '/api/settings/theme', body: { value: { mode: 'dark' } } },
-        response: { body: { setting } },
-      },
-    ],
+    exchanges: [send('PUT', '/api/settings/theme', { value: { mode: 'dark' } }, { setting })],
     result: setting,
   },
   {
@@ -86,7 +68,7 @@ export const settingsCases: DomainCase[] = [
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'getSetting', args: [''] },
   { method: 'setSetting', args: ['', {}] },
   { method: 'setSetting', args: ['theme', 'dark'] },
@@ -94,45 +76,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'setSetting', args: ['theme', null] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({
-    baseUrl: 'https://cloud.test',
-    fetch: fetch as unknown as CloudFetch,
-  });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
 describe('settings domain', () => {
-  it.each(settingsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(settingsCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', async ({ method, args }) => {
-    const { fetch, call } = setup();
-    await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-    expect(fetch.requests).toHaveLength(0);
-  });
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   it('setSetting rejects with kind parse when the server answers without a setting', async () => {
     const { fetch, call } = setup();

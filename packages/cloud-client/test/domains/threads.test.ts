@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpSseCloudTransportAdapter, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch } from '../helpers/fake-fetch.js';
-// Type-only: the case shapes are shared, the tests of sessions.test.ts are not re-registered.
-import type { DomainCase, Exchange } from './sessions.test.js';
+import {
+  CASE_TITLE,
+  INVALID_TITLE,
+  get,
+  runCase,
+  runInvalid,
+  send,
+  setup,
+  type DomainCase,
+  type InvalidCall,
+} from '../helpers/domain-cases.js';
 const at = '2026-08-01T00:00:00.000Z';
 const tagRecord = { tenantId: 't1', tagId: 'tag1', name: 'Urgent', color: '#ff0000', createdAt: at, updatedAt: at };
 const tag = { id: 'tag1', name: 'Urgent', color: '#ff0000', createdAt: at, updatedAt: at };
@@ -39,11 +46,6 @@ const item = (sessionId: string, status: string, tags: unknown[] = []) => ({
 });
 const filter = { tenantId: 't1', filterId: 'f1', name: 'Mine', query: { tagIds: ['tag1'] }, createdAt: at, updatedAt: at };
 
-const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
-const send = (method: string, path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange => ({
-  request: { method, path, body, idempotencyKey },
-  response: { status, body: answer },
-});
 
 export const threadsCases: DomainCase[] = [
   {
@@ -172,7 +174,7 @@ export const threadsCases: DomainCase[] = [
   },
 ];
 
-const invalidCalls: { method: string; args: unknown[] }[] = [
+const invalidCalls: InvalidCall[] = [
   { method: 'searchThreads', args: [{ limit: 0 }] },
   { method: 'searchThreads', args: [{ tagIds: [''] }] },
   { method: 'searchThreads', args: [{ statuses: ['errored'] }] },
@@ -199,44 +201,10 @@ const invalidCalls: { method: string; args: unknown[] }[] = [
   { method: 'deleteThreadSmartFilter', args: [''] },
 ];
 
-function setup() {
-  const fetch = createFakeFetch();
-  const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'https://cloud.test', fetch: fetch as unknown as CloudFetch });
-  const call = async (method: string, args: unknown[]) => {
-    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
-    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
-    const items: unknown[] = [];
-    for await (const item of value as AsyncIterable<unknown>) items.push(item);
-    return items;
-  };
-  return { fetch, cloud, call };
-}
-
-async function runCase(c: DomainCase) {
-  const { fetch, call } = setup();
-  for (const exchange of c.exchanges) fetch.respond(exchange.response);
-  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
-  expect(fetch.requests).toHaveLength(c.exchanges.length);
-  c.exchanges.forEach(({ request }, index) => {
-    const sent = fetch.requests[index]!;
-    expect(sent.method).toBe(request.method);
-    expect(sent.url).toBe(`https://cloud.test${request.path}`);
-    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
-    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
-    expect(sent.json).toEqual(request.body);
-  });
-}
-
-async function runInvalid({ method, args }: { method: string; args: unknown[] }) {
-  const { fetch, call } = setup();
-  await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
-  expect(fetch.requests).toHaveLength(0);
-}
-
 describe('threads domain', () => {
-  it.each(threadsCases)('$method $exchanges.0.request.method $exchanges.0.request.path', runCase);
+  it.each(threadsCases)(CASE_TITLE, runCase);
 
-  it.each(invalidCalls)('$method rejects $args with kind request before any I/O', runInvalid);
+  it.each(invalidCalls)(INVALID_TITLE, runInvalid);
 
   it('applyThreadTags sends one tag at a time and stops at the first failure', async () => {
     const { fetch, call } = setup();

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudEventSourceConstructor, type CloudFetch } from '../../src/adapter.js';
 import type { CloudTransportError } from '../../src/core/errors.js';
-import { controllableStream, eventFrame, FakeEventSource, settle, sseResponse } from '../helpers/streams.js';
+import { controllableStream, eventFrame, FakeEventSource, recorder, settle, sseResponse } from '../helpers/streams.js';
 
 /** A URL builder call as data: arguments and the exact URL. */
 export interface UrlCase {
@@ -42,22 +42,6 @@ const snapshotRequired = {
 };
 const frameOf = (event: { sequence: number; type: string }) =>
   `id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-
-function recorder() {
-  const events: unknown[] = [];
-  const errors: CloudTransportError[] = [];
-  let closes = 0;
-  return {
-    events,
-    errors,
-    closes: () => closes,
-    options: {
-      onEvent: (event: unknown) => void events.push(event),
-      onError: (error: CloudTransportError) => void errors.push(error),
-      onClose: () => void closes++,
-    },
-  };
-}
 
 /** The fetch path: set headers make the client stream over fetch so Authorization travels. */
 function fetchSetup() {

@@ -1,3 +1,5 @@
+import type { CloudTransportError } from '../../src/core/errors.js';
+
 /** A fetch response whose body is a stream the test writes to chunk by chunk. */
 export function controllableStream() {
   const encoder = new TextEncoder();
@@ -70,4 +72,25 @@ export class FakeEventSource {
     this.readyState = readyState;
     this.onerror?.(new Event('error'));
   }
+}
+
+/**
+ * Collects what a subscription reports. `options` has every callback; `callbacks` has all but
+ * `onEvent`, for subscriptions whose item callback has another name (`onDelivery`).
+ */
+export function recorder() {
+  const events: unknown[] = [];
+  const errors: CloudTransportError[] = [];
+  let closes = 0;
+  const callbacks = {
+    onError: (error: CloudTransportError) => void errors.push(error),
+    onClose: () => void closes++,
+  };
+  return {
+    events,
+    errors,
+    closes: () => closes,
+    callbacks,
+    options: { onEvent: (event: unknown) => void events.push(event), ...callbacks },
+  };
 }

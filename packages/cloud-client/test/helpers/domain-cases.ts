@@ -1,0 +1,104 @@
+/**
+ * The plumbing of the domain tests. A domain test is mostly a table of `DomainCase`s (each call as
+ * data) run by `runCase` against the fake fetch, and a table of `InvalidCall`s that must fail with
+ * kind `request` before any I/O. The case shapes hold no fake, so the same tables can drive an
+ * end-to-end run against the real server.
+ */
+import { expect } from 'vitest';
+import { createHttpSseCloudTransportAdapter, type CloudEventSourceConstructor, type CloudFetch } from '../../src/adapter.js';
+import { createFakeFetch, type FakeResponseInit } from './fake-fetch.js';
+
+/** One HTTP exchange a call makes: the exact request, and what the server answers. */
+export interface Exchange {
+  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
+  response: FakeResponseInit;
+}
+
+/**
+ * One call of a domain method as data: arguments, every exchange in order, and the result (an
+ * async iterator's items are collected into an array).
+ */
+export interface DomainCase {
+  method: string;
+  args: unknown[];
+  exchanges: Exchange[];
+  result: unknown;
+}
+
+/** A call that must reject (or throw) with kind `request` and send nothing. */
+export interface InvalidCall {
+  method: string;
+  args: unknown[];
+}
+
+/** The origin every domain test talks to. */
+export const BASE_URL = 'https://cloud.test';
+
+/** A `GET` answered 200 with `body`. */
+export const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
+
+/** A mutating request with its JSON `body` and idempotency key, answered `status` with `answer`. */
+export const send = (
+  method: string,
+  path: string,
+  body: unknown,
+  answer: unknown,
+  idempotencyKey?: string,
+  status = 200,
+): Exchange => ({ request: { method, path, body, idempotencyKey }, response: { status, body: answer } });
+
+export const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange =>
+  send('POST', path, body, answer, idempotencyKey, status);
+
+export const patch = (path: string, body: unknown, answer: unknown): Exchange => send('PATCH', path, body, answer);
+
+/**
+ * An adapter over a fresh fake fetch, and `call(method, args)`, which calls a method by name and
+ * collects an async iterator's items into an array. `headers` select fetch-based streaming.
+ */
+export function setup(options: { headers?: Record<string, string>; eventSource?: unknown } = {}) {
+  const fetch = createFakeFetch();
+  const cloud = createHttpSseCloudTransportAdapter({
+    baseUrl: BASE_URL,
+    fetch: fetch as unknown as CloudFetch,
+    headers: options.headers,
+    eventSource: options.eventSource as CloudEventSourceConstructor | undefined,
+  });
+  const call = async (method: string, args: unknown[]) => {
+    const value = (cloud as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!(...args);
+    if (typeof value !== 'object' || value === null || !(Symbol.asyncIterator in value)) return value;
+    const items: unknown[] = [];
+    for await (const item of value as AsyncIterable<unknown>) items.push(item);
+    return items;
+  };
+  return { fetch, cloud, call };
+}
+
+/** Runs one case: the result, and every request exactly (method, URL, JSON body, idempotency key). */
+export async function runCase(c: DomainCase): Promise<void> {
+  const { fetch, call } = setup();
+  for (const exchange of c.exchanges) fetch.respond(exchange.response);
+  await expect(call(c.method, c.args)).resolves.toEqual(c.result);
+  expect(fetch.requests).toHaveLength(c.exchanges.length);
+  c.exchanges.forEach(({ request }, index) => {
+    const sent = fetch.requests[index]!;
+    expect(sent.method).toBe(request.method);
+    expect(sent.url).toBe(`${BASE_URL}${request.path}`);
+    expect(sent.headers['content-type']).toBe(request.body === undefined ? undefined : 'application/json');
+    expect(sent.headers['idempotency-key']).toBe(request.idempotencyKey);
+    expect(sent.json).toEqual(request.body);
+  });
+}
+
+/** Runs one invalid call: kind `request`, and no request at all. */
+export async function runInvalid({ method, args }: InvalidCall): Promise<void> {
+  const { fetch, call } = setup();
+  await expect(call(method, args)).rejects.toMatchObject({ name: 'CloudTransportError', kind: 'request' });
+  expect(fetch.requests).toHaveLength(0);
+}
+
+/** The test title of a case: method, HTTP method and path of its first exchange. */
+export const CASE_TITLE = '$method $exchanges.0.request.method $exchanges.0.request.path';
+
+/** The test title of an invalid call. */
+export const INVALID_TITLE = '$method rejects $args with kind request before any I/O';
