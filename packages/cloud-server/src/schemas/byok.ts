@@ -5,7 +5,8 @@ import { Type } from '@sinclair/typebox';
 /** Built-in provider ids, or custom ones: lowercase, digits, `_` and `-`. */
 export const ProviderParams = Type.Object({ providerId: Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' }) });
 
-const SecretValue = Type.String({ minLength: 1, maxLength: 8192 });
+/** No provider key is shorter; also stops a number (which the validator coerces to a string) from passing as one. */
+const SecretValue = Type.String({ minLength: 8, maxLength: 8192 });
 
 /** Exactly one field must be given; the route checks that (the schema cannot say "one of five"). */
 export const SetSecretBody = Type.Object(
