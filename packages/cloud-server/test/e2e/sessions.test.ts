@@ -159,6 +159,14 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(reused).toMatchObject({ kind: 'conflict', status: 409, code: 'idempotency.key_reused' });
   });
 
+  it('executes concurrent requests with one Idempotency-Key once', async () => {
+    const { session } = await h.client.createSession();
+    const key = randomUUID();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => h.client.abortSession(session.sessionId, { idempotencyKey: key })));
+    expect(new Set(responses.map((response) => response.command.commandId)).size).toBe(1);
+    expect((await h.client.getSession(session.sessionId)).projection?.sequence).toBe(2);
+  });
+
   it('lists sessions newest first, page by page, with filters and a scoped cursor', async () => {
     const other = clientFor(h.server.baseUrl, await h.server.mintToken(['desktop'], { email: `lister-${engine}@example.com` }));
     const ids: string[] = [];
