@@ -103,7 +103,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
 
     /**
      * The gateway plane is for gateways and admins: a token needs the `gateway` or `admin` scope,
-     * a signed-in person the owner or admin role.
+     * a signed-in person the owner or admin role; and the org must be entitled to `channels` (402).
      */
     requireGatewayOrAdmin(principal: Principal): void {
       const allowed =
@@ -111,6 +111,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
           ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
           : principal.role === 'owner' || principal.role === 'admin';
       if (!allowed) throw httpError(403, 'channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
+      app.billing.requireEntitlement(principal, 'channels');
     },
 
     /** Whether the caller administers the org (not just serves some bindings). */

@@ -38,8 +38,11 @@ export interface DeliveryConsumer {
   /** The gateway token id when token-scoped, else `claimedBy` (§4.4). */
   lastClaimedBy: string;
   ttlMs: number;
-  /** Runs before each claim; throwing (e.g. a 429 quota) skips the claim and is reported on the stream. */
-  beforeClaim?: () => Promise<void>;
+  /**
+   * Runs before each claim with the free slots; answers how many may be claimed. Throwing (e.g. a
+   * 429 quota) skips the claim and is reported on the stream.
+   */
+  beforeClaim?: (capacity: number) => Promise<number>;
   /** Called once per claimed delivery (usage metering). */
   onClaim?: (delivery: ChannelDeliveryRecord) => Promise<void> | void;
 }
@@ -138,15 +141,15 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
             for (const key of [...inFlight.keys()]) if (!leased.has(key)) inFlight.delete(key);
           }
           const capacity = settings.batchSize - inFlight.size;
-          if (capacity > 0 && !ended) await consumer.beforeClaim?.();
-          const claimed = ended ? [] : await store.claim({ ...consumer, limit: capacity });
+          const allowed = capacity > 0 && consumer.beforeClaim ? await consumer.beforeClaim(capacity) : capacity;
+          const claimed = ended ? [] : await store.claim({ ...consumer, limit: allowed });
           for (const delivery of claimed) {
             inFlight.set(keyOf(delivery), { channelBindingId: delivery.channelBindingId, deliveryId: delivery.deliveryId });
             // A frame lost with the connection is not a lost delivery: its lease ends and it is claimed again.
             write(`id: ${delivery.deliveryId}\nevent: channel.delivery\ndata: ${JSON.stringify({ delivery })}\n\n`);
             await consumer.onClaim?.(delivery);
           }
-          if (capacity - claimed.length > 0) {
+          if (allowed - claimed.length > 0) {
             const due = await store.nextDueInMs(consumer.orgId, consumer.scope);
             if (due !== null) delay = Math.min(delay, due + 5);
           }

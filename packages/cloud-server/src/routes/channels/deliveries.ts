@@ -124,7 +124,17 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         claimedBy,
         lastClaimedBy: principal.channelBindingIds && principal.tokenId ? principal.tokenId : claimedBy,
         ttlMs: streams.clampTtl(query.ttlMs),
-        beforeClaim: () => app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour'),
+        // The hourly delivery quota: a whole batch if it fits, else one at a time until it is used up (429).
+        beforeClaim: async (capacity) => {
+          try {
+            await app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour', undefined, capacity);
+            return capacity;
+          } catch (error) {
+            if (capacity === 1) throw error;
+            await app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour', undefined, 1);
+            return 1;
+          }
+        },
         onClaim: async (delivery) => {
           await app.usage.record({
             orgId: principal.orgId,

@@ -1,0 +1,166 @@
+import type { CloudTransportError } from '@open-cowork/cloud-client';
+import type { ChannelDeliveryRecord } from '@open-cowork/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from '../helpers/db.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { type Client, clientFor } from './harness.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+interface Setup {
+  server: TestServer;
+  admin: Client;
+  gatewayToken: string;
+  bindingId: string;
+}
+
+/** A server with fast stream polling and one headless agent. */
+async function startServer(engine: 'pglite' | 'postgres', config: Parameters<typeof startTestServer>[0] = {}) {
+  const server = await startTestServer({ engine, ...config });
+  Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
+  const admin = clientFor(server.baseUrl, await server.mintToken(['admin']));
+  await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-1' });
+  return { server, admin };
+}
+
+let bindings = 0;
+/** A fresh binding with `count` pending deliveries `d-00…`, and a gateway token granted only that binding. */
+async function setup(base: { server: TestServer; admin: Client }, count: number): Promise<Setup> {
+  const { server, admin } = base;
+  bindings += 1;
+  const bindingId = `cb-${bindings}`;
+  await admin.createChannelBinding({ agentId: 'ag-1', provider: 'webhook', displayName: 'Hook', bindingId });
+  for (let n = 0; n < count; n += 1) {
+    await admin.createChannelDelivery({ agentId: 'ag-1', channelBindingId: bindingId, provider: 'webhook', target: { url: 'x' }, eventType: 'assistant.message', payload: { n }, deliveryId: `d-${String(n).padStart(2, '0')}` });
+  }
+  return { server, admin, bindingId, gatewayToken: await server.mintToken(['gateway'], { channelBindingIds: [bindingId] }) };
+}
+
+describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
+  let base: { server: TestServer; admin: Client };
+  beforeAll(async () => {
+    base = await startServer(engine);
+  });
+  afterAll(() => base.server.close());
+
+  it('two gateways on one stream, one killed mid-lease: every delivery acked, none lost, redelivered only after the lease', async () => {
+    const { server, admin, gatewayToken, bindingId } = await setup(base, 20);
+    const leaseMs = 1500;
+
+    // Gateway A claims but dies before acking anything.
+    const gotA: { delivery: ChannelDeliveryRecord; at: number }[] = [];
+    const a = clientFor(server.baseUrl, gatewayToken);
+    const subA = a.subscribeChannelDeliveries({ claimedBy: 'gw-a', ttlMs: leaseMs, onDelivery: (delivery) => gotA.push({ delivery, at: Date.now() }) });
+
+    // Gateway B acks everything it receives.
+    const gotB: { delivery: ChannelDeliveryRecord; at: number }[] = [];
+    const errors: CloudTransportError[] = [];
+    const b = clientFor(server.baseUrl, gatewayToken);
+    const subB = b.subscribeChannelDeliveries({
+      claimedBy: 'gw-b',
+      ttlMs: 10_000,
+      onDelivery(delivery) {
+        gotB.push({ delivery, at: Date.now() });
+        b.ackChannelDelivery(delivery.deliveryId, { status: 'sent', claimedBy: 'gw-b', channelBindingId: delivery.channelBindingId }).catch((error: CloudTransportError) => errors.push(error));
+      },
+      onError: (error) => errors.push(error),
+    });
+
+    // Flow control: A never acks, so it never holds more than one batch.
+    await waitFor(() => gotA.length === 4, 15_000, 'gateway A to hold a full batch');
+    await sleep(400);
+    expect(gotA).toHaveLength(4);
+    subA.close();
+
+    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: bindingId, status: 'sent', limit: 200 })).length === 20, 20_000, 'all 20 deliveries sent');
+    subB.close();
+    expect(errors).toEqual([]);
+
+    const all = await admin.listChannelDeliveries({ channelBindingId: bindingId, limit: 200 });
+    expect(all.map((delivery) => delivery.status)).toEqual(Array(20).fill('sent'));
+    // None lost: B got every delivery, each once.
+    const idsB = gotB.map((entry) => entry.delivery.deliveryId).sort();
+    expect(idsB).toEqual(all.map((delivery) => delivery.deliveryId).sort());
+    // A's deliveries reached B only after A's lease had ended, as a second attempt.
+    for (const { delivery } of gotA) {
+      const atB = gotB.find((entry) => entry.delivery.deliveryId === delivery.deliveryId)!;
+      expect(atB.at).toBeGreaterThanOrEqual(Date.parse(delivery.claimExpiresAt!) - 50);
+      expect(atB.delivery.attemptCount).toBe(2);
+      expect(atB.delivery.claimedBy).toBe('gw-b');
+    }
+    // Nobody else's: all others were claimed once.
+    expect(gotB.filter((entry) => entry.delivery.attemptCount === 1)).toHaveLength(16);
+  }, 60_000);
+
+  it('renewing a lease keeps a slow delivery from being claimed by another gateway', async () => {
+    const { server, gatewayToken } = await setup(base, 1);
+    const slow = clientFor(server.baseUrl, gatewayToken);
+    const got: ChannelDeliveryRecord[] = [];
+    const sub = slow.subscribeChannelDeliveries({ claimedBy: 'slow', ttlMs: 600, onDelivery: (delivery) => got.push(delivery) });
+    await waitFor(() => got.length === 1);
+    const other: ChannelDeliveryRecord[] = [];
+    const otherSub = slow.subscribeChannelDeliveries({ claimedBy: 'other', ttlMs: 600, onDelivery: (delivery) => other.push(delivery) });
+    for (let n = 0; n < 4; n += 1) {
+      await sleep(300);
+      await slow.renewChannelDeliveryLease('d-00', { claimedBy: 'slow', ttlMs: 600 });
+    }
+    expect(other).toEqual([]);
+    const acked = await slow.ackChannelDelivery('d-00', { status: 'sent', claimedBy: 'slow' });
+    expect(acked.attemptCount).toBe(1);
+    sub.close();
+    otherSub.close();
+  });
+
+  it('a failed ack comes back at nextAttemptAt; the lease length is clamped', async () => {
+    const { server, gatewayToken } = await setup(base, 1);
+    const gateway = clientFor(server.baseUrl, gatewayToken);
+    const got: ChannelDeliveryRecord[] = [];
+    const sub = gateway.subscribeChannelDeliveries({ claimedBy: 'gw', ttlMs: 10 ** 12, onDelivery: (delivery) => got.push(delivery) });
+    await waitFor(() => got.length === 1);
+    expect(Date.parse(got[0]!.claimExpiresAt!) - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    const retryAt = new Date(Date.now() + 700).toISOString();
+    await gateway.ackChannelDelivery('d-00', { status: 'failed', claimedBy: 'gw', lastError: 'HTTP 503', nextAttemptAt: retryAt });
+    await waitFor(() => got.length === 2);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(retryAt) - 50);
+    expect(got[1]).toMatchObject({ deliveryId: 'd-00', attemptCount: 2, lastError: 'HTTP 503' });
+    sub.close();
+  });
+});
+
+describe.each(engines)('delivery stream errors (%s)', (engine) => {
+  let base: { server: TestServer; admin: Client };
+  beforeAll(async () => {
+    base = await startServer(engine, { config: { billing: { quotas: { gatewayDeliveriesPerHour: 2 } } } });
+  });
+  afterAll(() => base.server.close());
+
+  it('a failing poll (the hourly delivery quota) is reported once, not on every tick', async () => {
+    const { server, gatewayToken } = await setup(base, 4);
+    const gateway = clientFor(server.baseUrl, gatewayToken);
+    const got: ChannelDeliveryRecord[] = [];
+    const errors: CloudTransportError[] = [];
+    const sub = gateway.subscribeChannelDeliveries({
+      claimedBy: 'gw',
+      onDelivery(delivery) {
+        got.push(delivery);
+        void gateway.ackChannelDelivery(delivery.deliveryId, { status: 'sent', claimedBy: 'gw' });
+      },
+      onError: (error) => errors.push(error),
+    });
+    await waitFor(() => errors.length > 0);
+    await sleep(800);
+    sub.close();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ kind: 'sse', code: 'quota.gateway_deliveries_per_hour_exceeded' });
+    // The quota let exactly its two claims through.
+    expect(got.map((delivery) => delivery.deliveryId)).toEqual(['d-00', 'd-01']);
+  });
+});
