@@ -7,7 +7,7 @@ export interface BadInputCase {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Built lazily: paths may name records created by the suite's setup. */
   url: () => string;
-  /** A JSON value, or raw text sent as application/json. */
+  /** A JSON value (or a function building it once setup ran), or raw text sent as application/json. */
   body?: unknown;
   raw?: string;
   status: 400 | 404 | 409 | 413;
@@ -32,7 +32,7 @@ export async function expectRefused(server: TestServer, token: string, bad: BadI
     method: bad.method,
     url: bad.url(),
     headers: { authorization: `Bearer ${token}`, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
-    ...(hasBody ? { payload: bad.raw ?? JSON.stringify(bad.body) } : {}),
+    ...(hasBody ? { payload: bad.raw ?? JSON.stringify(typeof bad.body === 'function' ? (bad.body as () => unknown)() : bad.body) } : {}),
   });
   const body = response.json() as { error?: unknown; code?: unknown };
   expect({ status: response.statusCode, code: body.code }, bad.name).toEqual({ status: bad.status, code: bad.code });
