@@ -54,6 +54,9 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(created.session.sessionId).toMatch(/^ses_/);
     expect(created.projection?.sequence).toBe(1);
     expect(await h.client.getSession(created.session.sessionId)).toEqual(created);
+    // The server-only view route adds the normalised projection view.
+    const response = await fetch(`${h.server.baseUrl}/api/sessions/${created.session.sessionId}/view`, { headers: { authorization: `Bearer ${h.token}` } });
+    expect(await response.json()).toMatchObject({ ...created, view: { sessionId: created.session.sessionId, profileName: 'research', sequence: 1, messages: [] } });
   });
 
   it('prompts a session: 202 with the command, view and fence, then the scripted turn streams to idle', async () => {
