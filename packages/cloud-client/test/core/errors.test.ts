@@ -59,6 +59,8 @@ describe('CloudTransportError', () => {
 
   it('is recognised by the guard across two copies of the package', async () => {
     vi.resetModules();
+    // The `?copy` query makes the bundler load a second instance of the module; TypeScript cannot resolve it.
+    // @ts-expect-error -- a module specifier with a query string
     const copy = (await import('../../src/core/errors.js?copy')) as typeof import('../../src/core/errors.js');
     const foreign = new copy.CloudTransportError('timeout', 'from the other copy');
     expect(foreign instanceof CloudTransportError).toBe(false);

@@ -23,13 +23,16 @@ export interface FakeResponseInit {
 }
 
 export interface FakeFetch {
-  (url: string, init?: RequestInit): Promise<unknown>;
+  /** Fits the client's `fetch` option as it is. */
+  (url: string, init?: RequestInit): Promise<FakeResponse>;
   requests: RecordedRequest[];
   /** The last recorded request (throws when none). */
   last(): RecordedRequest;
   /** Queue the next answer. Unqueued calls answer 200 `{}`. */
   respond(init: FakeResponseInit): FakeFetch;
 }
+
+export type FakeResponse = ReturnType<typeof fakeResponse>;
 
 export function fakeResponse(init: FakeResponseInit = {}) {
   const status = init.status ?? 200;
