@@ -68,6 +68,7 @@ export async function artifactRoutes(app: FastifyInstance) {
     '/api/sessions/:id/artifacts',
     { config: member, bodyLimit: UPLOAD_BODY_LIMIT, schema: { params: SessionArtifactsParams, body: ArtifactUploadBody, response: { 201: ArtifactResponse } } },
     async (request, reply) => {
+      app.billing.requireEntitlement(request.principal, 'artifacts');
       const body = request.body;
       const filename = body.filename.trim();
       if (filename === '' || filename === '.' || filename === '..' || BAD_FILENAME.test(filename)) {

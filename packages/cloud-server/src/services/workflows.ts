@@ -227,7 +227,15 @@ export interface WebhookResult {
  * Workflows: creation, listing, lifecycle, runs and their triggers. A run is a session of the
  * workflow's owner that receives the workflow's prompt, through the session and command services.
  */
-export function createWorkflowService(deps: { db: Db; store: WorkflowsStore; sessions: SessionService; commands: CommandService; serverSecret: string }) {
+export function createWorkflowService(deps: {
+  db: Db;
+  store: WorkflowsStore;
+  sessions: SessionService;
+  commands: CommandService;
+  serverSecret: string;
+  /** Throws (402) when the org may not create or run workflows; runs before anything is written. */
+  admit?: (orgId: string, action: 'create' | 'run') => void;
+}) {
   const { db, store, sessions, commands } = deps;
   const key = sealingKey(deps.serverSecret);
 
@@ -248,6 +256,7 @@ export function createWorkflowService(deps: { db: Db; store: WorkflowsStore; ses
     receipt?: string,
   ): Promise<{ run: WorkflowRun; response: WorkflowRunResponse | null }> {
     const owner = { tenantId: workflow.tenantId, userId: workflow.userId };
+    deps.admit?.(workflow.tenantId, 'run');
     const runId = newId('run');
     const queuedAt = new Date().toISOString();
     const replayOf = await db.transaction(async (tx) => {
@@ -288,6 +297,7 @@ export function createWorkflowService(deps: { db: Db; store: WorkflowsStore; ses
 
   return {
     async create(caller: WorkflowCaller, draft: Required<Pick<WorkflowDraft, 'name' | 'prompt' | 'triggers'>> & WorkflowDraft): Promise<WorkflowCreateResponse> {
+      deps.admit?.(caller.tenantId, 'create');
       const workflowId = newId('wf');
       const now = new Date();
       let reveal: WorkflowWebhookSecretReveal | null = null;
@@ -464,9 +474,14 @@ async function workflowServicesPlugin(app: FastifyInstance) {
       sessions: app.sessionService,
       commands: app.commands,
       serverSecret: app.config.cookieSecret,
+      // A run opens a session and submits a prompt: it needs all three entitlements.
+      admit: (orgId, action) => {
+        app.billing.requireEntitlement({ orgId }, 'workflows');
+        if (action === 'run') for (const feature of ['sessions', 'prompts']) app.billing.requireEntitlement({ orgId }, feature);
+      },
     }),
   );
 }
 
 /** `app.workflows`, shared by the workflow routes and the webhook route. */
-export const workflowServices = fp(workflowServicesPlugin, { name: 'workflow-services', dependencies: ['session-services'] });
+export const workflowServices = fp(workflowServicesPlugin, { name: 'workflow-services', dependencies: ['session-services', 'account-services'] });

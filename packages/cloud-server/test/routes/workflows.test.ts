@@ -76,3 +76,34 @@ describe.each(engines)('workflow routes refuse bad input and write nothing (%s)'
     expect(runs.rows).toHaveLength(0);
   });
 });
+
+describe('entitlement gates', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('answers 402 to workflow creation, runs and artifact uploads of an org without the entitlement, writing nothing', async () => {
+    const token = await server.mintToken(['desktop']);
+    const inject = (url: string, payload: object) => server.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
+    const workflowId = (await inject('/api/workflows', { name: 'Gated', prompt: 'p', triggers: [{ type: 'manual' }] })).json().workflow.workflowId as string;
+    const sessionId = (await inject('/api/sessions', {})).json().session.sessionId as string;
+    const orgId = server.app.defaultOrg.orgId;
+    const before = await server.db.query('SELECT (SELECT count(*) FROM workflows) AS w, (SELECT count(*) FROM workflow_runs) AS r, (SELECT count(*) FROM sessions) AS s, (SELECT count(*) FROM artifacts) AS a');
+
+    server.app.billing.setOrgEntitlements(orgId, { workflows: false, artifacts: false });
+    const created = await inject('/api/workflows', { name: 'Refused', prompt: 'p', triggers: [{ type: 'manual' }] });
+    expect(created.statusCode).toBe(402);
+    expect(created.json()).toMatchObject({ code: 'billing.feature_not_entitled' });
+    const run = await inject(`/api/workflows/${workflowId}/run`, {});
+    expect(run.statusCode).toBe(402);
+    const upload = await inject(`/api/sessions/${sessionId}/artifacts`, { filename: 'a.txt', dataBase64: 'aGk=' });
+    expect(upload.statusCode).toBe(402);
+    server.app.billing.setOrgEntitlements(orgId, { workflows: true, prompts: false });
+    expect((await inject(`/api/workflows/${workflowId}/run`, {})).json()).toMatchObject({ code: 'billing.prompts_not_entitled' });
+
+    const after = await server.db.query('SELECT (SELECT count(*) FROM workflows) AS w, (SELECT count(*) FROM workflow_runs) AS r, (SELECT count(*) FROM sessions) AS s, (SELECT count(*) FROM artifacts) AS a');
+    expect(after.rows).toEqual(before.rows);
+  });
+});
