@@ -123,21 +123,27 @@ export async function sessionRoutes(app: FastifyInstance) {
 
   app.post('/api/sessions', { config: member, schema: { body: CreateBody } }, async (request, reply) => {
     const body = request.body as Static<typeof CreateBody>;
-    return reply.status(201).send(await app.sessionService.create(caller(request), body));
+    const view = await app.sessionService.create(caller(request), body);
+    await app.audit.record(request.principal, { action: 'session.created', targetType: 'session', targetId: view.session.sessionId });
+    return reply.status(201).send(view);
   });
 
   app.post('/api/project-sources/validate', { config: member, schema: { body: ValidateBody } }, async (request) =>
     app.sessionService.validateProjectSource(caller(request), (request.body as Static<typeof ValidateBody>).projectSource),
   );
 
-  app.post('/api/project-sources/snapshots', { config: member, bodyLimit: LARGE_BODY, schema: { body: SnapshotBody } }, async (request, reply) =>
-    reply.status(201).send(await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof SnapshotBody>)),
-  );
+  app.post('/api/project-sources/snapshots', { config: member, bodyLimit: LARGE_BODY, schema: { body: SnapshotBody } }, async (request, reply) => {
+    const snapshot = await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof SnapshotBody>);
+    await app.audit.record(request.principal, { action: 'project_snapshot.uploaded', targetType: 'project_snapshot', targetId: snapshot.snapshotId, metadata: { fileCount: snapshot.fileCount, byteCount: snapshot.byteCount } });
+    return reply.status(201).send(snapshot);
+  });
 
-  app.post('/api/import/sessions', { config: member, bodyLimit: LARGE_BODY, schema: { body: ImportBody } }, async (request, reply) =>
+  app.post('/api/import/sessions', { config: member, bodyLimit: LARGE_BODY, schema: { body: ImportBody } }, async (request, reply) => {
     // The schema checks the fields the server reads; the request type is the contract's.
-    reply.status(201).send(await app.sessionService.import(caller(request), request.body as Parameters<typeof app.sessionService.import>[1])),
-  );
+    const view = await app.sessionService.import(caller(request), request.body as Parameters<typeof app.sessionService.import>[1]);
+    await app.audit.record(request.principal, { action: 'session.imported', targetType: 'session', targetId: view.session.sessionId });
+    return reply.status(201).send(view);
+  });
 
   const findView = async (request: FastifyRequest) => {
     const { id } = request.params as Static<typeof SessionParams>;
