@@ -1,7 +1,7 @@
 import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { createPostgresSchema, engines, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type Client, clientFor } from './harness.js';
 
@@ -163,4 +163,61 @@ describe.each(engines)('delivery stream errors (%s)', (engine) => {
     // The quota let exactly its two claims through.
     expect(got.map((delivery) => delivery.deliveryId)).toEqual(['d-00', 'd-01']);
   });
+});
+
+describe.skipIf(!postgresAvailable)('delivery streams on two servers sharing one PostgreSQL', () => {
+  let schema: PostgresSchema;
+  let one: TestServer;
+  let two: TestServer;
+  beforeAll(async () => {
+    schema = await createPostgresSchema();
+    one = await startTestServer({ store: schema.target });
+    two = await startTestServer({ store: schema.target });
+  });
+  afterAll(async () => {
+    await two?.close();
+    await one?.close();
+    await schema?.drop();
+  });
+
+  it('a delivery created on one server wakes a stream on the other at once (NOTIFY), and each is claimed once', async () => {
+    // Polling is slowed to a minute: only the NOTIFY can deliver within the test.
+    Object.assign(two.app.channels.streams.settings, { pollMs: 60_000 });
+    Object.assign(one.app.channels.streams.settings, { pollMs: 60_000 });
+    const admin = clientFor(one.baseUrl, await one.mintToken(['admin']));
+    await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-r' });
+    await admin.createChannelBinding({ agentId: 'ag-r', provider: 'webhook', displayName: 'Hook', bindingId: 'cb-r' });
+    const token = await one.mintToken(['gateway'], { channelBindingIds: ['cb-r'] });
+    const got: { via: string; delivery: ChannelDeliveryRecord }[] = [];
+    const subscribe = (server: TestServer, via: string) => {
+      const client = clientFor(server.baseUrl, token);
+      return client.subscribeChannelDeliveries({
+        claimedBy: via,
+        onDelivery(delivery) {
+          got.push({ via, delivery });
+          void client.ackChannelDelivery(delivery.deliveryId, { status: 'sent', claimedBy: via });
+        },
+      });
+    };
+    const create = async (from: number, to: number) => {
+      for (let n = from; n < to; n += 1) {
+        await admin.createChannelDelivery({ agentId: 'ag-r', channelBindingId: 'cb-r', provider: 'webhook', target: {}, eventType: 'x', payload: { n }, deliveryId: `r-${String(n).padStart(2, '0')}` });
+      }
+    };
+    // Only server two streams: what server one creates must reach it through the database.
+    const onTwo = subscribe(two, 'gw-two');
+    await sleep(500);
+    await create(0, 5);
+    await waitFor(() => got.length >= 5, 10_000, 'five deliveries via server two');
+    expect(got.every((entry) => entry.via === 'gw-two')).toBe(true);
+    // Both stream now: every delivery is claimed by exactly one of them.
+    const onOne = subscribe(one, 'gw-one');
+    await sleep(500);
+    await create(5, 15);
+    await waitFor(() => got.length >= 15, 10_000, 'fifteen deliveries');
+    await sleep(300);
+    onOne.close();
+    onTwo.close();
+    expect(got.map((entry) => entry.delivery.deliveryId).sort()).toEqual(Array.from({ length: 15 }, (_, n) => `r-${String(n).padStart(2, '0')}`));
+  }, 60_000);
 });
