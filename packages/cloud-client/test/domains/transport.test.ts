@@ -2,22 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudEventSourceConstructor, type CloudFetch } from '../../src/adapter.js';
 import type { CloudTransportError } from '../../src/core/errors.js';
 import { controllableStream, eventFrame, FakeEventSource, recorder, settle, sseResponse } from '../helpers/streams.js';
-
-/** A URL builder call as data: arguments and the exact URL. */
-export interface UrlCase {
-  method: 'workspaceEventsUrl' | 'sessionEventsUrl';
-  args: unknown[];
-  url: string;
-}
-
-export const transportUrlCases: UrlCase[] = [
-  { method: 'workspaceEventsUrl', args: [], url: 'https://cloud.test/api/events' },
-  { method: 'workspaceEventsUrl', args: [0], url: 'https://cloud.test/api/events' },
-  { method: 'workspaceEventsUrl', args: [12], url: 'https://cloud.test/api/events?after=12' },
-  { method: 'sessionEventsUrl', args: ['s1'], url: 'https://cloud.test/api/sessions/s1/events' },
-  { method: 'sessionEventsUrl', args: ['s1', 0], url: 'https://cloud.test/api/sessions/s1/events' },
-  { method: 'sessionEventsUrl', args: ['a/b?c#d', 3], url: 'https://cloud.test/api/sessions/a%2Fb%3Fc%23d/events?after=3' },
-];
+import { transportUrlCases, type UrlCase } from '../cases/transport.js';
 
 const invalidUrlCalls: { method: UrlCase['method']; args: unknown[] }[] = [
   { method: 'workspaceEventsUrl', args: [-1] },
