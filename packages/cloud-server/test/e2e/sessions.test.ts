@@ -173,7 +173,11 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
   it('lists sessions newest first, page by page, with filters and a scoped cursor', async () => {
     const other = clientFor(h.server.baseUrl, await h.server.mintToken(['desktop'], { email: `lister-${engine}@example.com` }));
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await other.createSession()).session.sessionId);
+    for (let i = 0; i < 5; i += 1) {
+      ids.push((await other.createSession()).session.sessionId);
+      // Distinct updatedAt milliseconds, so that "newest first" has one answer.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
     const first = await other.listSessionsPage({ limit: 2 });
     expect(first.sessions.map((s) => s.sessionId)).toEqual([ids[4], ids[3]]);
     expect(first.totalEstimate).toBe(3);
