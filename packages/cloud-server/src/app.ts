@@ -14,6 +14,7 @@ import { configRoutes } from './routes/config.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { openapi } from './openapi.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -75,6 +76,8 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
 
   // 1. Ecosystem plugins and HTTP conventions.
   await app.register(cookie);
+  // The OpenAPI document: its onRoute hook must see every route, so before the route plugins.
+  await app.register(openapi);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   // An empty JSON body means `{}` (wire contract §4.6): clients send body-less POSTs that way.
