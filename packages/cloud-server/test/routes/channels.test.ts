@@ -177,6 +177,20 @@ describe.each(engines)('channel routes refuse bad input and write nothing (%s)',
     expect(((await replay.json()) as { code: string }).code).toBe('idempotency.not_replayable');
   });
 
+  it('an expired interaction answers 410 and stays unused', async () => {
+    const body = { agentId: 'ag-1', sessionBindingId, sessionId, provider: 'slack', kind: 'question', targetId: 'q-x', expiresAt: new Date(Date.now() + 400).toISOString() };
+    const created = await call({ method: 'POST', path: '/api/channels/interactions', body });
+    const { plaintextToken, interaction } = (await created.json()) as { plaintextToken: string; interaction: { interactionId: string } };
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const before = await snapshot();
+    const late = await call({ method: 'POST', path: '/api/channels/interactions/resolve', body: { token: plaintextToken, answers: [] } });
+    expect(late.status).toBe(410);
+    expect(((await late.json()) as { code: string }).code).toBe('channels.interaction_expired');
+    expect(await snapshot()).toBe(before);
+    const { rows } = await server.db.query('SELECT status FROM channel_interactions WHERE interaction_id = $1', [interaction.interactionId]);
+    expect(rows[0]).toMatchObject({ status: 'pending' });
+  });
+
   it('every mutation is audited', async () => {
     const { rows } = await server.db.query<{ action: string }>('SELECT DISTINCT action FROM audit_events ORDER BY action');
     expect(rows.map((row) => row.action)).toEqual(
