@@ -19,6 +19,8 @@ interface Operation {
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
   requestBody?: unknown;
   security?: unknown[];
+  'x-access'?: string;
+  'x-body-limit'?: number;
 }
 interface OpenApiDocument {
   openapi: string;
@@ -149,7 +151,15 @@ describe('GET /api/openapi.json', () => {
     }
   });
 
-  it('marks public routes as needing no credentials', () => {
+  it('states each route\'s access rule, marks public routes as needing no credentials, and gives body caps', () => {
+    for (const { path, method, operation } of operations()) {
+      expect(['public', 'member', 'admin', 'operator'], `${method} ${path}`).toContain(operation['x-access']);
+      if (operation['x-access'] === 'public') expect(operation.security, `${method} ${path}`).toEqual([]);
+      if (['post', 'put', 'patch', 'delete'].includes(method)) expect(operation['x-body-limit'], `${method} ${path}`).toBeGreaterThan(0);
+    }
+    expect(document.paths['/api/metrics']!.get!['x-access']).toBe('operator');
+    expect(document.paths['/api/project-sources/snapshots']!.post!['x-body-limit']).toBeGreaterThan(30 * 1024 * 1024);
+    expect(document.paths['/api/sessions']!.post!['x-body-limit']).toBe(1024 * 1024);
     expect(document.paths['/api/openapi.json']!.get!.security).toEqual([]);
     expect(document.paths['/webhooks/workflows/{id}']!.post!.security).toEqual([]);
     expect(document.paths['/api/sessions']!.get!.security).toBeUndefined();
