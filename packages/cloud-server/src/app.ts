@@ -71,7 +71,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
     },
     bodyLimit: 1024 * 1024,
     // Settings keys (≤256 characters) travel percent-encoded in one path segment: up to 9 bytes each.
-    maxParamLength: 2400,
+    routerOptions: { maxParamLength: 2400 },
   });
 
   // 1. Ecosystem plugins and HTTP conventions.
