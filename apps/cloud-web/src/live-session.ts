@@ -76,8 +76,6 @@ export function openLiveSession(cloud: CloudTransportAdapter, sessionId: string,
   void load();
   return {
     sessionId,
-    /** Re-reads the view and resubscribes (after signing in again). */
-    reload: () => void load(),
     close() {
       closed = true;
       subscription?.close();

@@ -33,7 +33,6 @@ const ui = {
 let csrfToken: string | null = null;
 let sessions: SessionRecord[] = [];
 let live: LiveSession | null = null;
-let view: CloudSessionProjectionView | null = null;
 
 // No headers: subscriptions use EventSource and the cookie authenticates everything.
 const cloud = createHttpSseCloudTransportAdapter({ baseUrl: '', credentials: 'include', csrfToken: () => csrfToken });
@@ -90,7 +89,6 @@ async function mutate<T>(doing: string, command: (options: CloudCommandOptions) 
 const CONNECTION_TEXT: Record<Connection, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
 
 function showView(next: CloudSessionProjectionView): void {
-  view = next;
   const record = sessions.find((session) => session.sessionId === next.sessionId);
   ui.title.textContent = next.title ?? (record ? sessionLabel(record) : 'Session');
   ui.status.textContent = next.isGenerating ? 'Working…' : 'Idle';
@@ -119,7 +117,6 @@ async function checkSignedIn(): Promise<void> {
 
 function openSession(sessionId: string): void {
   live?.close();
-  view = null;
   history.replaceState(null, '', `#${encodeURIComponent(sessionId)}`);
   ui.session.hidden = false;
   ui.empty.hidden = true;
@@ -145,27 +142,36 @@ async function refreshSessions(): Promise<void> {
   }
 }
 
+/** The open session is kept in the URL fragment, so that a reload comes back to it. */
+function rememberedSession(): string | null {
+  try {
+    return decodeURIComponent(location.hash.slice(1)) || null;
+  } catch {
+    return null; // a hand-edited fragment that is not valid percent-encoding
+  }
+}
+
 async function enterWorkbench(email: string): Promise<void> {
   ui.signIn.hidden = true;
   ui.workbench.hidden = false;
   ui.signOut.hidden = false;
   ui.who.textContent = email;
   await refreshSessions();
-  const remembered = decodeURIComponent(location.hash.slice(1));
+  const remembered = rememberedSession();
   if (remembered) openSession(remembered);
 }
 
 const transcriptActions: TranscriptActions = {
   respondToPermission(permissionId, allow) {
-    const id = view?.sessionId;
+    const id = live?.sessionId;
     if (id) void mutate('answer the permission request', (o) => cloud.respondToPermission(id, { permissionId, response: allow ? 'allow' : 'deny' }, o));
   },
   answerQuestion(requestId, answers) {
-    const id = view?.sessionId;
+    const id = live?.sessionId;
     if (id) void mutate('answer the question', (o) => cloud.replyToQuestion(id, { requestId, answers }, o));
   },
   dismissQuestion(requestId) {
-    const id = view?.sessionId;
+    const id = live?.sessionId;
     if (id) void mutate('dismiss the question', (o) => cloud.rejectQuestion(id, { requestId }, o));
   },
 };
