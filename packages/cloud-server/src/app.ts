@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
-import { errorBody, httpError, isHttpError, retryAfterSeconds, type HttpError } from './errors.js';
+import { errorBody, httpError, isHttpError, nulError, nulRefusal, retryAfterSeconds, type HttpError } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { adminRoutes } from './routes/admin.js';
 import { billingRoutes } from './routes/billing.js';
@@ -82,8 +82,13 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   app.removeContentTypeParser('application/json');
   // An empty JSON body means `{}` (wire contract §4.6): clients send body-less POSTs that way.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (String(body).trim() === '') done(null, {});
-    else parseJson(request, String(body), done);
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    parseJson(request, text, (error: Error | null, value?: unknown) => {
+      if (error) return done(error, undefined);
+      const refused = nulRefusal(text, value);
+      return refused ? done(refused, undefined) : done(null, value);
+    });
   });
   app.addHook('onRequest', async (request, reply) => {
     // Set on the raw response so that hijacked (SSE) replies carry them too.
@@ -91,6 +96,8 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
     reply.raw.setHeader('x-content-type-options', 'nosniff');
     reply.raw.setHeader('referrer-policy', 'no-referrer');
     reply.raw.setHeader('x-frame-options', 'DENY');
+    // PostgreSQL stores no U+0000: a NUL in a path or query is refused here, not in the store.
+    if (/%00/i.test(request.url)) throw nulError();
   });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && UNSAFE_METHODS.has(request.method)) request.body = {};

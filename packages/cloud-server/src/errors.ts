@@ -52,3 +52,35 @@ export function errorBody(error: HttpError): ErrorBody {
 export function retryAfterSeconds(retryAfterMs: number): string {
   return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
 }
+
+/** The refusal of a U+0000 in a URL or a body string: PostgreSQL stores none in text or jsonb. */
+export function nulError(): HttpError {
+  return httpError(400, 'request.invalid', 'Strings may not contain the NUL character (U+0000).');
+}
+
+/** Whether a JSON value holds U+0000 in a string or key; iterative, so any nesting depth is fine. */
+function containsNul(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\0')) return true;
+        pending.push(item);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The 400 for a parsed JSON body holding U+0000 in a string or key, else null. `json` is the raw
+ * text: a NUL can only arrive escaped, so bodies without `\u0000` are not walked.
+ */
+export function nulRefusal(json: string, value: unknown): HttpError | null {
+  return /\\u0000/i.test(json) && containsNul(value) ? nulError() : null;
+}

@@ -12,7 +12,7 @@ import type {
 } from '@open-cowork/shared';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { httpError } from '../errors.js';
+import { httpError, nulRefusal } from '../errors.js';
 import { newId, newSecret } from '../ids.js';
 import type { Db } from '../store/db.js';
 import { createWorkflowsStore, type NewTrigger, type WorkflowListPosition, type WorkflowRecord, type WorkflowsStore } from '../store/workflows.js';
@@ -421,6 +421,8 @@ export function createWorkflowService(deps: {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
           throw httpError(400, 'workflows.webhook_payload_invalid', 'A webhook body must be a JSON object.');
         }
+        const refused = nulRefusal(request.rawBody, parsed);
+        if (refused) throw refused;
         payload = parsed as Record<string, unknown>;
       }
       const signature = request.signature.trim().replace(/^sha256=/i, '').toLowerCase();

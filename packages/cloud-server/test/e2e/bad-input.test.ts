@@ -2,7 +2,8 @@
  * The bad-input sweep: every mutating `/api/` operation of the OpenAPI document, sent
  * (a) a body that is not JSON, (b) a JSON array, (c) a body whose fields have the wrong types
  * (generated from the operation's request schema), (d) a body over the route's size cap, and
- * (e) ids of resources that do not exist — each answered with a 4xx carrying string `error` and
+ * (e) ids of resources that do not exist, (f–h) NUL characters and malformed percent-encoding in
+ * ids and NUL in body strings — each answered with a 4xx carrying string `error` and
  * `code` (never a 5xx, never a hang), and no table changed (row counts and row contents).
  *
  * Path ids name real records (created in setup) wherever the route validates its body before it
@@ -10,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../src/services/workflows.js';
 import { startTestServer } from '../helpers/server.js';
 
 interface JsonSchema {
@@ -316,7 +318,25 @@ function attempts(sweep: Sweep): Attempt[] {
     // No id in the path, but the body names records by id (a binding, an agent, a session…).
     list.push({ name: '(e) body ids that name nothing', path, body: JSON.stringify(sample(schema)), status: 404 });
   }
+  if (/\{\w+\}/.test(path)) {
+    const sampled = schema ? JSON.stringify(sample(schema)) : undefined;
+    list.push({ name: '(f) NUL in the ids', path: path.replace(/\{\w+\}/g, 'x%00y'), body: sampled, status: 400, code: 'request.invalid' });
+    list.push({ name: '(g) malformed percent-encoding in the ids', path: path.replace(/\{\w+\}/g, 'x%E0%A4%A'), body: sampled });
+  }
+  const withNul = schema ? nulBody(schema) : null;
+  if (withNul) list.push({ name: `(h) NUL in a string ${withNul}`, path: withReal, body: withNul, status: 400, code: 'request.invalid' });
   return list;
+}
+
+/** A body the schema accepts but for U+0000 in one free-text string field (PostgreSQL stores none). */
+function nulBody(schema: JsonSchema): string | null {
+  const body = sample(schema) as Record<string, unknown>;
+  const free = Object.entries(schema.properties ?? {}).find(
+    ([, field]) => admitted(field)?.has('string') && !field.enum && !field.format && !field.anyOf?.some((branch) => branch.enum),
+  );
+  if (!free) return null;
+  body[free[0]] = 'a\u0000b';
+  return JSON.stringify(body);
 }
 
 afterAll(() => server.close());
@@ -331,6 +351,8 @@ describe('every mutating /api/ operation refuses bad input with a coded 4xx and 
     expect(count('b')).toBeGreaterThan(45);
     expect(count('c')).toBeGreaterThan(35);
     expect(count('e')).toBeGreaterThan(30);
+    expect(count('f')).toBeGreaterThan(30);
+    expect(count('h')).toBeGreaterThan(35);
   });
 
   it.each(sweeps.map((sweep) => [`${sweep.method} ${sweep.path}`, sweep] as const))('%s', async (_title, sweep) => {
@@ -350,5 +372,25 @@ describe('every mutating /api/ operation refuses bad input with a coded 4xx and 
       }
       expect(await tableStates(), `${label} wrote to the store`).toEqual(before);
     }
+  });
+
+  it('refuses a signed webhook whose payload holds a NUL character, with 400 and nothing written', async () => {
+    const created = await fetch(`${server.baseUrl}/api/workflows`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Hooked', prompt: 'Triage.', triggers: [{ type: 'webhook' }] }),
+    });
+    const { webhookSecretReveal: reveal } = (await created.json()) as { webhookSecretReveal: { workflowId: string; secret: string } };
+    const body = '{"issue":"a\\u0000b"}';
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const before = await tableStates();
+    const response = await fetch(`${server.baseUrl}/webhooks/workflows/${encodeURIComponent(reveal.workflowId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-open-cowork-timestamp': timestamp, 'x-open-cowork-signature': signWebhook(reveal.secret, timestamp, body) },
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: expect.any(String), code: 'request.invalid' } });
+    expect(await tableStates()).toEqual(before);
   });
 });
