@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { errorBody, httpError, isHttpError, nulError, nulRefusal, retryAfterSeconds, type HttpError } from './errors.js';
+import { idempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
 import { adminRoutes } from './routes/admin.js';
 import { billingRoutes } from './routes/billing.js';
@@ -115,6 +116,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   // 2. Services, shared as decorators.
   await app.register(store, { config, ...(db ? { db } : {}) });
   await app.register(auth);
+  await app.register(idempotency);
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
   await app.register(accountServices);
   await app.register(sessionServices);

@@ -160,8 +160,10 @@ export async function sessionRoutes(app: FastifyInstance) {
     return { ...found, view: normalizeSessionProjectionView(found.projection?.view ?? null, found.session.sessionId) };
   });
 
+  // The command service stores the Idempotency-Key response in the command's own transaction.
+  const commandConfig = { ...member, idempotency: 'handled' as const };
   const command = (path: string, kind: SessionCommandKind, body: TSchema) =>
-    app.post(path, { config: member, schema: { params: SessionParams, body } }, async (request, reply) => {
+    app.post(path, { config: commandConfig, schema: { params: SessionParams, body } }, async (request, reply) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const idempotencyKey = idempotencyKeyOf(request);
       const response = await app.commands.execute({ ...caller(request), tokenId: request.principal.tokenId }, {

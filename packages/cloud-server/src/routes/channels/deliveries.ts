@@ -37,7 +37,9 @@ const notFound = () => httpError(404, 'channels.delivery_not_found', 'Channel de
 export async function channelDeliveryRoutes(app: FastifyInstance) {
   const { channels } = app;
   const { streams } = channels;
-  const member = { access: 'member' as const };
+  // Mutating channel routes run under `channels.respond`, which stores the Idempotency-Key
+  // response atomically: the generic plugin stays out.
+  const member = { access: 'member' as const, idempotency: 'handled' as const };
 
   /** The lease holder an action speaks for: body, then `?claimedBy`, then the token, then the user (§4.4). */
   const claimerOf = (request: FastifyRequest, bodyClaimedBy: string | undefined) =>

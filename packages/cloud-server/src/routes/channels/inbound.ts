@@ -22,7 +22,9 @@ function checkProvider(provider: string): void {
 /** Inbound traffic of a gateway: exactly-once provider-event claims, and one-time interaction tokens. */
 export async function channelInboundRoutes(app: FastifyInstance) {
   const { channels } = app;
-  const member = { access: 'member' as const };
+  // Mutating channel routes run under `channels.respond`, which stores the Idempotency-Key
+  // response atomically: the generic plugin stays out.
+  const member = { access: 'member' as const, idempotency: 'handled' as const };
 
   // ---------------------------------------------------------------- provider events
   app.post<{ Body: Static<typeof ClaimEventBody> }>(

@@ -11,7 +11,9 @@ import { publicSessionBinding, type StoredSessionBinding } from '../../store/cha
 /** Chat threads bound to cloud sessions: bind, look up, read, stream, prompt, and the read cursor. */
 export async function channelSessionRoutes(app: FastifyInstance) {
   const { channels } = app;
-  const member = { access: 'member' as const };
+  // Mutating channel routes run under `channels.respond` (the prompt under the command service),
+  // which store the Idempotency-Key response atomically: the generic plugin stays out.
+  const member = { access: 'member' as const, idempotency: 'handled' as const };
 
   /** The bound session's view, read as its owner (the account that bound it). */
   const viewOf = async (binding: StoredSessionBinding): Promise<CloudSessionView> => {

@@ -57,8 +57,10 @@ function checkCredentialRef(ref: string | null | undefined): void {
 /** Providers, headless agents, channel bindings and channel identities (the gateway's setup plane). */
 export async function channelSetupRoutes(app: FastifyInstance) {
   const { channels } = app;
-  const member = { access: 'member' as const };
-  const admin = { access: 'admin' as const };
+  // Mutating channel routes run under `channels.respond`, which stores the Idempotency-Key
+  // response atomically: the generic plugin stays out.
+  const member = { access: 'member' as const, idempotency: 'handled' as const };
+  const admin = { access: 'admin' as const, idempotency: 'handled' as const };
   const tenants = createTenantStore(app.db);
 
   app.get<{ Querystring: Static<ReturnType<typeof ListQuery>> }>(
