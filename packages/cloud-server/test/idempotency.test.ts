@@ -8,7 +8,7 @@ import { IDEMPOTENCY_TTL_MS, idempotency } from '../src/idempotency.js';
 import type { Db } from '../src/store/db.js';
 import { openDb } from '../src/store/open.js';
 import { store } from '../src/store/plugin.js';
-import { createTestTarget } from './helpers/db.js';
+import { createTestTarget, engines } from './helpers/db.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /** A caller of the probe app: `x-test-user` picks the user, `x-test-token` the API token. */
@@ -59,7 +59,7 @@ function gate(): Gate & { enter(): Promise<void> } {
   };
 }
 
-describe('Idempotency-Key on mutating /api/ routes (PGlite, probe routes)', () => {
+describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, %s)', (engine) => {
   let target: Awaited<ReturnType<typeof createTestTarget>>;
   let db: Db;
   let app: FastifyInstance;
@@ -67,7 +67,7 @@ describe('Idempotency-Key on mutating /api/ routes (PGlite, probe routes)', () =
   let slow = gate();
 
   beforeAll(async () => {
-    target = await createTestTarget('pglite');
+    target = await createTestTarget(engine);
     db = await openDb(target.target);
     app = Fastify();
     await app.register(store, { config: createConfig({ store: target.target }), db });
