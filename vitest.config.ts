@@ -18,7 +18,8 @@ export default defineConfig({
     // Most test files wait on sockets, child processes and timers rather than the CPU, so more
     // workers than the default (cores - 1) shorten the run on a 2-core machine.
     maxWorkers: 3,
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    globalSetup: ['packages/cloud-server/test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
   },
 });

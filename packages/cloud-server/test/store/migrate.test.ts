@@ -10,7 +10,7 @@ describe.each(engines)('migrations (%s)', (engine) => {
   let target: Awaited<ReturnType<typeof createTestTarget>>;
   let db: Db;
   beforeAll(async () => {
-    target = await createTestTarget(engine);
+    target = await createTestTarget(engine, { migrated: false });
     db = await openDb(target.target);
   });
   afterAll(async () => {
