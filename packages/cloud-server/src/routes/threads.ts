@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import {
@@ -21,7 +21,7 @@ import {
   ThreadSearchResponse,
 } from '../schemas/threads.js';
 import type { Queryable } from '../store/db.js';
-import { createThreadsStore, isUniqueViolation, type ThreadOwner, type ThreadPosition } from '../store/threads.js';
+import { createThreadsStore, isUniqueViolation, type ThreadOwner } from '../store/threads.js';
 
 const DEFAULT_PAGE = 100;
 const MAX_QUERY_BYTES = 16 * 1024;
@@ -29,23 +29,14 @@ const MAX_QUERY_BYTES = 16 * 1024;
 const ownerOf = (request: FastifyRequest): ThreadOwner => ({ tenantId: request.principal.tenantId, userId: request.principal.userId });
 
 function scopeHash(owner: ThreadOwner, filter: { statuses: string[]; tagIds: string[]; text: string | null }): string {
-  const scope = { ...owner, statuses: [...filter.statuses].sort(), tagIds: [...filter.tagIds].sort(), text: filter.text ?? '' };
-  return createHash('sha256').update(JSON.stringify(scope)).digest('base64url');
+  return cursorScope({ ...owner, statuses: [...filter.statuses].sort(), tagIds: [...filter.tagIds].sort(), text: filter.text ?? '' });
 }
 
-function decodeCursor(cursor: string, scope: string): ThreadPosition {
-  const invalid = () => httpError(400, 'threads.cursor.invalid', 'The threads cursor is invalid or belongs to another search.');
-  let value: Partial<{ v: number; updatedAt: string; sessionId: string; scopeHash: string }>;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof value;
-  } catch {
-    throw invalid();
-  }
-  if (value?.v !== 1 || value.scopeHash !== scope || typeof value.sessionId !== 'string' || Number.isNaN(Date.parse(value.updatedAt ?? ''))) {
-    throw invalid();
-  }
-  return { updatedAt: value.updatedAt!, sessionId: value.sessionId };
-}
+const cursors = keysetCursor({
+  time: 'updatedAt',
+  id: 'sessionId',
+  invalid: () => httpError(400, 'threads.cursor.invalid', 'The threads cursor is invalid or belongs to another search.'),
+});
 
 /**
  * Threads (wire contract §2.4): the caller's sessions as a searchable list, with the caller's own
@@ -82,16 +73,9 @@ export async function threadRoutes(app: FastifyInstance) {
       const filter = { statuses: [...new Set(status)], tagIds: [...new Set([...tagId, ...csv])], text: q?.trim().toLowerCase() || null };
       if (filter.tagIds.length > 50) throw httpError(400, 'threads.too_many_tags', 'Filter by at most 50 tags.');
       const scope = scopeHash(owner, filter);
-      const after = cursor ? decodeCursor(cursor, scope) : null;
-      const rows = await threads.search({ ...owner, ...filter }, after, limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const more = rows.length > limit && last !== undefined;
-      return {
-        threads: page,
-        nextCursor: more ? Buffer.from(JSON.stringify({ v: 1, updatedAt: last.updatedAt, sessionId: last.sessionId, scopeHash: scope })).toString('base64url') : null,
-        totalEstimate: more ? limit + 1 : page.length,
-      };
+      const after = cursor ? cursors.decode(cursor, scope) : null;
+      const { page, nextCursor } = cursors.page(await threads.search({ ...owner, ...filter }, after, limit + 1), limit, scope);
+      return { threads: page, nextCursor, totalEstimate: nextCursor ? limit + 1 : page.length };
     },
   );
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { Nullable } from './common.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Timestamp = Type.String({ format: 'date-time' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 const SessionStatus = Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('closed'), Type.Literal('errored')]);
 const TagName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });

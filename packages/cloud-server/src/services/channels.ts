@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
-import type { ArtifactWithContent } from '@open-cowork/shared';
+import { isChannelProviderId, type ArtifactWithContent } from '@open-cowork/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
+import { canonicalJson } from '../canonical-json.js';
 import { httpError } from '../errors.js';
 import { createArtifactsStore } from '../store/artifacts.js';
 import { createChannelDeliveriesStore, type ChannelDeliveriesStore } from '../store/channel-deliveries.js';
@@ -57,14 +58,16 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return header;
 }
 
-/** Stable JSON: key order does not change a request's fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+/** 400 unless `provider` is a built-in provider or a custom id containing '-'. */
+export function checkProvider(provider: string): void {
+  if (!isChannelProviderId(provider)) {
+    throw httpError(400, 'channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
   }
-  return JSON.stringify(value ?? null);
+}
+
+/** 400 `channels.provider_mismatch` unless `provider` is the provider of the (channel or session) binding. */
+export function requireSameProvider(binding: { provider: string }, provider: string, what: 'channel binding' | 'session binding'): void {
+  if (binding.provider !== provider) throw httpError(400, 'channels.provider_mismatch', `provider does not match the ${what}.`);
 }
 
 /** What a mutating channel route answers. */
@@ -166,7 +169,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
         const { principal } = request;
         const scope = { tenantId: principal.tenantId, userId: principal.userId, key };
         const fingerprint = { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body };
-        const requestHash = createHash('sha256').update(canonical(fingerprint)).digest('hex');
+        const requestHash = createHash('sha256').update(canonicalJson(fingerprint)).digest('hex');
         const previous = await idempotency.claim(tx, scope, requestHash, new Date().toISOString());
         if (previous && previous.requestHash !== requestHash) {
           throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');

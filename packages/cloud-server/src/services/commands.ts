@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCommandKind, SessionCommandRecord } from '@open-cowork/shared';
+import { canonicalJson } from '../canonical-json.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { CommandsStore } from '../store/commands.js';
@@ -38,16 +39,6 @@ export function permissionAllows(response: unknown): boolean {
   if (response === true) return true;
   if (typeof response === 'string') return ALLOW_ANSWERS.has(response);
   return typeof response === 'object' && response !== null && (response as { allowed?: unknown }).allowed === true;
-}
-
-/** Stable JSON: key order does not change the fingerprint of a request. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 /** The events a command appends; throws a coded error when the session cannot take it. */
@@ -101,7 +92,7 @@ export function createCommandService(deps: {
 
   return {
     async execute(caller: CommandCaller, request: CommandRequest): Promise<CloudSessionCommandResponse> {
-      const requestHash = createHash('sha256').update(canonical({ sessionId: request.sessionId, kind: request.kind, payload: request.payload })).digest('hex');
+      const requestHash = createHash('sha256').update(canonicalJson({ sessionId: request.sessionId, kind: request.kind, payload: request.payload })).digest('hex');
       const owner = { tenantId: caller.tenantId, userId: caller.userId };
       const scope: IdempotencyScope | null = request.idempotencyKey ? { ...owner, key: request.idempotencyKey } : null;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   CloudProjectSourceInput,
   CloudProjectSourceSummary,
@@ -11,10 +10,11 @@ import type {
   SessionRecord,
   ValidateProjectSourceResult,
 } from '@open-cowork/shared';
+import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Db } from '../store/db.js';
-import type { SessionListPosition, SessionsStore, SnapshotsStore } from '../store/sessions.js';
+import type { SessionsStore, SnapshotsStore } from '../store/sessions.js';
 import type { EventDraft, EventService } from './events.js';
 
 export interface SessionCaller {
@@ -28,28 +28,14 @@ const MAX_PAGE = 500;
 
 /** A cursor is only valid for the listing it came from: same caller, same filters. */
 function scopeHash(caller: SessionCaller, query: SessionListQuery): string {
-  const scope = { tenantId: caller.tenantId, userId: caller.userId, status: query.status ?? null, profileName: query.profileName ?? null, query: query.q?.trim().toLowerCase() ?? '' };
-  return createHash('sha256').update(JSON.stringify(scope)).digest('base64url');
+  return cursorScope({ tenantId: caller.tenantId, userId: caller.userId, status: query.status ?? null, profileName: query.profileName ?? null, query: query.q?.trim().toLowerCase() ?? '' });
 }
 
-function encodeCursor(position: SessionListPosition, scope: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, ...position, scopeHash: scope })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, scope: string): SessionListPosition {
-  const invalid = () => httpError(400, 'sessions.cursor.invalid', 'The sessions cursor is invalid or belongs to another listing.');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const value = parsed as Partial<{ v: number; updatedAt: string; sessionId: string; scopeHash: string }>;
-  if (value?.v !== 1 || value.scopeHash !== scope || typeof value.sessionId !== 'string' || Number.isNaN(Date.parse(value.updatedAt ?? ''))) {
-    throw invalid();
-  }
-  return { updatedAt: value.updatedAt!, sessionId: value.sessionId };
-}
+const cursors = keysetCursor({
+  time: 'updatedAt',
+  id: 'sessionId',
+  invalid: () => httpError(400, 'sessions.cursor.invalid', 'The sessions cursor is invalid or belongs to another listing.'),
+});
 
 /** What a session record shows of its project source: never credentials or object keys. */
 function summarise(source: CloudProjectSourceInput): CloudProjectSourceSummary {
@@ -171,21 +157,15 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
     async list(caller: SessionCaller, query: SessionListQuery): Promise<SessionListPage> {
       const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
       const scope = scopeHash(caller, query);
-      const after = query.cursor ? decodeCursor(query.cursor, scope) : null;
+      const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
       const search = query.q?.trim().toLowerCase();
       const rows = await sessions.list(
         { ...caller, ...(query.status ? { status: query.status } : {}), ...(query.profileName ? { profileName: query.profileName } : {}), ...(search ? { query: search } : {}) },
         after,
         limit + 1,
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const more = rows.length > limit && last !== undefined;
-      return {
-        sessions: page,
-        nextCursor: more ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId }, scope) : null,
-        totalEstimate: more ? limit + 1 : page.length,
-      };
+      const { page, nextCursor } = cursors.page(rows, limit, scope);
+      return { sessions: page, nextCursor, totalEstimate: nextCursor ? limit + 1 : page.length };
     },
   };
 }

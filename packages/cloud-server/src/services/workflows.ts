@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type {
   WorkflowCreateResponse,
   WorkflowDetail,
@@ -12,12 +11,19 @@ import type {
 } from '@open-cowork/shared';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { httpError, nulRefusal } from '../errors.js';
+import { cursorScope, keysetCursor } from '../cursor.js';
+import { httpError } from '../errors.js';
 import { newId, newSecret } from '../ids.js';
 import type { Db } from '../store/db.js';
-import { createWorkflowsStore, type NewTrigger, type WorkflowListPosition, type WorkflowRecord, type WorkflowsStore } from '../store/workflows.js';
+import { createWorkflowsStore, type NewTrigger, type WorkflowRecord, type WorkflowsStore } from '../store/workflows.js';
 import type { CommandService } from './commands.js';
+import { nextCronRun, parseCron } from './cron.js';
 import type { SessionService } from './sessions.js';
+import { seal, sealingKey, verifyWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
+
+// The cron parser and the webhook signature are modules of their own; their exports stay available here.
+export { nextCronRun, parseCron, type CronSchedule } from './cron.js';
+export { signWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,165 +40,15 @@ const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
 const RUNS_PER_WORKFLOW = 25;
 const RUNS_PER_PAGE = 100;
-/** How far a webhook's timestamp may be from the server's clock, either way. */
-export const WEBHOOK_TOLERANCE_MS = 5 * 60 * 1000;
 const SCHEDULE_BATCH = 50;
 
-// ---------------------------------------------------------------------------------------------
-// Cron: five fields (minute hour day-of-month month day-of-week), UTC; `*`, `a`, `a-b`, `*/n`,
-// `a-b/n` and comma lists. As in Vixie cron, when both day fields are restricted a day matches
-// either of them.
+const scopeHash = (caller: WorkflowCaller) => cursorScope({ tenantId: caller.tenantId, userId: caller.userId });
 
-interface CronSchedule {
-  minutes: Set<number>;
-  hours: Set<number>;
-  days: Set<number>;
-  months: Set<number>;
-  weekdays: Set<number>;
-  anyDay: boolean;
-  anyWeekday: boolean;
-}
-
-const CRON_FIELDS = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12 },
-  { name: 'day of week', min: 0, max: 7 },
-] as const;
-
-function parseCronField(text: string, field: (typeof CRON_FIELDS)[number]): Set<number> {
-  const values = new Set<number>();
-  for (const part of text.split(',')) {
-    const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (!match) throw new Error(`bad ${field.name} "${part}"`);
-    const step = match[4] === undefined ? 1 : Number(match[4]);
-    let from: number = field.min;
-    let to: number = field.max;
-    if (match[1] !== '*') {
-      from = Number(match[2]);
-      to = match[3] === undefined ? (match[4] === undefined ? from : field.max) : Number(match[3]);
-    }
-    if (step < 1 || from < field.min || to > field.max || from > to) throw new Error(`${field.name} "${part}" is out of range`);
-    for (let value = from; value <= to; value += step) values.add(field.max === 7 && value === 7 ? 0 : value);
-  }
-  return values;
-}
-
-/** Parses a five-field cron expression; throws a 400 naming the problem. */
-export function parseCron(expression: string): CronSchedule {
-  const parts = expression.trim().split(/\s+/);
-  try {
-    if (parts.length !== 5) throw new Error(`expected 5 fields, got ${parts.length}`);
-    const [minutes, hours, days, months, weekdays] = parts.map((part, index) => parseCronField(part, CRON_FIELDS[index]!));
-    return { minutes: minutes!, hours: hours!, days: days!, months: months!, weekdays: weekdays!, anyDay: parts[2] === '*', anyWeekday: parts[4] === '*' };
-  } catch (error) {
-    throw httpError(400, 'workflows.cron_invalid', `Invalid cron expression "${expression}": ${(error as Error).message}.`);
-  }
-}
-
-/** The first minute strictly after `from` that the schedule matches (UTC), within about 5 years. */
-export function nextCronRun(schedule: CronSchedule, from: Date): Date | null {
-  const at = new Date(from.getTime());
-  at.setUTCSeconds(0, 0);
-  at.setUTCMinutes(at.getUTCMinutes() + 1);
-  const limit = from.getTime() + 5 * 366 * 24 * 60 * 60 * 1000;
-  const dayMatches = () => {
-    const inMonth = schedule.days.has(at.getUTCDate());
-    const inWeek = schedule.weekdays.has(at.getUTCDay());
-    if (schedule.anyDay || schedule.anyWeekday) return (schedule.anyDay || inMonth) && (schedule.anyWeekday || inWeek);
-    return inMonth || inWeek;
-  };
-  while (at.getTime() <= limit) {
-    if (!schedule.months.has(at.getUTCMonth() + 1)) {
-      at.setUTCMonth(at.getUTCMonth() + 1, 1);
-      at.setUTCHours(0, 0, 0, 0);
-    } else if (!dayMatches()) {
-      at.setUTCDate(at.getUTCDate() + 1);
-      at.setUTCHours(0, 0, 0, 0);
-    } else if (!schedule.hours.has(at.getUTCHours())) {
-      at.setUTCHours(at.getUTCHours() + 1, 0, 0, 0);
-    } else if (!schedule.minutes.has(at.getUTCMinutes())) {
-      at.setUTCMinutes(at.getUTCMinutes() + 1, 0, 0);
-    } else {
-      return at;
-    }
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Webhook secrets are sealed with AES-256-GCM under a key derived from the server secret; the
-// signature check needs the secret itself, so a one-way hash would not do.
-
-function sealingKey(serverSecret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverSecret, 'open-cowork-cloud', 'workflow-webhook-secret/v1', 32));
-}
-
-function seal(key: Buffer, secret: string, triggerId: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(triggerId));
-  const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join('.');
-}
-
-function unseal(key: Buffer, sealed: string, triggerId: string): string | null {
-  const [version, iv, tag, data] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || !data) return null;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(triggerId));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-  } catch {
-    // Sealed under another server secret: the secret has to be rotated.
-    return null;
-  }
-}
-
-/** `sha256=<hex>` or bare hex of HMAC-SHA256(secret, `${timestamp}.${rawBody}`). */
-export function signWebhook(secret: string, timestamp: string, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
-}
-
-function signatureMatches(secret: string, timestamp: string, rawBody: string, presented: string): boolean {
-  const expected = Buffer.from(signWebhook(secret, timestamp, rawBody).slice('sha256='.length), 'hex');
-  const hex = presented.trim().replace(/^sha256=/i, '');
-  if (!/^[0-9a-f]{64}$/i.test(hex)) return false;
-  return timingSafeEqual(expected, Buffer.from(hex, 'hex'));
-}
-
-/** Seconds or milliseconds since the epoch. */
-function timestampMs(value: string): number | null {
-  if (!/^\d{1,16}$/.test(value)) return null;
-  const number = Number(value);
-  return number < 1e12 ? number * 1000 : number;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function scopeHash(caller: WorkflowCaller): string {
-  return createHash('sha256').update(JSON.stringify({ tenantId: caller.tenantId, userId: caller.userId })).digest('base64url');
-}
-
-function encodeCursor(position: WorkflowListPosition, scope: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, ...position, scopeHash: scope })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, scope: string): WorkflowListPosition {
-  const invalid = () => httpError(400, 'workflows.cursor.invalid', 'The workflows cursor is invalid or belongs to another listing.');
-  let value: Partial<{ v: number; updatedAt: string; workflowId: string; scopeHash: string }>;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof value;
-  } catch {
-    throw invalid();
-  }
-  if (value?.v !== 1 || value.scopeHash !== scope || typeof value.workflowId !== 'string' || Number.isNaN(Date.parse(value.updatedAt ?? ''))) {
-    throw invalid();
-  }
-  return { updatedAt: value.updatedAt!, workflowId: value.workflowId };
-}
+const cursors = keysetCursor({
+  time: 'updatedAt',
+  id: 'workflowId',
+  invalid: () => httpError(400, 'workflows.cursor.invalid', 'The workflows cursor is invalid or belongs to another listing.'),
+});
 
 const publicDetail = ({ sealedSecrets: _secrets, ...detail }: WorkflowRecord): WorkflowDetail => detail;
 
@@ -335,17 +191,14 @@ export function createWorkflowService(deps: {
     async list(caller: WorkflowCaller, query: { limit?: number | undefined; cursor?: string | undefined }): Promise<WorkflowListPayload> {
       const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
       const scope = scopeHash(caller);
-      const after = query.cursor ? decodeCursor(query.cursor, scope) : null;
-      const rows = await store.list(caller, after, limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const more = rows.length > limit && last !== undefined;
+      const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
+      const { page, nextCursor } = cursors.page(await store.list(caller, after, limit + 1), limit, scope);
       const runs = await store.recentRuns(page.map((workflow) => workflow.workflowId), RUNS_PER_WORKFLOW, RUNS_PER_PAGE);
       return {
         workflows: page.map(({ prompt: _prompt, triggers: _triggers, sealedSecrets: _secrets, ...summary }) => summary),
         runs,
-        nextCursor: more ? encodeCursor({ updatedAt: last.updatedAt, workflowId: last.workflowId }, scope) : null,
-        totalEstimate: more ? limit + 1 : page.length,
+        nextCursor,
+        totalEstimate: nextCursor ? limit + 1 : page.length,
       };
     },
 
@@ -397,36 +250,12 @@ export function createWorkflowService(deps: {
      * must be within 5 minutes; a request replayed with the same signature answers the first run.
      */
     async webhook(request: WebhookRequest): Promise<WebhookResult> {
-      const unauthorized = (code: string, message: string) => httpError(401, code, message);
       const workflow = await store.get(db, request.workflowId, null);
       const trigger = workflow?.triggers.find((candidate) => candidate.type === 'webhook');
       const sealed = trigger ? workflow!.sealedSecrets.get(trigger.triggerId) : undefined;
       if (!workflow || !trigger || !sealed) throw httpError(404, 'workflows.webhook_not_found', 'No workflow webhook at this address.');
-      const at = request.timestamp ? timestampMs(request.timestamp) : null;
-      if (at === null || Math.abs(Date.now() - at) > WEBHOOK_TOLERANCE_MS) {
-        throw unauthorized('workflows.webhook_timestamp_invalid', 'x-open-cowork-timestamp is missing or more than 5 minutes off.');
-      }
-      const secret = unseal(key, sealed, trigger.triggerId);
-      if (!secret || !request.signature || !signatureMatches(secret, request.timestamp!, request.rawBody, request.signature)) {
-        throw unauthorized('workflows.webhook_signature_invalid', 'x-open-cowork-signature does not match the request.');
-      }
-      let payload: Record<string, unknown> | null = null;
-      if (request.rawBody.trim() !== '') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(request.rawBody);
-        } catch {
-          throw httpError(400, 'request.invalid_json', 'Request body must be valid JSON.');
-        }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-          throw httpError(400, 'workflows.webhook_payload_invalid', 'A webhook body must be a JSON object.');
-        }
-        const refused = nulRefusal(request.rawBody, parsed);
-        if (refused) throw refused;
-        payload = parsed as Record<string, unknown>;
-      }
-      const signature = request.signature.trim().replace(/^sha256=/i, '').toLowerCase();
-      const { run, response } = await startRun(workflow, 'webhook', payload, signature);
+      const { payload, receipt } = verifyWebhook(key, { triggerId: trigger.triggerId, sealed }, request);
+      const { run, response } = await startRun(workflow, 'webhook', payload, receipt);
       await store.pruneReceipts(new Date(Date.now() - 2 * WEBHOOK_TOLERANCE_MS).toISOString());
       return {
         ok: true,

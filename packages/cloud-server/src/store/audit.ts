@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { AdminAuditEvent, AdminAuditEventPage } from '@open-cowork/shared';
+import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Queryable } from './db.js';
@@ -35,39 +35,15 @@ interface AuditRow {
   created_at: Date | string;
 }
 
-interface AuditCursor {
-  v: 1;
-  createdAt: string;
-  eventId: string;
-  scopeHash: string;
-}
-
 const scopeHash = (orgId: string, filters: AuditFilters) =>
-  createHash('sha256')
-    .update(JSON.stringify({ orgId, action: filters.action ?? null, targetType: filters.targetType ?? null, targetId: filters.targetId ?? null, actorUserId: filters.actorUserId ?? null }))
-    .digest('base64url');
+  cursorScope({ orgId, action: filters.action ?? null, targetType: filters.targetType ?? null, targetId: filters.targetId ?? null, actorUserId: filters.actorUserId ?? null });
 
-const encodeCursor = (cursor: AuditCursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-/** The keyset position of a cursor; 400 when it is garbled or was issued for other filters (§3.7). */
-function decodeCursor(raw: string, expectedScope: string): AuditCursor {
-  let cursor: Partial<AuditCursor>;
-  try {
-    cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<AuditCursor>;
-  } catch {
-    cursor = {};
-  }
-  if (
-    cursor?.v !== 1 ||
-    typeof cursor.eventId !== 'string' ||
-    typeof cursor.createdAt !== 'string' ||
-    Number.isNaN(Date.parse(cursor.createdAt)) ||
-    cursor.scopeHash !== expectedScope
-  ) {
-    throw httpError(400, 'audit.cursor.invalid', 'The audit cursor is not valid for this query.');
-  }
-  return cursor as AuditCursor;
-}
+/** A cursor of another org or other filters is refused (§3.7). */
+const cursors = keysetCursor({
+  time: 'createdAt',
+  id: 'eventId',
+  invalid: () => httpError(400, 'audit.cursor.invalid', 'The audit cursor is not valid for this query.'),
+});
 
 const toEvent = (row: AuditRow): AdminAuditEvent => ({
   eventId: row.event_id,
@@ -112,7 +88,7 @@ export function createAuditStore(db: Queryable) {
     async list(orgId: string, options: { limit: number; cursor?: string; filters?: AuditFilters }): Promise<AdminAuditEventPage> {
       const filters = options.filters ?? {};
       const scope = scopeHash(orgId, filters);
-      const after = options.cursor ? decodeCursor(options.cursor, scope) : null;
+      const after = options.cursor ? cursors.decode(options.cursor, scope) : null;
       const { rows } = await db.query<AuditRow>(
         `SELECT event_id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, created_at
            FROM audit_events
@@ -135,10 +111,7 @@ export function createAuditStore(db: Queryable) {
           options.limit + 1,
         ],
       );
-      const events = rows.slice(0, options.limit).map(toEvent);
-      const last = events.at(-1);
-      const nextCursor =
-        rows.length > options.limit && last ? encodeCursor({ v: 1, createdAt: last.createdAt, eventId: last.eventId, scopeHash: scope }) : null;
+      const { page: events, nextCursor } = cursors.page(rows.map(toEvent), options.limit, scope);
       return { events, nextCursor };
     },
   };

@@ -1,25 +1,22 @@
 import type { ChannelInteraction, ChannelInteractionKind, ChannelInteractionStatus, ProviderEvent, ProviderEventStatus, ProviderEventType } from '@open-cowork/shared';
 import type { Db, Queryable } from './db.js';
-import { int, iso, isoOrNull, json } from './rows.js';
-import { keyOf } from './channels.js';
-
-const nullable = (value: unknown): string | null => (value === '' || value === null || value === undefined ? null : String(value));
+import { int, iso, isoOrNull, json, keyOf, textOrNull } from './rows.js';
 
 const toEvent = (row: Record<string, unknown>): ProviderEvent => ({
   eventId: String(row.event_id),
   orgId: String(row.org_id),
-  channelBindingId: nullable(row.channel_binding_id),
+  channelBindingId: textOrNull(row.channel_binding_id),
   provider: String(row.provider),
   providerInstanceId: String(row.provider_instance_id),
-  externalWorkspaceId: nullable(row.external_workspace_id),
+  externalWorkspaceId: textOrNull(row.external_workspace_id),
   providerEventId: String(row.provider_event_id),
   eventType: row.event_type as ProviderEventType,
   status: row.status as ProviderEventStatus,
-  claimedBy: nullable(row.claimed_by),
+  claimedBy: textOrNull(row.claimed_by),
   claimExpiresAt: isoOrNull(row.claim_expires_at),
   attemptCount: int(row.attempt_count),
   retryable: row.retryable === true,
-  lastError: nullable(row.last_error),
+  lastError: textOrNull(row.last_error),
   metadata: (row.metadata as Record<string, unknown>) ?? {},
   processedAt: isoOrNull(row.processed_at),
   createdAt: iso(row.created_at),
@@ -40,11 +37,11 @@ const toInteraction = (row: Record<string, unknown>): StoredInteraction => ({
   sessionBindingId: String(row.session_binding_id),
   sessionId: String(row.session_id),
   provider: String(row.provider),
-  externalInteractionId: nullable(row.external_interaction_id),
+  externalInteractionId: textOrNull(row.external_interaction_id),
   kind: row.kind as ChannelInteractionKind,
   targetId: String(row.target_id),
   status: row.status as ChannelInteractionStatus,
-  createdByIdentityId: nullable(row.created_by_identity_id),
+  createdByIdentityId: textOrNull(row.created_by_identity_id),
   expiresAt: isoOrNull(row.expires_at),
   usedAt: isoOrNull(row.used_at),
   createdAt: iso(row.created_at),

@@ -1,6 +1,7 @@
-import type { AdminAuditEvent, OrgMember, OrgMemberRole, OrgMemberStatus } from '@open-cowork/shared';
+import type { OrgMember, OrgMemberRole, OrgMemberStatus } from '@open-cowork/shared';
 import { newId } from '../ids.js';
 import type { Queryable } from './db.js';
+import { iso } from './rows.js';
 
 export interface OrgRecord {
   orgId: string;
@@ -26,17 +27,6 @@ export interface MembershipRecord {
   updatedAt: string;
 }
 
-export interface AuditInput {
-  orgId: string;
-  actorUserId: string | null;
-  actorTokenId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string;
-  detail?: Record<string, unknown>;
-}
-
-const iso = (value: Date | string) => new Date(value).toISOString();
 
 const MEMBERSHIP_SELECT = `
   SELECT o.org_id, o.slug, o.name AS org_name, o.plan_key, o.status AS org_status,
@@ -80,7 +70,7 @@ export const toOrgMember = (membership: MembershipRecord): OrgMember => ({
   updatedAt: membership.updatedAt,
 });
 
-/** Orgs (= tenants), users, memberships and the admin audit log. */
+/** Orgs (= tenants), users and memberships. */
 export function createTenantStore(db: Queryable) {
   return {
     /** Returns the org with this slug, creating it on first use. */
@@ -177,57 +167,6 @@ export function createTenantStore(db: Queryable) {
         [orgId, userId, patch.role ?? null, patch.status ?? null],
       );
       return rowCount === 0 ? null : this.getMembership(orgId, userId);
-    },
-
-    async appendAudit(input: AuditInput): Promise<void> {
-      await db.query(
-        `INSERT INTO audit_events (event_id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          newId('aud'),
-          input.orgId,
-          input.actorUserId,
-          input.actorTokenId,
-          input.action,
-          input.targetType,
-          input.targetId,
-          JSON.stringify(input.detail ?? {}),
-        ],
-      );
-    },
-
-    /** Newest first; the cursor is the `eventId` of the last event of the previous page. */
-    async listAudit(orgId: string, options: { limit: number; cursor?: string }) {
-      const { rows } = await db.query<{
-        event_id: string;
-        actor_user_id: string | null;
-        actor_token_id: string | null;
-        action: string;
-        target_type: string;
-        target_id: string;
-        detail: Record<string, unknown>;
-        created_at: Date;
-      }>(
-        `SELECT event_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, created_at
-           FROM audit_events a
-          WHERE org_id = $1
-            AND ($2::text IS NULL OR (created_at, event_id) < (SELECT created_at, event_id FROM audit_events WHERE event_id = $2))
-          ORDER BY created_at DESC, event_id DESC
-          LIMIT $3`,
-        [orgId, options.cursor ?? null, options.limit + 1],
-      );
-      const events: AdminAuditEvent[] = rows.slice(0, options.limit).map((row) => ({
-        eventId: row.event_id,
-        createdAt: iso(row.created_at),
-        orgId,
-        actorUserId: row.actor_user_id,
-        actorTokenId: row.actor_token_id,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        detail: row.detail,
-      }));
-      return { events, nextCursor: rows.length > options.limit ? events.at(-1)!.eventId : null };
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApiToken, ApiTokenChannelBindingGrant, ApiTokenScope } from '@open-cowork/shared';
 import { newId, newSecret } from '../ids.js';
 import type { Queryable } from './db.js';
+import { iso, isoOrNull } from './rows.js';
 
 /** Every API token secret starts with this, so a credential's kind is known without a lookup. */
 export const API_TOKEN_PREFIX = 'occ_tok_';
@@ -24,9 +25,6 @@ interface TokenRow {
   created_at: Date;
   updated_at: Date;
 }
-
-const iso = (value: Date | string) => new Date(value).toISOString();
-const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value));
 
 const toApiToken = (row: TokenRow): ApiToken => ({
   tokenId: row.token_id,

@@ -4,21 +4,19 @@ import { buildApp } from '../../src/app.js';
 import { createConfig } from '../../src/config.js';
 import { createTenantStore } from '../../src/store/tenants.js';
 import { call } from '../helpers/http.js';
-import { startTestIssuer, type TestIssuer } from '../helpers/oidc.js';
+import { type ServerWithIssuer, startServerWithIssuer, type TestIssuer } from '../helpers/oidc.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const OPERATOR_TOKEN = 'operator-secret-for-tests-0123456789';
 
 let server: TestServer;
 let issuer: TestIssuer;
+let started: ServerWithIssuer;
 beforeAll(async () => {
-  issuer = await startTestIssuer();
-  server = await startTestServer({ config: { oidc: issuer.oidc, operatorToken: OPERATOR_TOKEN } });
+  started = await startServerWithIssuer({ operatorToken: OPERATOR_TOKEN });
+  ({ issuer, server } = started);
 });
-afterAll(async () => {
-  await server.close();
-  await issuer.close();
-});
+afterAll(() => started.close());
 
 const get = (path: string, options: Parameters<typeof call>[2] = {}) => call(server.baseUrl, path, options);
 

@@ -1,19 +1,7 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { CloudSessionEvent, CloudSessionProjectionView } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
-import { type Client, clientFor, type Harness, hasType, record, startHarness } from './harness.js';
-
-async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
-  expect((error as Error).name).toBe('CloudTransportError');
-  return error as CloudTransportError;
-}
+import { type Client, failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -98,7 +86,7 @@ describe.each(engines)('artifacts through the client over real HTTP (%s)', (engi
     const tooMany = new URLSearchParams(Array.from({ length: 129 }, (_, index) => ['taskIds', `t${index}`]));
     expect((await fetch(`${h.server.baseUrl}/api/artifacts?${tooMany}`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(400);
     // Another user indexes nothing of this.
-    const other = clientFor(h.server.baseUrl, await h.server.mintToken(['desktop'], { email: 'art-other@example.com' }));
+    const other = await mintClient(h.server, ['desktop'], { email: 'art-other@example.com' });
     expect((await other.indexArtifacts()).total).toBe(0);
     expect((await failure(other.listArtifacts(sessionId))).status).toBe(404);
   });

@@ -1,25 +1,20 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
 import type { CloudSessionEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIssuer, type TestIssuer } from '../helpers/oidc.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Client, clientFor, hasType, record } from './harness.js';
+import { type ServerWithIssuer, startServerWithIssuer, type TestIssuer } from '../helpers/oidc.js';
+import type { TestServer } from '../helpers/server.js';
+import { type Client, clientFor, failure, hasType, record } from './harness.js';
 
 const OPERATOR_TOKEN = 'operator-secret-for-the-auth-e2e-test';
 
 let issuer: TestIssuer;
 let server: TestServer;
+let started: ServerWithIssuer;
 beforeAll(async () => {
-  issuer = await startTestIssuer();
-  server = await startTestServer({ config: { oidc: issuer.oidc, operatorToken: OPERATOR_TOKEN } });
+  started = await startServerWithIssuer({ operatorToken: OPERATOR_TOKEN });
+  ({ issuer, server } = started);
 });
-afterAll(async () => {
-  await server.close();
-  await issuer.close();
-});
-
-const failure = (promise: Promise<unknown>) => promise.then(() => null, (error: CloudTransportError) => error);
+afterAll(() => started.close());
 
 /** A full turn through the client: create, subscribe, prompt, stream to idle. */
 async function runTurn(client: Client): Promise<void> {

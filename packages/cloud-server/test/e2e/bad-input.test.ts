@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/services/workflows.js';
+import { signWebhook } from '../../src/services/workflow-webhooks.js';
 import { startTestServer } from '../helpers/server.js';
 
 interface JsonSchema {

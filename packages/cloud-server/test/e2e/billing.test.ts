@@ -1,26 +1,15 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
 import { call } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Client, clientFor } from './harness.js';
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: CloudTransportError) => error,
-  );
+import type { TestServer } from '../helpers/server.js';
+import { type Client, failure, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('usage, diagnostics and billing through the client (%s)', (engine) => {
   let server: TestServer;
   let cloud: Client;
   let admin: string;
   beforeAll(async () => {
-    server = await startTestServer({ engine, config: { billing: { quotas: { promptsPerHour: 3 } } } });
-    admin = await server.mintToken(['desktop', 'admin']);
-    cloud = clientFor(server.baseUrl, admin);
+    ({ server, token: admin, client: cloud } = await startHarness({ engine, scopes: ['desktop', 'admin'], config: { billing: { quotas: { promptsPerHour: 3 } } } }));
   });
   afterAll(() => server.close());
 
@@ -34,11 +23,11 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
   });
 
   it('refuses checkout and portal with 501 billing.provider_not_configured, and bad URLs with 400', async () => {
-    const checkout = await rejection(cloud.createBillingCheckout({ planKey: 'team', successUrl: 'https://example.test/ok' }));
+    const checkout = await failure(cloud.createBillingCheckout({ planKey: 'team', successUrl: 'https://example.test/ok' }));
     expect(checkout).toMatchObject({ kind: 'server', status: 501, code: 'billing.provider_not_configured' });
-    const portal = await rejection(cloud.createBillingPortal());
+    const portal = await failure(cloud.createBillingPortal());
     expect(portal).toMatchObject({ kind: 'server', status: 501, code: 'billing.provider_not_configured' });
-    const bad = await rejection(cloud.createBillingCheckout({ successUrl: 'javascript:alert(1)' }));
+    const bad = await failure(cloud.createBillingCheckout({ successUrl: 'javascript:alert(1)' }));
     expect(bad).toMatchObject({ status: 400, code: 'request.invalid' });
     const badPortal = await call(server.baseUrl, '/api/billing/portal', { bearer: admin, body: { returnUrl: 42 } });
     expect([badPortal.status, badPortal.body.code]).toEqual([400, 'request.invalid']);
@@ -66,7 +55,7 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
     const prompts = async () =>
       (await server.db.query('SELECT event_id FROM session_events WHERE session_id = $1 AND type = $2', [session.sessionId, 'prompt.submitted'])).rows.length;
     const before = { commands: await commandCount(), prompts: await prompts() };
-    const refused = await rejection(cloud.promptSession(session.sessionId, { text: 'four' }));
+    const refused = await failure(cloud.promptSession(session.sessionId, { text: 'four' }));
     expect(refused).toMatchObject({ kind: 'rate_limited', status: 429, code: 'quota.prompts_per_hour_exceeded' });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(3_600_000);
@@ -81,7 +70,7 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
     const { session } = await cloud.createSession();
     server.app.billing.setOrgEntitlements(server.app.defaultOrg.orgId, { prompts: false });
     try {
-      const refused = await rejection(cloud.promptSession(session.sessionId, { text: 'x' }));
+      const refused = await failure(cloud.promptSession(session.sessionId, { text: 'x' }));
       expect(refused).toMatchObject({ kind: 'payment_required', status: 402, code: 'billing.prompts_not_entitled' });
       expect((await cloud.getBillingSubscription()).entitlements.prompts).toBe(false);
     } finally {
@@ -108,11 +97,11 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
   });
 
   it('keeps usage and diagnostics for admins, the subscription for every member', async () => {
-    const member = clientFor(server.baseUrl, await server.mintToken(['desktop'], { email: 'usage-member@example.test' }));
+    const member = await mintClient(server, ['desktop'], { email: 'usage-member@example.test' });
     expect((await member.getBillingSubscription()).active).toBe(true);
     for (const attempt of [() => member.listUsageEvents(), () => member.getUsageSummary(), () => member.getDiagnosticsBundle(), () => member.createBillingPortal()]) {
-      expect((await rejection(attempt())).kind).toBe('forbidden');
+      expect((await failure(attempt())).kind).toBe('forbidden');
     }
-    expect((await rejection(cloud.listUsageEvents(501))).status).toBe(400);
+    expect((await failure(cloud.listUsageEvents(501))).status).toBe(400);
   });
 });

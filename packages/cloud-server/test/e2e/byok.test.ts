@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
 import { call } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Client, clientFor } from './harness.js';
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: CloudTransportError) => error,
-  );
+import type { TestServer } from '../helpers/server.js';
+import { type Client, failure, mintClient, startHarness } from './harness.js';
 
 const openAiKey = () => `sk-${randomBytes(24).toString('base64url')}`;
 
@@ -21,9 +12,7 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
   let cloud: Client;
   let admin: string;
   beforeAll(async () => {
-    server = await startTestServer({ engine, config: { byok: { key: randomBytes(32).toString('base64'), kmsRefPrefixes: [] } } });
-    admin = await server.mintToken(['admin']);
-    cloud = clientFor(server.baseUrl, admin);
+    ({ server, token: admin, client: cloud } = await startHarness({ engine, scopes: ['admin'], config: { byok: { key: randomBytes(32).toString('base64'), kmsRefPrefixes: [] } } }));
   });
   afterAll(() => server.close());
 
@@ -77,7 +66,7 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
     expect(row).toEqual({ ciphertext: null, iv: null });
     expect(await cloud.deleteByokSecret('mistral')).toBeNull();
     expect(await cloud.deleteByokSecret('never-set')).toBeNull();
-    const conflict = await rejection(cloud.validateByokSecret('mistral'));
+    const conflict = await failure(cloud.validateByokSecret('mistral'));
     expect(conflict).toMatchObject({ kind: 'conflict', code: 'byok.secret_disabled' });
     // Storing a new key brings the provider back.
     expect((await cloud.setByokSecret('mistral', { apiKey: 'B'.repeat(32) })).status).toBe('pending_validation');
@@ -107,22 +96,22 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
     expect(await rows()).toEqual(before);
     expect((await cloud.listByokSecrets()).length).toBe(before.length);
     expect((await cloud.listAdminAuditEvents(500)).length).toBe(auditBefore);
-    const kms = await rejection(cloud.setByokSecret('openai', { kmsRef: 'gcp://x' }));
+    const kms = await failure(cloud.setByokSecret('openai', { kmsRef: 'gcp://x' }));
     expect(kms).toMatchObject({ kind: 'server', status: 501, code: 'byok.kms_not_supported' });
-    expect((await rejection(cloud.validateByokSecret('nothing-here'))).kind).toBe('not_found');
+    expect((await failure(cloud.validateByokSecret('nothing-here'))).kind).toBe('not_found');
   });
 
   it('answers 402 when the org is not entitled to provider keys, and 403 to plain members', async () => {
     server.app.billing.setOrgEntitlements(server.app.defaultOrg.orgId, { byok: false });
     try {
-      const refused = await rejection(cloud.setByokSecret('groq', { apiKey: `gsk_${'a'.repeat(30)}` }));
+      const refused = await failure(cloud.setByokSecret('groq', { apiKey: `gsk_${'a'.repeat(30)}` }));
       expect(refused).toMatchObject({ kind: 'payment_required', status: 402, code: 'billing.provider_not_entitled' });
       expect(await cloud.getByokSecret('groq')).toBeNull();
     } finally {
       server.app.billing.setOrgEntitlements(server.app.defaultOrg.orgId, { byok: true });
     }
-    const member = clientFor(server.baseUrl, await server.mintToken(['desktop'], { email: 'member-byok@example.test' }));
+    const member = await mintClient(server, ['desktop'], { email: 'member-byok@example.test' });
     expect((await member.listByokSecrets()).length).toBeGreaterThan(0);
-    expect(await rejection(member.setByokSecret('groq', { apiKey: `gsk_${'a'.repeat(30)}` }))).toMatchObject({ kind: 'forbidden' });
+    expect(await failure(member.setByokSecret('groq', { apiKey: `gsk_${'a'.repeat(30)}` }))).toMatchObject({ kind: 'forbidden' });
   });
 });

@@ -1,23 +1,14 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITIES } from '../../src/account-config.js';
 import { engines } from '../helpers/db.js';
-import { type Client, clientFor } from './harness.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: CloudTransportError) => error,
-  );
+import type { TestServer } from '../helpers/server.js';
+import { type Client, failure, startHarness } from './harness.js';
 
 describe.each(engines)('capabilities through the client (%s)', (engine) => {
   let server: TestServer;
   let cloud: Client;
   beforeAll(async () => {
-    server = await startTestServer({
+    ({ server, client: cloud } = await startHarness({
       engine,
       config: {
         capabilities: {
@@ -25,8 +16,7 @@ describe.each(engines)('capabilities through the client (%s)', (engine) => {
           skills: DEFAULT_CAPABILITIES.skills,
         },
       },
-    });
-    cloud = clientFor(server.baseUrl, await server.mintToken(['desktop']));
+    }));
   });
   afterAll(() => server.close());
 
@@ -35,7 +25,7 @@ describe.each(engines)('capabilities through the client (%s)', (engine) => {
     expect(tools.map((tool) => tool.id)).toEqual(['web-search', 'artifacts', 'github', 'custom/linear']);
     expect(await cloud.getCapabilityTool('web-search')).toEqual(DEFAULT_CAPABILITIES.tools[0]);
     expect((await cloud.getCapabilityTool('custom/linear')).name).toBe('Linear');
-    const missing = await rejection(cloud.getCapabilityTool('nope'));
+    const missing = await failure(cloud.getCapabilityTool('nope'));
     expect(missing).toMatchObject({ kind: 'not_found', code: 'capabilities.tool_not_found', status: 404 });
   });
 
@@ -57,7 +47,7 @@ describe.each(engines)('capabilities through the client (%s)', (engine) => {
       'SKILL.md': expect.stringContaining('summarize-document'),
       nope: null,
     });
-    const missing = await rejection(cloud.getCapabilitySkillBundle('no-such-skill'));
+    const missing = await failure(cloud.getCapabilitySkillBundle('no-such-skill'));
     expect(missing).toMatchObject({ kind: 'not_found', code: 'capabilities.skill_not_found' });
   });
 

@@ -1,21 +1,8 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { ChannelDeliveryRecord, CloudSessionEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Client, clientFor, hasType, record } from './harness.js';
-
-/** The rejection of `promise`, which must be a CloudTransportError. */
-async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
-  expect((error as Error).name).toBe('CloudTransportError');
-  return error as CloudTransportError;
-}
+import type { TestServer } from '../helpers/server.js';
+import { type Client, failure, hasType, mintClient, record, startHarness } from './harness.js';
 
 /**
  * Every method of the channels domain through the real client over HTTP: an admin sets up the
@@ -28,13 +15,12 @@ describe.each(engines)('channels over real HTTP (%s)', (engine) => {
   let outsider: Client;
 
   beforeAll(async () => {
-    server = await startTestServer({ engine });
-    admin = clientFor(server.baseUrl, await server.mintToken(['admin', 'gateway']));
+    ({ server, client: admin } = await startHarness({ engine, scopes: ['admin', 'gateway'] }));
     const agent = await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-1' });
     await admin.createChannelBinding({ agentId: agent.agentId, provider: 'slack', displayName: 'Acme Slack', bindingId: 'cb-1', externalWorkspaceId: 'T1' });
     await admin.createChannelBinding({ agentId: agent.agentId, provider: 'telegram', displayName: 'Bot', bindingId: 'cb-2' });
-    gateway = clientFor(server.baseUrl, await server.mintToken(['gateway'], { channelBindingIds: ['cb-1'] }));
-    outsider = clientFor(server.baseUrl, await server.mintToken(['desktop']));
+    gateway = await mintClient(server, ['gateway'], { channelBindingIds: ['cb-1'] });
+    outsider = await mintClient(server, ['desktop']);
   });
   afterAll(() => server.close());
 

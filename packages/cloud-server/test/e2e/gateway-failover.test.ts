@@ -3,17 +3,7 @@ import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSchema, engines, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Client, clientFor } from './harness.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+import { type Client, clientFor, mintClient, sleep, waitFor } from './harness.js';
 
 interface Setup {
   server: TestServer;
@@ -26,7 +16,7 @@ interface Setup {
 async function startServer(engine: 'pglite' | 'postgres', config: Parameters<typeof startTestServer>[0] = {}) {
   const server = await startTestServer({ engine, ...config });
   Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
-  const admin = clientFor(server.baseUrl, await server.mintToken(['admin']));
+  const admin = await mintClient(server, ['admin']);
   await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-1' });
   return { server, admin };
 }
@@ -75,12 +65,12 @@ describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
     });
 
     // Flow control: A never acks, so it never holds more than one batch.
-    await waitFor(() => gotA.length === 4, 15_000, 'gateway A to hold a full batch');
+    await waitFor(() => gotA.length === 4, { timeoutMs: 15_000, what: 'gateway A to hold a full batch' });
     await sleep(400);
     expect(gotA).toHaveLength(4);
     subA.close();
 
-    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: bindingId, status: 'sent', limit: 200 })).length === 20, 20_000, 'all 20 deliveries sent');
+    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: bindingId, status: 'sent', limit: 200 })).length === 20, { timeoutMs: 20_000, what: 'all 20 deliveries sent' });
     subB.close();
     expect(errors).toEqual([]);
 
@@ -184,7 +174,7 @@ describe.skipIf(!postgresAvailable)('delivery streams on two servers sharing one
     // Polling is slowed to a minute: only the NOTIFY can deliver within the test.
     Object.assign(two.app.channels.streams.settings, { pollMs: 60_000 });
     Object.assign(one.app.channels.streams.settings, { pollMs: 60_000 });
-    const admin = clientFor(one.baseUrl, await one.mintToken(['admin']));
+    const admin = await mintClient(one, ['admin']);
     await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-r' });
     await admin.createChannelBinding({ agentId: 'ag-r', provider: 'webhook', displayName: 'Hook', bindingId: 'cb-r' });
     const token = await one.mintToken(['gateway'], { channelBindingIds: ['cb-r'] });
@@ -208,13 +198,13 @@ describe.skipIf(!postgresAvailable)('delivery streams on two servers sharing one
     const onTwo = subscribe(two, 'gw-two');
     await sleep(500);
     await create(0, 5);
-    await waitFor(() => got.length >= 5, 10_000, 'five deliveries via server two');
+    await waitFor(() => got.length >= 5, { timeoutMs: 10_000, what: 'five deliveries via server two' });
     expect(got.every((entry) => entry.via === 'gw-two')).toBe(true);
     // Both stream now: every delivery is claimed by exactly one of them.
     const onOne = subscribe(one, 'gw-one');
     await sleep(500);
     await create(5, 15);
-    await waitFor(() => got.length >= 15, 10_000, 'fifteen deliveries');
+    await waitFor(() => got.length >= 15, { timeoutMs: 10_000, what: 'fifteen deliveries' });
     await sleep(300);
     onOne.close();
     onTwo.close();

@@ -1,6 +1,8 @@
 import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
 import type { CloudTransportError } from '@open-cowork/cloud-client';
-import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
+import type { ApiTokenScope } from '@open-cowork/shared';
+import { expect } from 'vitest';
+import { type MintTokenOptions, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
 
 export type Client = ReturnType<typeof createHttpSseCloudTransportAdapter>;
 
@@ -9,17 +11,55 @@ export function clientFor(baseUrl: string, token: string, extra: Partial<Paramet
   return createHttpSseCloudTransportAdapter({ baseUrl, headers: { authorization: `Bearer ${token}` }, ...extra });
 }
 
+/** A client of `server` holding a freshly minted token (`scopes` and `options` as in `mintToken`). */
+export async function mintClient(server: TestServer, scopes?: ApiTokenScope[], options?: MintTokenOptions): Promise<Client> {
+  return clientFor(server.baseUrl, await server.mintToken(scopes, options));
+}
+
 export interface Harness {
   server: TestServer;
   token: string;
   client: Client;
 }
 
-/** A test server with a desktop token and a client holding it. */
-export async function startHarness(options: TestServerOptions = {}): Promise<Harness> {
-  const server = await startTestServer(options);
-  const token = await server.mintToken(['desktop']);
+export interface HarnessOptions extends TestServerOptions {
+  /** Scopes of the harness token; default `['desktop']`. */
+  scopes?: ApiTokenScope[];
+}
+
+/** A test server with a token (of the org owner) and a client holding it. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const { scopes = ['desktop'], ...serverOptions } = options;
+  const server = await startTestServer(serverOptions);
+  const token = await server.mintToken(scopes);
   return { server, token, client: clientFor(server.baseUrl, token) };
+}
+
+/** The rejection of `promise`, which must be a CloudTransportError; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (reason: unknown) => reason,
+  );
+  expect((error as Error).name).toBe('CloudTransportError');
+  return error as CloudTransportError;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it holds; throws `Timed out waiting for <what>` after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<void> {
+  const { timeoutMs = 15_000, intervalMs = 25, what = 'condition' } = options;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
 }
 
 export interface Recording<Event> {

@@ -1,27 +1,16 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { AdminAuditEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
 import { call } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { type Client, clientFor } from './harness.js';
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: CloudTransportError) => error,
-  );
+import type { TestServer } from '../helpers/server.js';
+import { type Client, clientFor, failure, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('identity and org administration through the client (%s)', (engine) => {
   let server: TestServer;
   let cloud: Client;
   let admin: string;
   beforeAll(async () => {
-    server = await startTestServer({ engine });
-    admin = await server.mintToken(['desktop', 'admin']);
-    cloud = clientFor(server.baseUrl, admin);
+    ({ server, token: admin, client: cloud } = await startHarness({ engine, scopes: ['desktop', 'admin'] }));
   });
   afterAll(() => server.close());
 
@@ -38,8 +27,8 @@ describe.each(engines)('identity and org administration through the client (%s)'
     expect((await ci.getConfig()).role).toBe('owner');
     const revoked = await cloud.revokeApiToken(issued.token.tokenId);
     expect(revoked.revokedAt).not.toBeNull();
-    expect((await rejection(ci.getConfig())).kind).toBe('unauthorized');
-    expect((await rejection(cloud.revokeApiToken('tok_missing'))).code).toBe('identity.token_not_found');
+    expect((await failure(ci.getConfig())).kind).toBe('unauthorized');
+    expect((await failure(cloud.revokeApiToken('tok_missing'))).code).toBe('identity.token_not_found');
   });
 
   it('grants a gateway token real channel bindings only', async () => {
@@ -49,7 +38,7 @@ describe.each(engines)('identity and org administration through the client (%s)'
     const granted = await cloud.grantApiTokenChannelBinding(gateway.token.tokenId, { channelBindingId: binding.bindingId });
     expect(granted.grant).toMatchObject({ tokenId: gateway.token.tokenId, channelBindingId: binding.bindingId });
     expect(granted.token.channelBindingIds).toEqual([binding.bindingId]);
-    const missing = await rejection(cloud.grantApiTokenChannelBinding(gateway.token.tokenId, { channelBindingId: 'cb_missing' }));
+    const missing = await failure(cloud.grantApiTokenChannelBinding(gateway.token.tokenId, { channelBindingId: 'cb_missing' }));
     expect(missing).toMatchObject({ kind: 'not_found', code: 'identity.channel_binding_not_found' });
     const scoped = await cloud.issueApiToken({ name: 'gw2', scopes: ['gateway'], channelBindingIds: [binding.bindingId] });
     expect(scoped.token.channelBindingIds).toEqual([binding.bindingId]);
@@ -93,20 +82,20 @@ describe.each(engines)('identity and org administration through the client (%s)'
     expect(disabled.status).toBe('disabled');
     const owner = (await cloud.listOrgMembers({ query: server.config.ownerEmail }))[0]!;
     const before = await auditCount();
-    const lastOwner = await rejection(cloud.updateOrgMember(owner.accountId, { role: 'admin' }));
+    const lastOwner = await failure(cloud.updateOrgMember(owner.accountId, { role: 'admin' }));
     expect(lastOwner).toMatchObject({ kind: 'conflict', code: 'identity.last_owner' });
     const noConfirm = await call(server.baseUrl, `/api/admin/members/${invited.accountId}/update`, { bearer: admin, body: { status: 'disabled' } });
     expect([noConfirm.status, noConfirm.body.code]).toEqual([400, 'identity.confirm_required']);
     const badRole = await call(server.baseUrl, `/api/admin/members/${invited.accountId}/update`, { bearer: admin, body: { role: 'root' } });
     expect(badRole.status).toBe(400);
-    expect((await rejection(cloud.updateOrgMember('usr_missing', { role: 'member' }))).kind).toBe('not_found');
+    expect((await failure(cloud.updateOrgMember('usr_missing', { role: 'member' }))).kind).toBe('not_found');
     expect(await auditCount()).toBe(before);
     expect((await cloud.listOrgMembers({ query: server.config.ownerEmail }))[0]!.role).toBe('owner');
     // An admin cannot demote an owner; with a second owner, an owner can.
     const second = await cloud.inviteOrgMember({ email: 'gus@example.test', role: 'owner' });
     await cloud.updateOrgMember(second.accountId, { status: 'active' });
-    const adminOnly = clientFor(server.baseUrl, await server.mintToken(['admin'], { email: 'hal@example.test', role: 'admin' }));
-    expect((await rejection(adminOnly.updateOrgMember(second.accountId, { role: 'member' }))).code).toBe('identity.owner_required');
+    const adminOnly = await mintClient(server, ['admin'], { email: 'hal@example.test', role: 'admin' });
+    expect((await failure(adminOnly.updateOrgMember(second.accountId, { role: 'member' }))).code).toBe('identity.owner_required');
     expect((await cloud.updateOrgMember(second.accountId, { role: 'member' })).role).toBe('member');
   });
 
@@ -122,7 +111,7 @@ describe.each(engines)('identity and org administration through the client (%s)'
     const all = await cloud.listAdminAuditEvents(500);
     expect(walked.map((event) => event.eventId)).toEqual(all.map((event) => event.eventId));
     expect(new Set(walked.map((event) => event.eventId)).size).toBe(walked.length);
-    const garbled = await rejection(cloud.listAdminAuditEventsPage({ cursor: 'not-a-cursor' }));
+    const garbled = await failure(cloud.listAdminAuditEventsPage({ cursor: 'not-a-cursor' }));
     expect(garbled).toMatchObject({ status: 400, code: 'audit.cursor.invalid' });
     const filtered = await call(server.baseUrl, `/api/admin/audit?limit=2&action=api_token.issued`, { bearer: admin });
     expect(filtered.body.events.every((event: AdminAuditEvent) => event.action === 'api_token.issued')).toBe(true);

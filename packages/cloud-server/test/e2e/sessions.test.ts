@@ -1,21 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { CloudSessionEvent, CloudSessionProjectionView, SessionImportRequest } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
-import { clientFor, type Harness, hasType, record, startHarness } from './harness.js';
-
-/** The rejection of `promise`, which must be a CloudTransportError. */
-async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
-  expect((error as Error).name).toBe('CloudTransportError');
-  return error as CloudTransportError;
-}
+import { clientFor, failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const viewOf = (projection: { view: Record<string, unknown> } | null) => projection?.view as unknown as CloudSessionProjectionView;
 
@@ -171,7 +158,7 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
   });
 
   it('lists sessions newest first, page by page, with filters and a scoped cursor', async () => {
-    const other = clientFor(h.server.baseUrl, await h.server.mintToken(['desktop'], { email: `lister-${engine}@example.com` }));
+    const other = await mintClient(h.server, ['desktop'], { email: `lister-${engine}@example.com` });
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       ids.push((await other.createSession()).session.sessionId);

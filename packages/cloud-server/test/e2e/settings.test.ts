@@ -1,18 +1,6 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
-import { type Client, clientFor, type Harness, startHarness } from './harness.js';
-
-async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
-  expect((error as Error).name).toBe('CloudTransportError');
-  return error as CloudTransportError;
-}
+import { type Client, failure, type Harness, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('settings through the client over real HTTP (%s)', (engine) => {
   let h: Harness;
@@ -21,7 +9,7 @@ describe.each(engines)('settings through the client over real HTTP (%s)', (engin
   beforeAll(async () => {
     h = await startHarness({ engine });
     cloud = h.client;
-    other = clientFor(h.server.baseUrl, await h.server.mintToken(['desktop'], { email: 'other@example.com' }));
+    other = await mintClient(h.server, ['desktop'], { email: 'other@example.com' });
   });
   afterAll(() => h.server.close());
 

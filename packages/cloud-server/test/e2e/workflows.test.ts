@@ -1,28 +1,8 @@
-import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { WorkflowSummary } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/services/workflows.js';
+import { signWebhook } from '../../src/services/workflow-webhooks.js';
 import { engines } from '../helpers/db.js';
-import { type Client, clientFor, type Harness, startHarness } from './harness.js';
-
-async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (reason: unknown) => reason,
-  );
-  expect((error as Error).name).toBe('CloudTransportError');
-  return error as CloudTransportError;
-}
-
-const until = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+import { type Client, failure, type Harness, mintClient, startHarness, waitFor } from './harness.js';
 
 describe.each(engines)('workflows through the client over real HTTP (%s)', (engine) => {
   let h: Harness;
@@ -57,7 +37,7 @@ describe.each(engines)('workflows through the client over real HTTP (%s)', (engi
     expect(session.session.profileName).toBe('default');
 
     // The scripted runtime answers; the run completes with its session.
-    await until(async () => (await cloud.listWorkflows()).runs.find((candidate) => candidate.runId === run.runId)?.status === 'completed');
+    await waitFor(async () => (await cloud.listWorkflows()).runs.find((candidate) => candidate.runId === run.runId)?.status === 'completed', { timeoutMs: 10_000, intervalMs: 50, what: 'the run to complete' });
     const page = await cloud.listWorkflows();
     const listed = page.runs.find((candidate) => candidate.runId === run.runId)!;
     expect(listed.finishedAt).not.toBeNull();
@@ -79,7 +59,7 @@ describe.each(engines)('workflows through the client over real HTTP (%s)', (engi
     for await (const workflow of cloud.iterateWorkflows({ limit: 2 })) all.push(workflow);
     expect(all.map((workflow) => workflow.workflowId)).toEqual(seen);
 
-    const other = clientFor(h.server.baseUrl, await h.server.mintToken(['desktop'], { email: 'wf-other@example.com' }));
+    const other = await mintClient(h.server, ['desktop'], { email: 'wf-other@example.com' });
     const first = await cloud.listWorkflows({ limit: 1 });
     const error = await failure(other.listWorkflows({ cursor: first.nextCursor! }));
     expect(error.status).toBe(400);

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import type { OidcConfig } from '../../src/config.js';
+import type { ConfigInput, OidcConfig } from '../../src/config.js';
+import { startTestServer, type TestServer } from './server.js';
 
 export interface TestIssuer {
   /** Pass as `config.oidc`: discovery on this issuer finds the JWKS. */
@@ -39,5 +40,26 @@ export async function startTestIssuer(audience = 'open-cowork-test'): Promise<Te
         .setExpirationTime(options.expiresIn ?? '5m')
         .sign(options.foreignKey ? foreign.privateKey : signing.privateKey),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface ServerWithIssuer {
+  issuer: TestIssuer;
+  server: TestServer;
+  /** Closes the server, then the issuer. */
+  close(): Promise<void>;
+}
+
+/** A test issuer and a test server that trusts it for bearer OIDC (`config` adds to that). */
+export async function startServerWithIssuer(config: ConfigInput = {}): Promise<ServerWithIssuer> {
+  const issuer = await startTestIssuer();
+  const server = await startTestServer({ config: { oidc: issuer.oidc, ...config } });
+  return {
+    issuer,
+    server,
+    async close() {
+      await server.close();
+      await issuer.close();
+    },
   };
 }

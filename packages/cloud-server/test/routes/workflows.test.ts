@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextCronRun, parseCron } from '../../src/services/workflows.js';
+import { nextCronRun, parseCron } from '../../src/services/cron.js';
 import { engines } from '../helpers/db.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type BadInputCase, expectRefused } from './workspace-bad-inputs.js';

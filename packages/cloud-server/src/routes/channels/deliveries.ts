@@ -15,7 +15,7 @@ import {
   Responses,
   RetryBody,
 } from '../../schemas/channels.js';
-import { sanitiseObject } from '../../services/channels.js';
+import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
 import { USAGE_EVENT_TYPES } from '../../services/usage.js';
 
 /** `target` and `payload` are each capped at 16 KiB of JSON (§3.4). */
@@ -65,7 +65,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         }
         const binding = await channels.binding(principal, body.channelBindingId);
         if (binding.agentId !== body.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not own this channel binding.');
-        if (binding.provider !== body.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the channel binding.');
+        requireSameProvider(binding, body.provider, 'channel binding');
         if (binding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${binding.status}.`);
         if (body.sessionBindingId) {
           const sessionBinding = await channels.store.getSessionBinding(principal.orgId, body.sessionBindingId);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { isChannelProviderId, type SessionCommandKind } from '@open-cowork/shared';
+import type { SessionCommandKind } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError, isHttpError } from '../../errors.js';
 import { newId, newSecret } from '../../ids.js';
 import { ClaimEventBody, CompleteEventBody, CreateInteractionBody, EventParams, ResolveInteractionBody, Responses } from '../../schemas/channels.js';
+import { checkProvider, requireSameProvider } from '../../services/channels.js';
 import { publicInteraction } from '../../store/channel-inbound.js';
 
 const PROVIDER_EVENT_TTL = { default: 5 * 60_000, min: 100, max: 60 * 60_000 };
@@ -12,12 +13,6 @@ const INTERACTION_DEFAULT_TTL_MS = 24 * 60 * 60_000;
 const INTERACTION_TOKEN_PREFIX = 'ocit_';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function checkProvider(provider: string): void {
-  if (!isChannelProviderId(provider)) {
-    throw httpError(400, 'channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
-  }
-}
 
 /** Inbound traffic of a gateway: exactly-once provider-event claims, and one-time interaction tokens. */
 export async function channelInboundRoutes(app: FastifyInstance) {
@@ -37,7 +32,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         checkProvider(body.provider);
         if (body.channelBindingId) {
           const binding = await channels.binding(principal, body.channelBindingId);
-          if (binding.provider !== body.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the channel binding.');
+          requireSameProvider(binding, body.provider, 'channel binding');
         } else if (channels.scopeOf(principal)) {
           throw httpError(400, 'channels.binding_required', 'A gateway token claims provider events of one of its channel bindings: give channelBindingId.');
         }
@@ -102,7 +97,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           const binding = await channels.sessionBinding(principal, body.sessionBindingId);
           if (binding.agentId !== body.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not match the session binding.');
           if (binding.sessionId !== body.sessionId) throw httpError(400, 'channels.session_mismatch', 'sessionId does not match the session binding.');
-          if (binding.provider !== body.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the session binding.');
+          requireSameProvider(binding, body.provider, 'session binding');
           const expiresAt = body.expiresAt ?? new Date(Date.now() + INTERACTION_DEFAULT_TTL_MS).toISOString();
           if (Date.parse(expiresAt) <= Date.now()) throw httpError(400, 'channels.expires_at_past', 'expiresAt must be in the future.');
           const plaintextToken = body.tokenSecret ?? `${INTERACTION_TOKEN_PREFIX}${newSecret()}`;

@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal.js';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } from '../../schemas/channels.js';
-import { idempotencyKeyOf } from '../../services/channels.js';
+import { idempotencyKeyOf, requireSameProvider } from '../../services/channels.js';
 import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
 
 /** Chat threads bound to cloud sessions: bind, look up, read, stream, prompt, and the read cursor. */
@@ -41,7 +41,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
           externalThreadId: body.externalThreadId,
         };
         const channelBinding = await channels.binding(principal, body.channelBindingId);
-        if (channelBinding.provider !== body.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the channel binding.');
+        requireSameProvider(channelBinding, body.provider, 'channel binding');
         // Serialises binds of one thread (across processes), so a thread gets exactly one session.
         await app.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`channel-thread:${principal.orgId}:${JSON.stringify(thread)}`]);
         const existing = await channels.store.findSessionBindingByThread(principal.orgId, thread);
@@ -141,7 +141,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       }
       const binding = await boundSession(principal, body.bindingId);
       if (binding.status !== 'active') throw httpError(409, 'channels.session_binding_archived', 'This channel session binding is archived.');
-      if (body.provider && body.provider !== binding.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the session binding.');
+      if (body.provider) requireSameProvider(binding, body.provider, 'session binding');
       const { bindingId: _binding, idempotencyKey: _key, text, agent, ...origin } = body;
       const idempotencyKey = header ?? body.idempotencyKey;
       // Who wrote it in the chat is part of the command, so a reused key with another origin is refused too.

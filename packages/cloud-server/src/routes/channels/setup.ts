@@ -1,4 +1,4 @@
-import { BUILT_IN_CHANNEL_PROVIDERS, isChannelProviderId, type ChannelProviderSummary } from '@open-cowork/shared';
+import { BUILT_IN_CHANNEL_PROVIDERS, type ChannelProviderSummary } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../../errors.js';
@@ -15,7 +15,7 @@ import {
   UpdateAgentBody,
   UpdateBindingBody,
 } from '../../schemas/channels.js';
-import { sanitiseObject } from '../../services/channels.js';
+import { checkProvider, requireSameProvider, sanitiseObject } from '../../services/channels.js';
 import { credentialRefKind, publicBinding, type StoredChannelBinding } from '../../store/channels.js';
 import { createTenantStore } from '../../store/tenants.js';
 
@@ -35,12 +35,6 @@ const wireBinding = (binding: StoredChannelBinding) => {
   const visible = publicBinding(binding);
   return { ...visible, settings: sanitiseObject(visible.settings) };
 };
-
-function checkProvider(provider: string): void {
-  if (!isChannelProviderId(provider)) {
-    throw httpError(400, 'channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
-  }
-}
 
 /** A credential reference, never a secret: anything that is not a known reference form is refused. */
 function checkCredentialRef(ref: string | null | undefined): void {
@@ -221,7 +215,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
         checkProvider(body.provider);
         if (body.channelBindingId) {
           const binding = await channels.binding(principal, body.channelBindingId);
-          if (binding.provider !== body.provider) throw httpError(400, 'channels.provider_mismatch', 'provider does not match the channel binding.');
+          requireSameProvider(binding, body.provider, 'channel binding');
         }
         // Linking a provider user to an account or changing its role is an admin decision, not a gateway's.
         const privileged = body.accountId !== undefined || body.role !== undefined || body.status !== undefined;
