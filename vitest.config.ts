@@ -19,7 +19,8 @@ export default defineConfig({
     // workers than the default (cores - 1) shorten the run on a 2-core machine.
     maxWorkers: 3,
     globalSetup: ['packages/cloud-server/test/global-setup.ts'],
-    testTimeout: 30_000,
+    // Generous: a loaded 2-core CI machine can take seconds to open a database or run a turn.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
   },
 });

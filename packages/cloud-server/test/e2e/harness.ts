@@ -54,7 +54,7 @@ export async function waitFor(
   check: () => boolean | Promise<boolean>,
   options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<void> {
-  const { timeoutMs = 15_000, intervalMs = 25, what = 'condition' } = options;
+  const { timeoutMs = 30_000, intervalMs = 25, what = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
@@ -81,7 +81,7 @@ export function record<Event>(
     events: [],
     errors: [],
     closed: false,
-    until(done, timeoutMs = 10_000) {
+    until(done, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
