@@ -94,13 +94,16 @@ describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
     const { server, gatewayToken } = await setup(base, 1);
     const slow = clientFor(server.baseUrl, gatewayToken);
     const got: ChannelDeliveryRecord[] = [];
-    const sub = slow.subscribeChannelDeliveries({ claimedBy: 'slow', ttlMs: 600, onDelivery: (delivery) => got.push(delivery) });
+    // The renewals span more than twice the lease, with a wide margin per renewal so that a slow
+    // machine does not let the lease lapse between two of them.
+    const ttlMs = 2_500;
+    const sub = slow.subscribeChannelDeliveries({ claimedBy: 'slow', ttlMs, onDelivery: (delivery) => got.push(delivery) });
     await waitFor(() => got.length === 1);
     const other: ChannelDeliveryRecord[] = [];
-    const otherSub = slow.subscribeChannelDeliveries({ claimedBy: 'other', ttlMs: 600, onDelivery: (delivery) => other.push(delivery) });
-    for (let n = 0; n < 4; n += 1) {
-      await sleep(300);
-      await slow.renewChannelDeliveryLease('d-00', { claimedBy: 'slow', ttlMs: 600 });
+    const otherSub = slow.subscribeChannelDeliveries({ claimedBy: 'other', ttlMs, onDelivery: (delivery) => other.push(delivery) });
+    for (let n = 0; n < 7; n += 1) {
+      await sleep(800);
+      await slow.renewChannelDeliveryLease('d-00', { claimedBy: 'slow', ttlMs });
     }
     expect(other).toEqual([]);
     const acked = await slow.ackChannelDelivery('d-00', { status: 'sent', claimedBy: 'slow' });
