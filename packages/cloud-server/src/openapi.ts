@@ -22,10 +22,21 @@ export const ErrorBodySchema = Type.Object(
 
 const ERROR_REF = { $ref: '#/components/schemas/ErrorBody' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ERROR_REF } } });
+const IDEMPOTENCY_KEY_REF = { $ref: '#/components/parameters/IdempotencyKey' };
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description:
+    'Replays the first 2xx answer of the same request under this key (24 h); another request under the key ' +
+    'answers 409 `idempotency.key_reused`, a concurrent duplicate 409 `idempotency.in_progress`.',
+  schema: { type: 'string' as const, minLength: 1, maxLength: 255 },
+};
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 interface Operation {
+  parameters?: unknown[];
   responses?: Record<string, unknown>;
   security?: unknown[];
   'x-access'?: string;
@@ -43,6 +54,7 @@ interface RouteFacts {
  * responses; this adds the error ranges once, after generation (the route schemas stay as Fastify
  * compiles them). Each operation carries its access rule as `x-access` (public ones an empty
  * `security` requirement) and, when it takes a body, its size cap in bytes as `x-body-limit`.
+ * Authenticated mutating `/api/` operations take the optional `Idempotency-Key` header.
  */
 function addErrorResponses(document: { paths?: Record<string, Record<string, Operation>> }, facts: Map<string, RouteFacts>) {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
@@ -61,6 +73,9 @@ function addErrorResponses(document: { paths?: Record<string, Record<string, Ope
       operation['x-access'] = route.access;
       if (route.access === 'public') operation.security = [];
       if (route.bodyLimit !== undefined) operation['x-body-limit'] = route.bodyLimit;
+      if (BODY_METHODS.has(method.toUpperCase()) && path.startsWith('/api/') && route.access !== 'public') {
+        operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_REF];
+      }
     }
   }
   return document;
@@ -99,6 +114,7 @@ async function openapiPlugin(app: FastifyInstance) {
       },
       components: {
         schemas: { ErrorBody: ErrorBodySchema as unknown as Record<string, unknown> },
+        parameters: { IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER },
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'OIDC access token, API token or operator token.' },
           cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Cloud Web session; unsafe methods also need `x-csrf-token`.' },

@@ -165,6 +165,16 @@ describe('GET /api/openapi.json', () => {
     expect(document.paths['/api/sessions']!.get!.security).toBeUndefined();
   });
 
+  it('offers the Idempotency-Key header on authenticated mutating /api/ operations only', () => {
+    const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
+    expect(JSON.stringify(document.components)).toContain('"name":"Idempotency-Key"');
+    for (const { path, method, operation } of operations()) {
+      const offered = (operation.parameters ?? []).some((parameter) => JSON.stringify(parameter) === JSON.stringify(idempotencyKey));
+      const expected = ['post', 'put', 'patch', 'delete'].includes(method) && path.startsWith('/api/') && operation['x-access'] !== 'public';
+      expect(offered, `${method} ${path}`).toBe(expected);
+    }
+  });
+
   it('describes request bodies and parameters from the TypeBox schemas the routes validate with', () => {
     const create = document.paths['/api/workflows']!.post!;
     expect(create.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'object' } } } });
