@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { canonicalJson } from './canonical-json.js';
 import { httpError } from './errors.js';
 import { createIdempotentRequestsStore, type IdempotentRequestScope } from './store/idempotent-requests.js';
 
@@ -63,16 +64,6 @@ const MAX_KEY_LENGTH = 255;
 const KEY = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const REPLAYED_HEADER = 'idempotent-replayed';
-
-/** Stable JSON: key order does not change the fingerprint of a request. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -139,7 +130,7 @@ async function idempotencyPlugin(app: FastifyInstance) {
       route: request.routeOptions.url!,
       keyHash: sha256(`open-cowork idempotency key\n${rawKey}`),
     };
-    const requestHash = sha256(canonical({ method: request.method, url: request.url, body: request.body ?? null }));
+    const requestHash = sha256(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null }));
     // A key released between our INSERT and our SELECT is free again: try once more.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const now = Date.now();
