@@ -1,6 +1,7 @@
 import type { QueryParams } from './context.js';
 import { CloudTransportError, errorKindForStatus, invalidRequest } from './errors.js';
 import type { CloudFetchResponse } from './options.js';
+import { isObject } from './validate.js';
 
 /** `path` must be an `/api/…` path: the client never talks to anything else. */
 export function assertApiPath(path: string): void {
@@ -37,12 +38,6 @@ export function parseRetryAfterMs(header: string | null, now = Date.now()): numb
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
-}
-
 /** Builds the error for a non-2xx response from its status, headers and body text. */
 export function errorFromResponse(
   response: CloudFetchResponse,
@@ -56,8 +51,8 @@ export function errorFromResponse(
   } catch {
     // A non-JSON error body (a proxy's HTML page, say) is kept as text.
   }
-  const fields = record(body);
-  const verdict = record(fields?.verdict);
+  const fields = isObject(body) ? body : null;
+  const verdict = isObject(fields?.verdict) ? fields.verdict : null;
   const code =
     (typeof fields?.code === 'string' && fields.code) ||
     (typeof verdict?.policyCode === 'string' && verdict.policyCode) ||
