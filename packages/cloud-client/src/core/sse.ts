@@ -5,6 +5,7 @@ import { errorFromResponse, headerOf, withQuery } from './http.js';
 import type { CloudEventSourceConstructor, CloudEventSourceLike } from './options.js';
 import { buildUrl, type ResolvedTransport } from './request.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
+import { safely } from './subscription.js';
 
 /** EventSource.CLOSED: the browser gave up reconnecting. */
 const EVENT_SOURCE_CLOSED = 2;
@@ -19,12 +20,7 @@ function createDispatcher(options: CloudStreamOptions, url: string) {
   let highestSequence = options.afterSequence ?? 0;
 
   const reportError = (error: CloudTransportError) => {
-    if (ended) return;
-    try {
-      options.onError?.(error);
-    } catch {
-      // A throwing onError has nowhere left to report to.
-    }
+    if (!ended) safely(() => options.onError?.(error));
   };
 
   return {
@@ -37,11 +33,7 @@ function createDispatcher(options: CloudStreamOptions, url: string) {
       if (ended) return;
       if (notify === 'close') {
         ended = true;
-        try {
-          options.onClose?.();
-        } catch {
-          // The stream is over either way.
-        }
+        safely(() => options.onClose?.());
       } else {
         if (notify) reportError(notify);
         ended = true;
