@@ -21,7 +21,9 @@ export type {
   CloudFetchResponse,
   CloudTransportAdapterOptions,
 } from './core/options.js';
-export type { CloudCommandOptions, CloudSubscription } from './core/context.js';
+export type { CloudClientContext, CloudCommandOptions, CloudSubscription } from './core/context.js';
+/** Builds the context a single domain factory takes, for a client with a smaller surface. */
+export { createCloudClientContext };
 
 /** Every method of every domain, on one object. */
 export type CloudTransportAdapter = ReturnType<typeof createCloudArtifactsClient> &

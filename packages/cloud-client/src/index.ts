@@ -1,5 +1,6 @@
-export { createHttpSseCloudTransportAdapter } from './adapter.js';
+export { createCloudClientContext, createHttpSseCloudTransportAdapter } from './adapter.js';
 export type {
+  CloudClientContext,
   CloudCommandOptions,
   CloudEventSourceConstructor,
   CloudEventSourceLike,
