@@ -108,16 +108,20 @@ export const BindSessionBody = Type.Object({
   lastWorkspaceSequence: Type.Optional(Cursor),
   lastChatMessageId: Type.Optional(Text(256)),
 });
-export const PromptBody = Type.Object({
-  bindingId: Id,
-  text: Type.String({ minLength: 1, maxLength: 200_000, pattern: '\\S' }),
-  agent: Type.Optional(Text(200)),
-  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+/** Who wrote it in the chat (a prompt, an interaction answer): optional, and not checked against identities. */
+const ChatOrigin = {
   identityId: Type.Optional(Id),
   provider: Type.Optional(Provider),
   externalWorkspaceId: Type.Optional(Text(256)),
   externalUserId: Type.Optional(Text(256)),
   externalChatId: Type.Optional(Text(256)),
+};
+export const PromptBody = Type.Object({
+  bindingId: Id,
+  text: Type.String({ minLength: 1, maxLength: 200_000, pattern: '\\S' }),
+  agent: Type.Optional(Text(200)),
+  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  ...ChatOrigin,
 });
 export const CursorBody = Type.Object({
   bindingId: Id,
@@ -162,11 +166,7 @@ export const ResolveInteractionBody = Type.Object({
   response: Type.Optional(Type.Unknown()),
   answers: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100 })),
   reject: Type.Optional(Type.Boolean()),
-  identityId: Type.Optional(Id),
-  provider: Type.Optional(Provider),
-  externalWorkspaceId: Type.Optional(Text(256)),
-  externalUserId: Type.Optional(Text(256)),
-  externalChatId: Type.Optional(Text(256)),
+  ...ChatOrigin,
 });
 export const CreateDeliveryBody = Type.Object({
   agentId: Id,

@@ -138,6 +138,13 @@ async function channelServicesPlugin(app: FastifyInstance) {
       return binding;
     },
 
+    /** The caller's binding (as `binding`), and 400 `channels.provider_mismatch` unless it is of `provider`. */
+    async bindingFor(principal: Principal, bindingId: string, provider: string, q?: Queryable): Promise<StoredChannelBinding> {
+      const binding = await service.binding(principal, bindingId, q);
+      requireSameProvider(binding, provider, 'channel binding');
+      return binding;
+    },
+
     /** The session binding: 404 when absent, 403 when its channel binding is not granted. */
     async sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable) {
       const binding = await store.getSessionBinding(principal.orgId, sessionBindingId, q);
@@ -200,6 +207,7 @@ export type ChannelsService = {
   isAdmin(principal: Principal): boolean;
   assertGranted(principal: Principal, bindingId: string): void;
   binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding>;
+  bindingFor(principal: Principal, bindingId: string, provider: string, q?: Queryable): Promise<StoredChannelBinding>;
   sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable): ReturnType<ChannelsStore['getSessionBinding']> extends Promise<infer T> ? Promise<NonNullable<T>> : never;
   audit(principal: Principal, entry: AuditEntry, tx?: Queryable): Promise<unknown>;
   respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>, options?: RespondOptions): Promise<FastifyReply>;

@@ -31,8 +31,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         channels.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
         if (body.channelBindingId) {
-          const binding = await channels.binding(principal, body.channelBindingId);
-          requireSameProvider(binding, body.provider, 'channel binding');
+          await channels.bindingFor(principal, body.channelBindingId, body.provider);
         } else if (channels.scopeOf(principal)) {
           throw httpError(400, 'channels.binding_required', 'A gateway token claims provider events of one of its channel bindings: give channelBindingId.');
         }

@@ -40,8 +40,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
           externalChatId: body.externalChatId,
           externalThreadId: body.externalThreadId,
         };
-        const channelBinding = await channels.binding(principal, body.channelBindingId);
-        requireSameProvider(channelBinding, body.provider, 'channel binding');
+        const channelBinding = await channels.bindingFor(principal, body.channelBindingId, body.provider);
         // Serialises binds of one thread (across processes), so a thread gets exactly one session.
         await app.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`channel-thread:${principal.orgId}:${JSON.stringify(thread)}`]);
         const existing = await channels.store.findSessionBindingByThread(principal.orgId, thread);

@@ -15,7 +15,7 @@ import {
   UpdateAgentBody,
   UpdateBindingBody,
 } from '../../schemas/channels.js';
-import { checkProvider, requireSameProvider, sanitiseObject } from '../../services/channels.js';
+import { checkProvider, sanitiseObject } from '../../services/channels.js';
 import { credentialRefKind, publicBinding, type StoredChannelBinding } from '../../store/channels.js';
 import { createTenantStore } from '../../store/tenants.js';
 
@@ -213,10 +213,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
-        if (body.channelBindingId) {
-          const binding = await channels.binding(principal, body.channelBindingId);
-          requireSameProvider(binding, body.provider, 'channel binding');
-        }
+        if (body.channelBindingId) await channels.bindingFor(principal, body.channelBindingId, body.provider);
         // Linking a provider user to an account or changing its role is an admin decision, not a gateway's.
         const privileged = body.accountId !== undefined || body.role !== undefined || body.status !== undefined;
         if (privileged && !channels.isAdmin(principal)) {
