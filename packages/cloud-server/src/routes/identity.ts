@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createInviteToken, readInviteToken } from '../auth/invites.js';
 import { httpError } from '../errors.js';
+import { Id } from '../schemas/common.js';
 import { AuditPageResponse, AuditQuery } from '../schemas/admin.js';
 import type { Queryable } from '../store/db.js';
 import { createMembersStore } from '../store/members.js';
@@ -10,7 +11,6 @@ import { createTenantStore, toOrgMember } from '../store/tenants.js';
 import { createTokenStore } from '../store/tokens.js';
 
 const Limit = (max: number, fallback: number) => Type.Integer({ minimum: 1, maximum: max, default: fallback });
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 const Status = Type.Union([Type.Literal('active'), Type.Literal('invited'), Type.Literal('disabled')]);
 

@@ -2,8 +2,8 @@ import { normalizeSessionProjectionView, type SessionCommandKind } from '@open-c
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
+import { Id } from '../schemas/common.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Text = (maxLength: number) => Type.String({ maxLength });
 const SessionParams = Type.Object({ id: Id });
 const SessionStatus = Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('closed'), Type.Literal('errored')]);

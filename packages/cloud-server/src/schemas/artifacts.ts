@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Nullable } from './common.js';
+import { Id, Nullable } from './common.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Timestamp = Type.String({ format: 'date-time' });
 const OptionalNullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Nullable(schema));
 const Ref = Type.String({ minLength: 1, maxLength: 512 });

@@ -5,6 +5,9 @@ import { Type, type TSchema } from '@sinclair/typebox';
 /** A union of string literals: `literals(['a', 'b'] as const)`. */
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
+/** A record id in a path, query or body. */
+export const Id = Type.String({ minLength: 1, maxLength: 200 });
+
 /** `schema` or null. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Nullable } from './common.js';
+import { Id, Nullable } from './common.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Timestamp = Type.String({ format: 'date-time' });
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 
