@@ -62,7 +62,7 @@ const EVENT_TYPES = ['message.delta', 'tool.call', 'session.updated', 'message.c
 const WORDS = ['cowork', 'session', 'tool', 'delta', 'résumé', 'naïve', 'value', '✓', 'artifact', 'token'];
 const ASCII_WORDS = WORDS.filter((word) => /^[\x20-\x7e]+$/.test(word));
 
-// Events shaped like the server's (§4.1 of the wire contract): id, event, one JSON data line, with a
+// Events shaped like the server's (as the reference server frames them): id, event, one JSON data line, with a
 // keep-alive comment every 50 events. Payloads of about 90 to 1000 characters.
 function realisticStream(targetLength, eol, seed, words = WORDS) {
   const random = prng(seed);

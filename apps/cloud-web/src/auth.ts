@@ -1,6 +1,6 @@
 import { CloudTransportError, type CloudTransportErrorKind } from '@open-cowork/cloud-client';
 
-/** The cookie session as `/auth/session` and `/auth/me` describe it (wire contract §4.5). */
+/** The cookie session as `/auth/session` and `/auth/me` describe it. */
 export interface CookieSession {
   email: string;
   csrfToken: string;

@@ -10,7 +10,7 @@ export interface CatalogSkill extends CapabilitySkill {
   bundle: { content: string | null; files: CapabilitySkillBundleFile[] };
 }
 
-/** The tool and skill catalog of `/api/capabilities` (wire contract §2.7). */
+/** The tool and skill catalog of `/api/capabilities`. */
 export interface CapabilityCatalog {
   tools: CapabilityTool[];
   skills: CatalogSkill[];

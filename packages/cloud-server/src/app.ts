@@ -81,7 +81,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(openapi);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  // An empty JSON body means `{}` (wire contract §4.6): clients send body-less POSTs that way.
+  // An empty JSON body means `{}`: clients send body-less POSTs that way.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});

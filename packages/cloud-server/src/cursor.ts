@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Opaque keyset cursors of the list routes (wire contract §3.7): base64url JSON of
+ * Opaque keyset cursors of the list routes: base64url JSON of
  * `{v: 1, <time>, <id>, scopeHash}`, the position of the last row of a page. The scope hash ties a
  * cursor to the listing it came from (caller and filters): replayed against another listing, it is
  * refused with the format's 400 rather than silently skipping rows.

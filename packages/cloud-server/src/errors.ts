@@ -39,7 +39,7 @@ export interface ErrorBody {
 
 /**
  * The wire body of an error. 403s are policy denials and keep the `verdict` old clients read their
- * code from (wire contract §4.6).
+ * code from.
  */
 export function errorBody(error: HttpError): ErrorBody {
   const body: ErrorBody = { ...error.extra.body, error: error.message, code: error.code };

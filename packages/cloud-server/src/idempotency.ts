@@ -6,7 +6,7 @@ import { httpError } from './errors.js';
 import { createIdempotentRequestsStore, type IdempotentRequestScope } from './store/idempotent-requests.js';
 
 /**
- * `Idempotency-Key` for every mutating `/api/` route (wire contract, "Decisions of this project").
+ * `Idempotency-Key` for every mutating `/api/` route.
  *
  * A POST, PUT, PATCH or DELETE on an `/api/` route that carries the header is keyed by
  * (org, principal, method, route pattern, key), where the principal is the API token when the

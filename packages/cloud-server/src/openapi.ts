@@ -109,7 +109,7 @@ async function openapiPlugin(app: FastifyInstance) {
         title: 'Open Cowork Cloud',
         version: '1',
         description:
-          'The HTTP + SSE wire contract of Open Cowork Cloud (docs: wire-contract.md). Every error answers `ErrorBody`; ' +
+          'The HTTP + SSE wire contract of Open Cowork Cloud. Every error answers `ErrorBody`; ' +
           'SSE routes answer `text/event-stream` (`id: <sequence>`, `event: <type>`, one `data:` JSON line).',
       },
       components: {

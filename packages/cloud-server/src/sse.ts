@@ -27,7 +27,7 @@ const HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** A non-negative integer, else 0 (wire contract §4.2). */
+/** A non-negative integer, else 0. */
 function cursorValue(value: unknown): number {
   const text = Array.isArray(value) ? value[0] : value;
   if (typeof text !== 'string' || !/^\d+$/.test(text.trim())) return 0;
@@ -73,7 +73,7 @@ function drained(res: ServerResponse): Promise<void> {
 const frame = (id: number, type: string, data: unknown) => `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
- * Serves SSE streams (framing of wire contract §4.1, replay and resume of §4.2, done right):
+ * Serves SSE streams (framing, replay and resume):
  * `: connected`, a `retry:` hint, replay from the resume cursor in keyset batches, then a live
  * tail woken by the event bus and re-read on every `: keep-alive`. Limits: a per-org cap on
  * concurrent streams (429 + Retry-After) and a bounded per-connection buffer (a stalled client is

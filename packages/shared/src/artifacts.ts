@@ -1,5 +1,5 @@
 /**
- * Session artifacts: files an agent or a user stored with a session (wire contract §2.5).
+ * Session artifacts: files an agent or a user stored with a session.
  */
 
 /** What an artifact is, for grouping in the UI. */

@@ -1,4 +1,4 @@
-/** Usage, quota, diagnostics and billing wire records (wire contract §2.10). */
+/** Usage, quota, diagnostics and billing wire records. */
 
 /** One metered usage event (a prompt, a claimed delivery, stored bytes, …). */
 export interface UsageEvent {

@@ -1,4 +1,4 @@
-/** Bring-your-own-key provider secret records and inputs (wire contract §2.9). */
+/** Bring-your-own-key provider secret records and inputs. */
 
 export type ByokSecretStatus = 'pending_validation' | 'active' | 'disabled' | 'expired' | 'invalid' | 'unsupported';
 

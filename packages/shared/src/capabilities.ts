@@ -1,4 +1,4 @@
-/** Capability catalog wire records: tools and skills (wire contract §2.7). */
+/** Capability catalog wire records: tools and skills. */
 
 export interface CapabilityToolAvailableTool {
   id: string;

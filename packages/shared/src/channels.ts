@@ -1,6 +1,6 @@
 /**
  * The gateway / headless-agent plane: channel records, method inputs and responses
- * (wire contract §2.14, §3.4, §4.3, §4.4).
+ *.
  */
 import type { CloudSessionCommandResponse, CloudSessionView } from './session.js';
 
@@ -177,7 +177,7 @@ export interface ProviderEvent {
 
 export type ChannelDeliveryStatus = 'pending' | 'claimed' | 'sent' | 'failed' | 'dead';
 
-/** An outbound message for a gateway to send (§3.4). */
+/** An outbound message for a gateway to send. */
 export interface ChannelDeliveryRecord {
   deliveryId: string;
   orgId: string;

@@ -1,5 +1,5 @@
 /**
- * Client configuration, workspace overview and runtime status (wire contract §2.1).
+ * Client configuration, workspace overview and runtime status.
  */
 
 /** Role of the caller in its organisation. */

@@ -1,6 +1,6 @@
 /**
- * The session event-type contract (wire contract §3.3) and the event records carried by the
- * session and workspace SSE streams (§3.1, §3.2).
+ * The session event-type contract and the event records carried by the
+ * session and workspace SSE streams.
  */
 
 /** Version of the event-type contract below; bump it when a type is added, removed or re-meaning'd. */
@@ -262,7 +262,7 @@ export function isProjectedSessionEventType(value: unknown): value is ProjectedS
  */
 export type CloudEventTypeName = CloudSessionEventType | (string & {});
 
-/** One event of the per-session stream (§3.1). */
+/** One event of the per-session stream. */
 export interface CloudSessionEvent {
   tenantId?: string;
   sessionId?: string;
@@ -279,10 +279,10 @@ export interface CloudSessionEvent {
   createdAt?: string;
 }
 
-/** Operation of a workspace event, derived from the event type name (§3.2). */
+/** Operation of a workspace event, derived from the event type name. */
 export type CloudWorkspaceOperation = 'create' | 'update' | 'delete';
 
-/** One event of the per-user workspace stream (§3.2): a mirror of a projected session event. */
+/** One event of the per-user workspace stream: a mirror of a projected session event. */
 export interface CloudWorkspaceEvent {
   tenantId: string;
   userId: string;
@@ -329,7 +329,7 @@ const CREATE_SUFFIXES = ['created', 'submitted', 'uploaded', 'started'];
 const DELETE_SUFFIXES = ['deleted', 'removed', 'archived'];
 
 /**
- * The workspace `operation` for an event type (§3.2): the last dotted segment decides, so
+ * The workspace `operation` for an event type: the last dotted segment decides, so
  * `artifact.created` is a create and `session.project_source.bound` an update.
  */
 export function workspaceOperationForEventType(type: string): CloudWorkspaceOperation {

@@ -1,4 +1,4 @@
-/** API tokens, org members, admin policy and audit wire records (wire contract §2.11). */
+/** API tokens, org members, admin policy and audit wire records. */
 
 export const API_TOKEN_SCOPES = ['desktop', 'gateway', 'admin', 'operator', 'worker-internal'] as const;
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];

@@ -16,7 +16,7 @@ export const str = (value: unknown): string | undefined => (typeof value === 'st
 export const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
-/** The first string among the alternative keys of §3.3. */
+/** The first string among the alternative key names a payload field may use. */
 export function firstString(payload: Payload, keys: readonly string[]): string | undefined {
   for (const key of keys) {
     const value = str(payload[key]);

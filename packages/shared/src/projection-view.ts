@@ -1,5 +1,5 @@
 /**
- * The session projection view (wire contract §3.5): its item types, the empty view, and the
+ * The session projection view: its item types, the empty view, and the
  * normalisation of whatever a server stored in `projection.view`.
  *
  * Glossary: an item's `order` is the sequence of the event that created it, so lists sort by it;
@@ -146,7 +146,7 @@ export interface ProjectionOrigin {
 }
 
 /**
- * The folded state of a session (§3.5). Beyond the contract it carries `sequence`, the last
+ * The folded state of a session. Beyond the contract it carries `sequence`, the last
  * event sequence applied, which makes folding idempotent.
  */
 export interface CloudSessionProjectionView {

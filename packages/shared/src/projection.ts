@@ -1,6 +1,6 @@
 /**
- * The session projection reducer: a pure fold of session events (wire contract §3.3) into
- * `CloudSessionProjectionView` (§3.5).
+ * The session projection reducer: a pure fold of session events into
+ * `CloudSessionProjectionView`.
  */
 import type { CloudSessionEvent } from './events.js';
 import {

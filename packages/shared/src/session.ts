@@ -1,5 +1,5 @@
 /**
- * Session records, views, commands and list pages (wire contract §2.2, §3.5–§3.8).
+ * Session records, views, commands and list pages.
  */
 
 /** Lifecycle status of a stored session. */
@@ -25,7 +25,7 @@ export interface CloudSnapshotProjectSourceInput {
   title?: string;
 }
 
-/** Where a session's project files come from (§3.5). */
+/** Where a session's project files come from. */
 export type CloudProjectSourceInput = CloudGitProjectSourceInput | CloudSnapshotProjectSourceInput;
 
 /** The project source as shown on a session record: no credentials, no object keys. */
@@ -38,7 +38,7 @@ export interface CloudProjectSourceSummary {
   title?: string;
 }
 
-/** A stored session (§3.5). */
+/** A stored session. */
 export interface SessionRecord {
   tenantId: string;
   userId: string;
@@ -65,7 +65,7 @@ export interface CloudSessionProjection {
   updatedAt: string;
 }
 
-/** A session and its projection, as returned by get/create/import and by every command (§3.5). */
+/** A session and its projection, as returned by get/create/import and by every command. */
 export interface CloudSessionView {
   session: SessionRecord;
   projection: CloudSessionProjection | null;
@@ -77,7 +77,7 @@ export type SessionCommandKind = 'prompt' | 'abort' | 'permission.respond' | 'qu
 /** Processing state of a session command. */
 export type SessionCommandStatus = 'pending' | 'running' | 'acked' | 'failed';
 
-/** A queued session command (§3.6), including the fields the first client's type missed. */
+/** A queued session command, including the fields the first client's type missed. */
 export interface SessionCommandRecord {
   commandId: string;
   tenantId: string;
@@ -104,7 +104,7 @@ export type ProjectionFenceScope = 'session' | 'workspace' | 'workflow-run' | 'c
 
 /**
  * Proof that the effect of a command has been projected: a view at `sequence` or later
- * already reflects it (§3.6).
+ * already reflects it.
  */
 export interface ProjectionFence {
   version: 1;
@@ -123,7 +123,7 @@ export interface ProjectionFence {
   expiresAt?: string;
 }
 
-/** HTTP 202 body of every session command (§3.6). */
+/** HTTP 202 body of every session command. */
 export interface CloudSessionCommandResponse {
   command: SessionCommandRecord;
   /** Commands executed inline; 0 when a separate worker owns execution. */
@@ -133,7 +133,7 @@ export interface CloudSessionCommandResponse {
   projectionFence: ProjectionFence | null;
 }
 
-/** One page of `GET /api/sessions` (§3.7). */
+/** One page of `GET /api/sessions`. */
 export interface SessionListPage {
   sessions: SessionRecord[];
   /** Opaque; null on the last page. */
@@ -174,7 +174,7 @@ export interface ProjectSnapshotFileInput {
   mode?: number;
 }
 
-/** Body of `uploadProjectSnapshot` (§2.2; 35 MiB cap). */
+/** Body of `uploadProjectSnapshot` (35 MiB cap). */
 export interface ProjectSnapshotUploadInput {
   title?: string;
   files: ProjectSnapshotFileInput[];
@@ -210,7 +210,7 @@ export interface SessionAttachment {
   filename?: string;
 }
 
-/** Body of `importSession` (§3.8). */
+/** Body of `importSession`. */
 export interface SessionImportRequest {
   source: { kind: 'local-session'; fingerprint: string; title: string };
   title: string;

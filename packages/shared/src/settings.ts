@@ -1,4 +1,4 @@
-/** Settings wire records (wire contract §2.8). */
+/** Settings wire records. */
 
 /** One stored setting: a JSON object under a key, per tenant (and per user when `userId` is set). */
 export interface Setting {

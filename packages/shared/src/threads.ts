@@ -1,6 +1,6 @@
 /**
  * Threads: the session list as a searchable inbox, with tags and saved smart filters
- * (wire contract §2.4). These are the wire records; the client normalises them.
+ *. These are the wire records; the client normalises them.
  */
 
 import type { SessionStatus } from './session.js';

@@ -1,6 +1,6 @@
 /**
  * Workflows: saved prompts that run as cloud sessions on a manual, scheduled or webhook trigger
- * (wire contract §2.3).
+ *.
  */
 
 import type { SessionCommandRecord } from './session.js';
@@ -69,7 +69,7 @@ export interface WorkflowRun {
   updatedAt: string;
 }
 
-/** Body of `GET /api/workflows` (§3.7: keyset cursor on updatedAt, workflowId). */
+/** Body of `GET /api/workflows` (keyset cursor on updatedAt, workflowId). */
 export interface WorkflowListPayload {
   workflows: WorkflowSummary[];
   /** Recent runs of the listed workflows: at most 25 per workflow, 100 in all. */

@@ -10,7 +10,7 @@ import {
   workspaceOperationForEventType,
 } from '../src/events.js';
 
-// Copied from wire-contract.md §3.3 so a rename in the source fails here.
+// Written out here so a rename in the source fails here.
 const PROJECTED = [
   'session.created',
   'session.imported',
@@ -47,7 +47,7 @@ describe('session event-type contract', () => {
     expect(CLOUD_EVENT_CONTRACT_VERSION).toBe(1);
   });
 
-  it('lists exactly the 19 projected and 2 control types of §3.3, in contract order', () => {
+  it('lists exactly the 19 projected and 2 control types, in contract order', () => {
     expect(CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type)).toEqual([...PROJECTED, ...CONTROL]);
     expect(PROJECTED_SESSION_EVENT_TYPES).toEqual(PROJECTED);
     expect(CONTROL_EVENT_TYPES).toEqual(CONTROL);

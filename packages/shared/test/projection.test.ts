@@ -83,7 +83,7 @@ describe('applySessionEvent: bookkeeping', () => {
 });
 
 describe('createEmptySessionProjectionView', () => {
-  it('has every field of the §3.5 view with empty defaults, and takes presets', () => {
+  it('has every field of the projection view with empty defaults, and takes presets', () => {
     const view = createEmptySessionProjectionView(SESSION, { title: 'T', profileName: 'default', status: 'running' });
     expect(view).toEqual({
       sessionId: SESSION,

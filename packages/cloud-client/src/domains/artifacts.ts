@@ -133,7 +133,7 @@ export async function readAttachment(
   return { mime, url: `data:${mime};base64,${artifact.dataBase64}`, filename: artifact.filename };
 }
 
-/** Artifacts: files stored with sessions; list, index, upload, review status and content (wire contract §2.5). */
+/** Artifacts: files stored with sessions; list, index, upload, review status and content. */
 export function createCloudArtifactsClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
 

@@ -27,7 +27,7 @@ function limitQuery(method: string, limit: number | undefined) {
   return { limit };
 }
 
-/** Usage, quotas, the diagnostics bundle and the billing subscription (wire contract §2.10). */
+/** Usage, quotas, the diagnostics bundle and the billing subscription. */
 export function createCloudBillingClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
 

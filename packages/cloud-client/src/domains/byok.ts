@@ -20,7 +20,7 @@ function secretBody(input: ByokSecretInput): ByokSecretInput {
 }
 
 /**
- * Bring-your-own-key provider secrets (wire contract §2.9). The server never returns a secret, only
+ * Bring-your-own-key provider secrets. The server never returns a secret, only
  * its metadata (`last4`, fingerprint, validation state).
  */
 export function createCloudByokClient(ctx: CloudClientContext) {

@@ -13,7 +13,7 @@ function fileContent(bundle: CapabilitySkillBundle, path: string): string | null
   return bundle.files?.find((file) => file.path === path)?.content ?? null;
 }
 
-/** The tools and skills the workspace's agents can use (wire contract §2.7). Read-only. */
+/** The tools and skills the workspace's agents can use. Read-only. */
 export function createCloudCapabilitiesClient(ctx: CloudClientContext) {
   async function getCapabilitySkillBundle(name: string): Promise<CapabilitySkillBundle> {
     const path = apiPath`/api/capabilities/skills/${name}/bundle`;

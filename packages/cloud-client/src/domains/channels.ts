@@ -45,7 +45,7 @@ export type { ChannelListQuery } from './channels/agents.js';
 export type { ChannelDeliverySubscriptionOptions } from './channels/deliveries.js';
 
 /**
- * The gateway / headless-agent plane (wire contract §2.14, §4.3, §4.4), in four parts:
+ * The gateway / headless-agent plane, in four parts:
  * setup (providers, agents, bindings, identities), chat sessions (bind, prompt, cursor, events),
  * inbound interactions and provider events, and the outbound delivery queue with its stream.
  */

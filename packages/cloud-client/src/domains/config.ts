@@ -1,7 +1,7 @@
 import type { CloudRuntimeStatus, CloudTransportConfig, CloudWorkspaceOverview } from '@open-cowork/shared';
 import type { CloudClientContext } from '../core/context.js';
 
-/** Configuration, workspace overview and runtime status of the signed-in caller (wire contract §2.1). */
+/** Configuration, workspace overview and runtime status of the signed-in caller. */
 export function createCloudConfigClient(ctx: CloudClientContext) {
   return {
     /** `GET /api/config`: role, profile, feature flags and allow-lists (`null` = unrestricted). */

@@ -87,7 +87,7 @@ function checkMemberUpdate(accountId: string, input: OrgMemberUpdateInput): void
 }
 
 /**
- * API tokens, org members, the admin policy and the admin audit log (wire contract §2.11).
+ * API tokens, org members, the admin policy and the admin audit log.
  * Most calls need an `admin` (or owner) principal; others answer kind `forbidden`.
  */
 export function createCloudIdentityClient(ctx: CloudClientContext) {

@@ -50,7 +50,7 @@ function listQuery(query: SessionListQuery) {
   return { limit, cursor, status, profileName, q };
 }
 
-/** Sessions: list, create, import, read, and the five session commands (wire contract §2.2). */
+/** Sessions: list, create, import, read, and the five session commands. */
 export function createCloudSessionsClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
   /** Every session command answers 202 with the command, the updated view and a projection fence. */

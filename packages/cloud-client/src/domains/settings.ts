@@ -17,7 +17,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Per-tenant/per-user settings: JSON objects stored under a key (wire contract §2.8). Keys may hold
+ * Per-tenant/per-user settings: JSON objects stored under a key. Keys may hold
  * any character: they are percent-encoded, and this is the one route whose key the server decodes.
  */
 export function createCloudSettingsClient(ctx: CloudClientContext) {

@@ -94,7 +94,7 @@ function searchParams(query: ThreadSearchQuery) {
   };
 }
 
-/** Threads: search, tags and smart filters over the caller's sessions (wire contract §2.4). */
+/** Threads: search, tags and smart filters over the caller's sessions. */
 export function createCloudThreadsClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
 

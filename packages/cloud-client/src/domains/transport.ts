@@ -18,7 +18,7 @@ export {
   type CloudWorkspaceStreamEvent,
 } from './transport/stream.js';
 
-/** URLs of the session and workspace event streams, and subscriptions to them (wire contract §2.15). */
+/** URLs of the session and workspace event streams, and subscriptions to them. */
 export function createCloudTransportClient(ctx: CloudClientContext) {
   return {
     /**

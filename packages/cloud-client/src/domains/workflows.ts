@@ -44,7 +44,7 @@ function listQuery(query: WorkflowListQuery) {
   return { limit: query.limit, cursor: query.cursor };
 }
 
-/** Workflows: saved prompts run on manual, schedule or webhook triggers (wire contract §2.3). */
+/** Workflows: saved prompts run on manual, schedule or webhook triggers. */
 export function createCloudWorkflowsClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
 

@@ -106,7 +106,7 @@ export function createAuthenticator({ config, tenants, tokens, defaultOrg }: Aut
 
   /**
    * Who sent the request, or null when it carries no credential. A valid session cookie wins and
-   * any bearer token is then ignored (§4.5); the membership is re-read on every request, so that a
+   * any bearer token is then ignored; the membership is re-read on every request, so that a
    * disabled member loses access before the cookie expires.
    */
   async function authenticate(request: {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from './principal.js';
 
-/** The signed, HttpOnly session cookie and the readable CSRF cookie (wire contract §4.5). */
+/** The signed, HttpOnly session cookie and the readable CSRF cookie. */
 export const SESSION_COOKIE = 'open_cowork_cloud_session';
 export const CSRF_COOKIE = 'open_cowork_cloud_csrf';
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AdminPolicyResponse } from '../schemas/admin.js';
 import { createTenantStore } from '../store/tenants.js';
 
-/** The org's effective policy as an admin sees it (wire contract §2.11), from configuration. */
+/** The org's effective policy as an admin sees it, from configuration. */
 export async function adminRoutes(app: FastifyInstance) {
   const tenants = createTenantStore(app.db);
   const { admin: signup, byok } = app.config;

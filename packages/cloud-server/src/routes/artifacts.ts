@@ -18,7 +18,7 @@ import {
 import type { EventDraft } from '../services/events.js';
 import { createArtifactsStore, type ArtifactOwner } from '../store/artifacts.js';
 
-/** JSON body cap of the upload route: base64 of the largest artifact plus its fields (§2.5). */
+/** JSON body cap of the upload route: base64 of the largest artifact plus its fields. */
 const UPLOAD_BODY_LIMIT = 35 * 1024 * 1024;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const STATUS_RANK: Record<ArtifactStatus, number> = { draft: 0, 'in-review': 1, final: 2 };
@@ -40,7 +40,7 @@ function eventPayload(artifact: PublicArtifact): Record<string, unknown> {
 }
 
 /**
- * Session artifacts (wire contract §2.5), stored in the database. Uploads and status changes
+ * Session artifacts, stored in the database. Uploads and status changes
  * append `artifact.created` / `artifact.updated` to the session in the same transaction, so the
  * projection and both streams see them. Status only moves forward: draft → in-review → final.
  */

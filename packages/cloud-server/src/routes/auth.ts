@@ -12,7 +12,7 @@ const sessionView = (session: CookieSession | null) => ({
   expiresAt: session ? new Date(session.expiresAtMs).toISOString() : null,
 });
 
-/** Cookie sessions (wire contract §2.16, §4.5) and the Desktop sign-in configuration. */
+/** Cookie sessions and the Desktop sign-in configuration. */
 export async function authRoutes(app: FastifyInstance) {
   const { cookieSecret, cookieSecure, sessionTtlMs, oidc } = app.config;
   const cookieOptions = { path: '/', sameSite: 'lax', secure: cookieSecure } as const;

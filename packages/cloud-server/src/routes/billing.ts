@@ -19,7 +19,7 @@ import { createByokStore } from '../store/byok.js';
 import { createTenantStore } from '../store/tenants.js';
 
 /**
- * Usage, quotas, the diagnostics bundle and the billing subscription (wire contract §2.10). Usage
+ * Usage, quotas, the diagnostics bundle and the billing subscription. Usage
  * and diagnostics show org-wide data and are for admins; the subscription (entitlements) for members.
  */
 export async function billingRoutes(app: FastifyInstance) {

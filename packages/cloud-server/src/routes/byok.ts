@@ -21,7 +21,7 @@ type ProviderRequest = FastifyRequest<{ Params: Static<typeof ProviderParams> }>
 const PLAINTEXT_FIELDS = ['plaintext', 'apiKey', 'key', 'secret'] as const;
 
 /**
- * Bring-your-own-key provider secrets (wire contract §2.9). Secrets are encrypted at rest and never
+ * Bring-your-own-key provider secrets. Secrets are encrypted at rest and never
  * leave the server: every answer carries metadata only. Reads are for members, changes for admins.
  */
 export async function byokRoutes(app: FastifyInstance) {

@@ -12,7 +12,7 @@ import {
   ToolResponse,
 } from '../schemas/capabilities.js';
 
-/** The tool and skill catalog of configuration (wire contract §2.7). Read-only. */
+/** The tool and skill catalog of configuration. Read-only. */
 export async function capabilityRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
   const { tools, skills: catalogSkills } = app.config.capabilities;

@@ -5,7 +5,7 @@ import { channelSessionRoutes } from './channels/sessions.js';
 import { channelSetupRoutes } from './channels/setup.js';
 
 /**
- * The gateway / headless-agent plane (wire contract §2.14), in four parts: setup (providers,
+ * The gateway / headless-agent plane, in four parts: setup (providers,
  * agents, bindings, identities), chat sessions, inbound traffic (provider events, interactions)
  * and the outbound delivery queue. They share `app.channels` (services/channels.ts), which holds
  * the access rules: gateway tokens act only on the channel bindings they were granted.

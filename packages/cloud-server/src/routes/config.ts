@@ -13,7 +13,7 @@ const FEATURES: Record<string, boolean> = {
   idempotentCommands: true,
 };
 
-/** Client configuration, workspace overview and runtime status (wire contract §2.1). */
+/** Client configuration, workspace overview and runtime status. */
 export async function configRoutes(app: FastifyInstance) {
   const tenants = createTenantStore(app.db);
   const member = { access: 'member' as const };

@@ -3,11 +3,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { httpError } from '../errors.js';
 
 const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-// `after` is read leniently by the stream (non-integers mean 0, §4.2), so it is not validated here.
+// `after` is read leniently by the stream (non-integers mean 0), so it is not validated here.
 const StreamQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 32 })) });
 
 /**
- * The session and workspace event streams (wire contract §2.15, §4.1, §4.2). Authorisation and
+ * The session and workspace event streams. Authorisation and
  * the session lookup finish before any 200, so failures are ordinary JSON errors.
  */
 export async function eventRoutes(app: FastifyInstance) {

@@ -36,7 +36,7 @@ const MemberUpdateBody = Type.Object({ role: Type.Optional(Role), status: Type.O
 /** Scopes that hand out server-wide power: only the operator provisions them, never an org admin. */
 const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-internal'];
 
-/** API tokens, org administration and invites (wire contract §2.11, §2.16). */
+/** API tokens, org administration and invites. */
 export async function identityRoutes(app: FastifyInstance) {
   const tokens = createTokenStore(app.db);
   const tenants = createTenantStore(app.db);

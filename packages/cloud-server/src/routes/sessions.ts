@@ -96,7 +96,7 @@ const QuestionRejectBody = Type.Object({ requestId: Id });
 const PermissionBody = Type.Object({ permissionId: Id, response: Type.Unknown() });
 const EmptyBody = Type.Object({});
 
-/** Uploads and imports carry files: 35 MiB instead of the default 1 MiB (wire contract §2.2). */
+/** Uploads and imports carry files: 35 MiB instead of the default 1 MiB. */
 const LARGE_BODY = 35 * 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -111,7 +111,7 @@ function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 
 const caller = (request: FastifyRequest) => ({ tenantId: request.principal.tenantId, userId: request.principal.userId });
 
-/** Sessions, their commands and project sources (wire contract §2.2). Owners only see their own. */
+/** Sessions, their commands and project sources. Owners only see their own. */
 export async function sessionRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
 

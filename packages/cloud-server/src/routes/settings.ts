@@ -18,7 +18,7 @@ import { createSettingsStore, type SettingOwner } from '../store/settings.js';
 const MAX_VALUE_BYTES = 64 * 1024;
 
 /**
- * Settings (wire contract §2.8): JSON objects under a key, per user, or tenant-wide with
+ * Settings: JSON objects under a key, per user, or tenant-wide with
  * `?scope=tenant` (written by org admins only). A read without a scope answers the user's own
  * value, else the tenant-wide one, else `{setting: null}`. The router decodes the key segment, so
  * keys holding `/`, `?` or `#` round-trip.
@@ -67,7 +67,7 @@ export async function settingsRoutes(app: FastifyInstance) {
     schema: { params: SettingParams, querystring: SettingScopeQuery, body: SettingWriteBody, response: { 200: SettingResponse } },
   };
   type WriteRoute = { Params: Static<typeof SettingParams>; Querystring: Static<typeof SettingScopeQuery>; Body: Static<typeof SettingWriteBody> };
-  // PUT is the contract; POST and PATCH are accepted as the same full replacement (§2.8).
+  // PUT is the contract; POST and PATCH are accepted as the same full replacement.
   for (const method of ['put', 'post', 'patch'] as const) {
     app[method]<WriteRoute>('/api/settings/:key', writeOptions, async (request) =>
       write(request, request.params.key, request.body.value, request.query.scope),

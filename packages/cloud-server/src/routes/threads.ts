@@ -39,7 +39,7 @@ const cursors = keysetCursor({
 });
 
 /**
- * Threads (wire contract §2.4): the caller's sessions as a searchable list, with the caller's own
+ * Threads: the caller's sessions as a searchable list, with the caller's own
  * tags and smart filters. Tag names are unique per user (case-insensitive).
  */
 export async function threadRoutes(app: FastifyInstance) {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { WebhookHeaders, WebhookParams, WebhookResponse } from '../schemas/workflows.js';
 
 /**
- * `POST /webhooks/workflows/:id` (wire contract §2.3): public, authenticated by its signature.
+ * `POST /webhooks/workflows/:id`: public, authenticated by its signature.
  * This plugin is encapsulated, so its body parser (raw text: the signature covers the exact bytes)
  * applies to this route only.
  */

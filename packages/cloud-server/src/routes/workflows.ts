@@ -20,7 +20,7 @@ type Params = { Params: Static<typeof WorkflowParams> };
 
 const caller = (request: FastifyRequest) => ({ tenantId: request.principal.tenantId, userId: request.principal.userId });
 
-/** Workflows (wire contract §2.3): the owner's saved prompts, their lifecycle and runs. */
+/** Workflows: the owner's saved prompts, their lifecycle and runs. */
 export async function workflowRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
   const audit = (request: FastifyRequest, action: string, workflowId: string, metadata?: Record<string, unknown>) =>

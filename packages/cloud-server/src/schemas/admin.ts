@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/** TypeBox schemas of the admin policy and audit routes (wire contract §2.11, §3.7). */
+/** TypeBox schemas of the admin policy and audit routes. */
 
 const Str = Type.String();
 const StringList = Type.Union([Type.Array(Str), Type.Null()]);

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/** TypeBox schemas of the usage, diagnostics and billing routes (wire contract §2.10). */
+/** TypeBox schemas of the usage, diagnostics and billing routes. */
 
 const Iso = Type.String({ format: 'date-time' });
 const Obj = Type.Record(Type.String(), Type.Unknown());

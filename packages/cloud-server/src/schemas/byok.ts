@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/** TypeBox schemas of the BYOK routes (wire contract §2.9). */
+/** TypeBox schemas of the BYOK routes. */
 
 /** Built-in provider ids, or custom ones: lowercase, digits, `_` and `-`. */
 export const ProviderParams = Type.Object({ providerId: Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' }) });

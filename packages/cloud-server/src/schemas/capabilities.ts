@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/** TypeBox schemas of the capability catalog routes (wire contract §2.7), also used to check the configured catalog. */
+/** TypeBox schemas of the capability catalog routes, also used to check the configured catalog. */
 
 const Str = (maxLength = 4096) => Type.String({ maxLength });
 

@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { literals, Nullable, Obj } from './common.js';
 
 /**
- * The records the channel routes answer with, and their response bodies (wire contract §2.14,
- * §3.4). The records are the `@open-cowork/shared` types; these schemas describe them for
+ * The records the channel routes answer with, and their response bodies. The records are the `@open-cowork/shared` types; these schemas describe them for
  * serialisation and OpenAPI.
  */
 

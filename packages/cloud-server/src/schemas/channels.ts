@@ -3,7 +3,7 @@ import { AgentStatus, BindingStatus, DeliveryStatus, IdentityRole, IdentityStatu
 import { literals, Nullable, Obj } from './common.js';
 
 /**
- * Request schemas of the channel routes (wire contract §2.14, §3.4): params, queries and bodies.
+ * Request schemas of the channel routes: params, queries and bodies.
  */
 
 // The record and response schemas are in `channel-records.ts`; they stay available from here.

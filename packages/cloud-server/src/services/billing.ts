@@ -5,7 +5,7 @@ import { httpError } from '../errors.js';
 /** Features the server gates. An entitlement not configured is granted (self-host). */
 export const BILLING_FEATURES = ['sessions', 'prompts', 'byok', 'workflows', 'channels', 'artifacts', 'workers'] as const;
 
-/** The 402 code of a missing entitlement (wire contract §4.6); other features get `feature_not_entitled`. */
+/** The 402 code of a missing entitlement; other features get `feature_not_entitled`. */
 const FEATURE_CODES: Record<string, string> = {
   sessions: 'billing.sessions_not_entitled',
   prompts: 'billing.prompts_not_entitled',

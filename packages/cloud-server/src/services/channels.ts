@@ -21,7 +21,7 @@ declare module 'fastify' {
   }
 }
 
-// ------------------------------------------------------------------ public sanitiser (§4.8)
+// ------------------------------------------------------------------ public sanitiser
 
 const SECRET_KEY = /(secret|token|password|passwd|api[-_]?key|credential|authorization|cookie|private[-_]?key|signature)/i;
 const MAX_STRING = 512;

@@ -35,7 +35,7 @@ export interface DeliveryConsumer {
   /** Null: every binding of the org. */
   scope: string[] | null;
   claimedBy: string;
-  /** The gateway token id when token-scoped, else `claimedBy` (§4.4). */
+  /** The gateway token id when token-scoped, else `claimedBy`. */
   lastClaimedBy: string;
   ttlMs: number;
   /**
@@ -57,7 +57,7 @@ const HEADERS = {
 const keyOf = (delivery: { channelBindingId: string; deliveryId: string }) => `${delivery.channelBindingId} ${delivery.deliveryId}`;
 
 /**
- * The channel delivery stream (wire contract §4.3, §4.4, done right). Each stream claims due
+ * The channel delivery stream. Each stream claims due
  * deliveries in bounded batches and holds at most `batchSize` unacked leases: it claims more only
  * as the consumer acks (or as its leases end). It wakes on a NOTIFY from any server process
  * sharing the database (a delivery created, acked or retried), and re-checks on a timer for retry

@@ -41,7 +41,7 @@ export interface AppendOptions {
 
 const ARTIFACT_ID_KEYS = ['artifactId', 'cloudArtifactId', 'id'] as const;
 
-/** The workspace mirror of a session event (§3.2). */
+/** The workspace mirror of a session event. */
 function workspaceMirror(event: StoredSessionEvent, userId: string, sequence: number): CloudWorkspaceEvent {
   const isArtifact = event.type.startsWith('artifact.');
   const artifactId = ARTIFACT_ID_KEYS.map((key) => event.payload[key]).find((id) => typeof id === 'string') as string | undefined;
@@ -61,7 +61,7 @@ function workspaceMirror(event: StoredSessionEvent, userId: string, sequence: nu
   };
 }
 
-/** Object-store keys never leave the server (§3.1). */
+/** Object-store keys never leave the server. */
 function publicPayload(type: string, payload: Record<string, unknown>): Record<string, unknown> {
   if (!type.startsWith('artifact.') || !('key' in payload)) return payload;
   const { key: _key, ...rest } = payload;

@@ -38,7 +38,7 @@ interface AuditRow {
 const scopeHash = (orgId: string, filters: AuditFilters) =>
   cursorScope({ orgId, action: filters.action ?? null, targetType: filters.targetType ?? null, targetId: filters.targetId ?? null, actorUserId: filters.actorUserId ?? null });
 
-/** A cursor of another org or other filters is refused (§3.7). */
+/** A cursor of another org or other filters is refused. */
 const cursors = keysetCursor({
   time: 'createdAt',
   id: 'eventId',

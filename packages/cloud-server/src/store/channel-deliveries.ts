@@ -25,7 +25,7 @@ const toDelivery = (row: Record<string, unknown>): ChannelDeliveryRecord => ({
   updatedAt: iso(row.updated_at),
 });
 
-/** Stream order (§4.4): due time, then age. RETURNING has no order, so claims are sorted here. */
+/** Stream order: due time, then age. RETURNING has no order, so claims are sorted here. */
 const byDue = (a: ChannelDeliveryRecord, b: ChannelDeliveryRecord) =>
   a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.createdAt.localeCompare(b.createdAt) || a.deliveryId.localeCompare(b.deliveryId);
 
@@ -48,7 +48,7 @@ function matchClause(params: unknown[], match: DeliveryMatch): string {
 }
 
 /**
- * The outbound delivery queue and its leases (wire contract §3.4, §4.4). Times come from the
+ * The outbound delivery queue and its leases. Times come from the
  * database clock (`now()`), so several server processes agree on when a lease has ended.
  */
 export function createChannelDeliveriesStore(db: Db) {
@@ -162,7 +162,7 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /**
-     * Acks a delivery claimed by `claimedBy` (§4.4): accepted after the lease ended as long as nobody
+     * Acks a delivery claimed by `claimedBy`: accepted after the lease ended as long as nobody
      * re-claimed it. Returns the rows it changed (none or more than one: the caller answers 404).
      */
     async ack(

@@ -69,7 +69,7 @@ export interface ProviderEventKey {
 export function createChannelInboundStore(db: Db) {
   return {
     /**
-     * Claims the event with this natural key for `claimedBy` (wire contract §4.4): new, `received`,
+     * Claims the event with this natural key for `claimedBy`: new, `received`,
      * `failed && retryable`, or `processing` with an expired claim ⇒ claimed; otherwise a duplicate.
      * The row lock makes concurrent claims of one event yield exactly one winner.
      */

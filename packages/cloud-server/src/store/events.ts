@@ -2,7 +2,7 @@ import type { CloudSessionEvent, CloudWorkspaceEvent } from '@open-cowork/shared
 import type { Db, Queryable } from './db.js';
 import { int, iso, json } from './rows.js';
 
-/** A session event as stored and sent (§3.1): every optional field of the wire type is present. */
+/** A session event as stored and sent: every optional field of the wire type is present. */
 export type StoredSessionEvent = CloudSessionEvent & { tenantId: string; sessionId: string; createdAt: string };
 
 /** Oldest and newest retained sequence of a stream; `earliest` is null when nothing is retained. */

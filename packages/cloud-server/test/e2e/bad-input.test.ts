@@ -267,7 +267,7 @@ function sample(schema: JsonSchema, field = ''): unknown {
 }
 
 /**
- * Operations for which a missing id is not an error (wire contract §2): writes keyed by a
+ * Operations for which a missing id is not an error: writes keyed by a
  * caller-chosen name (upserts), and idempotent deletes that answer `{deleted: false}` or
  * `{secret: null, disabled: false}`.
  */

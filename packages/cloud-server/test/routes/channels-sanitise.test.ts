@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sanitisePublic } from '../../src/services/channels.js';
 import { credentialRefKind } from '../../src/store/channels.js';
 
-describe('the public sanitiser of channel JSON (§4.8)', () => {
+describe('the public sanitiser of channel JSON', () => {
   it('cuts strings at 512 characters and redacts secret-looking keys at any depth', () => {
     const out = sanitisePublic({ text: 'a'.repeat(600), nested: { apiKey: 'k', Authorization: 'Bearer x', ok: 1 } }) as Record<string, any>;
     expect(out.text).toHaveLength(513);

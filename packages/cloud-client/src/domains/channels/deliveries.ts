@@ -59,7 +59,7 @@ function streamQuery(method: string, query: ChannelDeliveriesStreamQuery | undef
   return { claimedBy, ttlMs, channelBindingId: channelBindingIds };
 }
 
-/** The gateway's outbound queue: deliveries, their leases and acks, and the claiming stream (§4.3, §4.4). */
+/** The gateway's outbound queue: deliveries, their leases and acks, and the claiming stream. */
 export function createChannelDeliveriesClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
   /** Every delivery action answers `{delivery}`; a delivery that is not matched is kind `not_found`. */

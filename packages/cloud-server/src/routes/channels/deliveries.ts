@@ -18,7 +18,7 @@ import {
 import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
 import { USAGE_EVENT_TYPES } from '../../services/usage.js';
 
-/** `target` and `payload` are each capped at 16 KiB of JSON (§3.4). */
+/** `target` and `payload` are each capped at 16 KiB of JSON. */
 const MAX_JSON_BYTES = 16 * 1024;
 const DEFAULT_DEAD_LETTER_ERROR = 'Manually dead-lettered by gateway operator.';
 
@@ -31,7 +31,7 @@ const publicDelivery = (delivery: ChannelDeliveryRecord): ChannelDeliveryRecord 
 const notFound = () => httpError(404, 'channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
 
 /**
- * The outbound delivery queue (wire contract §2.14, §4.3, §4.4): create, list, the claiming stream,
+ * The outbound delivery queue: create, list, the claiming stream,
  * and the lease actions (ack, renew) and operator actions (retry, dead-letter).
  */
 export async function channelDeliveryRoutes(app: FastifyInstance) {
@@ -41,7 +41,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
   // response atomically: the generic plugin stays out.
   const member = { access: 'member' as const, idempotency: 'handled' as const };
 
-  /** The lease holder an action speaks for: body, then `?claimedBy`, then the token, then the user (§4.4). */
+  /** The lease holder an action speaks for: body, then `?claimedBy`, then the token, then the user. */
   const claimerOf = (request: FastifyRequest, bodyClaimedBy: string | undefined) =>
     bodyClaimedBy ?? (request.query as Static<typeof AckQuery>).claimedBy ?? request.principal.tokenId ?? request.principal.userId;
 

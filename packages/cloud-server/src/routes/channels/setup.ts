@@ -30,7 +30,7 @@ const LABELS: Record<string, string> = {
   cli: 'Command line',
 };
 
-/** REST form of a binding: no credential reference, settings sanitised (§4.8). */
+/** REST form of a binding: no credential reference, settings sanitised. */
 const wireBinding = (binding: StoredChannelBinding) => {
   const visible = publicBinding(binding);
   return { ...visible, settings: sanitiseObject(visible.settings) };

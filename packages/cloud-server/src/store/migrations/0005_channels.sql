@@ -1,4 +1,4 @@
--- The gateway / headless-agent plane (wire contract §2.14, §4.3, §4.4).
+-- The gateway / headless-agent plane.
 -- Optional external ids that take part in a natural key (external_workspace_id, a provider event's
 -- channel binding) are stored as '' instead of NULL, so that unique indexes treat "absent" as one
 -- value on every PostgreSQL version; the store turns '' back into null.
