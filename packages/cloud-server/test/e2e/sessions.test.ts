@@ -46,11 +46,11 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(await response.json()).toMatchObject({ ...created, view: { sessionId: created.session.sessionId, profileName: 'research', sequence: 1, messages: [] } });
   });
 
-  it('prompts a session: 202 with the command, view and fence, then the scripted turn streams to idle', async () => {
+  it('prompts a session: 202 with the command queued and no fence, then a worker runs the scripted turn to idle', async () => {
     const { sessionId, response, recording } = await promptAndWatch('Summarise the plan', hasType('session.idle'));
-    expect(response.processed).toBe(1);
-    expect(response.command).toMatchObject({ kind: 'prompt', status: 'acked', sessionId, attemptCount: 1, payload: { text: 'Summarise the plan' } });
-    expect(response.projectionFence).toMatchObject({ version: 1, scope: 'session', sessionId, commandId: response.command.commandId, sequence: 2, projectionVersion: 2 });
+    expect(response.processed).toBe(0);
+    expect(response.command).toMatchObject({ kind: 'prompt', status: 'pending', sessionId, attemptCount: 0, payload: { text: 'Summarise the plan' } });
+    expect(response.projectionFence).toBeNull();
     expect(response.view.projection?.sequence).toBe(2);
     expect(viewOf(response.view.projection).messages).toMatchObject([{ role: 'user', content: 'Summarise the plan' }]);
 
