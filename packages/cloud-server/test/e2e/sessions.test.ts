@@ -30,9 +30,13 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(workspace).toMatchObject({ role: 'owner', email: h.server.config.ownerEmail, orgName: 'Local Cloud', profileName: 'default' });
     expect(workspace.orgId).toBe(workspace.tenantId);
     expect(workspace.policy).toMatchObject({ localFiles: 'disabled', localStdioMcps: 'disabled', machineRuntimeConfig: 'disabled' });
-    const status = await h.client.getRuntimeStatus();
-    expect(status).toMatchObject({ canExecute: true, commandProcessing: 'inline', checkpoints: false, heartbeats: [] });
-    expect((status as unknown as { runtime: { name: string } }).runtime.name).toBe('scripted');
+    // This process runs the API and a runtime worker: the worker, its leases and the queue are shown.
+    const status = (await h.client.getRuntimeStatus()) as Awaited<ReturnType<typeof h.client.getRuntimeStatus>> & Record<string, unknown>;
+    expect(status).toMatchObject({ canExecute: true, commandProcessing: 'durable', checkpoints: false, runtime: { name: 'scripted' } });
+    expect(status).toMatchObject({ process: { role: 'all', workerId: expect.stringMatching(/^wrk_/) }, leasesHeld: 0, queue: { pending: 0, running: 0 } });
+    const { workerId } = status.process as { workerId: string };
+    expect(status.workers).toMatchObject([{ workerId, leases: 0 }]);
+    expect(status.heartbeats).toMatchObject([{ workerId }]);
   });
 
   it('creates a session with its first event projected, and reads it back', async () => {
