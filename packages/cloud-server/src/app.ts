@@ -26,6 +26,7 @@ import { webRoutes } from './routes/web.js';
 import { accountServices } from './services/account.js';
 import { channelServices } from './services/channels.js';
 import { sessionServices } from './services/plugin.js';
+import { runtimeWorkers } from './services/workers.js';
 import { workflowServices } from './services/workflows.js';
 import type { Db } from './store/db.js';
 import { store } from './store/plugin.js';
@@ -120,6 +121,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
   await app.register(accountServices);
   await app.register(sessionServices);
+  await app.register(runtimeWorkers);
   await app.register(channelServices);
   await app.register(workflowServices);
 

@@ -4,7 +4,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAccountConfig, loadAccountConfig, type AccountConfig, type AccountConfigInput } from './account-config.js';
+import type { LeaseSettings } from './services/workers.js';
 import type { DbTarget } from './store/open.js';
+
+/** What a server process does: serve the HTTP API, run runtime workers, or both (the default). */
+export type ServerRole = 'all' | 'api' | 'worker';
+export const SERVER_ROLES: readonly ServerRole[] = ['all', 'api', 'worker'];
 
 export interface OidcConfig {
   /** The `iss` every accepted token carries. */
@@ -48,9 +53,16 @@ export interface ServerConfig extends AccountConfig {
   artifactMaxBytes: number;
   /** Pino level; `silent` turns request logging off (the default for tests). */
   logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** `all`: API and runtime workers; `api`: no workers; `worker`: workers, and only health and status over HTTP. */
+  role: ServerRole;
+  /** Session leases of runtime workers (default 30 s, renewed every third of that). */
+  lease: LeaseSettings;
 }
 
-export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | keyof AccountConfig>> & { sse?: Partial<ServerConfig['sse']> } & AccountConfigInput;
+export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | 'lease' | keyof AccountConfig>> & {
+  sse?: Partial<ServerConfig['sse']>;
+  lease?: Partial<LeaseSettings>;
+} & AccountConfigInput;
 
 export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
 /** `apps/cloud-web/dist` of this checkout, from `src/` and `dist/` alike. */
@@ -84,7 +96,25 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
     artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
     logLevel: input.logLevel ?? 'silent',
+    role: input.role ?? 'all',
+    lease: leaseSettings(input.lease),
   };
+}
+
+function leaseSettings(input: Partial<LeaseSettings> = {}): LeaseSettings {
+  const durationMs = input.durationMs ?? 30_000;
+  const renewEveryMs = input.renewEveryMs ?? Math.floor(durationMs / 3);
+  if (!(durationMs > 0) || !(renewEveryMs > 0) || renewEveryMs >= durationMs) {
+    throw new Error(`A lease must last longer than its renewal interval (got ${durationMs} ms renewed every ${renewEveryMs} ms).`);
+  }
+  return { durationMs, renewEveryMs };
+}
+
+function serverRole(value: string | undefined): ServerRole | undefined {
+  if (value === undefined || value === '') return undefined;
+  const role = SERVER_ROLES.find((known) => known === value);
+  if (!role) throw new Error(`--role must be one of ${SERVER_ROLES.join(', ')}, got "${value}".`);
+  return role;
 }
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1';
@@ -140,6 +170,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       host: { type: 'string' },
       'database-url': { type: 'string' },
       capabilities: { type: 'string' },
+      role: { type: 'string' },
     },
     strict: true,
   });
@@ -175,5 +206,10 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
     artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),
     logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
+    role: serverRole(values.role ?? env.OPEN_COWORK_CLOUD_ROLE),
+    lease: {
+      durationMs: positiveInt('OPEN_COWORK_CLOUD_LEASE_MS', env.OPEN_COWORK_CLOUD_LEASE_MS),
+      renewEveryMs: positiveInt('OPEN_COWORK_CLOUD_LEASE_RENEW_MS', env.OPEN_COWORK_CLOUD_LEASE_RENEW_MS),
+    },
   });
 }

@@ -1,6 +1,9 @@
-import type { CloudRuntimeStatus, CloudTransportConfig, CloudWorkspaceOverview } from '@open-cowork/shared';
+import type { CloudTransportConfig, CloudWorkspaceOverview } from '@open-cowork/shared';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../errors.js';
+import { RuntimeStatusResponse } from '../schemas/runtime.js';
+import { createCommandsStore } from '../store/commands.js';
 import { DEFAULT_PROFILE } from '../services/sessions.js';
 import { createTenantStore } from '../store/tenants.js';
 
@@ -13,7 +16,7 @@ const FEATURES: Record<string, boolean> = {
   idempotentCommands: true,
 };
 
-/** Client configuration, workspace overview and runtime status. */
+/** Client configuration, workspace overview and runtime status (workers, leases, queue depth). */
 export async function configRoutes(app: FastifyInstance) {
   const tenants = createTenantStore(app.db);
   const member = { access: 'member' as const };
@@ -56,14 +59,26 @@ export async function configRoutes(app: FastifyInstance) {
     };
   });
 
-  app.get('/api/runtime/status', { config: member }, async (request): Promise<CloudRuntimeStatus & { runtime: { name: string; description: string } }> => ({
-    role: request.principal.role,
-    profileName: DEFAULT_PROFILE,
-    canExecute: true,
-    // Commands execute in the request that accepts them; the runtime then streams its events.
-    commandProcessing: 'inline',
-    checkpoints: false,
-    heartbeats: [],
-    runtime: { name: app.runtime.adapter.name, description: app.runtime.adapter.description },
-  }));
+  const commands = createCommandsStore();
+  app.get(
+    '/api/runtime/status',
+    { config: member, schema: { response: { 200: RuntimeStatusResponse } } },
+    async (request): Promise<Static<typeof RuntimeStatusResponse>> => {
+      const { workers, leasesHeld, queue } = await commands.status(app.db, app.config.lease.durationMs);
+      return {
+        role: request.principal.role,
+        profileName: DEFAULT_PROFILE,
+        canExecute: workers.length > 0,
+        // Prompts are queued and run by runtime workers under session leases (services/workers.ts).
+        commandProcessing: 'durable',
+        checkpoints: false,
+        heartbeats: workers.map(({ workerId, heartbeatAt }) => ({ workerId, heartbeatAt })),
+        runtime: { name: app.runtime.adapter.name, description: app.runtime.adapter.description },
+        process: { role: app.config.role, workerId: app.runtimeWorker?.workerId ?? null },
+        workers,
+        leasesHeld,
+        queue,
+      };
+    },
+  );
 }

@@ -3,12 +3,11 @@ import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCo
 import { canonicalJson } from '../canonical-json.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { CommandsStore } from '../store/commands.js';
+import { COMMANDS_CHANNEL, type CommandsStore } from '../store/commands.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { IdempotencyScope, IdempotencyStore } from '../store/idempotency.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
 import type { EventDraft, EventService } from './events.js';
-import type { RuntimeService } from './runtime.js';
 
 export interface CommandCaller {
   tenantId: string;
@@ -76,8 +75,11 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
 
 /**
  * Session commands: one transaction records the command, appends and projects its events and
- * stores the response under the `Idempotency-Key`; then a prompt is handed to the runtime.
- * `processed` is 1 because every command is executed inline, so the fence is always issued.
+ * stores the response under the `Idempotency-Key`. Nothing here runs a turn. A prompt is queued
+ * `pending` and a runtime worker runs it (`services/workers.ts`), so its answer says
+ * `processed: 0` with no projection fence. An abort or an answer to a permission or question is
+ * complete once its event is recorded (the running turn reads it, on whichever worker runs it):
+ * `acked`, `processed: 1`, and a fence at that event.
  */
 export function createCommandService(deps: {
   db: Db;
@@ -85,10 +87,9 @@ export function createCommandService(deps: {
   commands: CommandsStore;
   idempotency: IdempotencyStore;
   events: EventService;
-  runtime: RuntimeService;
   observer?: CommandObserver;
 }) {
-  const { db, sessions, commands, idempotency, events, runtime, observer } = deps;
+  const { db, sessions, commands, idempotency, events, observer } = deps;
 
   return {
     async execute(caller: CommandCaller, request: CommandRequest): Promise<CloudSessionCommandResponse> {
@@ -103,7 +104,7 @@ export function createCommandService(deps: {
           if (previous && previous.requestHash !== requestHash) {
             throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
           }
-          if (previous) return { response: previous.response as CloudSessionCommandResponse, notice: null, startSequence: 0 };
+          if (previous) return { response: previous.response as CloudSessionCommandResponse, notice: null };
         }
         const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
         if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
@@ -113,52 +114,45 @@ export function createCommandService(deps: {
         const commandId = newId('cmd');
         const projection = await sessions.getProjection(request.sessionId, tx);
         const drafts = draftsFor(request, commandId, projection ? (projection.view as unknown as CloudSessionProjectionView) : null);
+        const queued = request.kind === 'prompt';
         const command = await commands.insert(tx, {
           ...owner,
           commandId,
           sessionId: request.sessionId,
           kind: request.kind,
           payload: request.payload,
-          status: 'acked',
+          status: queued ? 'pending' : 'acked',
           createdSequence: locked.lastSequence,
           createdAt: now,
-          ackedAt: now,
+          ackedAt: queued ? null : now,
         });
         await observer?.recorded(tx, caller, command);
         const appended = await events.appendLocked(tx, locked, drafts);
         const last = appended.events.at(-1)!;
         const response: CloudSessionCommandResponse = {
           command,
-          processed: 1,
+          processed: queued ? 0 : 1,
           view: appended.view,
-          projectionFence: {
-            version: 1,
-            scope: 'session',
-            tenantId: caller.tenantId,
-            sessionId: request.sessionId,
-            commandId,
-            sequence: last.sequence,
-            projectionVersion: last.sequence,
-            issuedAt: now,
-          },
+          projectionFence: queued
+            ? null
+            : {
+                version: 1,
+                scope: 'session',
+                tenantId: caller.tenantId,
+                sessionId: request.sessionId,
+                commandId,
+                sequence: last.sequence,
+                projectionVersion: last.sequence,
+                issuedAt: now,
+              },
         };
         if (scope) await idempotency.complete(tx, scope, 202, response);
-        return { response, notice: appended.notice, startSequence: last.sequence };
+        return { response, notice: appended.notice };
       });
 
       if (!outcome.notice) return outcome.response;
       await events.publish(outcome.notice);
-      if (request.kind === 'prompt') {
-        const { command } = outcome.response;
-        runtime.start({
-          ...owner,
-          sessionId: request.sessionId,
-          commandId: command.commandId,
-          text: String(request.payload.text),
-          agent: typeof request.payload.agent === 'string' ? request.payload.agent : null,
-          startSequence: outcome.startSequence,
-        });
-      }
+      if (outcome.response.command.status === 'pending') await db.notify(COMMANDS_CHANNEL, request.sessionId);
       return outcome.response;
     },
   };

@@ -37,6 +37,8 @@ export class TurnAbortedError extends Error {
 export interface AppendOptions {
   /** Session sequence at which a runtime turn started: refuse the append if it was aborted since. */
   turnStartedAt?: number;
+  /** Runs first, under the session row lock; throwing refuses the append (a runtime worker's lease fence). */
+  check?: (tx: Queryable) => Promise<void>;
 }
 
 const ARTIFACT_ID_KEYS = ['artifactId', 'cloudArtifactId', 'id'] as const;
@@ -84,6 +86,7 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
     if (options.turnStartedAt !== undefined && locked.abortedSequence > options.turnStartedAt) {
       throw new TurnAbortedError(`Session ${record.sessionId} was aborted.`);
     }
+    await options.check?.(tx);
     for (const draft of drafts) {
       if (!isProjectedSessionEventType(draft.type)) throw new Error(`Not a projected event type: ${draft.type}`);
     }

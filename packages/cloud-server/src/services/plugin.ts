@@ -34,8 +34,8 @@ export interface SessionServicesOptions {
 
 /**
  * The services of sessions, commands, runtime and event streams, shared as decorators. On close,
- * streams end first, then running turns stop (recording why), then the bus stops listening; all
- * before the store closes.
+ * streams end first; the bus stops listening once the runtime workers (`services/workers.ts`)
+ * have drained, and before the store closes.
  */
 async function sessionServicesPlugin(app: FastifyInstance, options: SessionServicesOptions) {
   const { db } = app;
@@ -61,14 +61,11 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   app.decorate('sessionService', createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }));
   app.decorate(
     'commands',
-    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, runtime, observer: accountCommandObserver(app) }),
+    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, observer: accountCommandObserver(app) }),
   );
 
-  app.addHook('preClose', async () => {
-    streams.close();
-    await runtime.close();
-    await eventBus.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not stop listening for events'));
-  });
+  app.addHook('preClose', async () => streams.close());
+  app.addHook('onClose', () => eventBus.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not stop listening for events')));
 }
 
 export const sessionServices = fp(sessionServicesPlugin, { name: 'session-services', dependencies: ['store', 'account-services'] });

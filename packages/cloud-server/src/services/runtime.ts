@@ -1,11 +1,27 @@
 import type { PermissionDecision, QuestionDecision, RuntimeAdapter, RuntimeHost, RuntimeTurn } from '../runtime/adapter.js';
 import type { EventsStore, StoredSessionEvent } from '../store/events.js';
 import type { EventBus } from './event-bus.js';
-import { type EventService, TurnAbortedError } from './events.js';
+import { type AppendOptions, type EventService, TurnAbortedError } from './events.js';
 
 export interface StartTurn extends RuntimeTurn {
-  /** Sequence of the turn's `prompt.submitted`: the turn watches events after it. */
+  /** Session sequence before the turn's `prompt.submitted`: an abort after it ends the turn. */
   startSequence: number;
+}
+
+export interface RunOptions {
+  /** Stops the turn from outside (shutdown, lost lease): it ends as `stopped`, recording nothing. */
+  stop: AbortSignal;
+  /** Runs inside every append of the turn; throwing refuses it (see `AppendOptions.check`). */
+  check?: AppendOptions['check'];
+}
+
+/**
+ * How a turn ended: `completed` (the runtime returned), `aborted` (by the user), `failed` (the
+ * runtime threw), `stopped` (from outside). `emitted` counts the events it appended.
+ */
+export interface TurnResult {
+  outcome: 'completed' | 'aborted' | 'failed' | 'stopped';
+  emitted: number;
 }
 
 interface Logger {
@@ -15,19 +31,21 @@ interface Logger {
 const READ_BATCH = 500;
 
 /**
- * Runs runtime turns: one at a time per session, in prompt order. A turn learns about aborts
- * and answers by reading its session's events after its prompt, woken by the event bus, so an
- * abort or reply accepted by another server process reaches it too. After an abort the event
- * service refuses the turn's appends, so nothing of it lands after `session.aborted`.
+ * Runs one runtime turn for a worker (`services/workers.ts`, which decides what runs when and
+ * records how it ended). A turn learns about aborts and answers by reading its session's events
+ * after its prompt, woken by the event bus, so an abort or reply accepted by another server
+ * process reaches it too. After an abort the event service refuses the turn's appends, so
+ * nothing of it lands after `session.aborted`.
  */
 export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: EventService; eventsStore: EventsStore; bus: EventBus; logger: Logger }) {
   const { adapter, events, eventsStore, bus, logger } = deps;
-  const queues = new Map<string, Promise<void>>();
-  const running = new Set<AbortController>();
-  let closing = false;
 
-  async function runTurn(turn: StartTurn): Promise<void> {
+  async function run(turn: StartTurn, options: RunOptions): Promise<TurnResult> {
     const controller = new AbortController();
+    const stop = () => controller.abort(options.stop.reason);
+    if (options.stop.aborted) stop();
+    else options.stop.addEventListener('abort', stop, { once: true });
+    let emitted = 0;
     const waiters = new Map<string, (event: StoredSessionEvent) => void>();
     // Answers read before anyone waited for them (a fast reply can beat the turn's next step).
     const answered = new Map<string, StoredSessionEvent>();
@@ -74,7 +92,9 @@ export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: Ev
       signal: controller.signal,
       async emit(type, payload) {
         controller.signal.throwIfAborted();
-        await events.append(turn.sessionId, [{ type, payload: { ...payload, commandId: payload.commandId ?? turn.commandId } }], { turnStartedAt: turn.startSequence });
+        const drafts = [{ type, payload: { ...payload, commandId: payload.commandId ?? turn.commandId } }];
+        await events.append(turn.sessionId, drafts, { turnStartedAt: turn.startSequence, check: options.check });
+        emitted += 1;
       },
       waitForPermission: (permissionId) =>
         waitFor<PermissionDecision>('permission.resolved', permissionId, (event) => ({ allowed: event.payload.allowed === true })),
@@ -99,61 +119,23 @@ export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: Ev
     };
 
     const unsubscribe = bus.onSession(turn.sessionId, catchUp);
-    running.add(controller);
     try {
       catchUp();
       await adapter.runTurn(turn, host);
+      return { outcome: controller.signal.aborted && !options.stop.aborted ? 'aborted' : 'completed', emitted };
     } catch (error) {
-      if (!(error instanceof TurnAbortedError) && !controller.signal.aborted) {
-        logger.error({ err: error, sessionId: turn.sessionId }, 'runtime turn failed');
-        await reportFailure(turn, 'The runtime failed while answering this prompt.');
-      } else if (closing) {
-        await reportFailure(turn, 'The server shut down before this turn finished.');
-      }
+      if (options.stop.aborted) return { outcome: 'stopped', emitted };
+      if (error instanceof TurnAbortedError || controller.signal.aborted) return { outcome: 'aborted', emitted };
+      logger.error({ err: error, sessionId: turn.sessionId }, 'runtime turn failed');
+      return { outcome: 'failed', emitted };
     } finally {
-      running.delete(controller);
+      options.stop.removeEventListener('abort', stop);
       unsubscribe();
       await reading;
     }
   }
 
-  /** Leaves the session idle with the reason in its errors, unless the turn was aborted. */
-  async function reportFailure(turn: StartTurn, message: string): Promise<void> {
-    try {
-      await events.append(
-        turn.sessionId,
-        [
-          { type: 'runtime.error', payload: { id: `${turn.commandId}:failure`, commandId: turn.commandId, message } },
-          { type: 'session.idle', payload: {} },
-        ],
-        { turnStartedAt: turn.startSequence },
-      );
-    } catch (error) {
-      if (!(error instanceof TurnAbortedError)) logger.error({ err: error, sessionId: turn.sessionId }, 'could not record a runtime failure');
-    }
-  }
-
-  return {
-    adapter,
-
-    /** Queues a turn behind the session's running one; returns at once. */
-    start(turn: StartTurn): void {
-      const previous = queues.get(turn.sessionId) ?? Promise.resolve();
-      // A prompt still queued at shutdown is answered with an error rather than silently dropped.
-      const next = previous.then(() => (closing ? reportFailure(turn, 'The server shut down before this prompt was answered.') : runTurn(turn)));
-      queues.set(turn.sessionId, next);
-      void next.finally(() => {
-        if (queues.get(turn.sessionId) === next) queues.delete(turn.sessionId);
-      });
-    },
-
-    /** Stops running turns (each records why) and waits for them to settle. */
-    async close(): Promise<void> {
-      closing = true;
-      for (const controller of running) controller.abort(new TurnAbortedError('The server is shutting down.'));
-      await Promise.allSettled([...queues.values()]);
-    },
-  };
+  return { adapter, run };
 }
 
 export type RuntimeService = ReturnType<typeof createRuntimeService>;

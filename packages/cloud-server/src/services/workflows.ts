@@ -136,7 +136,7 @@ export function createWorkflowService(deps: {
       const view = await sessions.create(owner, { profileName: workflow.profileName });
       sessionId = view.session.sessionId;
       const prompted = await commands.execute(owner, { sessionId, kind: 'prompt', payload: { text: runPrompt(workflow, triggerPayload) } });
-      await store.markRunStarted(runId, sessionId, prompted.projectionFence?.sequence ?? 0, new Date().toISOString());
+      await store.markRunStarted(runId, sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
       const run = (await store.getRun(db, runId))!;
       const detail = publicDetail((await store.get(db, workflow.workflowId, null))!);
       return { run, response: { tenantId: workflow.tenantId, sessionId, command: prompted.command, workflow: detail, run, processed: prompted.processed } };

@@ -1,16 +1,77 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
+
+/** The owner's lock in an embedded store's data directory (the role of PostgreSQL's `postmaster.pid`). */
+export const LOCK_FILE = 'open-cowork-cloud.lock';
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the data directory for this process alone: two processes on one PGlite directory would
+ * each work on their own copy and lose each other's writes. A lock whose process is gone (killed)
+ * is stale and taken over; a live holder is named in the refusal. Resolves to the release.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = join(dataDir, LOCK_FILE);
+  const mine: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (;;) {
+    try {
+      await writeFile(file, JSON.stringify(mine), { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder: LockHolder | null = null;
+    try {
+      holder = JSON.parse(await readFile(file, 'utf8')) as LockHolder;
+    } catch {
+      // Unreadable (a crash while writing it): stale.
+    }
+    // A holder on another host cannot be checked, so it is taken at its word.
+    if (holder && (holder.host !== mine.host || isAlive(holder.pid))) {
+      throw new Error(
+        `The embedded store in ${dataDir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}). ` +
+          `Stop that server first, or start this one with another --data-dir. (If no such server runs, delete ${file}.)`,
+      );
+    }
+    await rm(file, { force: true });
+  }
+}
 
 /**
  * The embedded engine. PGlite has exactly one connection, so everything runs through one queue:
  * a statement outside a transaction waits until the running transaction has finished, otherwise it
  * would silently become part of it. Code running inside `transaction(work)` may still call the
  * outer `db.query`: AsyncLocalStorage recognises it and runs it on the open transaction instead of
- * deadlocking on the queue.
+ * deadlocking on the queue. A data directory is locked for this process until `close()`.
  */
 export async function openPgliteDb(dataDir: string | null): Promise<Db> {
-  const pglite = await PGlite.create(dataDir ?? undefined);
+  const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir ?? undefined);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const inTransaction = new AsyncLocalStorage<true>();
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -68,6 +129,7 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
       if (closed) return;
       closed = true;
       await exclusive(() => pglite.close());
+      await unlock();
     },
   };
 }

@@ -30,9 +30,13 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(workspace).toMatchObject({ role: 'owner', email: h.server.config.ownerEmail, orgName: 'Local Cloud', profileName: 'default' });
     expect(workspace.orgId).toBe(workspace.tenantId);
     expect(workspace.policy).toMatchObject({ localFiles: 'disabled', localStdioMcps: 'disabled', machineRuntimeConfig: 'disabled' });
-    const status = await h.client.getRuntimeStatus();
-    expect(status).toMatchObject({ canExecute: true, commandProcessing: 'inline', checkpoints: false, heartbeats: [] });
-    expect((status as unknown as { runtime: { name: string } }).runtime.name).toBe('scripted');
+    // This process runs the API and a runtime worker: the worker, its leases and the queue are shown.
+    const status = (await h.client.getRuntimeStatus()) as Awaited<ReturnType<typeof h.client.getRuntimeStatus>> & Record<string, unknown>;
+    expect(status).toMatchObject({ canExecute: true, commandProcessing: 'durable', checkpoints: false, runtime: { name: 'scripted' } });
+    expect(status).toMatchObject({ process: { role: 'all', workerId: expect.stringMatching(/^wrk_/) }, leasesHeld: 0, queue: { pending: 0, running: 0 } });
+    const { workerId } = status.process as { workerId: string };
+    expect(status.workers).toMatchObject([{ workerId, leases: 0 }]);
+    expect(status.heartbeats).toMatchObject([{ workerId }]);
   });
 
   it('creates a session with its first event projected, and reads it back', async () => {
@@ -46,11 +50,11 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(await response.json()).toMatchObject({ ...created, view: { sessionId: created.session.sessionId, profileName: 'research', sequence: 1, messages: [] } });
   });
 
-  it('prompts a session: 202 with the command, view and fence, then the scripted turn streams to idle', async () => {
+  it('prompts a session: 202 with the command queued and no fence, then a worker runs the scripted turn to idle', async () => {
     const { sessionId, response, recording } = await promptAndWatch('Summarise the plan', hasType('session.idle'));
-    expect(response.processed).toBe(1);
-    expect(response.command).toMatchObject({ kind: 'prompt', status: 'acked', sessionId, attemptCount: 1, payload: { text: 'Summarise the plan' } });
-    expect(response.projectionFence).toMatchObject({ version: 1, scope: 'session', sessionId, commandId: response.command.commandId, sequence: 2, projectionVersion: 2 });
+    expect(response.processed).toBe(0);
+    expect(response.command).toMatchObject({ kind: 'prompt', status: 'pending', sessionId, attemptCount: 0, payload: { text: 'Summarise the plan' } });
+    expect(response.projectionFence).toBeNull();
     expect(response.view.projection?.sequence).toBe(2);
     expect(viewOf(response.view.projection).messages).toMatchObject([{ role: 'user', content: 'Summarise the plan' }]);
 
