@@ -24,7 +24,7 @@ export async function eventRoutes(app: FastifyInstance) {
       key: `session:${id}`,
       read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
       bounds: () => eventsStore.sessionBounds(id),
-      subscribe: (wake) => eventBus.onSession(id, (notice) => wake(notice.sessionSequence)),
+      subscribe: (wake) => eventBus.onSession(id, (notice) => wake(notice?.sessionSequence)),
       scope: { entityType: 'session', entityId: id, sessionId: id },
     });
   });
@@ -35,7 +35,7 @@ export async function eventRoutes(app: FastifyInstance) {
       key: `workspace:${tenantId}:${userId}`,
       read: (after, limit) => eventsStore.listWorkspaceEvents(tenantId, userId, after, limit),
       bounds: () => eventsStore.workspaceBounds(tenantId, userId),
-      subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, (notice) => wake(notice.workspaceSequence)),
+      subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, (notice) => wake(notice?.workspaceSequence)),
       scope: { entityType: 'workspace', entityId: userId },
     });
   });

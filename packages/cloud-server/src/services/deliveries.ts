@@ -62,9 +62,15 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
   const settings: DeliveryStreamSettings = { ...DEFAULT_DELIVERY_STREAM_SETTINGS };
   const wakers = new Map<string, Set<() => void>>();
 
-  const unlisten = await db.listen(DELIVERIES_CHANNEL, (orgId) => {
-    for (const wake of wakers.get(orgId) ?? []) wake();
-  });
+  const unlisten = await db.listen(
+    DELIVERIES_CHANNEL,
+    (orgId) => {
+      for (const wake of wakers.get(orgId) ?? []) wake();
+    },
+    () => {
+      for (const set of wakers.values()) for (const wake of set) wake();
+    },
+  );
 
   /** Wakes the streams of `orgId` in every process; inside a transaction it is sent on commit. */
   const notify = (orgId: string) => db.notify(DELIVERIES_CHANNEL, orgId);
