@@ -41,7 +41,7 @@ export interface ServerConfig extends AccountConfig {
     maxStreamsPerOrg: number;
     /** So that one member cannot take every stream of the org. */
     maxStreamsPerUser: number;
-    /** A connection that falls this far behind is closed (the client resumes from its cursor). */
+    /** A connection that falls this far behind is dropped (the client resumes from its cursor); the most a stalled client costs. */
     maxBufferedBytes: number;
   };
   /** The built Cloud Web assets served at `/` (env `OPEN_COWORK_CLOUD_WEB_DIR`). */
@@ -82,7 +82,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
       retryMs: input.sse?.retryMs ?? 1_000,
       maxStreamsPerOrg: input.sse?.maxStreamsPerOrg ?? 200,
       maxStreamsPerUser: input.sse?.maxStreamsPerUser ?? 50,
-      maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
+      maxBufferedBytes: input.sse?.maxBufferedBytes ?? 1024 * 1024,
     },
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
     artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
@@ -175,6 +175,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       heartbeatMs: positiveInt('OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS', env.OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS),
       maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
       maxStreamsPerUser: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_USER', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_USER),
+      maxBufferedBytes: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_BUFFERED_BYTES', env.OPEN_COWORK_CLOUD_SSE_MAX_BUFFERED_BYTES),
     },
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
     artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),

@@ -15,9 +15,12 @@ export interface StreamOwner {
 export interface StreamConnection {
   readonly ended: boolean;
   readonly log: FastifyBaseLogger;
+  /** Bytes written and not yet taken by the client. */
+  readonly buffered: number;
   /**
-   * Writes a chunk. The one backpressure rule: a connection holding more than `maxBufferedBytes`
-   * for its client is dropped at once (the client resumes from its last `id:`).
+   * Writes a chunk. The one backpressure rule: a chunk that would take the bytes waiting for the
+   * client past `maxBufferedBytes` is not written; the connection is dropped instead and the client
+   * resumes from its last `id:`. So a client that stops reading costs at most the cap.
    */
   send(chunk: Buffer | string): void;
   /**
@@ -54,6 +57,7 @@ export function createStreamEngine(options: StreamOptions) {
   const beats = new Set<() => void>();
   const stallMs = Math.max(2 * options.heartbeatMs, 1000);
   let closing = false;
+  let peakBuffered = 0;
 
   const heartbeat = setInterval(() => {
     for (const connection of open) connection.send(KEEP_ALIVE);
@@ -104,13 +108,20 @@ export function createStreamEngine(options: StreamOptions) {
       get ended() {
         return ended;
       },
+      get buffered() {
+        return res.writableLength;
+      },
       send(chunk) {
         if (ended) return;
-        res.write(chunk);
-        if (res.writableLength > options.maxBufferedBytes) {
-          request.log.warn({ buffered: res.writableLength }, 'event stream client fell behind; dropping the connection');
+        const buffered = res.writableLength;
+        // A single chunk larger than the cap still goes to a client that has taken everything else.
+        if (buffered > 0 && buffered + Buffer.byteLength(chunk) > options.maxBufferedBytes) {
+          request.log.warn({ buffered }, 'event stream client fell behind; dropping the connection');
           finish(true);
+          return;
         }
+        res.write(chunk);
+        peakBuffered = Math.max(peakBuffered, res.writableLength);
       },
       async ready() {
         if (ended || !res.writableNeedDrain) return;
@@ -150,6 +161,12 @@ export function createStreamEngine(options: StreamOptions) {
     onHeartbeat(beat: () => void): () => void {
       beats.add(beat);
       return () => beats.delete(beat);
+    },
+    /** Open streams, the bytes they hold for their clients, and the most one of them ever held. */
+    stats() {
+      let bufferedBytes = 0;
+      for (const connection of open) bufferedBytes += connection.buffered;
+      return { streams: open.size, bufferedBytes, peakConnectionBytes: peakBuffered };
     },
     /** Ends every open stream and refuses new ones (503) from now on. */
     close(): void {

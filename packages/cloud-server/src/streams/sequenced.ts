@@ -100,8 +100,8 @@ export function createSequencedStreams(engine: StreamEngine) {
           tail.cursor = last;
           for (const member of tail.members) {
             if (member.cursor >= last) continue;
-            // The usual case, a member at the tail's cursor, takes the whole batch in one write.
-            if (member.cursor < first) member.connection.send(whole);
+            // The usual case, a member at the tail's cursor with room for it, takes the whole batch in one write.
+            if (member.cursor < first && member.connection.buffered + whole.length <= engine.options.maxBufferedBytes) member.connection.send(whole);
             else for (const item of frames) if (item.sequence > member.cursor && item.frame) member.connection.send(item.frame);
             member.cursor = last;
           }
