@@ -44,7 +44,9 @@ export interface ServerConfig extends AccountConfig {
     /** The `retry:` hint sent on connect. */
     retryMs: number;
     maxStreamsPerOrg: number;
-    /** A connection that falls this far behind is closed (the client resumes from its cursor). */
+    /** So that one member cannot take every stream of the org. */
+    maxStreamsPerUser: number;
+    /** A connection that falls this far behind is dropped (the client resumes from its cursor); the most a stalled client costs. */
     maxBufferedBytes: number;
   };
   /** The built Cloud Web assets served at `/` (env `OPEN_COWORK_CLOUD_WEB_DIR`). */
@@ -91,7 +93,8 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
       heartbeatMs: input.sse?.heartbeatMs ?? 15_000,
       retryMs: input.sse?.retryMs ?? 1_000,
       maxStreamsPerOrg: input.sse?.maxStreamsPerOrg ?? 200,
-      maxBufferedBytes: input.sse?.maxBufferedBytes ?? 8 * 1024 * 1024,
+      maxStreamsPerUser: input.sse?.maxStreamsPerUser ?? 50,
+      maxBufferedBytes: input.sse?.maxBufferedBytes ?? 1024 * 1024,
     },
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
     artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
@@ -202,6 +205,8 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
     sse: {
       heartbeatMs: positiveInt('OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS', env.OPEN_COWORK_CLOUD_SSE_HEARTBEAT_MS),
       maxStreamsPerOrg: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_ORG),
+      maxStreamsPerUser: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_USER', env.OPEN_COWORK_CLOUD_SSE_MAX_STREAMS_PER_USER),
+      maxBufferedBytes: positiveInt('OPEN_COWORK_CLOUD_SSE_MAX_BUFFERED_BYTES', env.OPEN_COWORK_CLOUD_SSE_MAX_BUFFERED_BYTES),
     },
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
     artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),

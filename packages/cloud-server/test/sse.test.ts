@@ -71,7 +71,7 @@ async function sessionWithEvents(count: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { sse: { heartbeatMs: 100, retryMs: 3000, maxStreamsPerOrg: 4, maxBufferedBytes: 64 * 1024 } } });
+  server = await startTestServer({ config: { sse: { heartbeatMs: 100, retryMs: 3000, maxStreamsPerOrg: 4, maxStreamsPerUser: 3, maxBufferedBytes: 64 * 1024 } } });
   auth = { authorization: `Bearer ${await server.mintToken(['desktop'])}` };
 });
 afterAll(() => server.close());
@@ -160,18 +160,29 @@ describe('session event stream', () => {
     expect(await stream.response.json()).toMatchObject({ code: 'session.not_found' });
   });
 
-  it('caps concurrent streams per org with 429 and Retry-After', async () => {
+  it('caps concurrent streams per user and per org with 429 and Retry-After, so one member cannot take them all', async () => {
     const sessionId = await sessionWithEvents(0);
-    const open = await Promise.all(Array.from({ length: 4 }, () => openStream(`/api/sessions/${sessionId}/events`)));
-    await Promise.all(open.map((stream) => stream.until((b) => b.length >= 1)));
+    const mine = await Promise.all(Array.from({ length: 3 }, () => openStream(`/api/sessions/${sessionId}/events`)));
+    await Promise.all(mine.map((stream) => stream.until((b) => b.length >= 1)));
     const refused = await openStream('/api/events');
     expect(refused.response.status).toBe(429);
     expect(refused.response.headers.get('retry-after')).toBe('1');
-    expect(await refused.response.json()).toMatchObject({ code: 'stream.cap_exceeded', retryAfterMs: 1000 });
-    open.forEach((stream) => stream.close());
+    expect(await refused.response.json()).toMatchObject({ code: 'stream.cap_exceeded', error: expect.stringContaining('user'), retryAfterMs: 1000 });
+    // Another member still gets a stream, up to the org's cap of 4.
+    const other = { authorization: `Bearer ${await server.mintToken(['desktop'], { email: 'other@example.test' })}` };
+    const theirs = await openStream('/api/events', other);
+    expect(theirs.response.status).toBe(200);
+    const overOrg = await openStream('/api/events', other);
+    expect(overOrg.response.status).toBe(429);
+    expect(await overOrg.response.json()).toMatchObject({ code: 'stream.cap_exceeded', error: expect.stringContaining('organisation') });
+    [...mine, theirs].forEach((stream) => stream.close());
     // Closed streams free their slots.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const again = await openStream('/api/events');
+    const deadline = Date.now() + 5000;
+    let again = await openStream('/api/events');
+    while (again.response.status === 429 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      again = await openStream('/api/events');
+    }
     expect(again.response.status).toBe(200);
     again.close();
   });

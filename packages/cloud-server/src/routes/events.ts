@@ -20,20 +20,22 @@ export async function eventRoutes(app: FastifyInstance) {
     if (!(await app.sessionsStore.get(principal.tenantId, principal.userId, id))) {
       throw httpError(404, 'session.not_found', 'Cloud session was not found.');
     }
-    await streams.serve(request, reply, principal.orgId, {
+    await streams.serve(request, reply, principal, {
+      key: `session:${id}`,
       read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
       bounds: () => eventsStore.sessionBounds(id),
-      subscribe: (wake) => eventBus.onSession(id, wake),
+      subscribe: (wake) => eventBus.onSession(id, (notice) => wake(notice?.sessionSequence)),
       scope: { entityType: 'session', entityId: id, sessionId: id },
     });
   });
 
   app.get('/api/events', { config: member, schema: { querystring: StreamQuery } }, async (request, reply) => {
-    const { tenantId, userId, orgId } = request.principal;
-    await streams.serve(request, reply, orgId, {
+    const { tenantId, userId } = request.principal;
+    await streams.serve(request, reply, request.principal, {
+      key: `workspace:${tenantId}:${userId}`,
       read: (after, limit) => eventsStore.listWorkspaceEvents(tenantId, userId, after, limit),
       bounds: () => eventsStore.workspaceBounds(tenantId, userId),
-      subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, wake),
+      subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, (notice) => wake(notice?.workspaceSequence)),
       scope: { entityType: 'workspace', entityId: userId },
     });
   });

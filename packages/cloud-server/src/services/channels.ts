@@ -92,7 +92,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
   const deliveries = createChannelDeliveriesStore(app.db);
   const idempotency = createIdempotencyStore();
   const artifacts = createArtifactsStore(app.db);
-  const streams = await createDeliveryStreams({ db: app.db, store: deliveries, sse: app.config.sse, log: app.log });
+  const streams = await createDeliveryStreams({ db: app.db, store: deliveries, engine: app.streams.engine, log: app.log });
 
   /** The bindings the caller is limited to (gateway tokens), or null for "all of the org". */
   const scopeOf = (principal: Principal): string[] | null => principal.channelBindingIds;

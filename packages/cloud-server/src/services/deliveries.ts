@@ -1,10 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerConfig } from '../config.js';
-import { httpError, isHttpError } from '../errors.js';
+import { isHttpError } from '../errors.js';
 import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
 import type { Db } from '../store/db.js';
+import type { StreamEngine } from '../streams/engine.js';
 
 /** The NOTIFY channel that says "deliveries of this org changed" (payload: the org id). */
 export const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';
@@ -32,6 +31,8 @@ export const DEFAULT_DELIVERY_STREAM_SETTINGS: DeliveryStreamSettings = {
 /** One consumer of the stream: who claims, for which bindings, with which lease. */
 export interface DeliveryConsumer {
   orgId: string;
+  /** Whose stream it is (the per-user cap). */
+  userId: string;
   /** Null: every binding of the org. */
   scope: string[] | null;
   claimedBy: string;
@@ -47,33 +48,29 @@ export interface DeliveryConsumer {
   onClaim?: (delivery: ChannelDeliveryRecord) => Promise<void> | void;
 }
 
-const HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-store, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
-
 const keyOf = (delivery: { channelBindingId: string; deliveryId: string }) => `${delivery.channelBindingId} ${delivery.deliveryId}`;
 
 /**
- * The channel delivery stream. Each stream claims due
+ * The channel delivery stream, a leased source on the SSE engine. Each stream claims due
  * deliveries in bounded batches and holds at most `batchSize` unacked leases: it claims more only
  * as the consumer acks (or as its leases end). It wakes on a NOTIFY from any server process
  * sharing the database (a delivery created, acked or retried), and re-checks on a timer for retry
  * times and ended leases. A poll that fails is reported once as `event: error`, not every tick.
  */
-export async function createDeliveryStreams(deps: { db: Db; store: ChannelDeliveriesStore; sse: ServerConfig['sse']; log: FastifyBaseLogger }) {
-  const { db, store, sse, log } = deps;
+export async function createDeliveryStreams(deps: { db: Db; store: ChannelDeliveriesStore; engine: StreamEngine; log: FastifyBaseLogger }) {
+  const { db, store, engine, log } = deps;
   const settings: DeliveryStreamSettings = { ...DEFAULT_DELIVERY_STREAM_SETTINGS };
   const wakers = new Map<string, Set<() => void>>();
-  const perOrg = new Map<string, number>();
-  const open = new Set<() => void>();
-  let closing = false;
 
-  const unlisten = await db.listen(DELIVERIES_CHANNEL, (orgId) => {
-    for (const wake of wakers.get(orgId) ?? []) wake();
-  });
+  const unlisten = await db.listen(
+    DELIVERIES_CHANNEL,
+    (orgId) => {
+      for (const wake of wakers.get(orgId) ?? []) wake();
+    },
+    () => {
+      for (const set of wakers.values()) for (const wake of set) wake();
+    },
+  );
 
   /** Wakes the streams of `orgId` in every process; inside a transaction it is sent on commit. */
   const notify = (orgId: string) => db.notify(DELIVERIES_CHANNEL, orgId);
@@ -83,16 +80,8 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
     Math.min(settings.maxTtlMs, Math.max(settings.minTtlMs, Math.floor(ttlMs ?? settings.defaultTtlMs)));
 
   async function serve(request: FastifyRequest, reply: FastifyReply, consumer: DeliveryConsumer): Promise<void> {
-    if (closing) throw httpError(503, 'server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1000 });
-    const count = perOrg.get(consumer.orgId) ?? 0;
-    if (count >= sse.maxStreamsPerOrg) {
-      throw httpError(429, 'stream.cap_exceeded', 'Too many concurrent event streams for this organisation.', { retryAfterMs: 1000 });
-    }
-    perOrg.set(consumer.orgId, count + 1);
-
-    const res: ServerResponse = reply.raw;
+    const connection = engine.open(request, reply, { orgId: consumer.orgId, userId: consumer.userId });
     const inFlight = new Map<string, { channelBindingId: string; deliveryId: string }>();
-    let ended = false;
     let pending = true;
     let wakeUp: (() => void) | null = null;
     let reportedError: string | null = null;
@@ -103,35 +92,14 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
     const set = wakers.get(consumer.orgId) ?? new Set();
     set.add(wake);
     wakers.set(consumer.orgId, set);
-
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      clearInterval(heartbeat);
+    connection.onEnd(() => {
       set.delete(wake);
       if (set.size === 0 && wakers.get(consumer.orgId) === set) wakers.delete(consumer.orgId);
-      open.delete(end);
-      perOrg.set(consumer.orgId, (perOrg.get(consumer.orgId) ?? 1) - 1);
-      if (perOrg.get(consumer.orgId) === 0) perOrg.delete(consumer.orgId);
       wakeUp?.();
-      if (!res.writableEnded) res.end();
-    };
-    const write = (chunk: string) => {
-      if (ended) return;
-      res.write(chunk);
-      if (res.writableLength > sse.maxBufferedBytes) end();
-    };
-
-    reply.hijack();
-    res.writeHead(200, HEADERS);
-    res.on('close', end);
-    open.add(end);
-    write(`retry: ${sse.retryMs}\n\n`);
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), sse.heartbeatMs);
-    heartbeat.unref();
+    });
 
     try {
-      while (!ended) {
+      while (!connection.ended) {
         pending = false;
         let delay = settings.pollMs;
         try {
@@ -142,11 +110,11 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
           }
           const capacity = settings.batchSize - inFlight.size;
           const allowed = capacity > 0 && consumer.beforeClaim ? await consumer.beforeClaim(capacity) : capacity;
-          const claimed = ended ? [] : await store.claim({ ...consumer, limit: allowed });
+          const claimed = connection.ended ? [] : await store.claim({ ...consumer, limit: allowed });
           for (const delivery of claimed) {
             inFlight.set(keyOf(delivery), { channelBindingId: delivery.channelBindingId, deliveryId: delivery.deliveryId });
             // A frame lost with the connection is not a lost delivery: its lease ends and it is claimed again.
-            write(`id: ${delivery.deliveryId}\nevent: channel.delivery\ndata: ${JSON.stringify({ delivery })}\n\n`);
+            connection.send(`id: ${delivery.deliveryId}\nevent: channel.delivery\ndata: ${JSON.stringify({ delivery })}\n\n`);
             await consumer.onClaim?.(delivery);
           }
           if (allowed - claimed.length > 0) {
@@ -161,13 +129,12 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
           // Reported once per distinct failure, not on every tick while it persists.
           if (code !== reportedError) {
             const message = coded?.message ?? 'Claiming deliveries failed; the stream keeps trying.';
-            write(`event: error\ndata: ${JSON.stringify({ error: message, code })}\n\n`);
+            connection.send(`event: error\ndata: ${JSON.stringify({ error: message, code })}\n\n`);
             reportedError = code;
           }
         }
-        if (ended) break;
-        if (res.writableNeedDrain) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
-        if (!pending && !ended) {
+        await connection.ready();
+        if (!pending && !connection.ended) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, delay);
             wakeUp = () => {
@@ -180,7 +147,7 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
       }
     } catch (error) {
       request.log.error({ err: error }, 'delivery stream failed');
-      end();
+      connection.end();
     }
   }
 
@@ -189,10 +156,8 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
     clampTtl,
     notify,
     serve,
-    /** Ends every delivery stream and refuses new ones (503). */
+    /** Stops listening (the engine ends the streams themselves). */
     async close(): Promise<void> {
-      closing = true;
-      for (const end of [...open]) end();
       await unlisten().catch(() => undefined);
     },
   };

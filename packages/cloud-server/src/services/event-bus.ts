@@ -12,7 +12,8 @@ export interface AppendNotice {
   workspaceSequence: number;
 }
 
-type Wake = (notice: AppendNotice) => void;
+/** Null after the listener reconnected: something may have been appended meanwhile. */
+type Wake = (notice: AppendNotice | null) => void;
 
 const sessionKey = (sessionId: string) => `s:${sessionId}`;
 const workspaceKey = (tenantId: string, userId: string) => `w:${tenantId}:${userId}`;
@@ -39,6 +40,8 @@ export async function createEventBus(db: Db) {
     }
     dispatch(sessionKey(notice.sessionId), notice);
     dispatch(workspaceKey(notice.tenantId, notice.userId), notice);
+  }, () => {
+    for (const set of wakers.values()) for (const wake of set) wake(null);
   });
 
   const subscribe = (key: string, wake: Wake) => {

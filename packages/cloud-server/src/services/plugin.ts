@@ -2,7 +2,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { RuntimeAdapter } from '../runtime/adapter.js';
 import { createScriptedRuntime } from '../runtime/scripted.js';
-import { createStreamHub, type StreamHub } from '../sse.js';
+import { createStreamEngine, type StreamEngine } from '../streams/engine.js';
+import { createSequencedStreams, type SequencedStreams } from '../streams/sequenced.js';
 import { createCommandsStore } from '../store/commands.js';
 import { createEventsStore, type EventsStore } from '../store/events.js';
 import { createIdempotencyStore } from '../store/idempotency.js';
@@ -23,7 +24,8 @@ declare module 'fastify' {
     sessionService: SessionService;
     commands: CommandService;
     runtime: RuntimeService;
-    streams: StreamHub;
+    /** The SSE engine and its sequenced (session, workspace) streams. */
+    streams: SequencedStreams & { engine: StreamEngine };
   }
 }
 
@@ -50,7 +52,8 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
     bus: eventBus,
     logger: app.log,
   });
-  const streams = createStreamHub(app.config.sse);
+  const engine = createStreamEngine(app.config.sse);
+  const streams = { ...createSequencedStreams(engine), engine };
 
   app.decorate('sessionsStore', sessionsStore);
   app.decorate('eventsStore', eventsStore);
@@ -64,7 +67,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
     createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, observer: accountCommandObserver(app) }),
   );
 
-  app.addHook('preClose', async () => streams.close());
+  app.addHook('preClose', async () => engine.close());
   app.addHook('onClose', () => eventBus.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not stop listening for events')));
 }
 

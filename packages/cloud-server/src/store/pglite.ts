@@ -118,6 +118,7 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
         }),
       );
     },
+    // The embedded engine never loses its connection: `onResume` is never needed.
     async listen(channel, onPayload) {
       const unsubscribe = await pglite.listen(channel, onPayload);
       return () => unsubscribe();

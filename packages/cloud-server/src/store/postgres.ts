@@ -23,7 +23,7 @@ export function quoteIdentifier(name: string): string {
 
 /**
  * PostgreSQL through a `pg` pool. A transaction holds one pooled client from BEGIN to COMMIT;
- * LISTEN uses one dedicated client, since a pooled client may be handed to someone else at any time.
+ * LISTEN uses one dedicated client (`createListener`), since a pooled client may be handed to someone else at any time.
  * As on PGlite, `db.query`/`db.notify`/`db.transaction` called inside a transaction join it (so a
  * NOTIFY sent there goes out on commit), which keeps the two engines' semantics identical.
  */
@@ -60,23 +60,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
   const current = new AsyncLocalStorage<pg.PoolClient>();
   const query: Queryable['query'] = (sql, params) => run(current.getStore() ?? pool, sql, params);
 
-  let listener: Promise<pg.Client> | null = null;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
-  const connectListener = async (): Promise<pg.Client> => {
-    const client = new pg.Client(connection);
-    client.on('notification', (message) => {
-      for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
-    });
-    client.on('error', () => {
-      // The connection is gone: forget it so that the next listen() opens a new one.
-      listener = null;
-      handlers.clear();
-    });
-    await client.connect();
-    return client;
-  };
-  const listenerClient = (): Promise<pg.Client> => (listener ??= connectListener());
-
+  const listening = createListener(connection);
   return {
     engine: 'postgres',
     query,
@@ -101,32 +85,118 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
         client.release(broken);
       }
     },
-    async listen(channel, onPayload) {
-      const name = channelName(channel);
-      const client = await listenerClient();
-      let set = handlers.get(name);
-      if (!set) {
-        set = new Set();
-        handlers.set(name, set);
-        await client.query(`LISTEN ${quoteIdentifier(name)}`);
-      }
-      set.add(onPayload);
-      return async () => {
-        set.delete(onPayload);
-        if (set.size > 0 || handlers.get(name) !== set) return;
-        handlers.delete(name);
-        await client.query(`UNLISTEN ${quoteIdentifier(name)}`).catch(() => undefined);
-      };
-    },
+    listen: (channel, onPayload, onResume) => listening.listen(channelName(channel), onPayload, onResume),
     async notify(channel, payload) {
       await query('SELECT pg_notify($1, $2)', [channelName(channel), payload]);
     },
     async close() {
-      const client = listener;
-      listener = null;
-      handlers.clear();
-      await client?.then((open) => open.end()).catch(() => undefined);
+      await listening.close();
       await pool.end();
+    },
+  };
+}
+
+interface Listening {
+  onPayload: (payload: string) => void;
+  onResume: (() => void) | undefined;
+}
+
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 1_000;
+
+/**
+ * The one LISTEN connection of a pool, for every channel. When it is lost (a database restart, a
+ * network cut), it reconnects with exponential backoff and jitter, listens again on every channel,
+ * and then calls each listener's `onResume` once: notices sent while it was away are gone, so
+ * whoever relies on them reads once to catch up.
+ */
+function createListener(connection: pg.ClientConfig) {
+  const handlers = new Map<string, Set<Listening>>();
+  let client: pg.Client | null = null;
+  let connecting: Promise<pg.Client> | null = null;
+  let reconnecting = false;
+  let closed = false;
+
+  const connect = async (): Promise<pg.Client> => {
+    const opened = new pg.Client({ ...connection, keepAlive: true });
+    opened.on('notification', (message) => {
+      for (const handler of handlers.get(message.channel) ?? []) handler.onPayload(message.payload ?? '');
+    });
+    const lost = () => {
+      if (client !== opened) return;
+      client = null;
+      void reconnect();
+    };
+    opened.on('error', lost).on('end', lost);
+    try {
+      await opened.connect();
+    } catch (error) {
+      await opened.end().catch(() => undefined);
+      throw error;
+    }
+    client = opened;
+    return opened;
+  };
+
+  const current = (): Promise<pg.Client> => {
+    if (client) return Promise.resolve(client);
+    connecting ??= connect().finally(() => {
+      connecting = null;
+    });
+    return connecting;
+  };
+
+  async function reconnect(): Promise<void> {
+    if (reconnecting) return;
+    reconnecting = true;
+    let delay = RECONNECT_FIRST_MS;
+    try {
+      while (!closed && handlers.size > 0) {
+        try {
+          const opened = await current();
+          for (const channel of handlers.keys()) await opened.query(`LISTEN ${quoteIdentifier(channel)}`);
+          if (client !== opened) continue;
+          for (const set of handlers.values()) for (const handler of set) handler.onResume?.();
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));
+          delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+        }
+      }
+    } finally {
+      reconnecting = false;
+    }
+  }
+
+  return {
+    async listen(channel: string, onPayload: (payload: string) => void, onResume?: () => void): Promise<() => Promise<void>> {
+      const handler: Listening = { onPayload, onResume };
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        try {
+          await (await current()).query(`LISTEN ${quoteIdentifier(channel)}`);
+        } catch (error) {
+          handlers.delete(channel);
+          throw error;
+        }
+      }
+      set.add(handler);
+      const own = set;
+      return async () => {
+        own.delete(handler);
+        if (own.size > 0 || handlers.get(channel) !== own) return;
+        handlers.delete(channel);
+        await client?.query(`UNLISTEN ${quoteIdentifier(channel)}`).catch(() => undefined);
+      };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      handlers.clear();
+      const open = client ?? (await connecting?.catch(() => null));
+      client = null;
+      await open?.end().catch(() => undefined);
     },
   };
 }

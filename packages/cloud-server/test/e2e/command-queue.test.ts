@@ -17,7 +17,7 @@ describe.each(engines)('the command queue (%s)', (engine) => {
     const { sessionId } = session;
     const recording = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents(sessionId, handlers));
     const running = await h.client.promptSession(sessionId, { text: 'long [stream:5000]' });
-    const queued = [];
+    const queued: string[] = [];
     for (let n = 0; n < 8; n += 1) queued.push((await h.client.promptSession(sessionId, { text: `queued ${n}` })).command.commandId);
     await recording.until((events) => events.some((event) => event.type === 'assistant.message'));
     const status = (await h.client.getRuntimeStatus()) as unknown as Status;

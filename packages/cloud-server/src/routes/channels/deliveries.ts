@@ -122,6 +122,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       const claimedBy = query.claimedBy ?? principal.tokenId ?? principal.userId;
       await streams.serve(request, reply, {
         orgId: principal.orgId,
+        userId: principal.userId,
         scope: requested ?? channels.scopeOf(principal),
         claimedBy,
         lastClaimedBy: principal.channelBindingIds && principal.tokenId ? principal.tokenId : claimedBy,

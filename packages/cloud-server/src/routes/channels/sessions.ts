@@ -109,10 +109,11 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       const binding = await boundSession(request.principal, request.params.bindingId);
       await viewOf(binding);
       const { sessionId } = binding;
-      await app.streams.serve(request, reply, request.principal.orgId, {
+      await app.streams.serve(request, reply, request.principal, {
+        key: `session:${sessionId}`,
         read: (after, limit) => app.eventsStore.listSessionEvents(sessionId, after, limit),
         bounds: () => app.eventsStore.sessionBounds(sessionId),
-        subscribe: (wake) => app.eventBus.onSession(sessionId, wake),
+        subscribe: (wake) => app.eventBus.onSession(sessionId, (notice) => wake(notice?.sessionSequence)),
         scope: { entityType: 'session', entityId: sessionId, sessionId },
       });
     },
