@@ -22,8 +22,13 @@ const STEP_TIMEOUT_MS = 20_000;
  */
 export async function smoke({ baseUrl, token, runtime, auth = 'bearer' }) {
   const label = `${runtime}, ${auth === 'cookie' ? 'EventSource + cookie' : 'fetch SSE + bearer'}`;
-  let step = 'sign in';
+  let step = 'a bad token gets unauthorized';
   try {
+    // First, before a cookie session exists: the server lets a valid session cookie win over a header.
+    const refused = createHttpSseCloudTransportAdapter({ baseUrl, headers: { authorization: 'Bearer occ_tok_not_a_real_token' } });
+    expectKind(await rejection(refused.listSessionsPage()), 'unauthorized', 401);
+
+    step = 'sign in';
     const options = auth === 'cookie' ? await cookieOptions(baseUrl, token) : { baseUrl, headers: { authorization: `Bearer ${token}` } };
     const cloud = createHttpSseCloudTransportAdapter(options);
 
@@ -37,12 +42,8 @@ export async function smoke({ baseUrl, token, runtime, auth = 'bearer' }) {
     );
     if (!types.includes('assistant.message')) throw new Error(`no assistant.message before idle, saw ${types.join(', ')}`);
 
-    step = 'a bad token gets unauthorized';
-    const refused = createHttpSseCloudTransportAdapter({ baseUrl, headers: { authorization: 'Bearer occ_tok_not_a_real_token' } });
-    expectKind(await rejection(refused.getSession(sessionId)), 'unauthorized', 401);
-
     step = 'a signal cancels with abort';
-    await cancelled({ ...options }, sessionId);
+    await cancelled(options, sessionId);
 
     return `smoke ok (${label}): session ${sessionId} idle after ${types.length} events; unauthorized; abort`;
   } catch (error) {
