@@ -13,7 +13,8 @@ import { CHROMIUM, launchChromium, withChromium } from '../../../../apps/cloud-w
 import { startTestServer, type TestServer } from '../../../cloud-server/test/helpers/server.js';
 
 // The smoke program (smoke.mjs) runs against one reference server in every runtime the client
-// supports, each runtime a binary shipped inside an npm package. A runtime that is not installed
+// supports, each runtime a binary shipped inside an npm package (the platform package itself, not
+// a wrapper whose post-install script would move the binary). A runtime that is not installed
 // skips with a message; in CI (`CI` set) it fails instead.
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = join(here, '..', '..', '..', '..');
@@ -39,9 +40,9 @@ const binaries = {
 };
 const INSTALL_HINT = {
   node22: 'npm ci --prefix packages/cloud-client/test/runtimes/node22',
-  bun: 'npm install (root devDependency `bun`)',
-  deno: 'npm install (root devDependency `deno`)',
-  workerd: 'npm install (root devDependency `workerd`)',
+  bun: 'npm install (root optionalDependency @oven/bun-linux-x64)',
+  deno: 'npm install (root optionalDependency @deno/linux-x64-glibc)',
+  workerd: 'npm install (root optionalDependency @cloudflare/workerd-linux-64)',
 };
 
 /** `it` for a runtime: skipped with a message when its binary is missing, failed instead in CI. */
