@@ -87,6 +87,14 @@ it('the smoke program passes in Node 20 (the Node running the tests)', async () 
   expect(line).toContain(`Node ${process.versions.node}`);
 });
 
+it('the smoke program prints the failed step and exits 1 when the server is unreachable', async () => {
+  const failed = await promisify(execFile)(process.execPath, [cli], {
+    timeout: RUN_TIMEOUT_MS,
+    env: { ...process.env, SMOKE_BASE_URL: 'http://127.0.0.1:1', SMOKE_TOKEN: 'occ_tok_unused' },
+  }).catch((error: { code: number; stdout: string }) => error);
+  expect(failed).toMatchObject({ code: 1, stdout: expect.stringMatching(/^smoke FAILED \(Node [\d.]+, fetch SSE \+ bearer\) at a bad token gets unauthorized: .*kind network/m) });
+});
+
 runtimeTest('Node 22', binaries.node22, INSTALL_HINT.node22, async (node22) => {
   const line = await runSmoke(node22, [cli]);
   expect(line).toMatch(OK);
