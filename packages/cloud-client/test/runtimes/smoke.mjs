@@ -5,7 +5,7 @@
  * reports the result line.
  *
  * Steps: create a session, subscribe to its events, prompt it, see `session.idle`; a bad token gets
- * a typed `unauthorized` error; a signal cancels a request and a subscription with kind `abort`.
+ * a typed `unauthorized` error; a signal cancels a subscription and a command with kind `abort`.
  */
 import { createHttpSseCloudTransportAdapter, isCloudTransportError } from '@open-cowork/cloud-client';
 
@@ -88,35 +88,33 @@ function untilIdle(cloud, sessionId, afterSequence, start) {
   });
 }
 
-/** A client-wide signal cancels an in-flight request and an open subscription, each with kind `abort`. */
+/**
+ * The client-wide signal cancels an open subscription (once its first, replayed event arrived) and a
+ * call's own signal cancels an in-flight command: both report kind `abort`.
+ */
 async function cancelled(options, sessionId) {
   const controller = new AbortController();
   const cloud = createHttpSseCloudTransportAdapter({ ...options, signal: controller.signal });
-  const subscriptionError = new Promise((resolve, reject) => {
+  const subscriptionFailure = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the aborted subscription reported nothing within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
     cloud.subscribeSessionEvents(sessionId, {
-      onEvent() {},
+      onEvent: () => controller.abort(),
       onError(error) {
         clearTimeout(timer);
         resolve(error);
       },
     });
   });
-  const request = rejection(cloud.getSession(sessionId));
-  controller.abort();
-  const [requestError, subscriptionFailure] = await Promise.all([request, subscriptionError]);
-  expectKind(requestError, ABORT_KIND);
-  expectKind(subscriptionFailure, ABORT_KIND);
+  expectKind(subscriptionFailure, 'abort');
+
+  const call = new AbortController();
+  const command = rejection(createHttpSseCloudTransportAdapter(options).promptSession(sessionId, { text: 'cancelled' }, { signal: call.signal }));
+  call.abort();
+  expectKind(await command, 'abort');
 }
 
-// The package doc spells caller cancellation `abort`. TEMPORARY: the client still says `aborted`
-// until the rename of issue 9 item 1 lands; then this tolerance goes.
-const ABORT_KIND = 'abort';
-const ABORT_KINDS = new Set([ABORT_KIND, 'aborted']);
-
 function expectKind(error, kind, status) {
-  const matches = kind === ABORT_KIND ? ABORT_KINDS.has(error?.kind) : error?.kind === kind;
-  if (!isCloudTransportError(error) || !matches || (status !== undefined && error.status !== status)) {
+  if (!isCloudTransportError(error) || error.kind !== kind || (status !== undefined && error.status !== status)) {
     throw new Error(`expected a CloudTransportError of kind ${kind}${status ? ` (HTTP ${status})` : ''}, got ${describe(error)}`);
   }
 }
