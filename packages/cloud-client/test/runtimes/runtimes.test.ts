@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -155,7 +155,9 @@ runtimeTest('workerd', binaries.workerd, INSTALL_HINT.workerd, async (workerd) =
     expect(line).toContain('(workerd,');
     expect(response.status).toBe(200);
   } finally {
+    const exited = new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
     child.kill();
+    await exited;
     await rm(dir, { recursive: true, force: true });
   }
 });
