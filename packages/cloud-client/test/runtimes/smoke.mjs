@@ -4,8 +4,8 @@
  * built package; each runtime has a small entry file next to this one that passes the options and
  * reports the result line.
  *
- * Steps: create a session, subscribe to its events, prompt it, see `session.idle`; a bad token gets
- * a typed `unauthorized` error; a signal cancels a subscription and a command with kind `abort`.
+ * Steps: a bad token gets a typed `unauthorized` error; create a session, subscribe to its events,
+ * prompt it, see `session.idle`; a signal cancels a subscription and a command with kind `abort`.
  */
 import { createHttpSseCloudTransportAdapter, isCloudTransportError } from '@open-cowork/cloud-client';
 
