@@ -20,6 +20,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = join(here, '..', '..', '..', '..');
 const cli = join(here, 'cli.mjs');
 const RUN_TIMEOUT_MS = 60_000;
+/** A run plus starting its runtime (Chromium, workerd) on a loaded two-core machine. */
+const TEST_TIMEOUT_MS = 120_000;
 
 /** The binary at `path` inside npm package `name` (resolved from `from`), or null when not installed. */
 function packagedBinary(name: string, path: string, from = repoRoot): string | null {
@@ -51,10 +53,14 @@ function runtimeTest(name: string, binary: string | null, hint: string, body: (b
     console.warn(`Skipping the ${name} smoke run: its binary is not installed (${hint}).`);
     return it.skip(`the smoke program passes in ${name}`);
   }
-  return it(`the smoke program passes in ${name}`, async () => {
-    expect(binary, `${name} is not installed: ${hint}`).toBeTruthy();
-    await body(binary!);
-  });
+  return it(
+    `the smoke program passes in ${name}`,
+    async () => {
+      expect(binary, `${name} is not installed: ${hint}`).toBeTruthy();
+      await body(binary!);
+    },
+    TEST_TIMEOUT_MS,
+  );
 }
 
 let server: TestServer;
