@@ -17,7 +17,7 @@ describe.each(engines)('the command queue (%s)', (engine) => {
     const { sessionId } = session;
     const recording = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents(sessionId, handlers));
     const running = await h.client.promptSession(sessionId, { text: 'long [stream:5000]' });
-    const queued = [];
+    const queued: string[] = [];
     for (let n = 0; n < 8; n += 1) queued.push((await h.client.promptSession(sessionId, { text: `queued ${n}` })).command.commandId);
     await recording.until((events) => events.some((event) => event.type === 'assistant.message'));
     const status = (await h.client.getRuntimeStatus()) as unknown as Status;
@@ -59,5 +59,23 @@ describe('a server of role api', () => {
     expect(prompted).toMatchObject({ processed: 0, projectionFence: null, command: { status: 'pending', attemptCount: 0 } });
     const status = (await h.client.getRuntimeStatus()) as unknown as Status;
     expect(status).toMatchObject({ canExecute: false, process: { role: 'api', workerId: null }, workers: [], queue: { pending: 1, running: 0 } });
+  });
+});
+
+describe('a server of role worker', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ config: { role: 'worker' } });
+  });
+  afterAll(() => h.server.close());
+
+  it('answers only health and runtime status over HTTP', async () => {
+    const headers = { authorization: `Bearer ${h.token}` };
+    expect((await fetch(`${h.server.baseUrl}/livez`)).status).toBe(200);
+    const status = (await (await fetch(`${h.server.baseUrl}/api/runtime/status`, { headers })).json()) as Status;
+    expect(status).toMatchObject({ canExecute: true, process: { role: 'worker', workerId: expect.stringMatching(/^wrk_/) } });
+    const refused = await fetch(`${h.server.baseUrl}/api/sessions`, { headers });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ code: 'route.not_found' });
   });
 });
