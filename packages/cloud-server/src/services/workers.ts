@@ -109,10 +109,16 @@ export function createWorkerService(deps: {
           append(drafts);
           return commands.settle(tx, command.commandId, outcome);
         };
+        const aborted = locked.abortedSequence > command.createdSequence;
         if (command.status === 'running') {
           const produced = await commands.turnEventTypes(tx, command);
           if (produced.includes('session.idle')) {
             await settle({ status: 'acked' });
+            continue;
+          }
+          if (produced.length > 0 && aborted) {
+            // `session.aborted` already ended this turn in the session's events.
+            await settle({ status: 'failed', code: 'runtime.cancelled', message: 'The turn was aborted.' });
             continue;
           }
           if (produced.length > 0) {
@@ -120,13 +126,13 @@ export function createWorkerService(deps: {
             await settle({ status: 'failed', code: 'runtime.interrupted', message }, [failure(command, 'runtime.interrupted', message), idle(command)]);
             continue;
           }
-          if (command.attemptCount >= MAX_ATTEMPTS) {
+          if (command.attemptCount >= MAX_ATTEMPTS && !aborted) {
             const message = `The runtime worker stopped ${command.attemptCount} times before this prompt produced anything.`;
             await settle({ status: 'failed', code: 'runtime.attempts_exhausted', message }, [failure(command, 'runtime.attempts_exhausted', message), idle(command)]);
             continue;
           }
         }
-        if (locked.abortedSequence > command.createdSequence) {
+        if (aborted) {
           const message = 'An abort cancelled this prompt before it ran.';
           await settle({ status: 'failed', code: 'runtime.cancelled', message }, [failure(command, 'runtime.cancelled', message)]);
           continue;

@@ -93,6 +93,9 @@ async function send(sweep: Sweep, path: string, body: string | undefined) {
  * PGlite) and a digest of its rows, so an update is caught as well as an insert or delete. Only
  * `api_tokens.last_used_at` moves on an authenticated request, refused or not.
  */
+/** Columns that change without any request: token use, and the heartbeats and lease renewals of runtime workers. */
+const VOLATILE_COLUMNS: Record<string, string> = { api_tokens: 'last_used_at', runtime_workers: 'heartbeat_at', session_leases: 'expires_at' };
+
 async function tableStates(): Promise<Record<string, string>> {
   const { rows: tables } = await server.db.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables
@@ -100,7 +103,8 @@ async function tableStates(): Promise<Record<string, string>> {
   );
   const states = tables
     .map(({ table_name }) => {
-      const row = table_name === 'api_tokens' ? `(to_jsonb(t) - 'last_used_at')::text` : 't::text';
+      const volatile = VOLATILE_COLUMNS[table_name];
+      const row = volatile ? `(to_jsonb(t) - '${volatile}')::text` : 't::text';
       return `SELECT '${table_name}' AS name, count(*) || ' rows ' || coalesce(md5(string_agg(${row}, '|' ORDER BY ${row})), '') AS state FROM "${table_name}" t`;
     })
     .join(' UNION ALL ');

@@ -61,3 +61,21 @@ describe('a server of role api', () => {
     expect(status).toMatchObject({ canExecute: false, process: { role: 'api', workerId: null }, workers: [], queue: { pending: 1, running: 0 } });
   });
 });
+
+describe('a server of role worker', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ config: { role: 'worker' } });
+  });
+  afterAll(() => h.server.close());
+
+  it('answers only health and runtime status over HTTP', async () => {
+    const headers = { authorization: `Bearer ${h.token}` };
+    expect((await fetch(`${h.server.baseUrl}/livez`)).status).toBe(200);
+    const status = (await (await fetch(`${h.server.baseUrl}/api/runtime/status`, { headers })).json()) as Status;
+    expect(status).toMatchObject({ canExecute: true, process: { role: 'worker', workerId: expect.stringMatching(/^wrk_/) } });
+    const refused = await fetch(`${h.server.baseUrl}/api/sessions`, { headers });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ code: 'route.not_found' });
+  });
+});
