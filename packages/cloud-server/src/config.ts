@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAccountConfig, loadAccountConfig, type AccountConfig, type AccountConfigInput } from './account-config.js';
+import { createSecurityConfig, securityConfigFromEnv, type SecurityConfig, type SecurityConfigInput } from './security-config.js';
 import type { DbTarget } from './store/open.js';
 
 export interface OidcConfig {
@@ -48,9 +49,14 @@ export interface ServerConfig extends AccountConfig {
   artifactMaxBytes: number;
   /** Pino level; `silent` turns request logging off (the default for tests). */
   logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Sessions, sign-in, rate limits, timeouts, CORS (`src/security-config.ts`). */
+  security: SecurityConfig;
 }
 
-export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | keyof AccountConfig>> & { sse?: Partial<ServerConfig['sse']> } & AccountConfigInput;
+export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | 'security' | keyof AccountConfig>> & {
+  sse?: Partial<ServerConfig['sse']>;
+  security?: SecurityConfigInput;
+} & AccountConfigInput;
 
 export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
 /** `apps/cloud-web/dist` of this checkout, from `src/` and `dist/` alike. */
@@ -84,6 +90,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
     artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
     logLevel: input.logLevel ?? 'silent',
+    security: createSecurityConfig(input.security),
   };
 }
 
@@ -175,5 +182,6 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
     artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),
     logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
+    security: securityConfigFromEnv(env),
   });
 }
