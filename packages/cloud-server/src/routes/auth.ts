@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_COOKIE, SESSION_COOKIE, sessionCookieValue } from '../auth/cookie.js';
 import { checkCsrf } from '../auth/plugin.js';
+import { createSignInBackoff } from '../auth/sign-in-backoff.js';
 import type { Principal } from '../auth/principal.js';
 import { httpError } from '../errors.js';
 import { Id } from '../schemas/common.js';
@@ -33,6 +34,7 @@ export async function authRoutes(app: FastifyInstance) {
   const { cookieSecret, cookieSecure, sessionTtlMs, oidc } = app.config;
   const cookieOptions = { path: '/', sameSite: 'lax', secure: cookieSecure } as const;
   const { sessions } = app.auth;
+  const backoff = createSignInBackoff(app.config.security.signInBackoff);
 
   const clearCookies = (reply: FastifyReply) =>
     reply.clearCookie(SESSION_COOKIE, { ...cookieOptions, httpOnly: true }).clearCookie(CSRF_COOKIE, cookieOptions);
@@ -75,7 +77,7 @@ export async function authRoutes(app: FastifyInstance) {
     '/auth/session',
     { config: { access: 'public' }, schema: { body: SessionBody } },
     async (request, reply) => {
-      const { principal, expiresAtMs } = await app.auth.verifyBearer(request.body.token);
+      const { principal, expiresAtMs } = await backoff.attempt(request.ip, () => app.auth.verifyBearer(request.body.token));
       if (principal.authSource === 'operator') {
         throw httpError(403, 'auth.operator_cookie_refused', 'The operator token cannot open a cookie session.');
       }
