@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_COOKIE, SESSION_COOKIE, sessionCookieValue } from '../auth/cookie.js';
+import { createOidcLogin, LOGIN_COOKIE, LOGIN_TTL_MS } from '../auth/oidc-login.js';
 import { checkCsrf } from '../auth/plugin.js';
 import { createSignInBackoff } from '../auth/sign-in-backoff.js';
 import type { Principal } from '../auth/principal.js';
@@ -10,6 +11,12 @@ import type { AuthSessionMethod, AuthSessionRecord } from '../store/auth-session
 
 const SessionBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 8192 }) });
 const SessionParams = Type.Object({ id: Id });
+const LoginQuery = Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2048 })) });
+/** The provider's answer: `code` and `state`, or `error`; other parameters are the provider's business. */
+const CallbackQuery = Type.Object(
+  { code: Type.Optional(Type.String({ maxLength: 4096 })), state: Type.Optional(Type.String({ maxLength: 1024 })), error: Type.Optional(Type.String({ maxLength: 256 })) },
+  { additionalProperties: true },
+);
 
 const AuthSessionView = Type.Object({
   sessionId: Type.String(),
@@ -35,6 +42,12 @@ export async function authRoutes(app: FastifyInstance) {
   const cookieOptions = { path: '/', sameSite: 'lax', secure: cookieSecure } as const;
   const { sessions } = app.auth;
   const backoff = createSignInBackoff(app.config.security.signInBackoff);
+  const { oidcClientSecret, publicUrl } = app.config.security;
+  const login = oidc?.clientId ? createOidcLogin({ ...oidc, clientId: oidc.clientId }, oidcClientSecret, cookieSecret) : null;
+  const requireLogin = () => {
+    if (!login) throw httpError(404, 'auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
+    return login;
+  };
 
   const clearCookies = (reply: FastifyReply) =>
     reply.clearCookie(SESSION_COOKIE, { ...cookieOptions, httpOnly: true }).clearCookie(CSRF_COOKIE, cookieOptions);
@@ -129,8 +142,37 @@ export async function authRoutes(app: FastifyInstance) {
     },
   );
 
+  /** The OIDC sign-in: Desktop reads the issuer and client; Cloud Web shows its button when `webLoginUrl` is set. */
   app.get('/auth/desktop/config', { config: { access: 'public' } }, async () => {
     if (!oidc) throw httpError(404, 'auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
-    return { mode: 'oidc', issuerUrl: oidc.issuer, clientId: oidc.clientId, scope: oidc.scope };
+    return { mode: 'oidc', issuerUrl: oidc.issuer, clientId: oidc.clientId, scope: oidc.scope, webLoginUrl: login ? '/auth/login' : null };
   });
+
+  /** Cloud Web sign-in, step 1: off to the provider (authorization code + PKCE), remembering `returnTo`. */
+  app.get<{ Querystring: Static<typeof LoginQuery> }>(
+    '/auth/login',
+    { config: { access: 'public' }, schema: { querystring: LoginQuery } },
+    async (request, reply) => {
+      const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+      const { url, cookie } = await requireLogin().begin(`${origin.replace(/\/$/, '')}/auth/callback`, request.query.returnTo);
+      reply.setCookie(LOGIN_COOKIE, cookie, { path: '/auth/callback', httpOnly: true, sameSite: 'lax', secure: cookieSecure, maxAge: LOGIN_TTL_MS / 1000 });
+      return reply.redirect(url, 302);
+    },
+  );
+
+  /** Step 2: the provider sends the browser back; state, nonce and PKCE are checked, then a cookie session opens. */
+  app.get<{ Querystring: Static<typeof CallbackQuery> }>(
+    '/auth/callback',
+    { config: { access: 'public' }, schema: { querystring: CallbackQuery } },
+    async (request, reply) => {
+      const flow = requireLogin();
+      reply.clearCookie(LOGIN_COOKIE, { path: '/auth/callback' });
+      const { principal, returnTo } = await backoff.attempt(request.ip, async () => {
+        const finished = await flow.finish(new URL(request.url, 'http://callback.invalid'), request.cookies[LOGIN_COOKIE]);
+        return { principal: await app.auth.oidcPrincipal(finished.identity, 'cookie'), returnTo: finished.returnTo };
+      });
+      await openSession(request, reply, principal, 'oidc', null);
+      return reply.redirect(returnTo, 302);
+    },
+  );
 }
