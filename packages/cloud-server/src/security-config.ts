@@ -40,7 +40,7 @@ export function createSecurityConfig(input: SecurityConfigInput = {}): SecurityC
     },
     timeouts: {
       headersMs: input.timeouts?.headersMs ?? 10_000,
-      requestMs: input.timeouts?.requestMs ?? 30_000,
+      requestMs: input.timeouts?.requestMs ?? 60_000,
       keepAliveMs: input.timeouts?.keepAliveMs ?? 5_000,
     },
     oidcClientSecret: input.oidcClientSecret ?? null,
