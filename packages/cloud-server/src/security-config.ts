@@ -9,7 +9,7 @@ export interface SecurityConfig {
   linkVerifiedEmail: boolean;
   /** Origins allowed to call the API from another site; empty: same origin only (CORS off). */
   corsOrigins: string[];
-  /** Requests per minute, per client address on `/auth/*` and per caller on `/api/*`; 0 turns a limit off. */
+  /** Requests per minute, per client address on the sign-in endpoints and per caller on the rest of `/api` and `/auth`; 0 turns a limit off. */
   rateLimit: { authPerMinute: number; apiPerMinute: number };
   /** Failed sign-ins from one address beyond `freeFailures` wait twice as long each time, up to `maxDelayMs`. */
   signInBackoff: { freeFailures: number; baseDelayMs: number; maxDelayMs: number };

@@ -86,6 +86,9 @@ export function securityServerOptions(config: ServerConfig): Partial<FastifyServ
 
 const isAuthPath = (url: string) => url.startsWith('/auth/');
 const isApiPath = (url: string) => url.startsWith('/api/');
+/** The endpoints that take a credential or start a sign-in: limited per client address. */
+const SIGN_IN_PATHS = new Set(['/auth/session', '/auth/login', '/auth/callback', '/api/invites/accept']);
+const isSignInPath = (url: string) => SIGN_IN_PATHS.has(url.split('?')[0]!);
 
 /** Who a request counts against: the credential it carries (never stored, only hashed), else its address. */
 function callerKey(request: FastifyRequest): string {
@@ -95,7 +98,7 @@ function callerKey(request: FastifyRequest): string {
 }
 
 /**
- * Rate limits (per address on `/auth/*`, per caller on `/api/*`), `Cache-Control: no-store` on
+ * Rate limits (per address on the sign-in endpoints, per caller on the rest of `/api` and `/auth`), `Cache-Control: no-store` on
  * `/api` and `/auth` answers, and CORS for the origins the operator lists.
  */
 async function securityPlugin(app: FastifyInstance, { config }: { config: ServerConfig }) {
@@ -118,13 +121,13 @@ async function securityPlugin(app: FastifyInstance, { config }: { config: Server
   }
 
   const { authPerMinute, apiPerMinute } = security.rateLimit;
-  const limitOf = (url: string) => (isAuthPath(url) ? authPerMinute : isApiPath(url) ? apiPerMinute : 0);
+  const limitOf = (url: string) => (isSignInPath(url) ? authPerMinute : isApiPath(url) || isAuthPath(url) ? apiPerMinute : 0);
   await app.register(rateLimit, {
     global: true,
     timeWindow: 60_000,
     allowList: (request) => limitOf(request.url) === 0,
     max: (request) => limitOf(request.url),
-    keyGenerator: (request) => (isAuthPath(request.url) ? `auth:${request.ip}` : callerKey(request)),
+    keyGenerator: (request) => (isSignInPath(request.url) ? `sign-in:${request.ip}` : callerKey(request)),
     errorResponseBuilder: (_request, context) =>
       httpError(429, 'rate_limit.exceeded', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`, { retryAfterMs: context.ttl }),
   });

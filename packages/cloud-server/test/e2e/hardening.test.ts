@@ -170,7 +170,7 @@ describe('limits', () => {
   it('closes a connection that trickles its body, and an idle keep-alive connection', async () => {
     const trickle = await rawExchange(
       server.baseUrl,
-      ['POST /api/invites/accept HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n', ...Array.from({ length: 100 }, () => ' ')],
+      ['POST /webhooks/workflows/wf_trickle HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n', ...Array.from({ length: 100 }, () => ' ')],
       200,
     );
     expect(trickle.closedAfterMs).toBeLessThan(10_000);
