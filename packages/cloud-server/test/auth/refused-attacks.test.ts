@@ -214,23 +214,21 @@ describe('OIDC email linking by policy', () => {
   });
   afterAll(() => issuer.close());
 
-  it('links a verified email to the existing account only when the policy allows it', async () => {
-    for (const linkVerifiedEmail of [true, false]) {
-      const server = await startTestServer({ config: { oidc: issuer.oidc, admin: { signupMode: 'open' }, security: { linkVerifiedEmail } } });
-      try {
-        const owner = await createTenantStore(server.db).findUserByEmail(server.config.ownerEmail);
-        const signedIn = await call(server.baseUrl, '/auth/me', {
-          bearer: await issuer.sign({ sub: 'owner-at-idp', email: server.config.ownerEmail, email_verified: true }),
-        });
-        if (linkVerifiedEmail) {
-          expect(signedIn.body.principal).toMatchObject({ userId: owner!.userId, role: 'owner' });
-        } else {
-          expect(signedIn.status).toBe(409);
-          expect(signedIn.body.code).toBe('auth.email_in_use');
-        }
-      } finally {
-        await server.close();
+  it.each([true, false])('links a verified email to the existing account only when the policy allows it (linkVerifiedEmail: %s)', async (linkVerifiedEmail) => {
+    const server = await startTestServer({ config: { oidc: issuer.oidc, admin: { signupMode: 'open' }, security: { linkVerifiedEmail } } });
+    try {
+      const owner = await createTenantStore(server.db).findUserByEmail(server.config.ownerEmail);
+      const signedIn = await call(server.baseUrl, '/auth/me', {
+        bearer: await issuer.sign({ sub: 'owner-at-idp', email: server.config.ownerEmail, email_verified: true }),
+      });
+      if (linkVerifiedEmail) {
+        expect(signedIn.body.principal).toMatchObject({ userId: owner!.userId, role: 'owner' });
+      } else {
+        expect(signedIn.status).toBe(409);
+        expect(signedIn.body.code).toBe('auth.email_in_use');
       }
+    } finally {
+      await server.close();
     }
-  });
+  }, 120_000);
 });
