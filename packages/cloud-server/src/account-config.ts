@@ -241,7 +241,9 @@ async function persistentByokKey(dataDir: string): Promise<string> {
  * The account config of the CLI: `--capabilities <file>` / `OPEN_COWORK_CLOUD_CAPABILITIES_FILE`
  * (a JSON `{tools, skills}`), `OPEN_COWORK_BYOK_KEY` (else a key persisted in the data dir; none
  * with DATABASE_URL), `OPEN_COWORK_CLOUD_KMS_REF_PREFIXES` (comma-separated) and the hourly quotas
- * `OPEN_COWORK_CLOUD_QUOTA_PROMPTS_PER_HOUR` / `OPEN_COWORK_CLOUD_QUOTA_GATEWAY_DELIVERIES_PER_HOUR`.
+ * `OPEN_COWORK_CLOUD_QUOTA_PROMPTS_PER_HOUR` / `OPEN_COWORK_CLOUD_QUOTA_GATEWAY_DELIVERIES_PER_HOUR`, and the
+ * signup policy of new OIDC identities `OPEN_COWORK_CLOUD_SIGNUP_MODE` (`invite` by default) with
+ * `OPEN_COWORK_CLOUD_SIGNUP_EMAIL_DOMAINS` (comma-separated, for `domain`).
  */
 export async function loadAccountConfig(
   env: NodeJS.ProcessEnv,
@@ -270,5 +272,16 @@ export async function loadAccountConfig(
   const deliveries = limit('OPEN_COWORK_CLOUD_QUOTA_GATEWAY_DELIVERIES_PER_HOUR', env.OPEN_COWORK_CLOUD_QUOTA_GATEWAY_DELIVERIES_PER_HOUR);
   if (prompts !== undefined) quotas.promptsPerHour = prompts;
   if (deliveries !== undefined) quotas.gatewayDeliveriesPerHour = deliveries;
-  return { ...(capabilities ? { capabilities } : {}), byok, billing: { quotas } };
+  const signupMode = env.OPEN_COWORK_CLOUD_SIGNUP_MODE;
+  if (signupMode && !SIGNUP_MODES.includes(signupMode as AdminConfig['signupMode'])) {
+    throw new Error(`OPEN_COWORK_CLOUD_SIGNUP_MODE must be one of ${SIGNUP_MODES.join(', ')}, got "${signupMode}".`);
+  }
+  const domains = env.OPEN_COWORK_CLOUD_SIGNUP_EMAIL_DOMAINS;
+  const admin: Partial<AdminConfig> = {
+    ...(signupMode ? { signupMode: signupMode as AdminConfig['signupMode'] } : {}),
+    ...(domains ? { allowedEmailDomains: domains.split(',').map((domain) => domain.trim()).filter(Boolean) } : {}),
+  };
+  return { ...(capabilities ? { capabilities } : {}), byok, billing: { quotas }, admin };
 }
+
+const SIGNUP_MODES: readonly AdminConfig['signupMode'][] = ['disabled', 'invite', 'domain', 'open'];

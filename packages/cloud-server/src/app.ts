@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
-import { errorBody, httpError, isHttpError, nulError, nulRefusal, retryAfterSeconds, type HttpError } from './errors.js';
+import { errorBody, httpError, isHttpError, jsonRefusal, nulError, retryAfterSeconds, type HttpError } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
 import { adminRoutes } from './routes/admin.js';
@@ -29,6 +29,7 @@ import { sessionServices } from './services/plugin.js';
 import { runtimeWorkers } from './services/workers.js';
 import { workflowServices } from './services/workflows.js';
 import type { Db } from './store/db.js';
+import { security, securityServerOptions } from './security.js';
 import { store } from './store/plugin.js';
 
 export interface BuildAppOptions {
@@ -62,7 +63,8 @@ function toHttpError(error: FastifyError): HttpError {
  */
 export async function buildApp({ config, db }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    // Timeouts, coded answers to malformed requests, logs without credentials.
+    ...securityServerOptions(config),
     requestIdHeader: false,
     // Opening PGlite compiles WebAssembly and runs initdb: seconds on a busy machine.
     pluginTimeout: 120_000,
@@ -78,6 +80,8 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
 
   // 1. Ecosystem plugins and HTTP conventions.
   await app.register(cookie);
+  // Rate limits, no-store, CORS: before every route, so that their hooks see them all.
+  await app.register(security, { config });
   // The OpenAPI document: its onRoute hook must see every route, so before the route plugins.
   await app.register(openapi);
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -88,7 +92,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
     if (text.trim() === '') return done(null, {});
     parseJson(request, text, (error: Error | null, value?: unknown) => {
       if (error) return done(error, undefined);
-      const refused = nulRefusal(text, value);
+      const refused = jsonRefusal(text, value);
       return refused ? done(refused, undefined) : done(null, value);
     });
   });

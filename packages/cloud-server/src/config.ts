@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAccountConfig, loadAccountConfig, type AccountConfig, type AccountConfigInput } from './account-config.js';
 import type { LeaseSettings } from './services/workers.js';
+import { createSecurityConfig, securityConfigFromEnv, type SecurityConfig, type SecurityConfigInput } from './security-config.js';
 import type { DbTarget } from './store/open.js';
 
 /** What a server process does: serve the HTTP API, run runtime workers, or both (the default). */
@@ -59,11 +60,14 @@ export interface ServerConfig extends AccountConfig {
   role: ServerRole;
   /** Session leases of runtime workers (default 30 s, renewed every third of that). */
   lease: LeaseSettings;
+  /** Sessions, sign-in, rate limits, timeouts, CORS (`src/security-config.ts`). */
+  security: SecurityConfig;
 }
 
-export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | 'lease' | keyof AccountConfig>> & {
+export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | 'lease' | 'security' | keyof AccountConfig>> & {
   sse?: Partial<ServerConfig['sse']>;
   lease?: Partial<LeaseSettings>;
+  security?: SecurityConfigInput;
 } & AccountConfigInput;
 
 export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
@@ -101,6 +105,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
     logLevel: input.logLevel ?? 'silent',
     role: input.role ?? 'all',
     lease: leaseSettings(input.lease),
+    security: createSecurityConfig(input.security),
   };
 }
 
@@ -216,5 +221,6 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
       durationMs: positiveInt('OPEN_COWORK_CLOUD_LEASE_MS', env.OPEN_COWORK_CLOUD_LEASE_MS),
       renewEveryMs: positiveInt('OPEN_COWORK_CLOUD_LEASE_RENEW_MS', env.OPEN_COWORK_CLOUD_LEASE_RENEW_MS),
     },
+    security: securityConfigFromEnv(env),
   });
 }

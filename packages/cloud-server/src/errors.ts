@@ -58,18 +58,18 @@ export function nulError(): HttpError {
   return httpError(400, 'request.invalid', 'Strings may not contain the NUL character (U+0000).');
 }
 
-/** Whether a JSON value holds U+0000 in a string or key; iterative, so any nesting depth is fine. */
-function containsNul(root: unknown): boolean {
+/** Whether a string or key of a JSON value passes `test`; iterative, so any nesting depth is fine. */
+function someString(root: unknown, test: (text: string) => boolean): boolean {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value === 'string') {
-      if (value.includes('\0')) return true;
+      if (test(value)) return true;
     } else if (Array.isArray(value)) {
       for (const item of value) pending.push(item);
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\0')) return true;
+        if (test(key)) return true;
         pending.push(item);
       }
     }
@@ -77,10 +77,50 @@ function containsNul(root: unknown): boolean {
   return false;
 }
 
+const containsNul = (root: unknown) => someString(root, (text) => text.includes('\0'));
+
 /**
  * The 400 for a parsed JSON body holding U+0000 in a string or key, else null. `json` is the raw
  * text: a NUL can only arrive escaped, so bodies without `\u0000` are not walked.
  */
 export function nulRefusal(json: string, value: unknown): HttpError | null {
   return /\\u0000/i.test(json) && containsNul(value) ? nulError() : null;
+}
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** How deep a request body's arrays and objects may nest; deeper bodies are refused at parse. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+function jsonDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < json.length; index += 1) {
+    const char = json.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index += 1; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x7b || char === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x7d || char === 0x5d) depth -= 1;
+  }
+  return deepest;
+}
+
+/**
+ * The 400 for a parsed JSON body the store cannot hold or the server should not walk, else null:
+ * nesting deeper than `MAX_JSON_DEPTH`, U+0000, and lone UTF-16 surrogates (which only arrive
+ * escaped, and which PostgreSQL cannot store as UTF-8).
+ */
+export function jsonRefusal(json: string, value: unknown): HttpError | null {
+  if (jsonDepth(json) > MAX_JSON_DEPTH) {
+    return httpError(400, 'request.too_deep', `JSON may nest arrays and objects at most ${MAX_JSON_DEPTH} deep.`);
+  }
+  if (/\\u[dD][89a-fA-F]/.test(json) && someString(value, (text) => LONE_SURROGATE.test(text))) {
+    return httpError(400, 'request.invalid_unicode', 'Strings may not contain lone UTF-16 surrogates.');
+  }
+  return nulRefusal(json, value);
 }

@@ -3,18 +3,29 @@ import type { ServerConfig } from '../config.js';
 import { httpError } from '../errors.js';
 import type { MembershipRecord, OrgRecord, TenantStore } from '../store/tenants.js';
 import { API_TOKEN_PREFIX, type TokenStore } from '../store/tokens.js';
-import { safeEqual, SESSION_COOKIE, verifySession, type CookieSession } from './cookie.js';
-import { createOidcVerifier, looksLikeJwt } from './oidc.js';
-import type { AuthSource, Principal, RouteAccess, TokenScope } from './principal.js';
+import { createAuthSessionStore, type AuthSessionRecord } from '../store/auth-sessions.js';
+import type { Db } from '../store/db.js';
+import { safeEqual, SESSION_COOKIE, sessionSecretOf } from './cookie.js';
+import { createOidcAccounts } from './oidc-accounts.js';
+import { createOidcVerifier, looksLikeJwt, type OidcIdentity } from './oidc.js';
+import { heldByToken, isChannelPlane, isGatewayOnly, type AuthSource, type Principal, type RouteAccess, type TokenScope } from './principal.js';
 
 export interface Authentication {
   principal: Principal;
   /** Set when the request was authenticated by the session cookie. */
-  session: CookieSession | null;
+  session: AuthSessionRecord | null;
+}
+
+/** A verified bearer credential: its principal, and what a cookie session opened with it must respect. */
+export interface BearerCredential {
+  principal: Principal;
+  /** The credential's own expiry (an API token's `expiresAt`, an OIDC token's `exp`). */
+  expiresAtMs: number | null;
 }
 
 export interface AuthenticatorDeps {
   config: ServerConfig;
+  db: Db;
   tenants: TenantStore;
   tokens: TokenStore;
   defaultOrg: OrgRecord;
@@ -41,29 +52,38 @@ function principalOf(membership: MembershipRecord, authSource: AuthSource, token
   };
 }
 
-/** Whether `principal` may call a route declaring `access`; the 403 to answer when not. */
-export function authorize(access: Exclude<RouteAccess, 'public'>, principal: Principal): void {
-  const isToken = principal.authSource === 'token';
+/**
+ * Whether `principal` may call the route `routeUrl` declaring `access`; the 403 to answer when not.
+ * A caller holding a token's rights (bearer token, or a cookie session opened with one) is limited by
+ * its scopes whatever the member's role; a gateway-only token acts on the channel plane alone.
+ */
+export function authorize(access: Exclude<RouteAccess, 'public'>, principal: Principal, routeUrl: string): void {
+  const limited = heldByToken(principal);
   if (access === 'operator') {
-    if (principal.authSource === 'operator' || (isToken && principal.scopes.includes('operator'))) return;
+    if (principal.authSource === 'operator' || (principal.authSource === 'token' && principal.scopes.includes('operator'))) return;
     throw httpError(403, 'authorization.operator_only', 'This route is for the operator only.');
   }
   if (principal.authSource === 'operator') {
     throw httpError(403, 'authorization.operator_not_member', 'The operator token cannot act as an org member.');
   }
-  if (isToken && !principal.scopes.some((scope) => MEMBER_SCOPES.includes(scope))) {
+  if (limited && !principal.scopes.some((scope) => MEMBER_SCOPES.includes(scope))) {
     throw httpError(403, 'authorization.insufficient_scope', 'This token has no scope that allows this route.');
   }
+  if (isGatewayOnly(principal) && !isChannelPlane(routeUrl)) {
+    throw httpError(403, 'authorization.gateway_channel_plane_only', 'A gateway token acts on the channel plane (/api/channels/) only.');
+  }
   if (access === 'member') return;
-  if (isToken && !principal.scopes.includes('admin')) {
+  if (limited && !principal.scopes.includes('admin')) {
     throw httpError(403, 'authorization.insufficient_scope', 'This route needs a token with the admin scope.');
   }
   if (principal.role === 'member') throw httpError(403, 'authorization.admin_required', 'This route is for org admins.');
 }
 
 /** Turns credentials into principals: the session cookie, OIDC access tokens, API tokens, the operator token. */
-export function createAuthenticator({ config, tenants, tokens, defaultOrg }: AuthenticatorDeps) {
+export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }: AuthenticatorDeps) {
   const verifyOidc = config.oidc ? createOidcVerifier(config.oidc) : null;
+  const sessions = createAuthSessionStore(db, config.security.sessionIdleMs);
+  const oidcMember = createOidcAccounts({ tenants, defaultOrg, signup: config.admin, linkVerifiedEmail: config.security.linkVerifiedEmail });
 
   const membershipOf = async (orgId: string, userId: string) => {
     const membership = await tenants.getMembership(orgId, userId);
@@ -84,49 +104,71 @@ export function createAuthenticator({ config, tenants, tokens, defaultOrg }: Aut
     channelBindingIds: null,
   });
 
-  /** The principal of a bearer credential (`Authorization: Bearer …` or the body of `POST /auth/session`). */
-  async function fromBearer(credential: string): Promise<Principal> {
-    if (config.operatorToken && safeEqual(credential, config.operatorToken)) return operatorPrincipal();
+  /** The live API token of a secret, or the 401 saying why there is none. */
+  async function liveToken(credential: string): Promise<ApiToken> {
+    const token = await tokens.authenticate(credential);
+    if (token === 'revoked') throw httpError(401, 'auth.token_revoked', 'This API token has been revoked.');
+    if (token === 'expired') throw httpError(401, 'auth.token_expired', 'This API token has expired.');
+    if (token === 'unknown' || !token.accountId) throw httpError(401, 'auth.token_invalid', 'This API token is not valid.');
+    return token;
+  }
+
+  /** A bearer credential (`Authorization: Bearer …` or the body of `POST /auth/session`), verified. */
+  async function verifyBearer(credential: string): Promise<BearerCredential> {
+    if (config.operatorToken && safeEqual(credential, config.operatorToken)) return { principal: operatorPrincipal(), expiresAtMs: null };
     if (credential.startsWith(API_TOKEN_PREFIX)) {
-      const token = await tokens.authenticate(credential);
-      if (token === 'revoked') throw httpError(401, 'auth.token_revoked', 'This API token has been revoked.');
-      if (token === 'expired') throw httpError(401, 'auth.token_expired', 'This API token has expired.');
-      if (token === 'unknown' || !token.accountId) throw httpError(401, 'auth.token_invalid', 'This API token is not valid.');
-      return principalOf(await membershipOf(token.orgId, token.accountId), 'token', token);
+      const token = await liveToken(credential);
+      const principal = principalOf(await membershipOf(token.orgId, token.accountId!), 'token', token);
+      return { principal, expiresAtMs: token.expiresAt ? Date.parse(token.expiresAt) : null };
     }
     if (verifyOidc && looksLikeJwt(credential)) {
       const identity = await verifyOidc(credential);
-      const user = await tenants.ensureOidcUser(identity);
-      // First sign-in joins the default org as a plain member; admins promote people from there.
-      const membership = await tenants.ensureMembership(defaultOrg.orgId, user.userId, 'member');
-      return principalOf(membership, 'bearer', null);
+      return { principal: await oidcPrincipal(identity, 'bearer'), expiresAtMs: identity.expiresAtMs };
     }
     throw httpError(401, 'auth.credential_invalid', 'The credential is not valid.');
   }
 
+  /** The member an OIDC identity signs in as (see `oidc-accounts.ts`); an OIDC sign-in has the member's role. */
+  async function oidcPrincipal(identity: OidcIdentity, authSource: AuthSource): Promise<Principal> {
+    return principalOf(await oidcMember(identity), authSource, null);
+  }
+
+  /**
+   * The principal of a live cookie session. A session opened with an API token has that token's
+   * scopes and bindings as they are now, and ends (401) once the token is revoked or expired.
+   */
+  async function fromSession(session: AuthSessionRecord): Promise<Principal> {
+    const membership = await membershipOf(session.orgId, session.userId);
+    if (!session.tokenId) return principalOf(membership, 'cookie', null);
+    const token = await tokens.get(session.orgId, session.tokenId);
+    if (!token || token.revokedAt || (token.expiresAt && Date.parse(token.expiresAt) <= Date.now())) {
+      await sessions.end(session.orgId, session.userId, session.sessionId);
+      throw httpError(401, 'auth.session_ended', 'This session ended with the token it was opened with; sign in again.');
+    }
+    return principalOf(membership, 'cookie', token);
+  }
+
   /**
    * Who sent the request, or null when it carries no credential. A valid session cookie wins and
-   * any bearer token is then ignored; the membership is re-read on every request, so that a
-   * disabled member loses access before the cookie expires.
+   * any bearer token is then ignored; the session row and the membership are read on every request,
+   * so that logout, revocation and a disabled member take effect at once.
    */
   async function authenticate(request: {
     cookies: Record<string, string | undefined>;
     headers: { authorization?: string | undefined };
   }): Promise<Authentication | null> {
     const cookie = request.cookies[SESSION_COOKIE];
-    const session = cookie ? verifySession(cookie, config.cookieSecret) : null;
-    if (session) {
-      const membership = await membershipOf(session.principal.orgId, session.principal.userId);
-      return { principal: principalOf(membership, 'cookie', null), session };
-    }
+    const secret = cookie ? sessionSecretOf(cookie, config.cookieSecret) : null;
+    const session = secret ? await sessions.find(secret) : null;
+    if (session) return { principal: await fromSession(session), session };
     const header = request.headers.authorization;
     if (!header) return null;
     const match = /^Bearer +(\S+) *$/i.exec(header);
     if (!match) throw httpError(401, 'auth.credential_invalid', 'The Authorization header must be "Bearer <token>".');
-    return { principal: await fromBearer(match[1]!), session: null };
+    return { principal: (await verifyBearer(match[1]!)).principal, session: null };
   }
 
-  return { authenticate, fromBearer };
+  return { authenticate, verifyBearer, oidcPrincipal, sessions };
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;

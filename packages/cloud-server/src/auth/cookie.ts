@@ -1,16 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Principal } from './principal.js';
 
-/** The signed, HttpOnly session cookie and the readable CSRF cookie. */
+/** The HttpOnly session cookie (a signed, opaque session secret) and the readable CSRF cookie. */
 export const SESSION_COOKIE = 'open_cowork_cloud_session';
 export const CSRF_COOKIE = 'open_cowork_cloud_csrf';
-
-export interface CookieSession {
-  version: 1;
-  principal: Principal;
-  csrfToken: string;
-  expiresAtMs: number;
-}
 
 const mac = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest();
 
@@ -35,13 +27,19 @@ export function unseal(value: string, secret: string): unknown {
   }
 }
 
-export const signSession = (session: CookieSession, secret: string): string => seal(session, secret);
+interface SessionCookieClaims {
+  kind: 'session';
+  secret: string;
+}
 
-/** The session in a cookie value, or null when it is malformed, forged or expired. */
-export function verifySession(value: string, secret: string, nowMs = Date.now()): CookieSession | null {
-  const session = unseal(value, secret) as CookieSession | null;
-  if (session?.version !== 1 || typeof session.expiresAtMs !== 'number' || session.expiresAtMs <= nowMs) return null;
-  return session;
+/** The session cookie's value: the session's random secret, sealed so that forgeries cost no lookup. */
+export const sessionCookieValue = (secret: string, cookieSecret: string): string =>
+  seal({ kind: 'session', secret } satisfies SessionCookieClaims, cookieSecret);
+
+/** The session secret in a cookie value, or null when it is malformed or forged. */
+export function sessionSecretOf(value: string, cookieSecret: string): string | null {
+  const claims = unseal(value, cookieSecret) as Partial<SessionCookieClaims> | null;
+  return claims?.kind === 'session' && typeof claims.secret === 'string' ? claims.secret : null;
 }
 
 /** Constant-time string comparison; false for different lengths. */

@@ -2,11 +2,32 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { OidcConfig } from '../config.js';
 import { httpError } from '../errors.js';
 
+/** Who an OIDC token names: the pair (issuer, subject) is the identity; the email is only a claim. */
 export interface OidcIdentity {
   issuer: string;
   subject: string;
-  email: string;
+  email: string | null;
+  /** The provider vouches for `email` (`email_verified: true`); only then may it link an existing account. */
+  emailVerified: boolean;
   displayName: string | null;
+  /** When the token expires; a cookie session opened with it ends then too. */
+  expiresAtMs: number | null;
+}
+
+/** The identity in the verified claims of an access or ID token. */
+export function identityOf(issuer: string, payload: JWTPayload): OidcIdentity {
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw httpError(401, 'auth.bearer_invalid', 'The token has no subject.');
+  }
+  const email = typeof payload.email === 'string' && payload.email.includes('@') ? payload.email : null;
+  return {
+    issuer,
+    subject: payload.sub,
+    email,
+    emailVerified: email !== null && payload.email_verified === true,
+    displayName: typeof payload.name === 'string' ? payload.name : null,
+    expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+  };
 }
 
 export type OidcVerifier = (token: string) => Promise<OidcIdentity>;
@@ -24,8 +45,7 @@ async function discoverJwksUrl(issuer: string): Promise<string> {
 
 /**
  * Verifies OIDC access tokens (signature against the issuer's JWKS, `iss`, `aud`, `exp`/`nbf`) and
- * maps them to an identity. Users are keyed by issuer + `sub`; `email` (or, when the token has
- * none, `<sub>@<issuer host>`) names the user created on first sign-in.
+ * maps them to an identity (see `oidc-accounts.ts` for how an identity becomes a member).
  */
 export function createOidcVerifier(config: OidcConfig): OidcVerifier {
   let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | null = null;
@@ -49,11 +69,6 @@ export function createOidcVerifier(config: OidcConfig): OidcVerifier {
       // The issuer could not be reached: not the caller's fault, and worth retrying.
       throw httpError(503, 'auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });
     }
-    if (typeof payload.sub !== 'string' || payload.sub === '') {
-      throw httpError(401, 'auth.bearer_invalid', 'The access token has no subject.');
-    }
-    const email = typeof payload.email === 'string' && payload.email.includes('@') ? payload.email : `${payload.sub}@${new URL(config.issuer).hostname}`;
-    const name = typeof payload.name === 'string' ? payload.name : null;
-    return { issuer: config.issuer, subject: payload.sub, email, displayName: name };
+    return identityOf(config.issuer, payload);
   };
 }

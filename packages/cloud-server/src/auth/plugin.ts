@@ -4,7 +4,8 @@ import { httpError } from '../errors.js';
 import { createTenantStore, type OrgRecord } from '../store/tenants.js';
 import { createTokenStore } from '../store/tokens.js';
 import { authorize, createAuthenticator, type Authenticator } from './authenticate.js';
-import { CSRF_COOKIE, safeEqual, type CookieSession } from './cookie.js';
+import type { AuthSessionRecord } from '../store/auth-sessions.js';
+import { CSRF_COOKIE, safeEqual } from './cookie.js';
 import type { Principal, RouteAccess } from './principal.js';
 
 declare module 'fastify' {
@@ -15,8 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller. Set on every non-public route before its handler runs. */
     principal: Principal;
-    /** The verified session cookie, when the request was authenticated by it. */
-    authSession: CookieSession | null;
+    /** The server-side session of the cookie, when the request was authenticated by it. */
+    authSession: AuthSessionRecord | null;
   }
   interface FastifyInstance {
     auth: Authenticator;
@@ -29,9 +30,9 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Cookie auth must prove the request came from our own page: the `X-CSRF-Token` header has to
- * equal the CSRF cookie and the token sealed in the signed session (double submit + signature).
+ * equal the CSRF cookie and the token stored with the session (double submit + server state).
  */
-export function checkCsrf(request: FastifyRequest, session: CookieSession): void {
+export function checkCsrf(request: FastifyRequest, session: AuthSessionRecord): void {
   if (!UNSAFE_METHODS.has(request.method)) return;
   const header = request.headers['x-csrf-token'];
   const cookie = request.cookies[CSRF_COOKIE];
@@ -57,7 +58,7 @@ async function authPlugin(app: FastifyInstance) {
   await tenants.ensureMembership(defaultOrg.orgId, owner.userId, 'owner');
 
   app.decorate('defaultOrg', defaultOrg);
-  app.decorate('auth', createAuthenticator({ config: app.config, tenants, tokens: createTokenStore(app.db), defaultOrg }));
+  app.decorate('auth', createAuthenticator({ config: app.config, db: app.db, tenants, tokens: createTokenStore(app.db), defaultOrg }));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('authSession', null);
 
@@ -75,7 +76,7 @@ async function authPlugin(app: FastifyInstance) {
     const authentication = await app.auth.authenticate(request);
     if (!authentication) throw httpError(401, 'auth.required', 'Authentication is required.');
     if (authentication.session) checkCsrf(request, authentication.session);
-    authorize(access ?? 'operator', authentication.principal);
+    authorize(access ?? 'operator', authentication.principal, request.routeOptions.url ?? '');
     request.principal = authentication.principal;
     request.authSession = authentication.session;
   });

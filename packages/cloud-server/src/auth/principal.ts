@@ -31,3 +31,16 @@ export interface Principal {
  * - `operator`: the operator token or a token with the `operator` scope; never a cookie.
  */
 export type RouteAccess = 'public' | 'member' | 'admin' | 'operator';
+
+/**
+ * Whether the caller's rights are those of an API token: a bearer token, or a cookie session opened
+ * with one. Such callers hold the token's scopes and binding limits, whatever their role.
+ */
+export const heldByToken = (principal: Principal): boolean => principal.tokenId !== null;
+
+/** A token whose only member scope is `gateway`: it acts on the channel plane and nowhere else. */
+export const isGatewayOnly = (principal: Principal): boolean =>
+  heldByToken(principal) && principal.scopes.includes('gateway') && !principal.scopes.includes('desktop') && !principal.scopes.includes('admin');
+
+/** The routes a gateway acts on: the channel plane, including the identity resolution it prompts with. */
+export const isChannelPlane = (routeUrl: string): boolean => routeUrl.startsWith('/api/channels/');

@@ -5,6 +5,7 @@ import { createInviteToken, readInviteToken } from '../auth/invites.js';
 import { httpError } from '../errors.js';
 import { Id } from '../schemas/common.js';
 import { AuditPageResponse, AuditQuery } from '../schemas/admin.js';
+import { createAuthSessionStore } from '../store/auth-sessions.js';
 import type { Queryable } from '../store/db.js';
 import { createMembersStore } from '../store/members.js';
 import { createTenantStore, toOrgMember } from '../store/tenants.js';
@@ -209,6 +210,8 @@ export async function identityRoutes(app: FastifyInstance) {
           if (owners.length <= 1) throw httpError(409, 'identity.last_owner', 'The last owner of the org cannot be demoted or disabled.');
         }
         const changed = (await createTenantStore(tx).updateMembership(orgId, accountId, { ...(role ? { role } : {}), ...(status ? { status } : {}) }))!;
+        // A disabled member is signed out everywhere at once, not at the next request of each session.
+        if (status === 'disabled') await createAuthSessionStore(tx, app.config.security.sessionIdleMs).endAll(orgId, accountId);
         await audit(request, 'member.updated', 'member', accountId, { role: role ?? null, status: status ?? null, previousRole: current.role, previousStatus: current.status }, tx);
         return changed;
       });

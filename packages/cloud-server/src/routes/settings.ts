@@ -30,7 +30,7 @@ export async function settingsRoutes(app: FastifyInstance) {
   const ownerFor = (request: FastifyRequest, scope: Static<typeof SettingScopeQuery>['scope'], writing: boolean): SettingOwner => {
     const { tenantId, userId } = request.principal;
     if (scope !== 'tenant') return { tenantId, userId };
-    if (writing) authorize('admin', request.principal);
+    if (writing) authorize('admin', request.principal, request.routeOptions.url ?? '');
     return { tenantId, userId: null };
   };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { isChannelProviderId, type ArtifactWithContent } from '@open-cowork/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../auth/principal.js';
+import { heldByToken, type Principal } from '../auth/principal.js';
 import { canonicalJson } from '../canonical-json.js';
 import { httpError } from '../errors.js';
 import { createArtifactsStore } from '../store/artifacts.js';
@@ -110,7 +110,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
      */
     requireGatewayOrAdmin(principal: Principal): void {
       const allowed =
-        principal.authSource === 'token'
+        heldByToken(principal)
           ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
           : principal.role === 'owner' || principal.role === 'admin';
       if (!allowed) throw httpError(403, 'channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
@@ -119,7 +119,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
 
     /** Whether the caller administers the org (not just serves some bindings). */
     isAdmin(principal: Principal): boolean {
-      return principal.authSource === 'token' ? principal.scopes.includes('admin') : principal.role === 'owner' || principal.role === 'admin';
+      return heldByToken(principal) ? principal.scopes.includes('admin') : principal.role === 'owner' || principal.role === 'admin';
     },
 
     /** 403 unless a gateway token was granted `bindingId` (unrestricted callers pass). */

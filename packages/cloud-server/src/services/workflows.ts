@@ -253,8 +253,9 @@ export function createWorkflowService(deps: {
       const workflow = await store.get(db, request.workflowId, null);
       const trigger = workflow?.triggers.find((candidate) => candidate.type === 'webhook');
       const sealed = trigger ? workflow!.sealedSecrets.get(trigger.triggerId) : undefined;
-      if (!workflow || !trigger || !sealed) throw httpError(404, 'workflows.webhook_not_found', 'No workflow webhook at this address.');
-      const { payload, receipt } = verifyWebhook(key, { triggerId: trigger.triggerId, sealed }, request);
+      // An unknown address fails the same checks as a bad signature, so answers reveal no workflow ids.
+      const { payload, receipt } = verifyWebhook(key, { triggerId: trigger?.triggerId ?? request.workflowId, sealed: sealed ?? '' }, request);
+      if (!workflow || !trigger) throw new Error('A webhook signature verified without a trigger.');
       const { run, response } = await startRun(workflow, 'webhook', payload, receipt);
       await store.pruneReceipts(new Date(Date.now() - 2 * WEBHOOK_TOLERANCE_MS).toISOString());
       return {

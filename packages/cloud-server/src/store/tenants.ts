@@ -70,6 +70,15 @@ export const toOrgMember = (membership: MembershipRecord): OrgMember => ({
   updatedAt: membership.updatedAt,
 });
 
+interface UserRow {
+  user_id: string;
+  email: string;
+  display_name: string | null;
+}
+
+const USER_SELECT = 'SELECT user_id, email, display_name FROM users';
+const toUser = (row: UserRow): UserRecord => ({ userId: row.user_id, email: row.email, displayName: row.display_name });
+
 /** Orgs (= tenants), users and memberships. */
 export function createTenantStore(db: Queryable) {
   return {
@@ -94,31 +103,37 @@ export function createTenantStore(db: Queryable) {
         'INSERT INTO users (user_id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (lower(email)) DO NOTHING',
         [newId('usr'), input.email, input.displayName ?? null],
       );
-      const { rows } = await db.query<{ user_id: string; email: string; display_name: string | null }>(
-        'SELECT user_id, email, display_name FROM users WHERE lower(email) = lower($1)',
-        [input.email],
-      );
-      const row = rows[0]!;
-      return { userId: row.user_id, email: row.email, displayName: row.display_name };
+      return (await this.findUserByEmail(input.email))!;
     },
 
-    /**
-     * The user an OIDC subject maps to. First sign-in links the subject to the user with the token's
-     * email (or creates one); later sign-ins find it by subject even when the email changed.
-     */
-    async ensureOidcUser(input: { issuer: string; subject: string; email: string; displayName?: string | null }) {
-      const linked = await db.query<{ user_id: string; email: string; display_name: string | null }>(
-        'SELECT user_id, email, display_name FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2',
-        [input.issuer, input.subject],
-      );
-      const found = linked.rows[0];
-      if (found) return { userId: found.user_id, email: found.email, displayName: found.display_name } as UserRecord;
-      const user = await this.ensureUser(input);
-      await db.query(
+    /** The user an OIDC identity (issuer, subject) was linked to, or null. */
+    async findOidcUser(issuer: string, subject: string): Promise<UserRecord | null> {
+      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE oidc_issuer = $1 AND oidc_subject = $2`, [issuer, subject]);
+      return rows[0] ? toUser(rows[0]) : null;
+    },
+
+    async findUserByEmail(email: string): Promise<UserRecord | null> {
+      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE lower(email) = lower($1)`, [email]);
+      return rows[0] ? toUser(rows[0]) : null;
+    },
+
+    /** Links an OIDC identity to a user that has none yet; false when the user is linked already. */
+    async linkOidcIdentity(userId: string, issuer: string, subject: string): Promise<boolean> {
+      const { rowCount } = await db.query(
         'UPDATE users SET oidc_issuer = $2, oidc_subject = $3, updated_at = now() WHERE user_id = $1 AND oidc_subject IS NULL',
-        [user.userId, input.issuer, input.subject],
+        [userId, issuer, subject],
       );
-      return user;
+      return rowCount > 0;
+    },
+
+    /** A new user for an OIDC identity; null when another user has this email. */
+    async createOidcUser(input: { issuer: string; subject: string; email: string; displayName: string | null }): Promise<UserRecord | null> {
+      const { rows } = await db.query<UserRow>(
+        `INSERT INTO users (user_id, email, display_name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING RETURNING user_id, email, display_name`,
+        [newId('usr'), input.email, input.displayName, input.issuer, input.subject],
+      );
+      return rows[0] ? toUser(rows[0]) : null;
     },
 
     /** Adds the membership when missing; an existing one keeps its role and status. */

@@ -13,7 +13,7 @@ let server: TestServer;
 let issuer: TestIssuer;
 let started: ServerWithIssuer;
 beforeAll(async () => {
-  started = await startServerWithIssuer({ operatorToken: OPERATOR_TOKEN });
+  started = await startServerWithIssuer({ operatorToken: OPERATOR_TOKEN, admin: { signupMode: 'open' } });
   ({ issuer, server } = started);
 });
 afterAll(() => started.close());
@@ -41,11 +41,12 @@ describe('cookie sessions', () => {
     expect(opened.rawSetCookies.find((cookie) => cookie.startsWith(`${CSRF_COOKIE}=`))).not.toMatch(/HttpOnly/);
   });
 
-  it('answers GET /auth/me with the principal, the CSRF token and the expiry', async () => {
+  it('answers GET /auth/me with the principal (the scopes of the token it was opened with), the CSRF token and the expiry', async () => {
     const { cookies, csrf } = await openCookieSession(await server.mintToken(['desktop']));
     const me = await get('/auth/me', { cookies });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ principal: { authSource: 'cookie', tokenId: null }, csrfToken: csrf });
+    expect(me.body).toMatchObject({ principal: { authSource: 'cookie', scopes: ['desktop'] }, csrfToken: csrf });
+    expect(me.body.principal.tokenId).toMatch(/^tok_/);
   });
 
   it('requires a matching X-CSRF-Token on POST/PUT/PATCH/DELETE, not on GET', async () => {
@@ -161,7 +162,7 @@ describe('bearer OIDC access tokens', () => {
 
   it('describes the OIDC sign-in for Desktop', async () => {
     const config = await get('/auth/desktop/config');
-    expect(config.body).toEqual({ mode: 'oidc', issuerUrl: issuer.oidc.issuer, clientId: 'desktop-test', scope: 'openid email' });
+    expect(config.body).toEqual({ mode: 'oidc', issuerUrl: issuer.oidc.issuer, clientId: 'desktop-test', scope: 'openid email', webLoginUrl: '/auth/login' });
   });
 });
 
@@ -173,7 +174,7 @@ describe('service tokens', () => {
   });
 
   it('limits gateway tokens to their granted channel bindings', async () => {
-    const me = await get('/auth/me', { bearer: await server.mintToken(['gateway'], { channelBindingIds: ['cb_1'] }) });
+    const me = await get('/auth/me', { bearer: await server.mintToken(['gateway', 'desktop'], { channelBindingIds: ['cb_1'] }) });
     expect(me.body.principal.channelBindingIds).toEqual(['cb_1']);
   });
 

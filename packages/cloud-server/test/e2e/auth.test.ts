@@ -11,7 +11,7 @@ let issuer: TestIssuer;
 let server: TestServer;
 let started: ServerWithIssuer;
 beforeAll(async () => {
-  started = await startServerWithIssuer({ operatorToken: OPERATOR_TOKEN });
+  started = await startServerWithIssuer({ operatorToken: OPERATOR_TOKEN, admin: { signupMode: 'open' } });
   ({ issuer, server } = started);
 });
 afterAll(() => started.close());

@@ -58,8 +58,9 @@ describe.each(engines)('workflow routes refuse bad input and write nothing (%s)'
     { name: 'resume an archived workflow', method: 'POST', url: () => `/api/workflows/${archived}/resume`, body: {}, status: 409, code: 'workflows.archived' },
     { name: 'rotate without a webhook trigger', method: 'POST', url: () => `/api/workflows/${active}/rotate-webhook-secret`, body: {}, status: 404, code: 'workflows.webhook_not_configured' },
     { name: 'rotate on an archived workflow', method: 'POST', url: () => `/api/workflows/${archived}/rotate-webhook-secret`, body: {}, status: 409, code: 'workflows.archived' },
-    { name: 'webhook of an unknown workflow', method: 'POST', url: () => '/webhooks/workflows/wf_missing', body: {}, status: 404, code: 'workflows.webhook_not_found' },
-    { name: 'webhook of a workflow without one', method: 'POST', url: () => `/webhooks/workflows/${active}`, body: {}, status: 404, code: 'workflows.webhook_not_found' },
+    // Unsigned: refused like any bad signature, whether or not the address names a workflow webhook.
+    { name: 'webhook of an unknown workflow', method: 'POST', url: () => '/webhooks/workflows/wf_missing', body: {}, status: 401, code: 'workflows.webhook_timestamp_invalid' },
+    { name: 'webhook of a workflow without one', method: 'POST', url: () => `/webhooks/workflows/${active}`, body: {}, status: 401, code: 'workflows.webhook_timestamp_invalid' },
   ];
 
   it.each(cases)('$name → $status $code', async (bad) => {

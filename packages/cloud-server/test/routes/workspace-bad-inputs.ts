@@ -10,7 +10,7 @@ export interface BadInputCase {
   /** A JSON value (or a function building it once setup ran), or raw text sent as application/json. */
   body?: unknown;
   raw?: string;
-  status: 400 | 404 | 409 | 413;
+  status: 400 | 401 | 404 | 409 | 413;
   code: string;
 }
 

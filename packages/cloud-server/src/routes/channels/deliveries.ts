@@ -115,6 +115,10 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     { config: member, schema: { querystring: DeliveryStreamQuery } },
     async (request, reply) => {
       const { principal, query } = request;
+      // Claiming is a gateway's act: a GET that a page could trigger with a cookie alone must not claim.
+      if (principal.authSource === 'cookie') {
+        throw httpError(403, 'channels.stream_cookie_refused', 'The delivery stream claims deliveries: call it with a gateway or admin token, not a cookie.');
+      }
       channels.requireGatewayOrAdmin(principal);
       const requested = query.channelBindingId === undefined ? null : [query.channelBindingId].flat();
       // Every requested binding is checked before the 200, so a refusal is an ordinary JSON error.
