@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { openapi } from './openapi.js';
+import { loggerOptions, requestLog } from './request-log.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -61,7 +62,8 @@ function toHttpError(error: FastifyError): HttpError {
  */
 export async function buildApp({ config, db }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel),
+    disableRequestLogging: true,
     requestIdHeader: false,
     // Opening PGlite compiles WebAssembly and runs initdb: seconds on a busy machine.
     pluginTimeout: 120_000,
@@ -77,6 +79,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
 
   // 1. Ecosystem plugins and HTTP conventions.
   await app.register(cookie);
+  await app.register(requestLog);
   // The OpenAPI document: its onRoute hook must see every route, so before the route plugins.
   await app.register(openapi);
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -107,8 +107,8 @@ function flag(name: string, value: string | undefined): boolean | undefined {
 const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 function logLevel(value: string | undefined): ServerConfig['logLevel'] {
-  // The local cloud is a developer tool: keep its terminal readable unless asked for request logs.
-  if (value === undefined || value === '') return 'warn';
+  // One line per request: what a developer running the local cloud wants to see.
+  if (value === undefined || value === '') return 'info';
   const level = LOG_LEVELS.find((known) => known === value);
   if (!level) throw new Error(`OPEN_COWORK_CLOUD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}".`);
   return level;

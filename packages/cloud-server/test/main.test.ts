@@ -17,11 +17,13 @@ interface Running {
   baseUrl: string;
   token: string;
   banner: string;
+  /** Everything printed so far, banner included. */
+  output: () => string;
   exited: Promise<number | null>;
 }
 
-async function startMain(dataDir: string, ...flags: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', ...flags], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startMain(dataDir: string, flags: string[] = [], env: NodeJS.ProcessEnv = ENV): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   const banner = await new Promise<string>((resolve, reject) => {
@@ -37,6 +39,7 @@ async function startMain(dataDir: string, ...flags: string[]): Promise<Running> 
     baseUrl: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1]!,
     token: /local token:\s+(\S+)/.exec(banner)![1]!,
     banner,
+    output: () => output,
     exited,
   };
 }
@@ -44,6 +47,16 @@ async function startMain(dataDir: string, ...flags: string[]): Promise<Running> 
 async function stop(running: Running, signal: NodeJS.Signals = 'SIGTERM') {
   running.child.kill(signal);
   expect(await running.exited).toBe(0);
+}
+
+async function until<T>(find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Runs main to its exit: the exit code, both outputs, and how long it took. */
@@ -95,7 +108,7 @@ describe.runIf(existsSync(MAIN))('the local cloud CLI', () => {
 
   it('--rotate-token revokes the kept token and keeps a new one', async () => {
     const before = (await readFile(join(dataDir, 'local-token'), 'utf8')).trim();
-    const rotated = await startMain(dataDir, '--rotate-token');
+    const rotated = await startMain(dataDir, ['--rotate-token']);
     try {
       expect(rotated.token).not.toBe(before);
       expect((await call(rotated.baseUrl, '/auth/me', { bearer: before })).status).toBe(401);
@@ -103,6 +116,22 @@ describe.runIf(existsSync(MAIN))('the local cloud CLI', () => {
       expect((await readFile(join(dataDir, 'local-token'), 'utf8')).trim()).toBe(rotated.token);
     } finally {
       await stop(rotated);
+    }
+  }, 120_000);
+
+  it('logs one JSON line per request at the default level, without query strings or credentials', async () => {
+    const { OPEN_COWORK_CLOUD_LOG_LEVEL: _, ...defaults } = ENV;
+    const running = await startMain(dataDir, [], defaults);
+    try {
+      const token = running.token;
+      const me = await call(running.baseUrl, `/auth/me?access_token=${token}`, { bearer: token, headers: { 'x-request-id': 'log-probe-1' } });
+      expect(me.status).toBe(200);
+      const line = await until(() => running.output().split('\n').find((text) => text.includes('log-probe-1')));
+      expect(JSON.parse(line)).toMatchObject({ level: 30, reqId: 'log-probe-1', method: 'GET', path: '/auth/me', status: 200, ms: expect.any(Number) });
+      expect(running.output().split('\n').filter((text) => text.includes('log-probe-1'))).toHaveLength(1);
+      expect(running.output().slice(running.banner.length)).not.toContain(token);
+    } finally {
+      await stop(running);
     }
   }, 120_000);
 
