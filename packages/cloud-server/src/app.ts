@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { errorBody, httpError, isHttpError, nulError, nulRefusal, retryAfterSeconds, type HttpError } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { metrics } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
 import { adminRoutes } from './routes/admin.js';
 import { billingRoutes } from './routes/billing.js';
@@ -63,7 +64,8 @@ function toHttpError(error: FastifyError): HttpError {
 export async function buildApp({ config, db }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
-    disableRequestLogging: true,
+    // Our own one line per request (request-log.ts) replaces Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     // Opening PGlite compiles WebAssembly and runs initdb: seconds on a busy machine.
     pluginTimeout: 120_000,
@@ -128,6 +130,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
 
   // 3. Route plugins, one per domain.
   await app.register(healthRoutes);
+  await app.register(metrics);
   await app.register(authRoutes);
   await app.register(identityRoutes);
   await app.register(adminRoutes);

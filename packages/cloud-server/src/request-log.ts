@@ -21,7 +21,7 @@ export function loggerOptions(level: ServerConfig['logLevel']): FastifyServerOpt
 /**
  * One info line per answered request: method, path, status, time and request id. The path is
  * logged without its query string and no header is logged, so tokens sent in either never reach
- * the log. (Fastify's own two lines per request are turned off with `disableRequestLogging`.)
+ * the log. (Fastify's own two lines per request are turned off by the app's `logController`.)
  */
 export const requestLog = fp(
   async (app: FastifyInstance) => {

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { httpError } from './errors.js';
 import type { SequenceBounds } from './store/events.js';
+import { countOpenStream } from './metrics.js';
 
 /** A sequenced stream a client can subscribe to (a session's events or a user's workspace). */
 export interface StreamSource {
@@ -140,6 +141,7 @@ export function createStreamHub(options: StreamOptions) {
 
     reply.hijack();
     res.writeHead(200, HEADERS);
+    countOpenStream(res);
     res.on('close', () => end());
     open.add(end);
     const unsubscribe = source.subscribe(wake);

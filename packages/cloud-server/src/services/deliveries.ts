@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config.js';
 import { httpError, isHttpError } from '../errors.js';
 import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
 import type { Db } from '../store/db.js';
+import { countOpenStream } from '../metrics.js';
 
 /** The NOTIFY channel that says "deliveries of this org changed" (payload: the org id). */
 export const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';
@@ -124,6 +125,7 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
 
     reply.hijack();
     res.writeHead(200, HEADERS);
+    countOpenStream(res);
     res.on('close', end);
     open.add(end);
     write(`retry: ${sse.retryMs}\n\n`);
