@@ -12,7 +12,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
+import { createHttpSseCloudTransportAdapter, isCloudTransportError } from '@open-cowork/cloud-client';
 
 const env = process.env;
 const config = {
@@ -24,6 +24,7 @@ const config = {
   leaseMs: Number(env.GATEWAY_LEASE_MS ?? 30_000),
   bindingIds: env.GATEWAY_CHANNEL_BINDING_IDS ? env.GATEWAY_CHANNEL_BINDING_IDS.split(',').filter(Boolean) : undefined,
   webhookTimeoutMs: Number(env.GATEWAY_WEBHOOK_TIMEOUT_MS ?? 10_000),
+  maxAttempts: Number(env.GATEWAY_MAX_ATTEMPTS ?? 5),
 };
 if (!config.token || !config.webhookUrl) {
   process.stderr.write('Set OPEN_COWORK_GATEWAY_TOKEN (a gateway token) and GATEWAY_WEBHOOK_URL.\n');
@@ -33,10 +34,24 @@ if (!config.token || !config.webhookUrl) {
 const log = (line) => process.stdout.write(`${new Date().toISOString()} ${config.gatewayId} ${line}\n`);
 const client = createHttpSseCloudTransportAdapter({ baseUrl: config.baseUrl, headers: { authorization: `Bearer ${config.token}` } });
 
+/** A refused token does not get better by retrying: say so and stop instead of looping. */
+function exitIfRefused(error) {
+  if (!isCloudTransportError(error) || (error.status !== 401 && error.status !== 403)) return;
+  process.stderr.write(
+    error.status === 401
+      ? `The cloud refused OPEN_COWORK_GATEWAY_TOKEN (401 ${error.code ?? ''}): it is unknown, revoked or expired. Create a new one (setup.mjs) and restart.\n`
+      : `OPEN_COWORK_GATEWAY_TOKEN may not claim deliveries (403 ${error.code ?? ''}): it needs the gateway scope and a grant on the channel binding.\n`,
+  );
+  process.exit(1);
+}
+
+/** When a failed delivery may be tried again: 2 s after the first attempt, doubling, at most 5 min. */
+const retryAt = (attempt) => new Date(Date.now() + Math.min(300_000, 2_000 * 2 ** (attempt - 1))).toISOString();
+
 // ---------------------------------------------------------------- the state file
 // `delivered[key]` records the webhook's answer for a delivery, written before the ack: a delivery
 // redelivered after a crash between the POST and the ack is acked from here, never POSTed again.
-// Entries of `sent` deliveries are kept (the newest MAX_REMEMBERED), `failed` ones are dropped once
+// Entries of `sent` deliveries are kept (the newest MAX_REMEMBERED), `failed` and `dead` ones are dropped once
 // acked, because the cloud retries those on purpose.
 const MAX_REMEMBERED = 10_000;
 const keyOf = (delivery) => `${delivery.channelBindingId} ${delivery.deliveryId}`;
@@ -81,13 +96,29 @@ async function post(delivery) {
   }
 }
 
+// Every delivery this daemon holds a lease on, from its claim to its ack: the ones waiting in the
+// queue as well as the one in hand. All their leases are renewed, so none runs out while it waits.
+const held = new Map();
+setInterval(() => {
+  for (const delivery of held.values()) {
+    client.renewChannelDeliveryLease(delivery.deliveryId, { claimedBy: config.gatewayId, ttlMs: config.leaseMs, channelBindingId: delivery.channelBindingId })
+      .catch((error) => {
+        exitIfRefused(error);
+        log(`renew ${delivery.deliveryId} failed: ${error.message}`);
+      });
+  }
+}, Math.max(100, Math.floor(config.leaseMs / 3))).unref();
+
+/** The ack for a webhook outcome: `sent`, `failed` with a retry time, or `dead` after the last attempt. */
+function ackFor(delivery, outcome) {
+  const base = { claimedBy: config.gatewayId, channelBindingId: delivery.channelBindingId, lastError: outcome.lastError };
+  if (outcome.status === 'sent') return { ...base, status: 'sent' };
+  if (delivery.attemptCount >= config.maxAttempts) return { ...base, status: 'dead' };
+  return { ...base, status: 'failed', nextAttemptAt: retryAt(delivery.attemptCount) };
+}
+
 async function handle(delivery) {
   const key = keyOf(delivery);
-  // Keep the lease while the webhook is slow, so that no other gateway picks the delivery up.
-  const renewal = setInterval(() => {
-    client.renewChannelDeliveryLease(delivery.deliveryId, { claimedBy: config.gatewayId, ttlMs: config.leaseMs, channelBindingId: delivery.channelBindingId })
-      .catch((error) => log(`renew ${delivery.deliveryId} failed: ${error.message}`));
-  }, Math.max(100, Math.floor(config.leaseMs / 3)));
   try {
     let outcome = state.delivered[key];
     if (outcome) {
@@ -98,17 +129,23 @@ async function handle(delivery) {
       await saveState();
       log(`posted ${delivery.deliveryId} ${outcome.status}`);
     }
-    await client.ackChannelDelivery(delivery.deliveryId, { status: outcome.status, claimedBy: config.gatewayId, channelBindingId: delivery.channelBindingId, lastError: outcome.lastError });
-    if (outcome.status === 'failed') {
+    const ack = ackFor(delivery, outcome);
+    // No more renewals: the ack ends the lease (and if the ack fails, the lease runs out).
+    held.delete(key);
+    await client.ackChannelDelivery(delivery.deliveryId, ack);
+    if (ack.status !== 'sent') {
       delete state.delivered[key];
       await saveState();
     }
-    log(`acked ${delivery.deliveryId} ${outcome.status}`);
+    if (ack.status === 'failed') log(`failed ${delivery.deliveryId} (attempt ${delivery.attemptCount} of ${config.maxAttempts}): ${outcome.lastError} Retry at ${ack.nextAttemptAt}.`);
+    else if (ack.status === 'dead') log(`dead-lettered ${delivery.deliveryId} after ${delivery.attemptCount} attempts: ${outcome.lastError}`);
+    else log(`acked ${delivery.deliveryId} sent`);
   } catch (error) {
+    exitIfRefused(error);
     // Not acked: the lease ends and the cloud hands the delivery out again.
     log(`ack ${delivery.deliveryId} failed: ${error.message}`);
   } finally {
-    clearInterval(renewal);
+    held.delete(key);
   }
 }
 
@@ -125,9 +162,19 @@ function connect() {
     ttlMs: config.leaseMs,
     channelBindingIds: config.bindingIds,
     onDelivery(delivery) {
+      const key = keyOf(delivery);
+      // Delivery is at least once: a delivery already in hand may come again (a reconnect, a lease
+      // that ran out). One copy is enough.
+      if (held.has(key)) {
+        // Keep the newest record (its attempt count) for the copy already queued.
+        Object.assign(held.get(key), delivery);
+        return log(`repeat of ${delivery.deliveryId} dropped: already in hand`);
+      }
+      held.set(key, delivery);
       queue = queue.then(() => handle(delivery));
     },
     onError(error) {
+      exitIfRefused(error);
       log(`stream: ${error.kind} ${error.code ?? ''} ${error.message}`);
       // A server `event: error` frame keeps the stream open; anything else ends it: reconnect.
       if (!(error.kind === 'sse' && error.code)) reconnect();

@@ -11,6 +11,8 @@ import { clientFor, type Client } from '../../../packages/cloud-server/test/e2e/
 import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
 
 const program = fileURLToPath(new URL('../gateway.mjs', import.meta.url));
+const setupProgram = fileURLToPath(new URL('../setup.mjs', import.meta.url));
+const receiverProgram = fileURLToPath(new URL('../receiver.mjs', import.meta.url));
 const clientBuild = fileURLToPath(new URL('../../../packages/cloud-client/dist/index.js', import.meta.url));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,25 +96,30 @@ afterAll(async () => {
 });
 
 /** Starts the daemon as users run it: plain node against the built client. */
-function startGateway(): { child: ChildProcess; output: string[] } {
-  const output: string[] = [];
-  const child = spawn(process.execPath, [program], {
-    env: {
-      ...process.env,
-      OPEN_COWORK_CLOUD_URL: server.baseUrl,
-      OPEN_COWORK_GATEWAY_TOKEN: gatewayToken,
-      GATEWAY_WEBHOOK_URL: receiver.url,
-      GATEWAY_STATE_FILE: join(stateDir, 'state.json'),
-      GATEWAY_ID: 'gw-example',
-      GATEWAY_LEASE_MS: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startGateway(env: Record<string, string> = {}): { child: ChildProcess; output: string[] } {
+  return startProgram(program, [], {
+    OPEN_COWORK_CLOUD_URL: server.baseUrl,
+    OPEN_COWORK_GATEWAY_TOKEN: gatewayToken,
+    GATEWAY_WEBHOOK_URL: receiver.url,
+    GATEWAY_STATE_FILE: join(stateDir, 'state.json'),
+    GATEWAY_ID: 'gw-example',
+    GATEWAY_LEASE_MS: '1000',
+    ...env,
   });
+}
+
+/** Runs one of the example's programs as its README does: plain node, output collected. */
+function startProgram(file: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: string[] } {
+  const output: string[] = [];
+  const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   children.push(child);
   return { child, output };
 }
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 const create = (deliveryId: string, payload: Record<string, unknown> = {}) =>
   admin.createChannelDelivery({ agentId: 'ag-hook', channelBindingId: 'cb-hook', provider: 'webhook', target: { url: 'hook' }, eventType: 'assistant.message', payload: { text: deliveryId, ...payload }, deliveryId });
@@ -161,4 +168,56 @@ it('delivers every delivery exactly once across a SIGKILL and a restart, and ack
   second.child.kill('SIGTERM');
   const code = await new Promise((resolve) => second.child.once('exit', resolve));
   expect(code).toBe(0);
+}, 90_000);
+
+it('runs from its README: receiver.mjs, setup.mjs with the owner token, then the daemon delivers the sample', async () => {
+  const receiverRun = startProgram(receiverProgram, ['0'], {});
+  await waitFor(() => /receiving on (\S+)/.test(receiverRun.output.join('')), 'the receiver to listen');
+  const hookUrl = /receiving on (\S+)/.exec(receiverRun.output.join(''))![1]!;
+  const setup = startProgram(setupProgram, [], { OPEN_COWORK_CLOUD_URL: server.baseUrl, OPEN_COWORK_CLOUD_TOKEN: await server.mintToken(['desktop', 'gateway', 'admin']) });
+  expect(await exitOf(setup.child)).toBe(0);
+  const printed = setup.output.join('');
+  expect(printed).toMatch(/^agent ag-gateway-example, binding cb-gateway-example, sample delivery sample-\d+ \(pending\)$/m);
+  const token = /^export OPEN_COWORK_GATEWAY_TOKEN=(occ_tok_\S+)$/m.exec(printed)![1]!;
+
+  // Run twice, it reuses the agent and the binding.
+  const again = startProgram(setupProgram, [], { OPEN_COWORK_CLOUD_URL: server.baseUrl, OPEN_COWORK_CLOUD_TOKEN: await server.mintToken(['admin']) });
+  expect(await exitOf(again.child)).toBe(0);
+
+  const daemon = startGateway({ OPEN_COWORK_GATEWAY_TOKEN: token, GATEWAY_WEBHOOK_URL: hookUrl, GATEWAY_STATE_FILE: join(stateDir, 'readme.json'), GATEWAY_ID: 'gw-1' });
+  try {
+    await waitFor(() => (receiverRun.output.join('').match(/received sample-\d+: \{"text":"Hello from the gateway example"\}/g) ?? []).length === 2, 'both sample deliveries received');
+    await waitFor(() => (daemon.output.join('').match(/acked sample-\d+ sent/g) ?? []).length === 2, 'both acked');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nreceiver:\n${receiverRun.output.join('')}\ndaemon:\n${daemon.output.join('')}`);
+  }
+  daemon.child.kill('SIGTERM');
+  expect(await exitOf(daemon.child)).toBe(0);
+  receiverRun.child.kill('SIGTERM');
+}, 90_000);
+
+it('exits with a clear message and status 1 when the cloud refuses its token, instead of retrying', async () => {
+  const daemon = startGateway({ OPEN_COWORK_GATEWAY_TOKEN: 'occ_tok_not-a-real-token', GATEWAY_STATE_FILE: join(stateDir, 'refused.json') });
+  expect(await exitOf(daemon.child)).toBe(1);
+  expect(daemon.output.join('')).toContain('The cloud refused OPEN_COWORK_GATEWAY_TOKEN (401');
+});
+
+it('logs why a delivery failed, retries it at a later time, and dead-letters it after GATEWAY_MAX_ATTEMPTS', async () => {
+  receiver.decide = (deliveryId) => (deliveryId === 'd-dead' ? 'fail' : 'ok');
+  await create('d-dead');
+  const daemon = startGateway({ GATEWAY_MAX_ATTEMPTS: '2', GATEWAY_STATE_FILE: join(stateDir, 'dead.json') });
+  try {
+    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', deliveryId: 'd-dead' }))[0]?.status === 'dead', 'd-dead dead-lettered');
+    await waitFor(() => daemon.output.join('').includes('dead-lettered d-dead'), 'the dead-letter log line');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${daemon.output.join('')}`);
+  }
+  const [dead] = await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', deliveryId: 'd-dead' });
+  expect(dead).toMatchObject({ attemptCount: 2, lastError: 'Webhook answered HTTP 500.', claimedBy: null });
+  const output = daemon.output.join('');
+  expect(output).toMatch(/failed d-dead \(attempt 1 of 2\): Webhook answered HTTP 500\. Retry at \d{4}-\d\d-\d\dT/);
+  expect(output).toContain('dead-lettered d-dead after 2 attempts: Webhook answered HTTP 500.');
+  expect(receiver.requests.filter((id) => id === 'd-dead')).toHaveLength(2);
+  daemon.child.kill('SIGTERM');
+  expect(await exitOf(daemon.child)).toBe(0);
 }, 90_000);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { auth } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { errorBody, httpError, isHttpError, jsonRefusal, nulError, retryAfterSeconds, type HttpError } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { metrics } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
 import { adminRoutes } from './routes/admin.js';
 import { billingRoutes } from './routes/billing.js';
@@ -16,6 +17,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { openapi } from './openapi.js';
+import { loggerOptions, requestLog } from './request-log.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -65,6 +67,9 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   const app = Fastify({
     // Timeouts, coded answers to malformed requests, logs without credentials.
     ...securityServerOptions(config),
+    logger: loggerOptions(config.logLevel),
+    // Our own one line per request (request-log.ts) replaces Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     // Opening PGlite compiles WebAssembly and runs initdb: seconds on a busy machine.
     pluginTimeout: 120_000,
@@ -82,6 +87,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(cookie);
   // Rate limits, no-store, CORS: before every route, so that their hooks see them all.
   await app.register(security, { config });
+  await app.register(requestLog);
   // The OpenAPI document: its onRoute hook must see every route, so before the route plugins.
   await app.register(openapi);
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -131,6 +137,7 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
 
   // 3. Route plugins, one per domain.
   await app.register(healthRoutes);
+  await app.register(metrics);
   await app.register(authRoutes);
   await app.register(identityRoutes);
   await app.register(adminRoutes);

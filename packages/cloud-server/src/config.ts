@@ -3,6 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CLI_OPTIONS } from './cli.js';
 import { createAccountConfig, loadAccountConfig, type AccountConfig, type AccountConfigInput } from './account-config.js';
 import type { LeaseSettings } from './services/workers.js';
 import { createSecurityConfig, securityConfigFromEnv, type SecurityConfig, type SecurityConfigInput } from './security-config.js';
@@ -144,8 +145,8 @@ function flag(name: string, value: string | undefined): boolean | undefined {
 const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 function logLevel(value: string | undefined): ServerConfig['logLevel'] {
-  // The local cloud is a developer tool: keep its terminal readable unless asked for request logs.
-  if (value === undefined || value === '') return 'warn';
+  // One line per request: what a developer running the local cloud wants to see.
+  if (value === undefined || value === '') return 'info';
   const level = LOG_LEVELS.find((known) => known === value);
   if (!level) throw new Error(`OPEN_COWORK_CLOUD_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}".`);
   return level;
@@ -170,18 +171,7 @@ async function persistentSecret(dataDir: string): Promise<string> {
 
 /** The config of the CLI: flags, then `OPEN_COWORK_CLOUD_*` / `DATABASE_URL` environment, then defaults. */
 export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promise<ServerConfig> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'database-url': { type: 'string' },
-      capabilities: { type: 'string' },
-      role: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: argv, options: CLI_OPTIONS, strict: true });
   const host = values.host ?? env.OPEN_COWORK_CLOUD_HOST ?? '127.0.0.1';
   const databaseUrl = values['database-url'] ?? env.DATABASE_URL;
   const dataDir = resolve(values['data-dir'] ?? env.OPEN_COWORK_CLOUD_DATA_DIR ?? DEFAULT_DATA_DIR);

@@ -1,20 +1,48 @@
 #!/usr/bin/env node
 /**
- * The local cloud: `node dist/main.js [--data-dir DIR] [--port N] [--host H] [--database-url URL]`.
- * Serves on 127.0.0.1:8787 with the embedded store under `.open-cowork-cloud/` by default, and
- * prints the URL with a freshly minted token for the local owner.
+ * The local cloud: `node dist/main.js [options]` (`--help` lists them). Serves on 127.0.0.1:8787
+ * with the embedded store under `.open-cowork-cloud/` by default, and prints the URL with the
+ * local owner's token.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp } from './app.js';
+import { parseCli, portProblem, USAGE } from './cli.js';
 import { loadConfig } from './config.js';
-import { createTenantStore } from './store/tenants.js';
-import { createTokenStore } from './store/tokens.js';
+import { LOCAL_TOKEN_FILE, LOCAL_TOKEN_SCOPES, localOwnerToken } from './local-token.js';
 
-const config = await loadConfig(process.argv.slice(2), process.env);
-if ('dataDir' in config.store && config.store.dataDir && !existsSync(join(config.store.dataDir, 'PG_VERSION'))) {
-  process.stdout.write(`Creating the embedded store in ${config.store.dataDir} (first run only, takes a few seconds)…\n`);
+/** Where the API is described; one line to change when a rendered reference is served. */
+const API_REFERENCE_PATH = '/api/openapi.json';
+
+const argv = process.argv.slice(2);
+const command = parseCli(argv);
+if (command.kind === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
+if (command.kind === 'usage-error') {
+  process.stderr.write(`${command.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let config: Awaited<ReturnType<typeof loadConfig>>;
+try {
+  config = await loadConfig(argv, process.env);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+const busy = await portProblem(config.host, config.port);
+if (busy) {
+  process.stderr.write(`${busy}\n`);
+  process.exit(1);
+}
+
+const dataDir = 'dataDir' in config.store ? config.store.dataDir : null;
+if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) {
+  process.stdout.write(`Creating the embedded store in ${dataDir} (first run only, takes a few seconds)…\n`);
+}
+// Loaded only now, so that `--help`, a bad flag or a busy port answer without loading the server.
+const { buildApp } = await import('./app.js');
 const app = await buildApp({ config });
 
 let stopping = false;
@@ -38,33 +66,37 @@ async function shutdown(signal: NodeJS.Signals) {
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 
+const tokenFile = dataDir ? join(dataDir, LOCAL_TOKEN_FILE) : null;
+const token = await localOwnerToken(app, { file: tokenFile, rotate: command.rotateToken });
+
 let address: string;
 try {
   address = await app.listen({ host: config.host, port: config.port });
 } catch (error) {
-  process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`);
+  // The port was free a moment ago; something took it in between.
+  process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}. Use --port to pick another.\n`);
   await app.close();
   process.exit(1);
 }
 
-const owner = await createTenantStore(app.db).ensureUser({ email: config.ownerEmail });
-const { plaintext } = await createTokenStore(app.db).issue({
-  orgId: app.defaultOrg.orgId,
-  accountId: owner.userId,
-  name: `local token ${new Date().toISOString()}`,
-  scopes: ['desktop', 'gateway', 'admin'],
-});
-
-const store = 'dataDir' in config.store ? `embedded store in ${config.store.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+const tokenLines = token
+  ? [
+      `  local token:   ${token}`,
+      `                 owner ${config.ownerEmail}, scopes ${LOCAL_TOKEN_SCOPES.join(', ')}; ` +
+        (tokenFile ? `kept in ${tokenFile} (--rotate-token for a new one)` : 'shown once: it is not kept with PostgreSQL'),
+    ]
+  : ['  local token:   none kept with PostgreSQL (start once with --rotate-token to mint one)'];
 process.stdout.write(
   [
     '',
     `Open Cowork Cloud (reference server) is listening on ${address}`,
-    `  store:       ${store}`,
-    `  runtime:     scripted (deterministic local runtime for development, not a model)`,
-    `  local token: ${plaintext}`,
-    `               (owner ${config.ownerEmail}; scopes desktop, gateway, admin)`,
-    `  try:         curl -H "Authorization: Bearer ${plaintext}" ${address}/auth/me`,
+    `  Cloud Web:     ${address}/  (sign in with the local token)`,
+    `  API reference: ${address}${API_REFERENCE_PATH}`,
+    ...tokenLines,
+    `  data:          ${dataDir ? `embedded store in ${dataDir}` : 'PostgreSQL (--database-url / DATABASE_URL)'}`,
+    '  runtime:       scripted (deterministic local runtime for development, not a model)',
+    '  stop:          Ctrl-C',
+    '  other port:    npm start -- --port N   (npm start -- --help for every option)',
     '',
     '',
   ].join('\n'),

@@ -51,6 +51,11 @@ function writeRawError(socket: Socket, error: HttpError): void {
  * request with its body, idle keep-alive; a response such as an SSE stream is not bounded by them),
  * coded answers to malformed requests, and logs without credentials.
  */
+/** Request fields the log may show: the URL without credentials in its query string. */
+export const redactingSerializers = {
+  req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
+};
+
 export function securityServerOptions(config: ServerConfig): Partial<FastifyServerOptions> & { http: ServerOptions } {
   const { timeouts } = config.security;
   return {
@@ -74,12 +79,6 @@ export function securityServerOptions(config: ServerConfig): Partial<FastifyServ
           ? httpError(400, 'request.bad_url', 'The request URL is not valid.')
           : httpError(400, 'request.invalid', error.message);
       void (reply as FastifyReply).status(coded.statusCode).send(errorBody(coded));
-    },
-    logger: {
-      level: config.logLevel,
-      serializers: {
-        req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
-      },
     },
   };
 }

@@ -18,7 +18,8 @@ async function startReplica(schema: PostgresSchema): Promise<{ child: ChildProce
   if (!existsSync(fileURLToPath(new URL('../../../shared/dist/index.js', import.meta.url)))) {
     throw new Error('The replica process needs the built workspace packages: run `npm run build` first.');
   }
-  const tsc = [`${packageDir}../../node_modules/typescript/bin/tsc`, '-p', `${packageDir}tsconfig.build.json`, '--outDir', buildDir];
+  // Its own build info: the one in dist describes dist.
+  const tsc = [`${packageDir}../../node_modules/typescript/bin/tsc`, '-p', `${packageDir}tsconfig.build.json`, '--outDir', buildDir, '--tsBuildInfoFile', `${buildDir}build.tsbuildinfo`];
   await promisify(execFile)(process.execPath, tsc).catch((error: { stdout?: string }) => {
     throw new Error(`The server does not compile:\n${error.stdout ?? ''}`);
   });
