@@ -66,3 +66,12 @@ export async function currentSession(): Promise<CookieSession> {
 export async function signOut(csrfToken: string | null): Promise<void> {
   await call('POST', '/auth/logout', { csrfToken });
 }
+
+/** Whether this cloud offers OIDC sign-in: `/auth/desktop/config` answers 200 only when it does. */
+export async function hasOidc(): Promise<boolean> {
+  try {
+    return (await fetch('/auth/desktop/config', { credentials: 'same-origin' })).ok;
+  } catch {
+    return false;
+  }
+}

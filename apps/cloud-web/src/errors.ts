@@ -16,6 +16,11 @@ function seconds(ms: number | null): string {
   return ms === null ? 'a moment' : `${Math.max(1, Math.ceil(ms / 1000))} s`;
 }
 
+/** The cloud could not be reached or answered with a failure of its own: it may recover by itself. */
+export function isConnectionFailure(error: unknown): boolean {
+  return isCloudTransportError(error) && ['network', 'timeout', 'server'].includes(error.kind);
+}
+
 export function isCsrfRefusal(error: unknown): boolean {
   return isCloudTransportError(error) && error.kind === 'forbidden' && error.code === 'auth.csrf_invalid';
 }

@@ -50,7 +50,7 @@ function listQuery(query: SessionListQuery) {
   return { limit, cursor, status, profileName, q };
 }
 
-/** Sessions: list, create, import, read, and the five session commands. */
+/** Sessions: list, create, import, read, rename, close, and the five session commands. */
 export function createCloudSessionsClient(ctx: CloudClientContext) {
   const send = commandSender(ctx);
   /** Every session command answers 202 with the command, the updated view and a projection fence. */
@@ -131,6 +131,24 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
     /** `GET /api/sessions/:id`: the session and its projection; `not_found` when missing. */
     async getSession(sessionId: string): Promise<CloudSessionView> {
       return ctx.request<CloudSessionView>(apiPath`/api/sessions/${sessionId}`);
+    },
+
+    /**
+     * `PATCH /api/sessions/:id` with `{title}`: renames the session; answers its view. A blank title
+     * is a `request` error. (The server names an untitled session after its first prompt.)
+     */
+    async renameSession(sessionId: string, title: string, options?: CloudCommandOptions): Promise<CloudSessionView> {
+      requireText(title, 'title');
+      return send<CloudSessionView>('PATCH', apiPath`/api/sessions/${sessionId}`, { title }, options);
+    },
+
+    /**
+     * `POST /api/sessions/:id/close`: closes the session for good (status `closed`); it stays
+     * readable and refuses further commands (`http` 409 `session.closed`). A running session is
+     * refused with 409 `session.busy`: abort it first.
+     */
+    async closeSession(sessionId: string, options?: CloudCommandOptions): Promise<CloudSessionView> {
+      return send<CloudSessionView>('POST', apiPath`/api/sessions/${sessionId}/close`, {}, options);
     },
 
     /** `POST /api/sessions/:id/prompt` (202): submits a prompt. Empty or blank text is a `request` error. */

@@ -1,5 +1,5 @@
 /** The sessions domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, type DomainCase } from '../helpers/domain-cases.js';
+import { get, post, send, type DomainCase } from '../helpers/domain-cases.js';
 
 const at = '2026-08-01T00:00:00.000Z';
 export const session = (sessionId: string) => ({
@@ -134,6 +134,30 @@ export const sessionsCases: DomainCase[] = [
     method: 'getSession',
     args: ['a/b?c#d'],
     exchanges: [get('/api/sessions/a%2Fb%3Fc%23d', view)],
+    result: view,
+  },
+  {
+    method: 'renameSession',
+    args: ['s1', 'Release notes'],
+    exchanges: [send('PATCH', '/api/sessions/s1', { title: 'Release notes' }, view)],
+    result: view,
+  },
+  {
+    method: 'renameSession',
+    args: ['a/b?c#d', 'Release notes', { idempotencyKey: 'k-7' }],
+    exchanges: [send('PATCH', '/api/sessions/a%2Fb%3Fc%23d', { title: 'Release notes' }, view, 'k-7')],
+    result: view,
+  },
+  {
+    method: 'closeSession',
+    args: ['s1'],
+    exchanges: [post('/api/sessions/s1/close', {}, view)],
+    result: view,
+  },
+  {
+    method: 'closeSession',
+    args: ['s1', { idempotencyKey: 'k-8' }],
+    exchanges: [post('/api/sessions/s1/close', {}, view, 'k-8')],
     result: view,
   },
   {

@@ -39,6 +39,7 @@ const CreateBody = Type.Object({
   profileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   projectSource: Type.Optional(Type.Union([ProjectSource, Type.Null()])),
 });
+const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'The new title; blank titles are refused.' }) });
 const ValidateBody = Type.Object({ projectSource: ProjectSource });
 const SnapshotBody = Type.Object({
   title: Type.Optional(Text(256)),
@@ -153,6 +154,22 @@ export async function sessionRoutes(app: FastifyInstance) {
   };
 
   app.get('/api/sessions/:id', { config: member, schema: { params: SessionParams } }, findView);
+
+  app.patch('/api/sessions/:id', { config: member, schema: { params: SessionParams, body: RenameBody } }, async (request) => {
+    const { id } = request.params as Static<typeof SessionParams>;
+    const view = await app.sessionService.rename(caller(request), id, (request.body as Static<typeof RenameBody>).title);
+    await app.audit.record(request.principal, { action: 'session.renamed', targetType: 'session', targetId: id });
+    return view;
+  });
+
+  // Closing, not deleting: the event log is append-only and mirrored into the workspace stream that
+  // other clients replay, so a closed session stays readable and simply takes no more commands.
+  app.post('/api/sessions/:id/close', { config: member, schema: { params: SessionParams, body: EmptyBody } }, async (request) => {
+    const { id } = request.params as Static<typeof SessionParams>;
+    const view = await app.sessionService.close(caller(request), id);
+    await app.audit.record(request.principal, { action: 'session.closed', targetType: 'session', targetId: id });
+    return view;
+  });
 
   // Server-only: the projection normalised into the full view shape.
   app.get('/api/sessions/:id/view', { config: member, schema: { params: SessionParams } }, async (request) => {

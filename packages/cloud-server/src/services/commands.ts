@@ -110,6 +110,7 @@ export function createCommandService(deps: {
         if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
           throw httpError(404, 'session.not_found', 'Cloud session was not found.');
         }
+        if (locked.record.status === 'closed') throw httpError(409, 'session.closed', 'The session is closed: it takes no more commands.');
         await observer?.admit(tx, caller, request);
         const commandId = newId('cmd');
         const projection = await sessions.getProjection(request.sessionId, tx);

@@ -13,6 +13,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { EventsStore, StoredSessionEvent } from '../store/events.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
 import { type AppendNotice, EVENTS_CHANNEL } from './event-bus.js';
+import { nameAfterFirstPrompt } from './sessions.js';
 
 /** An event to append; the service assigns its sequence and time. */
 export interface EventDraft {
@@ -117,6 +118,7 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
       if (event.type === 'session.aborted') abortedSequence = sequence;
       appended.push(event);
     }
+    view = nameAfterFirstPrompt(view, appended);
 
     const session = { ...record, status: view.status, title: view.title, updatedAt: now };
     await sessions.saveCounters(tx, record.sessionId, { lastSequence: sequence, abortedSequence, status: session.status, title: session.title, updatedAt: now });

@@ -1,6 +1,7 @@
 import type {
   CloudProjectSourceInput,
   CloudProjectSourceSummary,
+  CloudSessionProjectionView,
   CloudSessionView,
   ProjectSnapshotUploadInput,
   ProjectSnapshotUploadResult,
@@ -8,12 +9,14 @@ import type {
   SessionListPage,
   SessionListQuery,
   SessionRecord,
+  SessionStatus,
   ValidateProjectSourceResult,
 } from '@open-cowork/shared';
 import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Db } from '../store/db.js';
+import type { StoredSessionEvent } from '../store/events.js';
 import type { SessionsStore, SnapshotsStore } from '../store/sessions.js';
 import type { EventDraft, EventService } from './events.js';
 
@@ -48,6 +51,29 @@ function summarise(source: CloudProjectSourceInput): CloudProjectSourceSummary {
 
 /** Cloud sessions never read the caller's machine: only remote repositories are allowed. */
 const REMOTE_REPOSITORY = /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/;
+
+const TITLE_LENGTH = 80;
+
+/** The first non-blank line of a prompt, its spaces collapsed, cut at 80 characters. */
+export function titleFromPrompt(text: string): string | null {
+  const line = text.split('\n').map((candidate) => candidate.replace(/\s+/g, ' ').trim()).find(Boolean);
+  if (!line) return null;
+  const characters = Array.from(line);
+  return characters.length <= TITLE_LENGTH ? line : `${characters.slice(0, TITLE_LENGTH - 1).join('').trimEnd()}…`;
+}
+
+/**
+ * A session without a title is named after its first prompt, by the server, so that every client
+ * lists the same name. Called by the event append with the view it has folded.
+ */
+export function nameAfterFirstPrompt(view: CloudSessionProjectionView, appended: readonly StoredSessionEvent[]): CloudSessionProjectionView {
+  if (view.title) return view;
+  for (const event of appended) {
+    const title = event.type === 'prompt.submitted' && typeof event.payload.text === 'string' ? titleFromPrompt(event.payload.text) : null;
+    if (title) return { ...view, title };
+  }
+  return view;
+}
 
 /**
  * Creating, importing and listing sessions, and their project sources. Creation and import
@@ -88,8 +114,37 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
     return result.view;
   }
 
+  /** Changes the caller's session under its row lock; `check` may refuse with a coded error. */
+  async function update(caller: SessionCaller, sessionId: string, fields: { title?: string; status?: SessionStatus }, check?: (view: CloudSessionView) => void): Promise<CloudSessionView> {
+    return db.transaction(async (tx) => {
+      const locked = await sessions.lock(tx, sessionId);
+      if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
+        throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+      }
+      check?.((await sessions.view(caller.tenantId, caller.userId, sessionId, tx))!);
+      await sessions.setFields(tx, sessionId, { ...fields, updatedAt: new Date().toISOString() });
+      return (await sessions.view(caller.tenantId, caller.userId, sessionId, tx))!;
+    });
+  }
+
   return {
     validateProjectSource,
+
+    /** Renames the caller's session: the record and its projection view carry the new title. */
+    rename: (caller: SessionCaller, sessionId: string, title: string) => update(caller, sessionId, { title: title.trim() }),
+
+    /**
+     * Closes the caller's session for good: it stays listed and readable, and refuses commands
+     * (`session.closed`). A running turn must be aborted first (`session.busy`), so that no runtime
+     * appends to a closed session.
+     */
+    close: (caller: SessionCaller, sessionId: string) =>
+      update(caller, sessionId, { status: 'closed' }, ({ session, projection }) => {
+        const view = projection?.view as Partial<CloudSessionProjectionView> | undefined;
+        if (session.status === 'running' || view?.isGenerating) {
+          throw httpError(409, 'session.busy', 'The session is running a turn: abort it before closing the session.');
+        }
+      }),
 
     async create(caller: SessionCaller, input: { profileName?: string; projectSource?: CloudProjectSourceInput | null }): Promise<CloudSessionView> {
       const source = input.projectSource ?? null;

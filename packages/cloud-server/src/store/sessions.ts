@@ -111,6 +111,24 @@ export function createSessionsStore(db: Db) {
       );
     },
 
+    /**
+     * Sets the title or status of a locked session, in its row and in its projection view, so that
+     * later appends (which fold into the stored view and save its title and status) keep them.
+     */
+    async setFields(tx: Queryable, sessionId: string, fields: { title?: string; status?: SessionStatus; updatedAt: string }): Promise<void> {
+      const changed: Record<string, string> = {};
+      if (fields.title !== undefined) changed.title = fields.title;
+      if (fields.status !== undefined) changed.status = fields.status;
+      await tx.query(
+        'UPDATE sessions SET title = coalesce($2, title), status = coalesce($3, status), updated_at = $4 WHERE session_id = $1',
+        [sessionId, fields.title ?? null, fields.status ?? null, fields.updatedAt],
+      );
+      await tx.query(
+        'UPDATE session_projections SET view = view || $2::jsonb, updated_at = $3 WHERE session_id = $1',
+        [sessionId, json({ ...changed, updatedAt: fields.updatedAt }), fields.updatedAt],
+      );
+    },
+
     /** One page plus one extra row, which tells the caller whether more remain. */
     async list(filter: SessionListFilter, after: SessionListPosition | null, limit: number): Promise<SessionRecord[]> {
       const params: unknown[] = [filter.tenantId, filter.userId];
