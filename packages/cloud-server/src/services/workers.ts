@@ -273,11 +273,17 @@ export function createWorkerService(deps: {
       return held.size;
     },
 
-    /** Stops claiming, lets running turns finish (stopping them after one lease period), hands the leases back. */
-    async close(): Promise<void> {
+    /** Stops claiming: each session's running turn is its last here. */
+    async stopClaiming(): Promise<void> {
       closing = true;
       await unlisten?.().catch(() => undefined);
+      unlisten = null;
       await claiming;
+    },
+
+    /** Stops claiming, lets running turns finish (stopping them after one lease period), hands the leases back. */
+    async close(): Promise<void> {
+      await this.stopClaiming();
       const running = [...held.values()];
       const deadline = setTimeout(() => {
         for (const entry of running) entry.stop.abort(new ShutdownError('The server is shutting down.'));
@@ -304,7 +310,8 @@ const WORKER_ROLE_ROUTES = new Set(['/livez', '/readyz', '/api/runtime/status'])
 
 /**
  * Runs this process's runtime worker (roles `all` and `worker`): started when the app is ready,
- * drained on close before the event bus and the store close (onClose hooks run in reverse order).
+ * stops claiming when closing starts, and is drained before the event bus and the store close
+ * (onClose hooks run in reverse order).
  */
 async function runtimeWorkersPlugin(app: FastifyInstance) {
   const { config } = app;
@@ -330,6 +337,8 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
   app.decorate('runtimeWorker', worker);
   if (!worker) return;
   app.addHook('onReady', () => worker.start());
+  // Claiming stops as soon as closing starts; the drain waits until in-flight requests are done.
+  app.addHook('preClose', () => worker.stopClaiming());
   app.addHook('onClose', () => worker.close());
 }
 
