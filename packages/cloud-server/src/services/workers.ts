@@ -23,7 +23,7 @@ interface Logger {
 }
 
 /** A prompt that never got as far as an event is run again at most this many times in all. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** Sessions one worker runs at once. */
 const MAX_SESSIONS = 32;
 
@@ -266,11 +266,6 @@ export function createWorkerService(deps: {
         void renew().then(wake);
       }, renewEveryMs);
       wake();
-    },
-
-    /** Sessions whose lease this worker holds. */
-    get leases(): number {
-      return held.size;
     },
 
     /** Stops claiming: each session's running turn is its last here. */
