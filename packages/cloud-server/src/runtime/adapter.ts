@@ -37,6 +37,6 @@ export interface RuntimeHost {
   waitForQuestion(requestId: string): Promise<QuestionDecision>;
   /** Waits `ms`, or rejects early on abort. */
   sleep(ms: number): Promise<void>;
-  /** Aborted when the user aborts the turn or the server shuts down. */
+  /** Aborted when the user aborts the turn, or when this server stops running it (shutdown, a lost session lease). */
   readonly signal: AbortSignal;
 }

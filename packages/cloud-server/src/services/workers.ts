@@ -23,7 +23,7 @@ interface Logger {
 }
 
 /** A prompt that never got as far as an event is run again at most this many times in all. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** Sessions one worker runs at once. */
 const MAX_SESSIONS = 32;
 
@@ -268,16 +268,17 @@ export function createWorkerService(deps: {
       wake();
     },
 
-    /** Sessions whose lease this worker holds. */
-    get leases(): number {
-      return held.size;
+    /** Stops claiming: each session's running turn is its last here. */
+    async stopClaiming(): Promise<void> {
+      closing = true;
+      await unlisten?.().catch(() => undefined);
+      unlisten = null;
+      await claiming;
     },
 
     /** Stops claiming, lets running turns finish (stopping them after one lease period), hands the leases back. */
     async close(): Promise<void> {
-      closing = true;
-      await unlisten?.().catch(() => undefined);
-      await claiming;
+      await this.stopClaiming();
       const running = [...held.values()];
       const deadline = setTimeout(() => {
         for (const entry of running) entry.stop.abort(new ShutdownError('The server is shutting down.'));
@@ -304,7 +305,8 @@ const WORKER_ROLE_ROUTES = new Set(['/livez', '/readyz', '/api/runtime/status'])
 
 /**
  * Runs this process's runtime worker (roles `all` and `worker`): started when the app is ready,
- * drained on close before the event bus and the store close (onClose hooks run in reverse order).
+ * stops claiming when closing starts, and is drained before the event bus and the store close
+ * (onClose hooks run in reverse order).
  */
 async function runtimeWorkersPlugin(app: FastifyInstance) {
   const { config } = app;
@@ -330,6 +332,8 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
   app.decorate('runtimeWorker', worker);
   if (!worker) return;
   app.addHook('onReady', () => worker.start());
+  // Claiming stops as soon as closing starts; the drain waits until in-flight requests are done.
+  app.addHook('preClose', () => worker.stopClaiming());
   app.addHook('onClose', () => worker.close());
 }
 

@@ -235,9 +235,9 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       const stayingWorker = await workerOf(staying);
 
       leaving.child.kill('SIGTERM');
-      // Once it stops accepting connections it is draining: its turn still runs, and the answer,
-      // accepted by the other replica, reaches it there.
-      await waitFor(() => fetch(`${leaving.baseUrl}/livez`).then(() => false, () => true), { timeoutMs: 30_000, what: 'the leaving replica to stop listening' });
+      // Once it says it is shutting down it claims nothing more: its turn still runs, and the
+      // answer, accepted by the other replica, reaches it there.
+      await waitFor(() => fetch(`${leaving.baseUrl}/readyz`).then((response) => response.status === 503, () => true), { timeoutMs: 30_000, what: 'the leaving replica to shut down' });
       const other = clientFor(staying.baseUrl, a.token);
       await other.respondToPermission(session.sessionId, { permissionId, response: 'once' });
       expect(await leaving.exited).toBe(0);
