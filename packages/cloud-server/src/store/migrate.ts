@@ -32,6 +32,14 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
   return migrations;
 }
 
+/** True when the database has applied exactly the known migrations (the lock-free fast path). */
+async function upToDate(db: Db, known: Set<number>): Promise<boolean> {
+  const { rows: table } = await db.query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+  if (!table[0]?.exists) return false;
+  const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
+  return rows.length === known.size && rows.every((row) => known.has(row.version));
+}
+
 /**
  * Applies the pending migrations, each in its own transaction, and returns the names applied.
  * Forward-only: there are no down migrations. Every transaction first takes a transaction-scoped
@@ -41,6 +49,8 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<string[
   const all = migrations ?? (await loadMigrations());
   const applied: string[] = [];
   const known = new Set(all.map((migration) => migration.version));
+  // Most starts find nothing to do: one read answers that, instead of a locked transaction per file.
+  if (await upToDate(db, known)) return applied;
   for (const migration of all) {
     const ran = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
