@@ -4,23 +4,23 @@
  */
 export interface LinkedAbort {
   readonly signal: AbortSignal;
-  cause(): 'timeout' | 'aborted' | null;
+  cause(): 'timeout' | 'abort' | null;
   /** Removes the listeners and the timer; call it when the call settles. */
   dispose(): void;
 }
 
 export function linkAbort(signals: ReadonlyArray<AbortSignal | undefined>, timeoutMs: number): LinkedAbort {
   const controller = new AbortController();
-  let cause: 'timeout' | 'aborted' | null = null;
-  const abort = (why: 'timeout' | 'aborted') => {
+  let cause: 'timeout' | 'abort' | null = null;
+  const abort = (why: 'timeout' | 'abort') => {
     if (cause) return;
     cause = why;
     controller.abort();
   };
-  const onAbort = () => abort('aborted');
+  const onAbort = () => abort('abort');
   const sources = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   for (const signal of sources) {
-    if (signal.aborted) abort('aborted');
+    if (signal.aborted) abort('abort');
     else signal.addEventListener('abort', onAbort, { once: true });
   }
   const timer = timeoutMs > 0 && !cause ? setTimeout(() => abort('timeout'), timeoutMs) : undefined;

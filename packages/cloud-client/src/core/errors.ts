@@ -3,27 +3,15 @@
  * went wrong. Branch on `kind` (and on `code`, the server's machine code), never on `message`.
  */
 export const CLOUD_TRANSPORT_ERROR_KINDS = [
-  /** The call was invalid before any I/O: bad path, missing id, empty text, bad option. */
-  'request',
-  /** `fetch` rejected, or the connection broke while reading the body. */
-  'network',
-  /** `requestTimeoutMs` elapsed before the whole response body arrived. */
-  'timeout',
-  /** The client-wide or per-call `signal` aborted the request or subscription. */
-  'aborted',
-  /** A response or event payload was not the JSON it should be, or an SSE frame overflowed the buffer. */
-  'parse',
-  /** The event stream failed: no EventSource available, a non-event-stream response, an error frame. */
-  'sse',
-  /** HTTP 401. */
+  /** HTTP 401: expired or missing auth. */
   'unauthorized',
-  /** HTTP 402: a billing entitlement is missing. */
-  'payment_required',
   /** HTTP 403: policy, CSRF, membership or gateway scope. */
   'forbidden',
+  /** HTTP 402: a billing entitlement is missing. */
+  'payment_required',
   /** HTTP 404. */
   'not_found',
-  /** HTTP 409. */
+  /** HTTP 409: stale projection or command conflict. */
   'conflict',
   /** HTTP 429: quota, rate limit or stream cap; see `retryAfterMs`. */
   'rate_limited',
@@ -31,6 +19,18 @@ export const CLOUD_TRANSPORT_ERROR_KINDS = [
   'server',
   /** Any other non-2xx status (400, 405, 413, …). */
   'http',
+  /** `requestTimeoutMs` elapsed before the whole response body arrived. */
+  'timeout',
+  /** The client-wide or per-call `signal` aborted the request or subscription. */
+  'abort',
+  /** A response or event payload was not the JSON it should be, or an SSE frame overflowed the buffer. */
+  'parse',
+  /** The event stream failed: no EventSource available, a non-event-stream response, an EventSource error. */
+  'sse',
+  /** `fetch` rejected, the connection broke while reading the body, or a stream went silent. */
+  'network',
+  /** The call was invalid before any I/O: bad path, missing id, empty text, bad option. */
+  'request',
 ] as const;
 
 export type CloudTransportErrorKind = (typeof CLOUD_TRANSPORT_ERROR_KINDS)[number];

@@ -76,7 +76,7 @@ export async function sendRequest<T>(transport: ResolvedTransport, path: string,
 
 function failure(
   error: unknown,
-  cause: 'timeout' | 'aborted' | null,
+  cause: 'timeout' | 'abort' | null,
   timeoutMs: number,
   method: string,
   url: string,
@@ -87,7 +87,7 @@ function failure(
   if (cause === 'timeout') {
     return new CloudTransportError('timeout', `${method} ${url} timed out after ${timeoutMs} ms.`, details);
   }
-  if (cause === 'aborted') return new CloudTransportError('aborted', `${method} ${url} was aborted.`, details);
+  if (cause === 'abort') return new CloudTransportError('abort', `${method} ${url} was aborted.`, details);
   const reason = error instanceof Error ? error.message : String(error);
   return new CloudTransportError(
     'network',

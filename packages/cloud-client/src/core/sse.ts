@@ -142,8 +142,8 @@ function openFetchStream(
   const finish = (outcome: { error: unknown } | null) => {
     abort.dispose();
     // Once the caller closed, the dispatcher has ended and this reports nothing.
-    if (abort.cause() === 'aborted') {
-      dispatcher.end(new CloudTransportError('aborted', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
+    if (abort.cause() === 'abort') {
+      dispatcher.end(new CloudTransportError('abort', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
     } else if (outcome === null) {
       dispatcher.end('close');
     } else {
@@ -227,7 +227,7 @@ function openEventSourceStream(
   source.onerror = onError;
   const onAbort = () => {
     source.close();
-    dispatcher.end(new CloudTransportError('aborted', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
+    dispatcher.end(new CloudTransportError('abort', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
   };
   if (transport.signal?.aborted) queueMicrotask(onAbort);
   else transport.signal?.addEventListener('abort', onAbort, { once: true });

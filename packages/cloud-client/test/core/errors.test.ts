@@ -7,22 +7,22 @@ import {
 } from '../../src/core/errors.js';
 
 describe('CloudTransportError', () => {
-  it('has exactly the 14 documented kinds', () => {
+  it('has exactly the 14 documented kinds, in the documented order', () => {
     expect(CLOUD_TRANSPORT_ERROR_KINDS).toEqual([
-      'request',
-      'network',
-      'timeout',
-      'aborted',
-      'parse',
-      'sse',
       'unauthorized',
-      'payment_required',
       'forbidden',
+      'payment_required',
       'not_found',
       'conflict',
       'rate_limited',
       'server',
       'http',
+      'timeout',
+      'abort',
+      'parse',
+      'sse',
+      'network',
+      'request',
     ]);
   });
 

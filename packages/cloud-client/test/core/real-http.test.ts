@@ -149,7 +149,7 @@ describe('requests against a real HTTP server', () => {
     const controller = new AbortController();
     const pending = createCloudClientContext({ baseUrl, signal: controller.signal, requestTimeoutMs: 0 }).request('/api/slow-body');
     setTimeout(() => controller.abort(), 50);
-    expect((await rejection(pending)).kind).toBe('aborted');
+    expect((await rejection(pending)).kind).toBe('abort');
   });
 
   it('a refused connection is kind network', async () => {
@@ -189,7 +189,7 @@ describe('fetch-based SSE against a real HTTP server', () => {
     expect(sequences.length).toBe(count);
   });
 
-  it('the signal aborts a live subscription with one aborted error and frees the connection', async () => {
+  it('the signal aborts a live subscription with one abort error and frees the connection', async () => {
     const controller = new AbortController();
     const ctx = createCloudClientContext({ baseUrl, headers: { authorization: 'Bearer t' }, signal: controller.signal });
     const errors: string[] = [];
@@ -198,7 +198,7 @@ describe('fetch-based SSE against a real HTTP server', () => {
     while (frames < 2) await settle(10);
     controller.abort();
     for (let i = 0; i < 50 && openStreams.size > 0; i++) await settle(10);
-    expect(errors).toEqual(['aborted']);
+    expect(errors).toEqual(['abort']);
     expect(openStreams.size).toBe(0);
   });
 

@@ -239,7 +239,7 @@ describe('timeouts and cancellation', () => {
     await expect(pending).resolves.toEqual({ late: true });
   });
 
-  it('the client-wide signal aborts an in-flight request, body included, as kind aborted', async () => {
+  it('the client-wide signal aborts an in-flight request, body included, as kind abort', async () => {
     const controller = new AbortController();
     const ctx = createCloudClientContext({
       baseUrl,
@@ -248,13 +248,13 @@ describe('timeouts and cancellation', () => {
     });
     const pending = ctx.request('/api/x');
     setTimeout(() => controller.abort(), 20);
-    expect(await rejection(pending)).toMatchObject({ kind: 'aborted' });
+    expect(await rejection(pending)).toMatchObject({ kind: 'abort' });
   });
 
   it('an already-aborted signal rejects without calling fetch', async () => {
     const fetch = createFakeFetch();
     const ctx = createCloudClientContext({ baseUrl, fetch, signal: AbortSignal.abort() });
-    expect(await rejection(ctx.request('/api/x'))).toMatchObject({ kind: 'aborted' });
+    expect(await rejection(ctx.request('/api/x'))).toMatchObject({ kind: 'abort' });
     expect(fetch.requests).toHaveLength(0);
   });
 
@@ -263,7 +263,7 @@ describe('timeouts and cancellation', () => {
     const fetch = createFakeFetch();
     const ctx = createCloudClientContext({ baseUrl, fetch });
     controller.abort();
-    expect(await rejection(ctx.request('/api/x', { signal: controller.signal }))).toMatchObject({ kind: 'aborted' });
+    expect(await rejection(ctx.request('/api/x', { signal: controller.signal }))).toMatchObject({ kind: 'abort' });
     await expect(ctx.request('/api/x')).resolves.toEqual({});
   });
 });

@@ -126,7 +126,7 @@ describe('fetch-based SSE', () => {
     expect(r.sequences()).toEqual([1]);
   });
 
-  it('the client-wide signal ends the subscription with one aborted error', async () => {
+  it('the client-wide signal ends the subscription with one abort error', async () => {
     const { ctx, stream, controller } = fetchStream();
     const r = recorder();
     ctx.stream(r.options);
@@ -134,7 +134,7 @@ describe('fetch-based SSE', () => {
     await settle();
     controller.abort();
     await settle();
-    expect(r.errors.map((e) => e.kind)).toEqual(['aborted']);
+    expect(r.errors.map((e) => e.kind)).toEqual(['abort']);
     expect(r.closes()).toBe(0);
     expect(stream.cancelled).toBe(true);
   });
@@ -272,14 +272,14 @@ describe('EventSource-based SSE', () => {
     expect(r.frames).toEqual([]);
   });
 
-  it('the client-wide signal closes the EventSource with an aborted error', () => {
+  it('the client-wide signal closes the EventSource with an abort error', () => {
     const controller = new AbortController();
     const ctx = createCloudClientContext({ baseUrl: 'https://cloud.test', eventSource, signal: controller.signal });
     const r = recorder();
     ctx.stream(r.options);
     controller.abort();
     expect(FakeEventSource.instances[0]!.closed).toBe(true);
-    expect(r.errors.map((e) => e.kind)).toEqual(['aborted']);
+    expect(r.errors.map((e) => e.kind)).toEqual(['abort']);
   });
 
   it('reports a missing EventSource through onError, never by throwing', async () => {
