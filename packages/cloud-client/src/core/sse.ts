@@ -212,16 +212,21 @@ function openEventSourceStream(
     if (type !== 'message' && type !== 'error') source.addEventListener(type, onMessage);
   }
   // A server `event: error` frame arrives as an `error` MessageEvent carrying data; a connection
-  // failure arrives as a plain Event. Only a closed EventSource is final: while it reconnects,
-  // the dispatcher drops the replayed duplicates.
+  // failure arrives as a plain Event. Every failure is reported, so the caller can show that the
+  // browser is reconnecting; only a CLOSED source (the browser gave up) ends the subscription.
+  // While it reconnects, the dispatcher drops the replayed duplicates. A source without
+  // `readyState` (many test doubles) counts as still open.
   const onError = (event: Event) => {
     if ('data' in event && typeof (event as MessageEvent).data === 'string') {
       onMessage(event as MessageEvent);
       return;
     }
+    dispatcher.reportError(
+      new CloudTransportError('sse', `Cloud transport EventSource subscription failed: ${url}`, { method: 'GET', url }),
+    );
     if (source.readyState === EVENT_SOURCE_CLOSED) {
       source.close();
-      dispatcher.end(new CloudTransportError('sse', `The event stream ${url} closed and will not reconnect.`, { url }));
+      dispatcher.end('close');
     }
   };
   source.onerror = onError;

@@ -232,25 +232,49 @@ describe('EventSource-based SSE', () => {
     ]);
   });
 
-  it('drops the duplicates an automatic reconnect replays from the original ?after=', () => {
+  it('reports every error while the browser reconnects and drops the duplicates it replays', () => {
     const ctx = createCloudClientContext({ baseUrl: 'https://cloud.test', eventSource });
     const r = recorder({ afterSequence: 1, eventTypes: ['assistant.message'] });
     ctx.stream(r.options);
     const source = FakeEventSource.instances[0]!;
     for (const sequence of [2, 3]) source.emit('assistant.message', JSON.stringify({ sequence }));
-    source.fail(0); // reconnecting: not reported
+    source.fail(0);
+    source.fail(0);
     for (const sequence of [2, 3, 4]) source.emit('assistant.message', JSON.stringify({ sequence }));
     expect(r.sequences()).toEqual([2, 3, 4]);
-    expect(r.errors).toEqual([]);
+    expect(r.errors.map((e) => [e.kind, e.message])).toEqual([
+      ['sse', 'Cloud transport EventSource subscription failed: https://cloud.test/api/sessions/s1/events?after=1'],
+      ['sse', 'Cloud transport EventSource subscription failed: https://cloud.test/api/sessions/s1/events?after=1'],
+    ]);
+    expect(r.closes()).toBe(0);
+    expect(source.closed).toBe(false);
   });
 
-  it('reports a closed EventSource once as kind sse', () => {
+  it('treats a source without readyState as still open', () => {
     const ctx = createCloudClientContext({ baseUrl: 'https://cloud.test', eventSource });
-    const r = recorder();
+    const r = recorder({ eventTypes: ['assistant.message'] });
     ctx.stream(r.options);
-    FakeEventSource.instances[0]!.fail(2);
-    FakeEventSource.instances[0]!.fail(2);
+    const source = FakeEventSource.instances[0]!;
+    delete (source as { readyState?: number }).readyState;
+    source.onerror!(new Event('error'));
+    source.emit('assistant.message', JSON.stringify({ sequence: 1 }));
     expect(r.errors.map((e) => e.kind)).toEqual(['sse']);
+    expect(r.sequences()).toEqual([1]);
+    expect(r.closes()).toBe(0);
+  });
+
+  it('ends on a CLOSED source: one sse error, then onClose once, then nothing', () => {
+    const ctx = createCloudClientContext({ baseUrl: 'https://cloud.test', eventSource });
+    const r = recorder({ eventTypes: ['assistant.message'] });
+    ctx.stream(r.options);
+    const source = FakeEventSource.instances[0]!;
+    source.fail(2);
+    source.fail(2);
+    source.emit('assistant.message', JSON.stringify({ sequence: 1 }));
+    expect(r.errors.map((e) => e.kind)).toEqual(['sse']);
+    expect(r.closes()).toBe(1);
+    expect(r.frames).toEqual([]);
+    expect(source.closed).toBe(true);
   });
 
   it('passes a server error frame (an error event with data) as a frame', () => {
