@@ -1,4 +1,3 @@
-import { linkAbort } from './abort.js';
 import type { CloudStreamFrame, CloudStreamOptions, CloudSubscription } from './context.js';
 import { CloudTransportError, isCloudTransportError } from './errors.js';
 import { errorFromResponse, headerOf, networkReason } from './http.js';
@@ -124,18 +123,28 @@ function openFetchStream(
   url: string,
   dispatcher: Dispatcher,
 ): CloudSubscription {
-  const closer = new AbortController();
-  const abort = linkAbort([transport.signal, closer.signal], 0);
-  const signal = abort.signal!;
-  const parser = createSseParser({ onEvent: (message) => dispatcher.deliver(message), onError: dispatcher.reportError });
+  // One controller, aborted by close(), by the client-wide signal and by the silence watchdog.
+  // Lean on purpose: a caller may hold the handle long after the stream failed, and whatever the
+  // handle reaches stays in memory with it.
+  let controller: AbortController | null = new AbortController();
+  const clientSignal = transport.signal;
+  let abortedByClient = false;
+  const onClientAbort = () => {
+    abortedByClient = true;
+    controller?.abort();
+  };
+  if (clientSignal?.aborted) onClientAbort();
+  else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
   // A connection that goes silent without closing (a dead peer behind a NAT or proxy) would
   // otherwise never be noticed: report it as a network failure, which a reconnect policy acts on.
   const silence = watchSilence(transport.streamIdleTimeoutMs, () => {
     const message = `Cloud transport SSE subscription heard nothing for ${transport.streamIdleTimeoutMs}ms: ${url}`;
     dispatcher.end(new CloudTransportError('network', message, { method: 'GET', url }));
-    closer.abort();
+    controller?.abort();
   });
   const run = async () => {
+    const signal = controller!.signal;
+    const parser = createSseParser({ onEvent: (message) => dispatcher.deliver(message), onError: dispatcher.reportError });
     const response = await transport.fetch()(url, {
       method: 'GET',
       headers: { ...headers, accept: 'text/event-stream' },
@@ -177,10 +186,12 @@ function openFetchStream(
     }
   };
   const finish = (outcome: { error: unknown } | null) => {
-    abort.dispose();
+    clientSignal?.removeEventListener('abort', onClientAbort);
     silence.stop();
+    // Node's fetch keeps listeners on the signal it was given: let the handle forget it.
+    controller = null;
     // Once the caller closed, the dispatcher has ended and this reports nothing.
-    if (abort.cause() === 'abort') {
+    if (abortedByClient) {
       dispatcher.end(new CloudTransportError('abort', `Cloud transport SSE subscription was aborted: ${url}`, { method: 'GET', url }));
     } else if (outcome === null) {
       dispatcher.end('close');
@@ -206,7 +217,7 @@ function openFetchStream(
       silence.stop();
       // Aborting cancels the body, which releases the HTTP connection instead of leaving it open
       // until the server ends it.
-      closer.abort();
+      controller?.abort();
     },
   };
 }
