@@ -88,6 +88,34 @@ export type CloudSessionEventPayloads = {
   'runtime.error': { id: string; commandId: string; message: string };
 };
 
+/**
+ * The type names of the contract (`CLOUD_SESSION_EVENT_TYPES`), as a plain list: a client that
+ * needs only the names (to listen for each on an EventSource) does not bundle the whole contract.
+ */
+export const CLOUD_SESSION_EVENT_TYPE_NAMES = [
+  'session.created',
+  'session.imported',
+  'session.project_source.bound',
+  'prompt.submitted',
+  'assistant.message',
+  'tool.call',
+  'task.run',
+  'permission.requested',
+  'permission.resolved',
+  'question.asked',
+  'question.resolved',
+  'todos.updated',
+  'cost.updated',
+  'artifact.created',
+  'artifact.updated',
+  'session.status',
+  'session.idle',
+  'session.aborted',
+  'runtime.error',
+  'snapshot.required',
+  'channel.delivery',
+] as const;
+
 /** The event types whose payload this package types: the projected types of the contract. */
 export type KnownCloudSessionEventType = keyof CloudSessionEventPayloads;
 

@@ -24,6 +24,7 @@ export function createCloudClientContext(options: CloudTransportAdapterOptions):
     signal: options.signal,
     // Resolved per call so a fetch installed after construction (test setups, polyfills) is used.
     fetch: () => options.fetch ?? defaultFetch,
+    fetchMayIgnoreSignal: options.fetch !== undefined,
     eventSource: options.eventSource,
   };
   return {

@@ -15,6 +15,8 @@ export interface ResolvedTransport {
   streamIdleTimeoutMs: number;
   signal: AbortSignal | undefined;
   fetch(): CloudFetch;
+  /** True for an injected fetch, which may ignore the signal (test doubles, minimal polyfills). */
+  fetchMayIgnoreSignal: boolean;
   eventSource: CloudEventSourceConstructor | undefined;
 }
 
@@ -56,11 +58,15 @@ export async function sendRequest<T>(transport: ResolvedTransport, path: string,
   let text: string;
   try {
     if (signal?.aborted) throw signal.reason;
-    const exchange = (async () => {
-      response = await transport.fetch()(url, { method, headers, body, signal: signal!, credentials: transport.credentials });
-      return response.text();
-    })();
-    text = await (signal ? untilAborted(exchange, signal) : exchange);
+    const exchange = transport.fetch()(url, { method, headers, body, signal, credentials: transport.credentials }).then(
+      (received) => {
+        response = received;
+        return received.text();
+      },
+    );
+    // The platform's fetch honours the signal for the body too; an injected one may not, so only
+    // then is the exchange raced against the signal.
+    text = await (signal && transport.fetchMayIgnoreSignal ? untilAborted(exchange, signal) : exchange);
   } catch (error) {
     throw failure(error, abort.cause(), transport.requestTimeoutMs, method, target, url, response);
   } finally {
