@@ -48,7 +48,7 @@ export type CloudTransportAdapter = ReturnType<typeof createCloudArtifactsClient
  *   headers: { authorization: `Bearer ${accessToken}` },
  * });
  */
-export function createHttpSseCloudTransportAdapter(options: CloudTransportAdapterOptions = {}): CloudTransportAdapter {
+export function createHttpSseCloudTransportAdapter(options: CloudTransportAdapterOptions): CloudTransportAdapter {
   const ctx = createCloudClientContext(options);
   return {
     ...createCloudArtifactsClient(ctx),

@@ -20,6 +20,7 @@ export {
 } from './core/errors.js';
 export {
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   MAX_REQUEST_TIMEOUT_MS,
   MIN_REQUEST_TIMEOUT_MS,
   normalizeRequestTimeoutMs,

@@ -49,7 +49,7 @@ function documentedMethods(): Map<string, string[]> {
 
 describe('the methods of the adapter', () => {
   it('are all named in the README Methods section', () => {
-    const adapter = createHttpSseCloudTransportAdapter({ fetch: createFakeFetch() });
+    const adapter = createHttpSseCloudTransportAdapter({ baseUrl: '', fetch: createFakeFetch() });
     const documented = new Set([...documentedMethods().values()].flat());
     expect(Object.keys(adapter).filter((method) => !documented.has(method))).toEqual([]);
   });
@@ -68,7 +68,7 @@ describe('the methods of the adapter', () => {
       for (const method of methodsOf(domain)) owners.set(method, [...(owners.get(method) ?? []), domain]);
     }
     expect([...owners].filter(([, domains]) => domains.length > 1)).toEqual([]);
-    const adapter = createHttpSseCloudTransportAdapter({ fetch: createFakeFetch() });
+    const adapter = createHttpSseCloudTransportAdapter({ baseUrl: '', fetch: createFakeFetch() });
     expect(Object.keys(adapter).sort()).toEqual([...owners.keys()].sort());
   });
 });

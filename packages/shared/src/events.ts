@@ -302,13 +302,16 @@ export interface CloudWorkspaceEvent {
   createdAt: string;
 }
 
-/** Payload of a server-synthesised `snapshot.required` event. */
-export interface SnapshotRequiredPayload {
+/**
+ * Payload of a server-synthesised `snapshot.required` event. A type alias, not an interface, so the
+ * event is also a `CloudSessionEvent` (whose payload is a `Record<string, unknown>`).
+ */
+export type SnapshotRequiredPayload = {
   reason: 'event_retention_gap' | (string & {});
   afterSequence: number;
   earliestSequence: number;
   latestSequence: number;
-}
+};
 
 /** Written when the resume cursor falls into a retention gap; `sequence` is the cursor before the gap. */
 export interface SnapshotRequiredEvent {

@@ -1,4 +1,5 @@
 export * from './events.js';
+export * from './session-events.js';
 export * from './session.js';
 export * from './config.js';
 export * from './channels.js';

@@ -98,3 +98,10 @@ describe('workspaceOperationForEventType', () => {
     expect(workspaceOperationForEventType(type)).toBe(operation);
   });
 });
+
+describe('CLOUD_SESSION_EVENT_TYPE_NAMES', () => {
+  it('lists the type names of the contract, in contract order', async () => {
+    const { CLOUD_SESSION_EVENT_TYPE_NAMES, CLOUD_SESSION_EVENT_TYPES } = await import('../src/index.js');
+    expect(CLOUD_SESSION_EVENT_TYPE_NAMES).toEqual(CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type));
+  });
+});

@@ -3,10 +3,16 @@ import { CloudTransportError, errorKindForStatus, invalidRequest } from './error
 import type { CloudFetchResponse } from './options.js';
 import { isObject } from './validate.js';
 
-/** `path` must be an `/api/…` path: the client never talks to anything else. */
+// A path segment that is empty, `.` or `..` (also percent-encoded, as URL parsers decode those):
+// fetch would resolve it and the request would reach another route.
+const UNSAFE_SEGMENT = /\/(?:\.|%2e){0,2}(?=\/|$)/i;
+
+/** `path` must be an `/api/…` path without empty or dot segments: the client never talks to anything else. */
 export function assertApiPath(path: string): void {
-  if (typeof path !== 'string' || !path.startsWith('/api/')) {
-    throw invalidRequest(`Cloud paths must start with /api/ (got ${JSON.stringify(path)}).`);
+  if (typeof path !== 'string' || !path.startsWith('/api/') || UNSAFE_SEGMENT.test(path.slice(4).split('?')[0]!)) {
+    throw invalidRequest(
+      `Cloud paths must start with /api/ and have no empty, "." or ".." segment (got ${JSON.stringify(path)}).`,
+    );
   }
 }
 
@@ -38,16 +44,22 @@ export function parseRetryAfterMs(header: string | null, now = Date.now()): numb
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-/** Builds the error for a non-2xx response from its status, headers and body text. */
+/**
+ * Builds the error for a non-2xx response from its status, headers and body text. The message is
+ * the body when it is text that is not JSON, else the body's `error` string, else `fallback`.
+ */
 export function errorFromResponse(
   response: CloudFetchResponse,
   text: string,
   method: string,
   url: string,
+  fallback: string,
 ): CloudTransportError {
   let body: unknown = text;
+  let isJson = false;
   try {
     body = text === '' ? null : JSON.parse(text);
+    isJson = text !== '';
   } catch {
     // A non-JSON error body (a proxy's HTML page, say) is kept as text.
   }
@@ -60,20 +72,32 @@ export function errorFromResponse(
   const retryAfter = headerOf(response, 'retry-after');
   const bodyRetryAfterMs =
     typeof fields?.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) ? fields.retryAfterMs : null;
-  const serverMessage =
-    typeof fields?.error === 'string' ? fields.error : typeof body === 'string' ? body.slice(0, 200) : '';
-  return new CloudTransportError(
-    errorKindForStatus(response.status),
-    `${method} ${url} failed with HTTP ${response.status}${serverMessage ? `: ${serverMessage}` : ''}`,
-    {
-      status: response.status,
-      method,
-      url,
-      code,
-      retryAfter,
-      retryAfterMs: parseRetryAfterMs(retryAfter) ?? bodyRetryAfterMs,
-      requestId: headerOf(response, 'x-request-id'),
-      body,
-    },
-  );
+  const message =
+    (!isJson && text.trim() !== '' && text) || (typeof fields?.error === 'string' && fields.error) || fallback;
+  return new CloudTransportError(errorKindForStatus(response.status), message, {
+    status: response.status,
+    method,
+    url,
+    code,
+    retryAfter,
+    retryAfterMs: parseRetryAfterMs(retryAfter) ?? bodyRetryAfterMs,
+    requestId: headerOf(response, 'x-request-id'),
+    body,
+  });
+}
+
+/**
+ * Why a request never got a response, as people can act on it: Node's fetch hides the socket
+ * error in `cause.cause` (`ECONNREFUSED 127.0.0.1:8787`); elsewhere the error's own message.
+ */
+export function networkReason(error: unknown): string {
+  const outer = error as { message?: unknown; cause?: unknown } | null | undefined;
+  const inner = outer?.cause as { code?: unknown; address?: unknown; port?: unknown; message?: unknown } | undefined;
+  if (inner && typeof inner.code === 'string') {
+    const where = typeof inner.address === 'string' ? ` ${inner.address}${inner.port !== undefined ? `:${String(inner.port)}` : ''}` : '';
+    return `${inner.code}${where}`;
+  }
+  if (inner && typeof inner.message === 'string' && inner.message) return inner.message;
+  if (typeof outer?.message === 'string' && outer.message) return outer.message;
+  return String(error);
 }

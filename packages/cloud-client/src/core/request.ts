@@ -1,38 +1,50 @@
 import { linkAbort, untilAborted } from './abort.js';
 import type { CloudRequestInit, QueryParams } from './context.js';
 import { CloudTransportError, isCloudTransportError } from './errors.js';
-import { assertApiPath, errorFromResponse, withQuery } from './http.js';
+import { assertApiPath, errorFromResponse, networkReason, withQuery } from './http.js';
 import type { CloudEventSourceConstructor, CloudFetch, CloudFetchResponse } from './options.js';
 
 /** The client-wide settings every request and subscription reads. */
 export interface ResolvedTransport {
   baseUrl: string;
+  /** A fresh object per call, checked: every value a string. */
   headers(): Record<string, string>;
   csrfToken(): string | null;
   credentials: 'include' | undefined;
   requestTimeoutMs: number;
+  streamIdleTimeoutMs: number;
   signal: AbortSignal | undefined;
   fetch(): CloudFetch;
+  /** True for an injected fetch, which may ignore the signal (test doubles, minimal polyfills). */
+  fetchMayIgnoreSignal: boolean;
   eventSource: CloudEventSourceConstructor | undefined;
 }
 
-export function buildUrl(transport: ResolvedTransport, path: string, query?: QueryParams): string {
+/** The `/api/…` path with its query string: what messages show, without the origin. */
+export function requestTarget(path: string, query?: QueryParams): string {
   assertApiPath(path);
-  return withQuery(`${transport.baseUrl}${path}`, query);
+  return withQuery(path, query);
+}
+
+export function buildUrl(transport: ResolvedTransport, path: string, query?: QueryParams): string {
+  return transport.baseUrl + requestTarget(path, query);
 }
 
 /** One JSON request: the whole exchange, body included, is bound by the timeout and the signals. */
 export async function sendRequest<T>(transport: ResolvedTransport, path: string, init: CloudRequestInit = {}): Promise<T> {
   const method = init.method ?? 'GET';
-  const url = buildUrl(transport, path, init.query);
-  const headers = { ...transport.headers() };
+  const target = requestTarget(path, init.query);
+  const url = transport.baseUrl + target;
+  const headers = transport.headers();
   let body: string | undefined;
   if (init.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.body);
   }
-  const csrfToken = transport.csrfToken();
-  if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  if (method !== 'GET') {
+    const csrfToken = transport.csrfToken();
+    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  }
   if (init.idempotencyKey !== undefined) {
     if (typeof init.idempotencyKey !== 'string' || init.idempotencyKey.trim() === '') {
       throw new CloudTransportError('request', 'idempotencyKey must be a non-empty string.', { method, url });
@@ -41,31 +53,41 @@ export async function sendRequest<T>(transport: ResolvedTransport, path: string,
   }
 
   const abort = linkAbort([transport.signal, init.signal], transport.requestTimeoutMs);
-  let received: CloudFetchResponse | undefined;
-  const exchange = async () => {
-    if (abort.signal.aborted) throw new Error('aborted before sending');
-    const fetchInit = { method, headers, body, signal: abort.signal, credentials: transport.credentials };
-    const response = await untilAborted(Promise.resolve().then(() => transport.fetch()(url, fetchInit)), abort.signal);
-    received = response;
-    return { response, text: await untilAborted(Promise.resolve().then(() => response.text()), abort.signal) };
-  };
-  let response: CloudFetchResponse;
+  const signal = abort.signal;
+  let response: CloudFetchResponse | undefined;
   let text: string;
   try {
-    ({ response, text } = await exchange());
+    if (signal?.aborted) throw signal.reason;
+    const exchange = transport.fetch()(url, { method, headers, body, signal, credentials: transport.credentials }).then(
+      (received) => {
+        response = received;
+        return received.text();
+      },
+    );
+    // The platform's fetch honours the signal for the body too; an injected one may not, so only
+    // then is the exchange raced against the signal.
+    text = await (signal && transport.fetchMayIgnoreSignal ? untilAborted(exchange, signal) : exchange);
   } catch (error) {
-    throw failure(error, abort.cause(), transport.requestTimeoutMs, method, url, received);
+    throw failure(error, abort.cause(), transport.requestTimeoutMs, method, target, url, response);
   } finally {
     abort.dispose();
   }
 
-  if (!response.ok) throw errorFromResponse(response, text, method, url);
+  if (!response!.ok) {
+    throw errorFromResponse(
+      response!,
+      text,
+      method,
+      url,
+      `Cloud transport request failed with HTTP ${response!.status}: ${method} ${url}`,
+    );
+  }
   if (text.trim() === '') return {} as T;
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new CloudTransportError('parse', `${method} ${url} answered HTTP ${response.status} with a body that is not JSON.`, {
-      status: response.status,
+    throw new CloudTransportError('parse', `Cloud transport response was not valid JSON: ${method} ${url}`, {
+      status: response!.status,
       method,
       url,
       body: text.slice(0, 1000),
@@ -79,19 +101,19 @@ function failure(
   cause: 'timeout' | 'abort' | null,
   timeoutMs: number,
   method: string,
+  target: string,
   url: string,
   response: CloudFetchResponse | undefined,
 ): CloudTransportError {
   if (isCloudTransportError(error)) return error;
   const details = { method, url, status: response?.status ?? null, cause: error };
   if (cause === 'timeout') {
-    return new CloudTransportError('timeout', `${method} ${url} timed out after ${timeoutMs} ms.`, details);
+    return new CloudTransportError('timeout', `Cloud transport request timed out after ${timeoutMs}ms: ${method} ${target}`, details);
   }
-  if (cause === 'abort') return new CloudTransportError('abort', `${method} ${url} was aborted.`, details);
-  const reason = error instanceof Error ? error.message : String(error);
+  if (cause === 'abort') return new CloudTransportError('abort', `Cloud transport request was aborted: ${method} ${target}`, details);
   return new CloudTransportError(
     'network',
-    `${method} ${url} failed${response ? ' while reading the response' : ''}: ${reason}`,
+    `Cloud transport network request failed: ${method} ${target} (${networkReason(error)})`,
     details,
   );
 }

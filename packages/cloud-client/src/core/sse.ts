@@ -1,7 +1,6 @@
-import { linkAbort } from './abort.js';
 import type { CloudStreamFrame, CloudStreamOptions, CloudSubscription } from './context.js';
 import { CloudTransportError, isCloudTransportError } from './errors.js';
-import { errorFromResponse, headerOf, withQuery } from './http.js';
+import { errorFromResponse, headerOf, networkReason } from './http.js';
 import type { CloudEventSourceConstructor, CloudEventSourceLike } from './options.js';
 import { buildUrl, type ResolvedTransport } from './request.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
@@ -77,11 +76,13 @@ function createDispatcher(options: CloudStreamOptions, url: string) {
  */
 export function openStream(transport: ResolvedTransport, options: CloudStreamOptions): CloudSubscription {
   let url = '';
+  let headers: Record<string, string>;
   try {
     url = buildUrl(transport, options.path, {
       ...options.query,
       after: options.afterSequence && options.afterSequence > 0 ? options.afterSequence : undefined,
     });
+    headers = transport.headers();
   } catch (error) {
     const dispatcher = createDispatcher(options, options.path);
     // Reported asynchronously so the caller has its subscription handle before any callback runs.
@@ -89,7 +90,6 @@ export function openStream(transport: ResolvedTransport, options: CloudStreamOpt
     return { close: () => dispatcher.end() };
   }
   const dispatcher = createDispatcher(options, url);
-  const headers = transport.headers();
   return Object.keys(headers).length > 0
     ? openFetchStream(transport, headers, url, dispatcher)
     : openEventSourceStream(transport, url, options, dispatcher);
@@ -97,29 +97,68 @@ export function openStream(transport: ResolvedTransport, options: CloudStreamOpt
 
 type Dispatcher = ReturnType<typeof createDispatcher>;
 
+/**
+ * Calls `onSilent` once when `heard()` was not called for `idleMs` (0: never). One timer per
+ * silence period rather than one per chunk: a busy stream only stamps the time.
+ */
+function watchSilence(idleMs: number, onSilent: () => void): { heard(): void; stop(): void } {
+  if (idleMs <= 0) return { heard() {}, stop() {} };
+  let lastHeard = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    const silentFor = Date.now() - lastHeard;
+    if (silentFor >= idleMs) onSilent();
+    else timer = setTimeout(check, idleMs - silentFor);
+  };
+  timer = setTimeout(check, idleMs);
+  return {
+    heard: () => void (lastHeard = Date.now()),
+    stop: () => clearTimeout(timer),
+  };
+}
+
 function openFetchStream(
   transport: ResolvedTransport,
   headers: Record<string, string>,
   url: string,
   dispatcher: Dispatcher,
 ): CloudSubscription {
-  const closer = new AbortController();
-  const abort = linkAbort([transport.signal, closer.signal], 0);
-  const parser = createSseParser({ onEvent: (message) => dispatcher.deliver(message), onError: dispatcher.reportError });
-
+  // One controller, aborted by close(), by the client-wide signal and by the silence watchdog.
+  // Lean on purpose: a caller may hold the handle long after the stream failed, and whatever the
+  // handle reaches stays in memory with it.
+  let controller: AbortController | null = new AbortController();
+  const clientSignal = transport.signal;
+  let abortedByClient = false;
+  const onClientAbort = () => {
+    abortedByClient = true;
+    controller?.abort();
+  };
+  if (clientSignal?.aborted) onClientAbort();
+  else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+  // A connection that goes silent without closing (a dead peer behind a NAT or proxy) would
+  // otherwise never be noticed: report it as a network failure, which a reconnect policy acts on.
+  const silence = watchSilence(transport.streamIdleTimeoutMs, () => {
+    const message = `Cloud transport SSE subscription heard nothing for ${transport.streamIdleTimeoutMs}ms: ${url}`;
+    dispatcher.end(new CloudTransportError('network', message, { method: 'GET', url }));
+    controller?.abort();
+  });
   const run = async () => {
+    const signal = controller!.signal;
+    const parser = createSseParser({ onEvent: (message) => dispatcher.deliver(message), onError: dispatcher.reportError });
     const response = await transport.fetch()(url, {
       method: 'GET',
       headers: { ...headers, accept: 'text/event-stream' },
       credentials: transport.credentials,
-      signal: abort.signal,
+      signal,
     });
+    silence.heard();
     if (!response.ok) {
-      throw errorFromResponse(response, await response.text(), 'GET', url);
+      const fallback = `Cloud transport SSE subscription failed with HTTP ${response.status}: ${url}`;
+      throw errorFromResponse(response, await response.text(), 'GET', url, fallback);
     }
     const contentType = headerOf(response, 'content-type');
     if (contentType !== null && !contentType.toLowerCase().startsWith('text/event-stream')) {
-      throw new CloudTransportError('sse', `GET ${url} answered ${contentType}, not an event stream.`, {
+      throw new CloudTransportError('sse', `Cloud transport SSE subscription failed: ${url} answered ${contentType}, not an event stream`, {
         status: response.status,
         method: 'GET',
         url,
@@ -131,30 +170,40 @@ function openFetchStream(
       return;
     }
     const reader = response.body.getReader();
-    abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || abort.signal.aborted) return;
-      parser.feed(value);
+    // Node's fetch keeps the signal alive after the stream ends: a listener left on it would keep
+    // the reader, and through it the response and the socket, for good.
+    const cancel = () => void reader.cancel().catch(() => undefined);
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || signal.aborted) return;
+        silence.heard();
+        parser.feed(value);
+      }
+    } finally {
+      signal.removeEventListener('abort', cancel);
     }
   };
-
   const finish = (outcome: { error: unknown } | null) => {
-    abort.dispose();
+    clientSignal?.removeEventListener('abort', onClientAbort);
+    silence.stop();
+    // Node's fetch keeps listeners on the signal it was given: let the handle forget it.
+    controller = null;
     // Once the caller closed, the dispatcher has ended and this reports nothing.
-    if (abort.cause() === 'abort') {
-      dispatcher.end(new CloudTransportError('abort', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
+    if (abortedByClient) {
+      dispatcher.end(new CloudTransportError('abort', `Cloud transport SSE subscription was aborted: ${url}`, { method: 'GET', url }));
     } else if (outcome === null) {
       dispatcher.end('close');
     } else {
       dispatcher.end(
         isCloudTransportError(outcome.error)
           ? outcome.error
-          : new CloudTransportError('network', `The event stream ${url} failed: ${String(outcome.error)}`, {
-              method: 'GET',
-              url,
-              cause: outcome.error,
-            }),
+          : new CloudTransportError(
+              'network',
+              `Cloud transport network request failed: GET ${url.slice(transport.baseUrl.length)} (${networkReason(outcome.error)})`,
+              { method: 'GET', url, cause: outcome.error },
+            ),
       );
     }
   };
@@ -162,13 +211,13 @@ function openFetchStream(
     () => finish(null),
     (error: unknown) => finish({ error }),
   );
-
   return {
     close() {
       dispatcher.end();
+      silence.stop();
       // Aborting cancels the body, which releases the HTTP connection instead of leaving it open
       // until the server ends it.
-      closer.abort();
+      controller?.abort();
     },
   };
 }
@@ -199,7 +248,7 @@ function openEventSourceStream(
     source = new EventSourceImpl(url, { withCredentials: transport.credentials === 'include' });
   } catch (cause) {
     queueMicrotask(() =>
-      dispatcher.end(new CloudTransportError('sse', `Could not open an EventSource for ${url}.`, { url, cause })),
+      dispatcher.end(new CloudTransportError('sse', `Cloud transport EventSource subscription failed: ${url}`, { method: 'GET', url, cause })),
     );
     return { close: () => dispatcher.end() };
   }
@@ -232,7 +281,7 @@ function openEventSourceStream(
   source.onerror = onError;
   const onAbort = () => {
     source.close();
-    dispatcher.end(new CloudTransportError('abort', `The subscription to ${url} was aborted.`, { method: 'GET', url }));
+    dispatcher.end(new CloudTransportError('abort', `Cloud transport SSE subscription was aborted: ${url}`, { method: 'GET', url }));
   };
   if (transport.signal?.aborted) queueMicrotask(onAbort);
   else transport.signal?.addEventListener('abort', onAbort, { once: true });

@@ -45,11 +45,20 @@ export type { ChannelListQuery } from './channels/agents.js';
 export type { ChannelDeliverySubscriptionOptions } from './channels/deliveries.js';
 
 /**
+ * The channels domain's methods. Declared as the intersection of the four parts, so each method
+ * keeps its documentation in the built types (a spread object would be re-typed without it).
+ */
+export type CloudChannelsClient = ReturnType<typeof createChannelAgentsClient> &
+  ReturnType<typeof createChannelSessionsClient> &
+  ReturnType<typeof createChannelInteractionsClient> &
+  ReturnType<typeof createChannelDeliveriesClient>;
+
+/**
  * The gateway / headless-agent plane, in four parts:
  * setup (providers, agents, bindings, identities), chat sessions (bind, prompt, cursor, events),
  * inbound interactions and provider events, and the outbound delivery queue with its stream.
  */
-export function createCloudChannelsClient(ctx: CloudClientContext) {
+export function createCloudChannelsClient(ctx: CloudClientContext): CloudChannelsClient {
   return {
     ...createChannelAgentsClient(ctx),
     ...createChannelSessionsClient(ctx),
@@ -57,6 +66,3 @@ export function createCloudChannelsClient(ctx: CloudClientContext) {
     ...createChannelDeliveriesClient(ctx),
   };
 }
-
-/** The channels domain's methods. */
-export type CloudChannelsClient = ReturnType<typeof createCloudChannelsClient>;

@@ -62,7 +62,7 @@ export function createCloudTransportClient(ctx: CloudClientContext) {
     /**
      * Opt-in helper over `subscribeSessionEvents` that reconnects with backoff from the last
      * delivered sequence (reported through `onCursor`) after the stream ends or fails with a
-     * curable kind (`network`, `timeout`, `server`, `rate_limited`, `sse`). Other failures stop it
+     * curable kind (`network`, a silent connection included; `timeout`, `server`, `rate_limited`, `sse`). Other failures stop it
      * and fire `onClose`. On `snapshot.required`, re-fetch the view, close this, and subscribe again
      * from the view's sequence. Never throws: invalid options reach `onError` (kind `request`).
      */

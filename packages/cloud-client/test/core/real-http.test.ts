@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudStreamFrame } from '../../src/core/context.js';
+import { createHttpSseCloudTransportAdapter } from '../../src/adapter.js';
 import { createCloudClientContext } from '../../src/core/create-context.js';
 import { isCloudTransportError, type CloudTransportError } from '../../src/core/errors.js';
 import { eventFrame, settle } from '../helpers/streams.js';
@@ -69,6 +70,17 @@ beforeAll(async () => {
     res.write(': connected\n\nretry: 3000\n\n');
     for (let sequence = after + 1; sequence <= after + 3; sequence++) res.write(eventFrame(sequence));
     res.end();
+  }));
+  // Says one event after the cursor, then nothing at all, without closing: a dead peer.
+  routes.set('/api/sessions/quiet/events', sse((res, req) => {
+    const after = Number(new URL(req.url!, 'http://x').searchParams.get('after') ?? 0);
+    res.write(`: connected\n\n${eventFrame(after + 1)}`);
+  }));
+  routes.set('/api/stream/keep-alive', sse((res, req) => {
+    res.write(': connected\n\n');
+    const timer = setInterval(() => res.write(': keep-alive\n\n'), 40);
+    req.on('close', () => clearInterval(timer));
+    res.on('close', () => clearInterval(timer));
   }));
   routes.set('/api/stream/endless', sse((res, req) => {
     res.write(`: connected\n\n${eventFrame(1)}`);
@@ -208,5 +220,46 @@ describe('fetch-based SSE against a real HTTP server', () => {
       ctx.stream({ path: '/api/429', onFrame: () => undefined, onError: resolve }),
     );
     expect(error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
+  });
+});
+
+describe('a subscription that goes silent', () => {
+  const sequenceOf = (frame: CloudStreamFrame) => (frame.data as { sequence: number }).sequence;
+
+  it('ends with a network error after streamIdleTimeoutMs of silence and frees the connection', async () => {
+    const ctx = createCloudClientContext({ baseUrl, headers: { authorization: 'Bearer t' }, streamIdleTimeoutMs: 200 });
+    const frames: number[] = [];
+    const error = await new Promise<CloudTransportError>((resolve) =>
+      ctx.stream({ path: '/api/sessions/quiet/events', sequenceOf, onFrame: (f) => frames.push(sequenceOf(f)), onError: resolve }),
+    );
+    expect(frames).toEqual([1]);
+    expect(error).toMatchObject({ kind: 'network', method: 'GET' });
+    expect(error.message).toBe(`Cloud transport SSE subscription heard nothing for 200ms: ${baseUrl}/api/sessions/quiet/events`);
+    for (let i = 0; i < 100 && openStreams.size > 0; i++) await settle(10);
+    expect(openStreams.size).toBe(0);
+  });
+
+  it('keep-alive comments count as hearing from the server', async () => {
+    const ctx = createCloudClientContext({ baseUrl, headers: { authorization: 'Bearer t' }, streamIdleTimeoutMs: 200 });
+    const errors: CloudTransportError[] = [];
+    const subscription = ctx.stream({ path: '/api/stream/keep-alive', onFrame: () => undefined, onError: (e) => errors.push(e) });
+    await settle(700);
+    subscription.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('the resumable helper reconnects from its cursor after each silence', async () => {
+    const cloud = createHttpSseCloudTransportAdapter({ baseUrl, headers: { authorization: 'Bearer t' }, streamIdleTimeoutMs: 150 });
+    const sequences: number[] = [];
+    const errors: string[] = [];
+    const subscription = cloud.subscribeSessionEventsResumable('quiet', {
+      backoffMs: { initial: 10, max: 10 },
+      onEvent: (event) => sequences.push((event as { sequence: number }).sequence),
+      onError: (error) => errors.push(error.kind),
+    });
+    for (let i = 0; i < 500 && sequences.length < 3; i++) await settle(10);
+    subscription.close();
+    expect(sequences.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(errors.slice(0, 2)).toEqual(['network', 'network']);
   });
 });

@@ -31,7 +31,7 @@ function fetchStream(headers: Record<string, string> = { authorization: 'Bearer 
     headers,
     signal: controller.signal,
     fetch: async (url, init) => {
-      calls.push({ url, headers: init.headers, signal: init.signal });
+      calls.push({ url, headers: init.headers, signal: init.signal! });
       return sseResponse(stream.body);
     },
   });

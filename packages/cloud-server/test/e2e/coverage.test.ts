@@ -33,7 +33,7 @@ const withoutComments = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, 
 
 describe('end-to-end coverage of the client', () => {
   // The real adapter: its keys are the CloudTransportAdapter's methods.
-  const adapter = createHttpSseCloudTransportAdapter({ fetch: (async () => new Response('{}')) as unknown as CloudFetch });
+  const adapter = createHttpSseCloudTransportAdapter({ baseUrl: '', fetch: (async () => new Response('{}')) as unknown as CloudFetch });
   const methods = Object.keys(adapter).filter((key) => typeof (adapter as unknown as Record<string, unknown>)[key] === 'function');
   const files = endToEndFiles();
   const sources = files.map((file) => withoutComments(readFileSync(file, 'utf8'))).join('\n');

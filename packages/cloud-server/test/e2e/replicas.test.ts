@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { CloudSessionEvent, CloudWorkspaceEvent } from '@open-cowork/shared';
+import type { CloudSessionEvent, TypedCloudWorkspaceEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSchema, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -71,7 +71,7 @@ describe.skipIf(!postgresAvailable)('two server processes on one PostgreSQL', ()
     const there = clientFor(replica.baseUrl, token);
     const { session } = await here.createSession();
     const remoteSession = record<CloudSessionEvent>((handlers) => there.subscribeSessionEvents(session.sessionId, handlers));
-    const remoteWorkspace = record<CloudWorkspaceEvent>((handlers) => there.subscribeWorkspaceEvents({ ...handlers, afterSequence: 1 }));
+    const remoteWorkspace = record<TypedCloudWorkspaceEvent>((handlers) => there.subscribeWorkspaceEvents({ ...handlers, afterSequence: 1 }));
     await here.promptSession(session.sessionId, { text: 'across processes' });
     const events = [...(await remoteSession.until(hasType('session.idle')))];
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));

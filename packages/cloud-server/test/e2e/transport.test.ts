@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudSessionEvent, CloudWorkspaceEvent } from '@open-cowork/shared';
+import type { CloudSessionEvent, TypedCloudWorkspaceEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
 import { startTestServer } from '../helpers/server.js';
@@ -29,7 +29,7 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
   });
 
   it('streams the workspace events of the caller, mirrored from their sessions', async () => {
-    const workspace = record<CloudWorkspaceEvent>((handlers) => h.client.subscribeWorkspaceEvents(handlers));
+    const workspace = record<TypedCloudWorkspaceEvent>((handlers) => h.client.subscribeWorkspaceEvents(handlers));
     const { session } = await h.client.createSession();
     await h.client.promptSession(session.sessionId, { text: 'hi' });
     const events = await workspace.until((all) => all.some((event) => event.sessionId === session.sessionId && event.type === 'session.idle'));

@@ -1,8 +1,8 @@
 import {
-  CLOUD_SESSION_EVENT_TYPES,
-  type CloudSessionEvent,
-  type CloudWorkspaceEvent,
+  CLOUD_SESSION_EVENT_TYPE_NAMES,
   type SnapshotRequiredEvent,
+  type TypedCloudSessionEvent,
+  type TypedCloudWorkspaceEvent,
 } from '@open-cowork/shared';
 import type { CloudClientContext, CloudStreamFrame, CloudSubscription } from '../../core/context.js';
 import type { CloudTransportError } from '../../core/errors.js';
@@ -10,14 +10,15 @@ import { callbackOf, failedSubscription } from '../../core/subscription.js';
 import { check, requireCursor } from '../../core/validate.js';
 
 /**
- * What a session stream delivers: session events, and `snapshot.required` when the resume cursor
- * is older than the retained events (re-fetch the view, then resubscribe from its sequence).
- * Events of types this client does not know are delivered too.
+ * What a session stream delivers, discriminated on `type`: session events with typed payloads,
+ * events of types this contract does not know (`UnknownCloudSessionEvent`), and
+ * `snapshot.required` when the resume cursor is older than the retained events (re-fetch the view,
+ * then resubscribe from its sequence).
  */
-export type CloudSessionStreamEvent = CloudSessionEvent | SnapshotRequiredEvent;
+export type CloudSessionStreamEvent = TypedCloudSessionEvent | SnapshotRequiredEvent;
 
 /** What the workspace stream delivers: mirrored session events, and `snapshot.required`. */
-export type CloudWorkspaceStreamEvent = CloudWorkspaceEvent | SnapshotRequiredEvent;
+export type CloudWorkspaceStreamEvent = TypedCloudWorkspaceEvent | SnapshotRequiredEvent;
 
 /** Callbacks and cursor of an event subscription. */
 export interface CloudEventSubscriptionOptions<Event> {
@@ -39,7 +40,7 @@ export interface CloudEventSubscriptionOptions<Event> {
  * workspace, channel session): a browser EventSource hands a named event only to a listener for
  * that name. Types newer than this contract therefore reach `onEvent` on the fetch path only.
  */
-export const SESSION_STREAM_EVENT_TYPES: readonly string[] = CLOUD_SESSION_EVENT_TYPES.map((entry) => entry.type);
+export const SESSION_STREAM_EVENT_TYPES: readonly string[] = CLOUD_SESSION_EVENT_TYPE_NAMES;
 
 /** The `sequence` of an event, or null for `snapshot.required` and events without one. */
 export function eventSequence(event: unknown): number | null {
