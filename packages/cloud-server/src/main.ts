@@ -61,7 +61,7 @@ process.stdout.write(
     '',
     `Open Cowork Cloud (reference server) is listening on ${address}`,
     `  store:       ${store}`,
-    `  runtime:     scripted (deterministic local runtime for development, not a model)`,
+    `  runtime:     ${app.runtime.adapter.name}: ${app.runtime.adapter.description}`,
     `  local token: ${plaintext}`,
     `               (owner ${config.ownerEmail}; scopes desktop, gateway, admin)`,
     `  try:         curl -H "Authorization: Bearer ${plaintext}" ${address}/auth/me`,

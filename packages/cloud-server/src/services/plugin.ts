@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { RuntimeAdapter } from '../runtime/adapter.js';
+import { createOpenCodeRuntime } from '../runtime/opencode.js';
 import { createScriptedRuntime } from '../runtime/scripted.js';
 import { createStreamHub, type StreamHub } from '../sse.js';
 import { createCommandsStore } from '../store/commands.js';
@@ -8,6 +9,7 @@ import { createEventsStore, type EventsStore } from '../store/events.js';
 import { createIdempotencyStore } from '../store/idempotency.js';
 import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../store/sessions.js';
 import { accountCommandObserver } from './account.js';
+import { createProviderKeys } from './byok.js';
 import { type CommandService, createCommandService } from './commands.js';
 import { createEventBus, type EventBus } from './event-bus.js';
 import { createEventService, type EventService } from './events.js';
@@ -32,6 +34,13 @@ export interface SessionServicesOptions {
   runtime?: RuntimeAdapter | undefined;
 }
 
+/** The runtime `--runtime` chose: scripted, or OpenCode with the org's BYOK key. */
+function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
+  const { runtime, byok } = app.config;
+  if (runtime.kind === 'scripted') return createScriptedRuntime();
+  return createOpenCodeRuntime({ ...runtime, model: runtime.model!, providerKey: createProviderKeys(app.db, byok.key), logger: app.log });
+}
+
 /**
  * The services of sessions, commands, runtime and event streams, shared as decorators. On close,
  * streams end first, then running turns stop (recording why), then the bus stops listening; all
@@ -44,7 +53,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   const eventBus = await createEventBus(db);
   const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore });
   const runtime = createRuntimeService({
-    adapter: options.runtime ?? createScriptedRuntime(),
+    adapter: options.runtime ?? configuredRuntime(app),
     events: sessionEvents,
     eventsStore,
     bus: eventBus,

@@ -152,6 +152,7 @@ export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: Ev
       closing = true;
       for (const controller of running) controller.abort(new TurnAbortedError('The server is shutting down.'));
       await Promise.allSettled([...queues.values()]);
+      await adapter.close?.();
     },
   };
 }
