@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { arch, platform } from 'node:os';
+import { arch, devNull, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createOpencodeClient, type Event as OpenCodeEvent, type OpencodeClient } from '@opencode-ai/sdk/v2/client';
 
@@ -76,9 +76,15 @@ function serverEnv(root: string, config: object, password: string): NodeJS.Proce
 /**
  * OpenCode installs `@opencode-ai/plugin` into its config directory in the background unless the
  * directory's lock file already lists it. Custom tools are not used here, so a lock file that
- * says so is enough, and no install is attempted.
+ * says so is enough, and no install is attempted. OpenCode also appends its log, provider error
+ * messages included, to its own file: that file is sent to the null device, and the same lines
+ * reach the redacted log through stderr (`--print-logs`).
  */
 async function prepareDirectories(root: string): Promise<void> {
+  const ownLog = join(root, 'data', 'opencode', 'log', 'opencode.log');
+  await mkdir(dirname(ownLog), { recursive: true });
+  await rm(ownLog, { force: true });
+  await symlink(devNull, ownLog);
   const configDir = join(root, 'config', 'opencode');
   await mkdir(join(configDir, 'node_modules'), { recursive: true });
   for (const dir of ['home', 'data', 'cache', 'state', 'sessions']) await mkdir(join(root, dir), { recursive: true });

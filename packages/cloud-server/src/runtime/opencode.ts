@@ -25,6 +25,8 @@ export interface OpenCodeRuntimeOptions {
 /** Tool output kept in a `tool.call` event; the rest is summarised by its length. */
 const MAX_TOOL_OUTPUT = 4000;
 const OPENAI_COMPATIBLE = 'openai-compatible';
+/** How long an aborted turn waits for OpenCode to confirm that it stopped. */
+const ABORT_SETTLE_MS = 15_000;
 
 const bounded = (text: string) =>
   text.length <= MAX_TOOL_OUTPUT ? text : `${text.slice(0, MAX_TOOL_OUTPUT)}\n… (${text.length - MAX_TOOL_OUTPUT} more characters)`;
@@ -179,10 +181,20 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
       };
       /** A wait for the user that must not hold up the events behind it. */
       const aside = (work: Promise<void>) => void work.catch(finish);
+      // The turn ends once OpenCode is idle again, so that the session's next prompt does not take
+      // this turn's late idle for its own; the host already refuses this turn's events.
+      let aborting = false;
       const onAbort = () => {
-        void client.session.abort({ sessionID, directory }).catch(() => undefined);
-        finish(host.signal.reason);
+        aborting = true;
+        const settle = () => finish(host.signal.reason);
+        const timer = setTimeout(settle, ABORT_SETTLE_MS);
+        finishAborted = () => {
+          clearTimeout(timer);
+          settle();
+        };
+        void client.session.abort({ sessionID, directory }).catch(finishAborted);
       };
+      let finishAborted = () => undefined as void;
 
       const appendText = (part: { id: string; messageID: string }, text: string) => {
         const seen = textSoFar.get(part.id) ?? '';
@@ -220,6 +232,10 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
         const properties = event.properties as { sessionID?: string; info?: { parentID?: string; id?: string } };
         if (event.type === 'session.created' && properties.info?.parentID && sessions.has(properties.info.parentID)) sessions.add(properties.info.id!);
         if (!properties.sessionID || !sessions.has(properties.sessionID)) return;
+        if (aborting) {
+          if (event.type === 'session.idle' && event.properties.sessionID === sessionID) finishAborted();
+          return;
+        }
         switch (event.type) {
           case 'message.updated':
             if (event.properties.info.role === 'assistant' && event.properties.sessionID === sessionID) assistantMessages.add(event.properties.info.id);

@@ -64,7 +64,7 @@ describe.skipIf(!runnable && !process.env.CI)('the OpenCode runtime, end to end 
   }
 
   /** Waits for the end of the turn, keeps its events for the secret check, and returns them. */
-  async function finish({ sessionId, recording }: Awaited<ReturnType<typeof promptAndWatch>>, until = hasType('session.idle')) {
+  async function finish({ sessionId, recording }: Awaited<ReturnType<typeof promptAndWatch>>, until: (events: CloudSessionEvent[]) => boolean = hasType('session.idle')) {
     const events = await recording.until(until, TURN_MS);
     recording.close();
     allEvents.push(...events);
