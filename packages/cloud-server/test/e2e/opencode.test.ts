@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudSessionEvent, CloudSessionProjectionView } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOpenCodeBinary } from '../../src/runtime/opencode-server.js';
 import { type FakeModel, startFakeModel } from '../helpers/fake-model.js';
-import { type Harness, hasType, record, startHarness } from './harness.js';
+import { type Harness, hasType, record, startHarness, waitFor } from './harness.js';
 
 const binary = findOpenCodeBinary();
 const runnable = binary !== null && spawnSync(binary, ['--version'], { timeout: 60_000 }).status === 0;
@@ -24,6 +24,16 @@ const TURN_MS = 240_000;
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The pid of the `opencode serve` process working in `dataDir` (its cwd is the sessions directory). */
+async function openCodePidUnder(dataDir: string): Promise<number> {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const [cmdline, cwd] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''), readlink(`/proc/${pid}/cwd`).catch(() => '')]);
+    if (cmdline.includes('serve') && cwd === join(dataDir, 'sessions')) return Number(pid);
+  }
+  throw new Error('No OpenCode process works in the data directory.');
 }
 
 // One OpenCode server (and one cloud) for the whole file: starting OpenCode takes seconds.
@@ -149,6 +159,15 @@ describe.skipIf(!runnable && !process.env.CI)('the OpenCode runtime, end to end 
     expect(events.at(-1)?.type).toBe('session.idle');
     expect(view.lastError).toContain('refused');
     expect(view.isGenerating).toBe(false);
+  });
+
+  it('starts OpenCode again for the next prompt after it died', { timeout: TURN_MS }, async () => {
+    const serverPid = await openCodePidUnder(dataDir);
+    process.kill(serverPid, 'SIGKILL');
+    await waitFor(async () => (await openCodePidUnder(dataDir).catch(() => null)) === null, { what: 'OpenCode to exit' });
+    const { view } = await finish(await promptAndWatch('Say hello', hasType('session.idle')));
+    expect(view.messages.at(-1)?.content).toBe('Hello from the fake model.');
+    expect(await openCodePidUnder(dataDir)).not.toBe(serverPid);
   });
 
   it('never shows the BYOK key in events, answers or logs', { timeout: TURN_MS }, async () => {
