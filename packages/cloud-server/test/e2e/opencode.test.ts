@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,7 +165,8 @@ describe.skipIf(!runnable && !process.env.CI)('the OpenCode runtime, end to end 
   it('starts OpenCode again for the next prompt after it died', { timeout: TURN_MS }, async () => {
     const serverPid = await openCodePidUnder(dataDir);
     process.kill(serverPid, 'SIGKILL');
-    await waitFor(async () => (await openCodePidUnder(dataDir).catch(() => null)) === null, { what: 'OpenCode to exit' });
+    // Gone from /proc once reaped, which is when the server has seen the exit.
+    await waitFor(() => !existsSync(`/proc/${serverPid}`), { what: 'OpenCode to exit' });
     const { view } = await finish(await promptAndWatch('Say hello', hasType('session.idle')));
     expect(view.messages.at(-1)?.content).toBe('Hello from the fake model.');
     expect(await openCodePidUnder(dataDir)).not.toBe(serverPid);
