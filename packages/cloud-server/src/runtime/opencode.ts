@@ -93,16 +93,16 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
 
   /** OpenCode's config for this model and key: the one provider, nothing else enabled. */
   function providerConfig(key: string | null): object {
-    const options_ = { ...(key ? { apiKey: key } : {}) };
+    const keyOption = key ? { apiKey: key } : {};
     const provider =
       providerID === OPENAI_COMPATIBLE
         ? {
             npm: '@ai-sdk/openai-compatible',
             name: 'OpenAI-compatible',
-            options: { baseURL: options.openaiCompatible!.baseUrl, ...options_ },
+            options: { baseURL: options.openaiCompatible!.baseUrl, ...keyOption },
             models: { [modelID]: { name: modelID, tool_call: true } },
           }
-        : { options: options_ };
+        : { options: keyOption };
     return { model: options.model, small_model: options.model, enabled_providers: [providerID], provider: { [providerID]: provider } };
   }
 
