@@ -34,8 +34,8 @@ export interface SessionServicesOptions {
   runtime?: RuntimeAdapter | undefined;
 }
 
-/** The runtime `--runtime` chose: scripted, or OpenCode with the org's BYOK key. */
-function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
+/** The runtime `--runtime` chose: scripted, or OpenCode with the org's BYOK key (a worker process builds it the same way). */
+export function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
   const { runtime, byok } = app.config;
   if (runtime.kind === 'scripted') return createScriptedRuntime();
   return createOpenCodeRuntime({ ...runtime, model: runtime.model!, providerKey: createProviderKeys(app.db, byok.key), logger: app.log });
