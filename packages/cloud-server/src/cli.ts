@@ -9,6 +9,8 @@ export const CLI_OPTIONS = {
   'database-url': { type: 'string' },
   capabilities: { type: 'string' },
   role: { type: 'string' },
+  runtime: { type: 'string' },
+  model: { type: 'string' },
   'rotate-token': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -24,6 +26,8 @@ Options:
   --database-url URL    use PostgreSQL instead of the embedded store          env DATABASE_URL
   --capabilities FILE   JSON {tools, skills} served by the capability routes
   --role R              all (default), api or worker: serve the API, run runtime workers, or both  env OPEN_COWORK_CLOUD_ROLE
+  --runtime R           scripted (default) or opencode                        env OPEN_COWORK_CLOUD_RUNTIME
+  --model P/M           the model OpenCode answers with, e.g. openai/gpt-4.1-mini  env OPEN_COWORK_CLOUD_MODEL
   --rotate-token        revoke the kept local token and print a new one
   -h, --help            print this help and exit
 

@@ -25,6 +25,17 @@ export interface OidcConfig {
   scope: string;
 }
 
+/** What answers prompts: the deterministic `scripted` runtime, or OpenCode with a real model. */
+export interface RuntimeConfig {
+  kind: 'scripted' | 'opencode';
+  /** `<provider>/<model>` OpenCode answers with (`--model`, env `OPEN_COWORK_CLOUD_MODEL`). */
+  model: string | null;
+  /** Where the OpenCode server keeps its config, data and session directories; null: a temporary one. */
+  dataDir: string | null;
+  /** The `openai-compatible` provider (env `OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_BASE_URL` / `_API_KEY`). */
+  openaiCompatible: { baseUrl: string; apiKey: string | null } | null;
+}
+
 export interface ServerConfig extends AccountConfig {
   host: string;
   port: number;
@@ -55,6 +66,7 @@ export interface ServerConfig extends AccountConfig {
   webDir: string;
   /** Largest decoded artifact upload, in bytes (env `OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES`; default 25 MiB). */
   artifactMaxBytes: number;
+  runtime: RuntimeConfig;
   /** Pino level; `silent` turns request logging off (the default for tests). */
   logLevel: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** `all`: API and runtime workers; `api`: no workers; `worker`: workers, and only health and status over HTTP. */
@@ -65,10 +77,11 @@ export interface ServerConfig extends AccountConfig {
   security: SecurityConfig;
 }
 
-export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | 'lease' | 'security' | keyof AccountConfig>> & {
+export type ConfigInput = Partial<Omit<ServerConfig, 'sse' | 'lease' | 'security' | 'runtime' | keyof AccountConfig>> & {
   sse?: Partial<ServerConfig['sse']>;
   lease?: Partial<LeaseSettings>;
   security?: SecurityConfigInput;
+  runtime?: Partial<RuntimeConfig>;
 } & AccountConfigInput;
 
 export const DEFAULT_DATA_DIR = '.open-cowork-cloud';
@@ -103,6 +116,7 @@ export function createConfig(input: ConfigInput = {}): ServerConfig {
     },
     webDir: input.webDir ?? DEFAULT_WEB_DIR,
     artifactMaxBytes: input.artifactMaxBytes ?? 25 * 1024 * 1024,
+    runtime: runtimeConfig(input.runtime),
     logLevel: input.logLevel ?? 'silent',
     role: input.role ?? 'all',
     lease: leaseSettings(input.lease),
@@ -124,6 +138,18 @@ function serverRole(value: string | undefined): ServerRole | undefined {
   const role = SERVER_ROLES.find((known) => known === value);
   if (!role) throw new Error(`--role must be one of ${SERVER_ROLES.join(', ')}, got "${value}".`);
   return role;
+}
+
+function runtimeConfig(input: Partial<RuntimeConfig> = {}): RuntimeConfig {
+  const runtime: RuntimeConfig = { kind: input.kind ?? 'scripted', model: input.model ?? null, dataDir: input.dataDir ?? null, openaiCompatible: input.openaiCompatible ?? null };
+  if (runtime.kind !== 'scripted' && runtime.kind !== 'opencode') throw new Error(`--runtime must be scripted or opencode, got "${String(runtime.kind)}".`);
+  if (runtime.kind === 'opencode' && !/^[\w.-]+\/\S+$/.test(runtime.model ?? '')) {
+    throw new Error(`--runtime opencode needs --model <provider>/<model> (env OPEN_COWORK_CLOUD_MODEL), got "${runtime.model ?? ''}".`);
+  }
+  if (runtime.kind === 'opencode' && runtime.model?.startsWith('openai-compatible/') && !runtime.openaiCompatible) {
+    throw new Error('The openai-compatible provider needs OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_BASE_URL (for example http://127.0.0.1:11434/v1 for Ollama).');
+  }
+  return runtime;
 }
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1';
@@ -205,6 +231,14 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
     },
     webDir: env.OPEN_COWORK_CLOUD_WEB_DIR ? resolve(env.OPEN_COWORK_CLOUD_WEB_DIR) : undefined,
     artifactMaxBytes: positiveInt('OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES', env.OPEN_COWORK_CLOUD_ARTIFACT_MAX_BYTES),
+    runtime: {
+      kind: (values.runtime ?? (env.OPEN_COWORK_CLOUD_RUNTIME || 'scripted')) as RuntimeConfig['kind'],
+      model: values.model ?? (env.OPEN_COWORK_CLOUD_MODEL || null),
+      dataDir: join(dataDir, 'opencode'),
+      openaiCompatible: env.OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_BASE_URL
+        ? { baseUrl: env.OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_BASE_URL, apiKey: env.OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_API_KEY || null }
+        : null,
+    },
     logLevel: logLevel(env.OPEN_COWORK_CLOUD_LOG_LEVEL),
     role: serverRole(values.role ?? env.OPEN_COWORK_CLOUD_ROLE),
     lease: {

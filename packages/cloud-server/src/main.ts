@@ -94,7 +94,7 @@ process.stdout.write(
     `  API reference: ${address}${API_REFERENCE_PATH}`,
     ...tokenLines,
     `  data:          ${dataDir ? `embedded store in ${dataDir}` : 'PostgreSQL (--database-url / DATABASE_URL)'}`,
-    '  runtime:       scripted (deterministic local runtime for development, not a model)',
+    `  runtime:       ${app.runtime.adapter.name}: ${app.runtime.adapter.description}`,
     '  stop:          Ctrl-C',
     '  other port:    npm start -- --port N   (npm start -- --help for every option)',
     '',

@@ -3,7 +3,7 @@ import type { ProjectedSessionEventType } from '@open-cowork/shared';
 /**
  * The runtime boundary: what executes a prompt. The server owns sessions, commands, events and
  * projections; a runtime only turns one accepted prompt into session events through its host.
- * The default is the deterministic `scripted` runtime; an OpenCode adapter plugs in here.
+ * The default is the deterministic `scripted` runtime; `opencode` runs OpenCode with a real model.
  */
 export interface RuntimeAdapter {
   /** Short name shown by `GET /api/runtime/status`. */
@@ -12,6 +12,8 @@ export interface RuntimeAdapter {
   readonly description: string;
   /** Runs one turn. Rejecting with the host's abort error is a normal end of an aborted turn. */
   runTurn(turn: RuntimeTurn, host: RuntimeHost): Promise<void>;
+  /** Releases what the runtime holds (OpenCode stops its server); called once no turn runs. */
+  close?(): Promise<void>;
 }
 
 /** The accepted prompt a turn answers. */

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { parseByokKey } from '../account-config.js';
-import type { SealedSecret } from '../store/byok.js';
+import type { Queryable } from '../store/db.js';
+import { createByokStore, type SealedSecret } from '../store/byok.js';
 
 /**
  * Encryption of BYOK provider secrets. One configured 32-byte key; three keys are derived from it
@@ -50,6 +51,20 @@ export function createByokCipher(configuredKey: string) {
 }
 
 export type ByokCipher = ReturnType<typeof createByokCipher>;
+
+/**
+ * The decrypted secret of an org's active BYOK key for a provider, or null (none, not active,
+ * a KMS reference, or no server key). Only a runtime calls this, to hand the key to its model.
+ */
+export function createProviderKeys(db: Queryable, serverKey: string | null) {
+  const store = createByokStore(db);
+  const cipher = serverKey ? createByokCipher(serverKey) : null;
+  return async (orgId: string, providerId: string): Promise<string | null> => {
+    const stored = await store.get(orgId, providerId);
+    if (!cipher || !stored?.sealed || stored.metadata.status !== 'active') return null;
+    return cipher.open(orgId, providerId, stored.sealed);
+  };
+}
 
 /** Key formats of well-known providers; other providers only get the generic checks. */
 const PROVIDER_FORMATS: Record<string, { pattern: RegExp; hint: string }> = {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { RuntimeAdapter } from '../runtime/adapter.js';
+import { createOpenCodeRuntime } from '../runtime/opencode.js';
 import { createScriptedRuntime } from '../runtime/scripted.js';
 import { createStreamEngine, type StreamEngine } from '../streams/engine.js';
 import { createSequencedStreams, type SequencedStreams } from '../streams/sequenced.js';
@@ -9,6 +10,7 @@ import { createEventsStore, type EventsStore } from '../store/events.js';
 import { createIdempotencyStore } from '../store/idempotency.js';
 import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../store/sessions.js';
 import { accountCommandObserver } from './account.js';
+import { createProviderKeys } from './byok.js';
 import { type CommandService, createCommandService } from './commands.js';
 import { createEventBus, type EventBus } from './event-bus.js';
 import { createEventService, type EventService } from './events.js';
@@ -34,6 +36,13 @@ export interface SessionServicesOptions {
   runtime?: RuntimeAdapter | undefined;
 }
 
+/** The runtime `--runtime` chose: scripted, or OpenCode with the org's BYOK key (a worker process builds it the same way). */
+export function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
+  const { runtime, byok } = app.config;
+  if (runtime.kind === 'scripted') return createScriptedRuntime();
+  return createOpenCodeRuntime({ ...runtime, model: runtime.model!, providerKey: createProviderKeys(app.db, byok.key), logger: app.log });
+}
+
 /**
  * The services of sessions, commands, runtime and event streams, shared as decorators. On close,
  * streams end first; the bus stops listening once the runtime workers (`services/workers.ts`)
@@ -46,7 +55,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   const eventBus = await createEventBus(db);
   const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore });
   const runtime = createRuntimeService({
-    adapter: options.runtime ?? createScriptedRuntime(),
+    adapter: options.runtime ?? configuredRuntime(app),
     events: sessionEvents,
     eventsStore,
     bus: eventBus,

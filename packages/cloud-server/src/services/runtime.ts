@@ -135,7 +135,12 @@ export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: Ev
     }
   }
 
-  return { adapter, run };
+  return {
+    adapter,
+    run,
+    /** Stops what the runtime itself runs (an OpenCode server), once the workers have drained. */
+    close: async () => adapter.close?.(),
+  };
 }
 
 export type RuntimeService = ReturnType<typeof createRuntimeService>;

@@ -334,7 +334,10 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
   app.addHook('onReady', () => worker.start());
   // Claiming stops as soon as closing starts; the drain waits until in-flight requests are done.
   app.addHook('preClose', () => worker.stopClaiming());
-  app.addHook('onClose', () => worker.close());
+  app.addHook('onClose', async () => {
+    await worker.close();
+    await app.runtime.close();
+  });
 }
 
 export const runtimeWorkers = fp(runtimeWorkersPlugin, { name: 'runtime-workers', dependencies: ['store', 'session-services'] });
