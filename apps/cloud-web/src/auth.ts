@@ -67,11 +67,17 @@ export async function signOut(csrfToken: string | null): Promise<void> {
   await call('POST', '/auth/logout', { csrfToken });
 }
 
-/** Whether this cloud offers OIDC sign-in: `/auth/desktop/config` answers 200 only when it does. */
-export async function hasOidc(): Promise<boolean> {
+/**
+ * Where this cloud's OIDC sign-in starts, or null when it has none: `/auth/desktop/config` answers
+ * 200 only when OIDC is configured, and names `webLoginUrl` only when the web login flow is too.
+ */
+export async function oidcLoginUrl(): Promise<string | null> {
   try {
-    return (await fetch('/auth/desktop/config', { credentials: 'same-origin' })).ok;
+    const response = await fetch('/auth/desktop/config', { credentials: 'same-origin' });
+    if (!response.ok) return null;
+    const { webLoginUrl } = (await response.json()) as { webLoginUrl?: unknown };
+    return typeof webLoginUrl === 'string' && webLoginUrl.startsWith('/') ? webLoginUrl : null;
   } catch {
-    return false;
+    return null;
   }
 }

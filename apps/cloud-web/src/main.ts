@@ -1,6 +1,6 @@
 import { createHttpSseCloudTransportAdapter, isCloudTransportError, type CloudCommandOptions } from '@open-cowork/cloud-client';
 import type { CloudSessionView, ProjectionArtifact } from '@open-cowork/shared';
-import { currentSession, hasOidc, signIn, signOut } from './auth.js';
+import { currentSession, oidcLoginUrl, signIn, signOut } from './auth.js';
 import { byId } from './dom.js';
 import { explain, isConnectionFailure, isCsrfRefusal } from './errors.js';
 import { openLiveSession, type Connection, type LiveSession, type SessionState } from './live-session.js';
@@ -66,7 +66,10 @@ function showSignIn(message: string | null): void {
   live = null;
   csrfToken = null;
   ui.toggleSessions.hidden = true;
-  void hasOidc().then((offered) => (ui.oidc.hidden = !offered));
+  void oidcLoginUrl().then((url) => {
+    ui.oidc.hidden = url === null;
+    if (url) ui.oidc.href = url;
+  });
   ui.workbench.hidden = true;
   ui.signOut.hidden = true;
   ui.who.textContent = '';

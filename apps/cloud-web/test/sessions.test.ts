@@ -96,7 +96,7 @@ describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
     expect(listed.map((session) => session.status)).toEqual(['closed']);
   });
 
-  it('offers OIDC sign-in only when the cloud has OIDC (GET /auth/desktop/config answers 200)', { timeout: TEST_TIMEOUT }, async () => {
+  it('offers OIDC sign-in only when the cloud has an OIDC web login (GET /auth/desktop/config names webLoginUrl)', { timeout: TEST_TIMEOUT }, async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access token').waitFor();
     // This cloud has no OIDC: the endpoint answers 404 and only the token form is offered.
@@ -104,7 +104,7 @@ describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Sign in with OIDC' }).isHidden()).toBe(true);
 
     await page.route('**/auth/desktop/config', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ mode: 'oidc', issuerUrl: 'https://issuer.test', clientId: 'web', scope: 'openid' }) }),
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ mode: 'oidc', issuerUrl: 'https://issuer.test', clientId: 'web', scope: 'openid', webLoginUrl: '/auth/login' }) }),
     );
     await page.reload();
     const link = page.getByRole('link', { name: 'Sign in with OIDC' });

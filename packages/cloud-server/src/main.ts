@@ -43,7 +43,14 @@ if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) {
 }
 // Loaded only now, so that `--help`, a bad flag or a busy port answer without loading the server.
 const { buildApp } = await import('./app.js');
-const app = await buildApp({ config });
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp({ config });
+} catch (error) {
+  // A store held by another server, an unreachable database: say why, without a stack trace.
+  process.stderr.write(`Cannot start: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals) {

@@ -14,7 +14,7 @@ export interface CloudFetchInit {
   method: string;
   headers: Record<string, string>;
   body?: string;
-  credentials?: RequestCredentials;
+  credentials?: 'include';
   /** Absent when nothing can abort the call (no signal, timeout disabled). */
   signal?: AbortSignal;
 }
