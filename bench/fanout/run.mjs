@@ -28,7 +28,7 @@ function start(args, env = {}) {
   children.add(child);
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 180_000);
     const read = (chunk) => {
       output += chunk;
       const url = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
