@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { canonicalJson } from './canonical-json.js';
 import { httpError } from './errors.js';
-import { createIdempotentRequestsStore, type IdempotentRequestScope } from './store/idempotent-requests.js';
+import type { Queryable } from './store/db.js';
+import { createIdempotentRequestsStore, type IdempotentRequestScope, type StoredIdempotentRequest } from './store/idempotent-requests.js';
 
 /**
  * `Idempotency-Key` for every mutating `/api/` route.
@@ -25,13 +26,14 @@ import { createIdempotentRequestsStore, type IdempotentRequestScope } from './st
  * Not covered: GETs (SSE included), `/auth/*` and `/webhooks/*` (not under `/api/`), public routes
  * (no principal to scope the key by), and routes that declare `config: { idempotency: 'handled' }`.
  *
- * The opt-out rule: a route declares `idempotency: 'handled'` when it implements the header itself,
- * atomically, inside the transaction of its change (session commands through the command service,
- * the channel routes through `app.channels.respond`). This plugin then leaves the header to it
- * entirely: no validation, no reservation, no replay, so the request is never handled twice.
- * Every other route gets the behaviour above, which is at-most-once only as far as its process
- * lives: the response is stored after the handler's own transaction committed, so a crash between
- * the two leaves a reservation that another request takes over once its lock (10 minutes) ends.
+ * The opt-out rule: a route declares `idempotency: 'handled'` when it runs the header itself,
+ * inside the transaction of its change, with `runIdempotent` (the channel routes through
+ * `app.channels.respond`; session commands through the command service). This plugin then leaves
+ * the header to it entirely. With `runIdempotent` the reservation, the writes and the sealed reply
+ * commit together, so no crash can make a retry run the handler twice. Every other route gets the
+ * plugin's behaviour above, which is at-most-once only as far as its process lives: the response
+ * is stored after the handler's own transaction committed, so a crash between the two leaves a
+ * reservation that another request takes over once its lock (10 minutes) ends.
  *
  * The raw key is never stored: the table keeps its SHA-256, and the response is sealed (AES-GCM)
  * with a key derived from the raw key, so a reader of the database cannot replay, say, an API token
@@ -92,12 +94,95 @@ function keyOf(request: FastifyRequest): string | null {
   if (!MUTATING.has(request.method) || request.is404) return null;
   const { url, config } = request.routeOptions;
   if (!url?.startsWith('/api/') || config.idempotency === 'handled' || !request.principal) return null;
-  const header = request.headers['idempotency-key'];
+  return validKey(request.headers['idempotency-key']);
+}
+
+/** An `Idempotency-Key` with what it is scoped to and the fingerprint of its request. */
+export interface IdempotentKey {
+  scope: IdempotentRequestScope;
+  requestHash: string;
+  rawKey: string;
+}
+
+/** What a handler answers; `replayed` when it is the stored reply of an earlier request. */
+export interface IdempotentReply<T = unknown> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+/**
+ * The key of a request carrying `Idempotency-Key` (400 `idempotency.key_invalid` when malformed),
+ * or null without one. The request's fingerprint is `fingerprint` when given (e.g. a session
+ * command's session, kind and payload), else its method, URL and body.
+ */
+export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown): IdempotentKey | null {
+  const rawKey = validKey(request.headers['idempotency-key']);
+  return rawKey === null ? null : keyFor(request, rawKey, fingerprint ?? { method: request.method, url: request.url, body: request.body ?? null });
+}
+
+function validKey(header: string | string[] | undefined): string | null {
   if (header === undefined) return null;
   if (typeof header !== 'string' || header.length > MAX_KEY_LENGTH || !KEY.test(header)) {
     throw httpError(400, 'idempotency.key_invalid', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters.`);
   }
   return header;
+}
+
+function keyFor(request: FastifyRequest, rawKey: string, fingerprint: unknown): IdempotentKey {
+  const { principal } = request;
+  return {
+    rawKey,
+    requestHash: sha256(canonicalJson(fingerprint)),
+    scope: {
+      orgId: principal.orgId,
+      principal: principal.tokenId ? `token:${principal.tokenId}` : `user:${principal.userId}`,
+      method: request.method,
+      route: request.routeOptions.url!,
+      keyHash: sha256(`open-cowork idempotency key\n${rawKey}`),
+    },
+  };
+}
+
+function reservationTimes(now: number) {
+  return { now: new Date(now).toISOString(), lockedUntil: new Date(now + IDEMPOTENCY_LOCK_MS).toISOString(), expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString() };
+}
+
+/** 409 unless `held` is the finished reply of the same request. */
+function requireReplayable(held: StoredIdempotentRequest, requestHash: string): void {
+  if (held.requestHash !== requestHash) throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+  if (held.state === 'running') {
+    throw httpError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', { retryAfterMs: 1000 });
+  }
+}
+
+/**
+ * Runs `work` under `key` inside the caller's transaction `tx`: the reservation, the work's writes
+ * and the sealed reply commit together, or not at all. So a crash after the commit leaves the
+ * reply for the retry to replay, and a crash before it leaves nothing: a retry can never run the
+ * work a second time. A concurrent duplicate waits on the key's row until this transaction ends,
+ * then replays. Without a key, `work` just runs.
+ */
+export async function runIdempotent<T>(tx: Queryable, key: IdempotentKey | null, work: () => Promise<{ status: number; body: T }>): Promise<IdempotentReply<T>> {
+  if (!key) return { ...(await work()), replayed: false };
+  const store = createIdempotentRequestsStore(tx);
+  const reservationId = randomUUID();
+  if (!(await store.reserve(key.scope, { requestHash: key.requestHash, reservationId, ...reservationTimes(Date.now()) }))) {
+    const held = (await store.find(key.scope))!;
+    requireReplayable(held, key.requestHash);
+    const body = held.sealedBody ? unseal(key.rawKey, key.scope, held.sealedBody).toString('utf8') : 'null';
+    return { status: held.statusCode ?? 200, body: JSON.parse(body) as T, replayed: true };
+  }
+  const answer = await work();
+  const sealedBody = seal(key.rawKey, key.scope, Buffer.from(JSON.stringify(answer.body ?? null)));
+  await store.complete(key.scope, reservationId, { statusCode: answer.status, contentType: 'application/json; charset=utf-8', sealedBody });
+  return { ...answer, replayed: false };
+}
+
+/** Sends what `runIdempotent` answered, marking a replay with `idempotent-replayed: true`. */
+export function sendIdempotent(reply: FastifyReply, result: IdempotentReply): FastifyReply {
+  if (result.replayed) reply.header(REPLAYED_HEADER, 'true');
+  return reply.status(result.status).send(result.body);
 }
 
 async function idempotencyPlugin(app: FastifyInstance) {
@@ -122,41 +207,20 @@ async function idempotencyPlugin(app: FastifyInstance) {
   app.addHook('preHandler', async (request, reply) => {
     const rawKey = keyOf(request);
     if (rawKey === null) return;
-    const { principal } = request;
-    const scope: IdempotentRequestScope = {
-      orgId: principal.orgId,
-      principal: principal.tokenId ? `token:${principal.tokenId}` : `user:${principal.userId}`,
-      method: request.method,
-      route: request.routeOptions.url!,
-      keyHash: sha256(`open-cowork idempotency key\n${rawKey}`),
-    };
-    const requestHash = sha256(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null }));
+    const { scope, requestHash } = keyFor(request, rawKey, { method: request.method, url: request.url, body: request.body ?? null });
     // A key released between our INSERT and our SELECT is free again: try once more.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const now = Date.now();
       await prune(now);
       const reservationId = randomUUID();
-      const reserved = await store.reserve(scope, {
-        requestHash,
-        reservationId,
-        now: new Date(now).toISOString(),
-        lockedUntil: new Date(now + IDEMPOTENCY_LOCK_MS).toISOString(),
-        expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString(),
-      });
+      const reserved = await store.reserve(scope, { requestHash, reservationId, ...reservationTimes(now) });
       if (reserved) {
         request.idempotencyReservation = { scope, reservationId, rawKey };
         return;
       }
       const held = await store.find(scope);
       if (!held) continue;
-      if (held.requestHash !== requestHash) {
-        throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
-      }
-      if (held.state === 'running') {
-        throw httpError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
-          retryAfterMs: 1000,
-        });
-      }
+      requireReplayable(held, requestHash);
       return replay(reply, held.statusCode ?? 200, held.contentType, held.sealedBody ? unseal(rawKey, scope, held.sealedBody) : Buffer.alloc(0));
     }
     throw httpError(409, 'idempotency.in_progress', 'This Idempotency-Key is contended; retry shortly.', { retryAfterMs: 1000 });

@@ -332,13 +332,14 @@ describe('Idempotency-Key on the real routes (PGlite)', () => {
     expect((await send(token, 'POST', `/api/sessions/${sessionId}/abort`, {}, 'k'.repeat(201))).json().code).toBe('idempotency.key_invalid');
   });
 
-  it('leaves channel routes to app.channels.respond', async () => {
+  it('channel routes run the key in their own transaction (runIdempotent): one hashed, sealed record, done with the reply', async () => {
     const first = await send(admin, 'POST', '/api/channels/agents', { name: 'Once' }, 'agent-1');
     const second = await send(admin, 'POST', '/api/channels/agents', { name: 'Once' }, 'agent-1');
     expect(first.statusCode).toBe(201);
     expect(second.json().agent.agentId).toBe(first.json().agent.agentId);
-    expect(await count("SELECT count(*) AS n FROM idempotency_keys WHERE idempotency_key = 'agent-1'")).toBe(1);
-    expect(await count("SELECT count(*) AS n FROM idempotent_requests WHERE route LIKE '/api/channels/%'")).toBe(0);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(await count("SELECT count(*) AS n FROM idempotency_keys WHERE idempotency_key = 'agent-1'")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM idempotent_requests WHERE route = '/api/channels/agents' AND state = 'done'")).toBe(1);
   });
 
   it('does not reserve a key for a request refused by validation', async () => {

@@ -24,7 +24,7 @@ export async function eventRoutes(app: FastifyInstance) {
       key: `session:${id}`,
       read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
       bounds: () => eventsStore.sessionBounds(id),
-      subscribe: (wake) => eventBus.onSession(id, (notice) => wake(notice?.sessionSequence)),
+      subscribe: (wake) => eventBus.onSession(id, (notice, events) => wake(notice?.sessionSequence, events)),
       scope: { entityType: 'session', entityId: id, sessionId: id },
     });
   });

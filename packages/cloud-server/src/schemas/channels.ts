@@ -50,6 +50,8 @@ export const DeliveryStreamQuery = Type.Object({
   claimedBy: Type.Optional(Text(256)),
   ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
   channelBindingId: Type.Optional(Type.Union([Id, Type.Array(Id, { maxItems: 100 })])),
+  /** How many unacked leases this stream may hold at once (default: the server's prefetch setting). */
+  prefetch: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 });
 
 // ------------------------------------------------------------------ bodies

@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { isChannelProviderId, type ArtifactWithContent } from '@open-cowork/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { heldByToken, type Principal } from '../auth/principal.js';
-import { canonicalJson } from '../canonical-json.js';
 import { httpError } from '../errors.js';
 import { createArtifactsStore } from '../store/artifacts.js';
 import { createChannelDeliveriesStore, type ChannelDeliveriesStore } from '../store/channel-deliveries.js';
 import { createChannelInboundStore, type ChannelInboundStore } from '../store/channel-inbound.js';
 import { createChannelsStore, type ChannelsStore, type StoredChannelBinding } from '../store/channels.js';
 import type { Queryable } from '../store/db.js';
-import { createIdempotencyStore } from '../store/idempotency.js';
+import { idempotentKeyOf, runIdempotent, sendIdempotent } from '../idempotency.js';
 import type { AuditEntry } from './audit.js';
 import { createDeliveryStreams, type DeliveryStreams } from './deliveries.js';
 
@@ -78,11 +76,6 @@ export interface RouteResult {
 
 export type ChannelArtifact = ArtifactWithContent;
 
-export interface RespondOptions {
-  /** False when the response shows a secret once (it is then not stored, and a replay is refused). */
-  replayable?: boolean;
-}
-
 // ------------------------------------------------------------------ the service
 
 /** Stores, access rules, idempotency, audit and the delivery streams of the channel routes. */
@@ -90,7 +83,6 @@ async function channelServicesPlugin(app: FastifyInstance) {
   const store = createChannelsStore(app.db);
   const inbound = createChannelInboundStore(app.db);
   const deliveries = createChannelDeliveriesStore(app.db);
-  const idempotency = createIdempotencyStore();
   const artifacts = createArtifactsStore(app.db);
   const streams = await createDeliveryStreams({ db: app.db, store: deliveries, engine: app.streams.engine, log: app.log });
 
@@ -165,31 +157,15 @@ async function channelServicesPlugin(app: FastifyInstance) {
     },
 
     /**
-     * Runs a mutating route under its `Idempotency-Key`: the same key with the same request answers
-     * the first response; with a different request, 409 `idempotency.key_reused`. The work runs in
-     * the transaction that stores the response, so a failure leaves neither the change nor the key.
+     * Runs a mutating route under its `Idempotency-Key` (src/idempotency.ts, `runIdempotent`): the
+     * same key with the same request answers the first response; with a different request, 409
+     * `idempotency.key_reused`. The work runs in the transaction that stores the (sealed) response,
+     * so a failure leaves neither the change nor the key, and a crash after the commit leaves the
+     * response for the retry.
      */
-    async respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>, options: RespondOptions = {}): Promise<FastifyReply> {
-      const key = idempotencyKeyOf(request);
-      const result = await app.db.transaction(async (tx) => {
-        if (!key) return work();
-        const { principal } = request;
-        const scope = { tenantId: principal.tenantId, userId: principal.userId, key };
-        const fingerprint = { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body };
-        const requestHash = createHash('sha256').update(canonicalJson(fingerprint)).digest('hex');
-        const previous = await idempotency.claim(tx, scope, requestHash, new Date().toISOString());
-        if (previous && previous.requestHash !== requestHash) {
-          throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
-        }
-        if (previous && options.replayable === false) {
-          throw httpError(409, 'idempotency.not_replayable', 'This response held a secret that is shown once; it cannot be replayed.');
-        }
-        if (previous) return { status: previous.statusCode, body: previous.response };
-        const answer = await work();
-        await idempotency.complete(tx, scope, answer.status, options.replayable === false ? { replayable: false } : answer.body);
-        return answer;
-      });
-      return reply.status(result.status).send(result.body);
+    async respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>): Promise<FastifyReply> {
+      const key = idempotentKeyOf(request, { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body });
+      return sendIdempotent(reply, await app.db.transaction((tx) => runIdempotent(tx, key, work)));
     },
   };
 
@@ -210,7 +186,7 @@ export type ChannelsService = {
   bindingFor(principal: Principal, bindingId: string, provider: string, q?: Queryable): Promise<StoredChannelBinding>;
   sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable): ReturnType<ChannelsStore['getSessionBinding']> extends Promise<infer T> ? Promise<NonNullable<T>> : never;
   audit(principal: Principal, entry: AuditEntry, tx?: Queryable): Promise<unknown>;
-  respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>, options?: RespondOptions): Promise<FastifyReply>;
+  respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>): Promise<FastifyReply>;
   readArtifact(owner: { tenantId: string; userId: string }, sessionId: string, artifactId: string): Promise<ChannelArtifact | null>;
 };
 

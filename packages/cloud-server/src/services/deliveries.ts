@@ -1,7 +1,7 @@
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { isHttpError } from '../errors.js';
-import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
+import type { ChannelDeliveriesStore, RetryPolicy } from '../store/channel-deliveries.js';
 import type { Db } from '../store/db.js';
 import type { StreamEngine } from '../streams/engine.js';
 
@@ -9,9 +9,9 @@ import type { StreamEngine } from '../streams/engine.js';
 export const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';
 
 /** Tunables of the delivery stream; mutable so that tests can shorten them. */
-export interface DeliveryStreamSettings {
-  /** At most this many deliveries are leased to one stream and not yet acked (flow control). */
-  batchSize: number;
+export interface DeliveryStreamSettings extends RetryPolicy {
+  /** At most this many deliveries are leased to one stream and not yet acked, unless the stream asks for another number. */
+  prefetch: number;
   /** Re-check for due deliveries and ended leases at least this often, even without a NOTIFY. */
   pollMs: number;
   defaultTtlMs: number;
@@ -21,7 +21,10 @@ export interface DeliveryStreamSettings {
 }
 
 export const DEFAULT_DELIVERY_STREAM_SETTINGS: DeliveryStreamSettings = {
-  batchSize: 10,
+  prefetch: 2,
+  maxAttempts: 8,
+  retryBaseMs: 1000,
+  retryMaxMs: 5 * 60_000,
   pollMs: 1000,
   defaultTtlMs: 30_000,
   minTtlMs: 100,
@@ -39,12 +42,15 @@ export interface DeliveryConsumer {
   /** The gateway token id when token-scoped, else `claimedBy`. */
   lastClaimedBy: string;
   ttlMs: number;
+  /** Unacked leases this stream may hold; default `settings.prefetch`. */
+  prefetch?: number | undefined;
   /**
-   * Runs before each claim with the free slots; answers how many may be claimed. Throwing (e.g. a
-   * 429 quota) skips the claim and is reported on the stream.
+   * Runs before first attempts are claimed, with the free slots; answers how many may be claimed.
+   * Throwing (e.g. a 429 quota) claims none and is reported on the stream. Retries are not asked
+   * about: they were counted at their first attempt.
    */
   beforeClaim?: (capacity: number) => Promise<number>;
-  /** Called once per claimed delivery (usage metering). */
+  /** Called once per first attempt claimed (usage metering). */
   onClaim?: (delivery: ChannelDeliveryRecord) => Promise<void> | void;
 }
 
@@ -108,16 +114,23 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
             const leased = await store.stillLeased(consumer.orgId, consumer.claimedBy, [...inFlight.values()]);
             for (const key of [...inFlight.keys()]) if (!leased.has(key)) inFlight.delete(key);
           }
-          const capacity = settings.batchSize - inFlight.size;
-          const allowed = capacity > 0 && consumer.beforeClaim ? await consumer.beforeClaim(capacity) : capacity;
-          const claimed = connection.ended ? [] : await store.claim({ ...consumer, limit: allowed });
-          for (const delivery of claimed) {
+          await store.deadLetterLapsed(consumer.orgId, settings.maxAttempts);
+          let capacity = (consumer.prefetch ?? settings.prefetch) - inFlight.size;
+          const send = (delivery: ChannelDeliveryRecord) => {
             inFlight.set(keyOf(delivery), { channelBindingId: delivery.channelBindingId, deliveryId: delivery.deliveryId });
+            capacity -= 1;
             // A frame lost with the connection is not a lost delivery: its lease ends and it is claimed again.
             connection.send(`id: ${delivery.deliveryId}\nevent: channel.delivery\ndata: ${JSON.stringify({ delivery })}\n\n`);
+          };
+          // Retries first: they never count against the quota again.
+          for (const delivery of await store.claim({ ...consumer, limit: capacity, retries: true })) send(delivery);
+          const allowed = capacity > 0 && consumer.beforeClaim ? await consumer.beforeClaim(capacity) : capacity;
+          const claimed = connection.ended ? [] : await store.claim({ ...consumer, limit: allowed, retries: false });
+          for (const delivery of claimed) {
+            send(delivery);
             await consumer.onClaim?.(delivery);
           }
-          if (allowed - claimed.length > 0) {
+          if (capacity > 0) {
             const due = await store.nextDueInMs(consumer.orgId, consumer.scope);
             if (due !== null) delay = Math.min(delay, due + 5);
           }

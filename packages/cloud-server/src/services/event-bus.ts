@@ -12,8 +12,11 @@ export interface AppendNotice {
   workspaceSequence: number;
 }
 
-/** Null after the listener reconnected: something may have been appended meanwhile. */
-type Wake = (notice: AppendNotice | null) => void;
+/**
+ * Null after the listener reconnected: something may have been appended meanwhile. `events` are
+ * the appended session events when the append happened in this process (so a tail can skip the read).
+ */
+type Wake = (notice: AppendNotice | null, events?: readonly { sequence: number; type: string }[]) => void;
 
 const sessionKey = (sessionId: string) => `s:${sessionId}`;
 const workspaceKey = (tenantId: string, userId: string) => `w:${tenantId}:${userId}`;
@@ -27,8 +30,8 @@ const workspaceKey = (tenantId: string, userId: string) => `w:${tenantId}:${user
 export async function createEventBus(db: Db) {
   const wakers = new Map<string, Set<Wake>>();
 
-  const dispatch = (key: string, notice: AppendNotice) => {
-    for (const wake of wakers.get(key) ?? []) wake(notice);
+  const dispatch = (key: string, notice: AppendNotice, events?: readonly { sequence: number; type: string }[]) => {
+    for (const wake of wakers.get(key) ?? []) wake(notice, events);
   };
 
   const unlisten = await db.listen(EVENTS_CHANNEL, (payload) => {
@@ -55,6 +58,10 @@ export async function createEventBus(db: Db) {
   };
 
   return {
+    /** Hands the events of a committed append in this process to its session's tails at once; the NOTIFY follows for everyone else. */
+    announce(notice: AppendNotice, events: readonly { sequence: number; type: string }[]) {
+      dispatch(sessionKey(notice.sessionId), notice, events);
+    },
     onSession: (sessionId: string, wake: Wake) => subscribe(sessionKey(sessionId), wake),
     onWorkspace: (tenantId: string, userId: string, wake: Wake) => subscribe(workspaceKey(tenantId, userId), wake),
     close: () => unlisten(),

@@ -12,7 +12,7 @@ import { newId } from '../ids.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { EventsStore, StoredSessionEvent } from '../store/events.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
-import { type AppendNotice, EVENTS_CHANNEL } from './event-bus.js';
+import { type AppendNotice, EVENTS_CHANNEL, type EventBus } from './event-bus.js';
 import { nameAfterFirstPrompt } from './sessions.js';
 
 /** An event to append; the service assigns its sequence and time. */
@@ -78,8 +78,8 @@ function publicPayload(type: string, payload: Record<string, unknown>): Record<s
  * to a crash right after the commit only delays readers: stream tails also re-read on every
  * heartbeat.)
  */
-export function createEventService(deps: { db: Db; sessions: SessionsStore; events: EventsStore }) {
-  const { db, sessions, events } = deps;
+export function createEventService(deps: { db: Db; sessions: SessionsStore; events: EventsStore; bus?: EventBus }) {
+  const { db, sessions, events, bus } = deps;
 
   /** Appends inside a transaction that already holds the session row lock (`sessions.lock`). */
   async function appendLocked(tx: Queryable, locked: LockedSession, drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -134,7 +134,11 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
     return { events: appended, view: { session, projection }, notice };
   }
 
-  const publish = (notice: AppendNotice) => db.notify(EVENTS_CHANNEL, JSON.stringify(notice));
+  /** Wakes the readers of a committed append; with its `events`, this process's stream tails take them without a read. */
+  const publish = (notice: AppendNotice, appended?: readonly StoredSessionEvent[]) => {
+    if (appended) bus?.announce(notice, appended);
+    return db.notify(EVENTS_CHANNEL, JSON.stringify(notice));
+  };
 
   return {
     appendLocked,
@@ -147,7 +151,7 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
         if (!locked) throw new Error(`Session ${sessionId} does not exist.`);
         return appendLocked(tx, locked, drafts, options);
       });
-      await publish(result.notice);
+      await publish(result.notice, result.events);
       return result;
     },
   };

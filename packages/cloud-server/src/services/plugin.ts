@@ -53,7 +53,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   const sessionsStore = createSessionsStore(db);
   const eventsStore = createEventsStore(db);
   const eventBus = await createEventBus(db);
-  const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore });
+  const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore, bus: eventBus });
   const runtime = createRuntimeService({
     adapter: options.runtime ?? configuredRuntime(app),
     events: sessionEvents,

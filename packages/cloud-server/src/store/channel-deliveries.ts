@@ -38,6 +38,19 @@ export interface DeliveryMatch {
   scope: string[] | null;
 }
 
+/** How failed deliveries are retried: exponential backoff with jitter, then the dead-letter state. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/** The wait before the retry after `attempts` attempts: base × 2^(attempts−1), capped, less up to half of it at random. */
+export function backoffMs(attempts: number, policy: RetryPolicy): number {
+  const full = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(full / 2 + (Math.random() * full) / 2);
+}
+
 const CLAIMABLE = `((status IN ('pending', 'failed') AND next_attempt_at <= now()) OR (status = 'claimed' AND claim_expires_at <= now()))`;
 
 /** `($n::text IS NULL OR channel_binding_id = $n) AND (scope)` for a match, appended to `params`. */
@@ -130,12 +143,22 @@ export function createChannelDeliveriesStore(db: Db) {
      * lets concurrent claimers (streams of other gateways, other server processes) take disjoint
      * rows without waiting on each other; a row is claimed by at most one of them.
      */
-    async claim(input: { orgId: string; scope: string[] | null; limit: number; claimedBy: string; lastClaimedBy: string; ttlMs: number }): Promise<ChannelDeliveryRecord[]> {
+    async claim(input: {
+      orgId: string;
+      scope: string[] | null;
+      limit: number;
+      claimedBy: string;
+      lastClaimedBy: string;
+      ttlMs: number;
+      /** Retries (claimed before) or first attempts: only first attempts count against the quota. */
+      retries: boolean;
+    }): Promise<ChannelDeliveryRecord[]> {
       if (input.limit <= 0) return [];
       const { rows } = await db.query(
         `WITH picked AS (
            SELECT org_id, channel_binding_id, delivery_id FROM channel_deliveries
             WHERE org_id = $1 AND ($2::text[] IS NULL OR channel_binding_id = ANY($2::text[])) AND ${CLAIMABLE}
+              AND (attempt_count > 0) = $7
             ORDER BY next_attempt_at, created_at
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
@@ -144,9 +167,19 @@ export function createChannelDeliveriesStore(db: Db) {
            FROM picked
           WHERE d.org_id = picked.org_id AND d.channel_binding_id = picked.channel_binding_id AND d.delivery_id = picked.delivery_id
           RETURNING d.*`,
-        [input.orgId, input.scope, input.limit, input.claimedBy, input.lastClaimedBy, input.ttlMs],
+        [input.orgId, input.scope, input.limit, input.claimedBy, input.lastClaimedBy, input.ttlMs, input.retries],
       );
       return rows.map(toDelivery).sort(byDue);
+    },
+
+    /** Dead-letters deliveries whose last allowed attempt ended with its lease (the gateway died on it). */
+    async deadLetterLapsed(orgId: string, maxAttempts: number): Promise<void> {
+      await db.query(
+        `UPDATE channel_deliveries SET status = 'dead', claimed_by = NULL, claim_expires_at = NULL, updated_at = now(),
+                last_error = coalesce(last_error, 'The lease of the last attempt ended without an ack.')
+          WHERE org_id = $1 AND status = 'claimed' AND claim_expires_at <= now() AND attempt_count >= $2`,
+        [orgId, maxAttempts],
+      );
     },
 
     /** How many of `keys` are still leased to `claimedBy` (the stream's deliveries in flight). */
@@ -168,24 +201,38 @@ export function createChannelDeliveriesStore(db: Db) {
     async ack(
       match: DeliveryMatch & { claimedBy: string },
       outcome: { status: 'sent' | 'failed' | 'dead'; lastError: string | null; nextAttemptAt: string | null },
+      retry: RetryPolicy,
     ): Promise<ChannelDeliveryRecord[]> {
       return db.transaction(async (tx) => {
         const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy];
         const { rows: candidates } = await tx.query(
-          `SELECT channel_binding_id FROM channel_deliveries
+          `SELECT channel_binding_id, attempt_count FROM channel_deliveries
             WHERE org_id = $1 AND delivery_id = $2 AND status = 'claimed' AND claimed_by = $3 AND ${matchClause(params, match)}
             FOR UPDATE`,
           params,
         );
         if (candidates.length !== 1) return [];
+        const attempts = int(candidates[0]!.attempt_count);
+        // A failure on the last allowed attempt is final; before it, the retry waits its backoff.
+        const status = outcome.status === 'failed' && attempts >= retry.maxAttempts ? 'dead' : outcome.status;
         const { rows } = await tx.query(
           `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
-                  next_attempt_at = coalesce($6::timestamptz, now()), updated_at = now()
+                  next_attempt_at = coalesce($6::timestamptz, now() + $7::int * interval '1 millisecond'), updated_at = now()
             WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
-          [match.orgId, candidates[0]!.channel_binding_id, match.deliveryId, outcome.status, outcome.lastError, outcome.nextAttemptAt],
+          [match.orgId, candidates[0]!.channel_binding_id, match.deliveryId, status, outcome.lastError, outcome.nextAttemptAt, status === 'failed' ? backoffMs(attempts, retry) : 0],
         );
         return rows.map(toDelivery);
       });
+    },
+
+    /** Extends every other live lease of `claimedBy` in the match's scope as well: a gateway renews all it holds at once. */
+    async renewHeld(match: DeliveryMatch & { claimedBy: string }, ttlMs: number): Promise<void> {
+      await db.query(
+        `UPDATE channel_deliveries SET claim_expires_at = now() + $3::int * interval '1 millisecond', updated_at = now()
+          WHERE org_id = $1 AND status = 'claimed' AND claimed_by = $2 AND claim_expires_at > now()
+            AND ($4::text[] IS NULL OR channel_binding_id = ANY($4::text[]))`,
+        [match.orgId, match.claimedBy, ttlMs, match.scope],
+      );
     },
 
     /** Extends the lease held by `claimedBy` to now + `ttlMs`; null when it does not hold it. */

@@ -26,7 +26,7 @@ export interface StreamConnection {
   /**
    * Resolves once the client has taken what was written (or the stream ended). A source that can
    * wait (replay, claims) calls it between writes, so it never fills the buffer; a client that takes
-   * nothing for two heartbeats (at least 1 s) has stalled and is dropped.
+   * nothing at all for two heartbeats (at least 1 s) has stalled and is dropped.
    */
   ready(): Promise<void>;
   /** Called once when the stream ends, whoever ends it. */
@@ -124,19 +124,25 @@ export function createStreamEngine(options: StreamOptions) {
         peakBuffered = Math.max(peakBuffered, res.writableLength);
       },
       async ready() {
-        if (ended || !res.writableNeedDrain) return;
-        let timer: NodeJS.Timeout | undefined;
-        let done: () => void = () => undefined;
-        const drained = await new Promise<boolean>((resolve) => {
-          done = () => resolve(true);
-          res.once('drain', done).once('close', done);
-          timer = setTimeout(() => resolve(false), stallMs);
-        });
-        clearTimeout(timer);
-        res.off('drain', done).off('close', done);
-        if (!drained && !ended) {
-          request.log.warn({ buffered: res.writableLength }, 'event stream client stalled; dropping the connection');
-          finish(true);
+        let before = res.writableLength;
+        while (!ended && res.writableNeedDrain) {
+          let timer: NodeJS.Timeout | undefined;
+          let done: () => void = () => undefined;
+          const drained = await new Promise<boolean>((resolve) => {
+            done = () => resolve(true);
+            res.once('drain', done).once('close', done);
+            timer = setTimeout(() => resolve(false), stallMs);
+          });
+          clearTimeout(timer);
+          res.off('drain', done).off('close', done);
+          if (drained) return;
+          // A slow reader that makes progress is waited for; one that took nothing has stalled.
+          if (res.writableLength >= before) {
+            request.log.warn({ buffered: res.writableLength }, 'event stream client stalled; dropping the connection');
+            finish(true);
+            return;
+          }
+          before = res.writableLength;
         }
       },
       onEnd(callback) {

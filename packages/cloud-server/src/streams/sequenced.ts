@@ -3,15 +3,24 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SequenceBounds } from '../store/events.js';
 import type { StreamConnection, StreamEngine, StreamOwner } from './engine.js';
 
+export interface StreamEvent {
+  sequence: number;
+  type: string;
+}
+
 /** A sequenced stream clients subscribe to (a session's events or a user's workspace). */
 export interface SequencedSource {
   /** Streams with the same key are one stream: their subscribers share one tail per process. */
   key: string;
   /** Up to `limit` events with `sequence > after`, in order. */
-  read(after: number, limit: number): Promise<{ sequence: number; type: string }[]>;
+  read(after: number, limit: number): Promise<StreamEvent[]>;
   bounds(): Promise<SequenceBounds>;
-  /** Calls `wake` whenever events may have been appended (with the new latest sequence when known); returns the unsubscribe. */
-  subscribe(wake: (latest?: number) => void): () => void;
+  /**
+   * Calls `wake` whenever events may have been appended, with the new latest sequence when known,
+   * and the appended events themselves when they are at hand (an append in this process); returns
+   * the unsubscribe.
+   */
+  subscribe(wake: (latest?: number, events?: readonly StreamEvent[]) => void): () => void;
   /** What the `snapshot.required` control event says about this stream. */
   scope: { entityType: 'session' | 'workspace'; entityId: string; sessionId?: string };
 }
@@ -80,6 +89,22 @@ interface Tail {
 export function createSequencedStreams(engine: StreamEngine) {
   const tails = new Map<string, Tail>();
 
+  /** Serialises each event once and writes the frames to every member that has not had them. */
+  function fanOut(tail: Tail, batch: readonly StreamEvent[]) {
+    const frames = batch.map((event) => ({ sequence: event.sequence, frame: isCloudSessionEventType(event.type) ? frame(event.sequence, event.type, event) : null }));
+    const whole = Buffer.concat(frames.flatMap((item) => (item.frame ? [item.frame] : [])));
+    const first = frames[0]!.sequence;
+    const last = frames.at(-1)!.sequence;
+    tail.cursor = last;
+    for (const member of tail.members) {
+      if (member.cursor >= last) continue;
+      // The usual case, a member at the tail's cursor with room for it, takes the whole batch in one write.
+      if (member.cursor < first && member.connection.buffered + whole.length <= engine.options.maxBufferedBytes) member.connection.send(whole);
+      else for (const item of frames) if (item.sequence > member.cursor && item.frame) member.connection.send(item.frame);
+      member.cursor = last;
+    }
+  }
+
   async function pump(source: SequencedSource, tail: Tail): Promise<void> {
     if (tail.reading) {
       tail.again = true;
@@ -89,22 +114,11 @@ export function createSequencedStreams(engine: StreamEngine) {
     try {
       do {
         tail.again = false;
-        let batch: { sequence: number; type: string }[];
+        let batch: StreamEvent[];
         do {
           batch = await source.read(tail.cursor, BATCH);
           if (batch.length === 0) break;
-          const frames = batch.map((event) => ({ sequence: event.sequence, frame: isCloudSessionEventType(event.type) ? frame(event.sequence, event.type, event) : null }));
-          const whole = Buffer.concat(frames.flatMap((item) => (item.frame ? [item.frame] : [])));
-          const first = frames[0]!.sequence;
-          const last = frames.at(-1)!.sequence;
-          tail.cursor = last;
-          for (const member of tail.members) {
-            if (member.cursor >= last) continue;
-            // The usual case, a member at the tail's cursor with room for it, takes the whole batch in one write.
-            if (member.cursor < first && member.connection.buffered + whole.length <= engine.options.maxBufferedBytes) member.connection.send(whole);
-            else for (const item of frames) if (item.sequence > member.cursor && item.frame) member.connection.send(item.frame);
-            member.cursor = last;
-          }
+          fanOut(tail, batch);
         } while (batch.length === BATCH && tail.members.size > 0);
       } while (tail.again && tail.members.size > 0);
     } catch (error) {
@@ -131,8 +145,11 @@ export function createSequencedStreams(engine: StreamEngine) {
     if (tail && member.cursor < tail.cursor) return false;
     if (!tail) {
       const created: Tail = { cursor: member.cursor, members: new Set(), reading: false, again: false, stop: () => undefined };
-      const wake = (latest?: number) => {
-        if (latest === undefined || latest > created.cursor) void pump(source, created);
+      const wake = (latest?: number, events?: readonly StreamEvent[]) => {
+        if (latest !== undefined && latest <= created.cursor) return;
+        // Events handed over by an append in this process that continue the tail need no read.
+        if (events?.length && !created.reading && events[0]!.sequence === created.cursor + 1) fanOut(created, events);
+        else void pump(source, created);
       };
       const unsubscribe = source.subscribe(wake);
       const stopBeat = engine.onHeartbeat(() => wake());

@@ -15,7 +15,7 @@ interface Setup {
 /** A server with fast stream polling and one headless agent. */
 async function startServer(engine: 'pglite' | 'postgres', config: Parameters<typeof startTestServer>[0] = {}) {
   const server = await startTestServer({ engine, ...config });
-  Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
+  Object.assign(server.app.channels.streams.settings, { prefetch: 4, pollMs: 100 });
   const admin = await mintClient(server, ['admin']);
   await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-1' });
   return { server, admin };
@@ -64,7 +64,7 @@ describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
       onError: (error) => errors.push(error),
     });
 
-    // Flow control: A never acks, so it never holds more than one batch.
+    // Flow control: A never acks, so it never holds more than its prefetch.
     await waitFor(() => gotA.length === 4, { timeoutMs: 15_000, what: 'gateway A to hold a full batch' });
     await sleep(400);
     expect(gotA).toHaveLength(4);

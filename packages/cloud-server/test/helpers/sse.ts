@@ -2,6 +2,8 @@
 export interface Subscriber {
   status: number;
   ids: number[];
+  /** Every frame with data: its event name and parsed data. */
+  frames: { event: string; data: unknown }[];
   /** Resolves when the server ended or dropped the stream. */
   closed: Promise<void>;
   close(): void;
@@ -11,7 +13,7 @@ export interface Subscriber {
 export async function subscribe(url: string, headers: Record<string, string>): Promise<Subscriber> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
-  const subscriber: Subscriber = { status: response.status, ids: [], closed: Promise.resolve(), close: () => controller.abort() };
+  const subscriber: Subscriber = { status: response.status, ids: [], frames: [], closed: Promise.resolve(), close: () => controller.abort() };
   if (!response.ok) {
     await response.body?.cancel();
     return subscriber;
@@ -24,8 +26,11 @@ export async function subscribe(url: string, headers: Record<string, string>): P
         buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const id = /^id: (\d+)$/m.exec(buffer.slice(0, end));
+          const block = buffer.slice(0, end);
+          const id = /^id: (\d+)$/m.exec(block);
           if (id) subscriber.ids.push(Number(id[1]));
+          const data = /^data: (.*)$/m.exec(block);
+          if (data) subscriber.frames.push({ event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message', data: JSON.parse(data[1]!) });
           buffer = buffer.slice(end + 2);
         }
       }

@@ -166,15 +166,17 @@ describe.each(engines)('channel routes refuse bad input and write nothing (%s)',
     expect(await snapshot()).toBe(before);
   });
 
-  it('an interaction token is never stored, and its creation cannot be replayed under a key', async () => {
+  it('an interaction token is never stored in the clear, and a retry under the key gets the same answer (sealed at rest)', async () => {
     const body = { agentId: 'ag-1', sessionBindingId, sessionId, provider: 'slack', kind: 'permission', targetId: 'perm-x' };
     const created = await call({ method: 'POST', path: '/api/channels/interactions', body, headers: { 'idempotency-key': 'k-int' } });
     expect(created.status).toBe(201);
     const { plaintextToken } = (await created.json()) as { plaintextToken: string };
     expect(await snapshot()).not.toContain(plaintextToken);
     const replay = await call({ method: 'POST', path: '/api/channels/interactions', body, headers: { 'idempotency-key': 'k-int' } });
-    expect(replay.status).toBe(409);
-    expect(((await replay.json()) as { code: string }).code).toBe('idempotency.not_replayable');
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await replay.json()) as { plaintextToken: string }).plaintextToken).toBe(plaintextToken);
+    expect(await snapshot()).not.toContain(plaintextToken);
   });
 
   it('an expired interaction answers 410 and stays unused', async () => {

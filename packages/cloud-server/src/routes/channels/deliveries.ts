@@ -131,6 +131,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         claimedBy,
         lastClaimedBy: principal.channelBindingIds && principal.tokenId ? principal.tokenId : claimedBy,
         ttlMs: streams.clampTtl(query.ttlMs),
+        prefetch: query.prefetch,
         // The hourly delivery quota: a whole batch if it fits, else one at a time until it is used up (429).
         beforeClaim: async (capacity) => {
           try {
@@ -165,7 +166,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         const claimedBy = claimerOf(request, body.claimedBy);
         const match = { ...matchOf(request, body.channelBindingId), claimedBy };
         const lastError = body.status === 'sent' ? null : (body.lastError ?? null);
-        const acked = await channels.deliveries.ack(match, { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null });
+        const acked = await channels.deliveries.ack(match, { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null }, streams.settings);
         if (acked.length !== 1) throw notFound();
         const delivery = acked[0]!;
         await channels.audit(request.principal, {
@@ -187,11 +188,14 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       channels.respond(request, reply, async () => {
         const { body } = request;
         const match = { ...matchOf(request, body.channelBindingId), claimedBy: body.claimedBy };
-        const delivery = await channels.deliveries.renew(match, streams.clampTtl(body.ttlMs));
+        const ttlMs = streams.clampTtl(body.ttlMs);
+        const delivery = await channels.deliveries.renew(match, ttlMs);
         if (!delivery) {
           if ((await channels.deliveries.find(match)).length === 0) throw notFound();
           throw httpError(409, 'channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
         }
+        // One renewal covers every lease the gateway holds, not only the one it is working on.
+        await channels.deliveries.renewHeld(match, ttlMs);
         await channels.audit(request.principal, {
           action: 'channel_delivery.lease_renewed',
           targetType: 'channel_delivery',

@@ -126,7 +126,6 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           });
           return { status: 201, body: { interaction: publicInteraction(interaction), plaintextToken } };
         },
-        { replayable: false },
       ),
   );
 

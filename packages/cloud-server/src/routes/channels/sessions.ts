@@ -113,7 +113,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         key: `session:${sessionId}`,
         read: (after, limit) => app.eventsStore.listSessionEvents(sessionId, after, limit),
         bounds: () => app.eventsStore.sessionBounds(sessionId),
-        subscribe: (wake) => app.eventBus.onSession(sessionId, (notice) => wake(notice?.sessionSequence)),
+        subscribe: (wake) => app.eventBus.onSession(sessionId, (notice, events) => wake(notice?.sessionSequence, events)),
         scope: { entityType: 'session', entityId: sessionId, sessionId },
       });
     },
