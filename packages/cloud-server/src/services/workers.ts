@@ -261,7 +261,8 @@ export function createWorkerService(deps: {
       await commands.registerWorker(db, workerId);
       // The embedded store has a single owner (its lock file): leases found at start are a dead process's.
       if (db.engine === 'pglite') await commands.releaseAll(db);
-      unlisten = await db.listen(COMMANDS_CHANNEL, wake);
+      // After a lost database connection, notices sent meanwhile are gone: look for work once.
+      unlisten = await db.listen(COMMANDS_CHANNEL, wake, wake);
       timer = setInterval(() => {
         void renew().then(wake);
       }, renewEveryMs);
