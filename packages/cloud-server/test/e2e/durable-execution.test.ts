@@ -30,7 +30,8 @@ interface Cloud {
 const running = new Set<ChildProcess>();
 
 function spawnCloud(store: Store, leaseMs = LEASE_MS): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const args = [MAIN, '--port', '0', '--host', '127.0.0.1', ...('dataDir' in store ? ['--data-dir', store.dataDir] : [])];
+  // An embedded store keeps its local token across restarts; with PostgreSQL each start mints one to print.
+  const args = [MAIN, '--port', '0', '--host', '127.0.0.1', ...('dataDir' in store ? ['--data-dir', store.dataDir] : ['--rotate-token'])];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
@@ -61,7 +62,7 @@ async function startCloud(store: Store, leaseMs?: number): Promise<Cloud> {
   const spawned = spawnCloud(store, leaseMs);
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const banner = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*local token: (\S+)/.exec(spawned.output());
+    const banner = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*local token:\s+(\S+)/.exec(spawned.output());
     if (banner) return { ...spawned, baseUrl: banner[1]!, token: banner[2]! };
     if (spawned.child.exitCode !== null || Date.now() > deadline) throw new Error(`The server did not start:\n${spawned.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
