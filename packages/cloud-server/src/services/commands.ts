@@ -77,9 +77,8 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
  * Session commands: one transaction records the command, appends and projects its events and
  * stores the sealed response under the `Idempotency-Key` (`runIdempotent`), so a retry after a
  * crash between the commit and the reply replays it and never records the command twice.
- * Nothing here runs a turn. A prompt is queued
- * `pending` and a runtime worker runs it (`services/workers.ts`), so its answer says
- * `processed: 0` with no projection fence. An abort or an answer to a permission or question is
+ * Nothing here runs a turn. A prompt is queued `pending` and a runtime worker runs it
+ * (`services/workers.ts`), so its answer says `processed: 0` with no projection fence. An abort or an answer to a permission or question is
  * complete once its event is recorded (the running turn reads it, on whichever worker runs it):
  * `acked`, `processed: 1`, and a fence at that event.
  */
