@@ -114,10 +114,17 @@ export interface IdempotentReply<T = unknown> {
 /**
  * The key of a request carrying `Idempotency-Key` (400 `idempotency.key_invalid` when malformed),
  * or null without one. The request's fingerprint is `fingerprint` when given (e.g. a session
- * command's session, kind and payload), else its method, URL and body.
+ * command's session, kind and payload), else its method, URL and body. `bodyKey` is a key the
+ * body may carry instead of the header (the channel prompt's `idempotencyKey`); given both, they
+ * must be the same (else 400 `idempotency.key_mismatch`).
  */
-export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown): IdempotentKey | null {
-  const rawKey = validKey(request.headers['idempotency-key']);
+export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, bodyKey?: string): IdempotentKey | null {
+  const headerKey = validKey(request.headers['idempotency-key']);
+  const fromBody = validKey(bodyKey);
+  if (headerKey !== null && fromBody !== null && headerKey !== fromBody) {
+    throw httpError(400, 'idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
+  }
+  const rawKey = headerKey ?? fromBody;
   return rawKey === null ? null : keyFor(request, rawKey, fingerprint ?? { method: request.method, url: request.url, body: request.body ?? null });
 }
 

@@ -2,6 +2,7 @@ import { normalizeSessionProjectionView, type SessionCommandKind } from '@open-c
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
+import { idempotentKeyOf, sendIdempotent } from '../idempotency.js';
 import { Id } from '../schemas/common.js';
 
 const Text = (maxLength: number) => Type.String({ maxLength });
@@ -99,16 +100,6 @@ const EmptyBody = Type.Object({});
 
 /** Uploads and imports carry files: 35 MiB instead of the default 1 MiB. */
 const LARGE_BODY = 35 * 1024 * 1024;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-function idempotencyKeyOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
-    throw httpError(400, 'idempotency.key_invalid', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
-  }
-  return header;
-}
 
 const caller = (request: FastifyRequest) => ({ tenantId: request.principal.tenantId, userId: request.principal.userId });
 
@@ -177,19 +168,15 @@ export async function sessionRoutes(app: FastifyInstance) {
     return { ...found, view: normalizeSessionProjectionView(found.projection?.view ?? null, found.session.sessionId) };
   });
 
-  // The command service stores the Idempotency-Key response in the command's own transaction.
+  // The command service runs the Idempotency-Key in the command's own transaction (runIdempotent).
   const commandConfig = { ...member, idempotency: 'handled' as const };
   const command = (path: string, kind: SessionCommandKind, body: TSchema) =>
     app.post(path, { config: commandConfig, schema: { params: SessionParams, body } }, async (request, reply) => {
-      const { id } = request.params as Static<typeof SessionParams>;
-      const idempotencyKey = idempotencyKeyOf(request);
-      const response = await app.commands.execute({ ...caller(request), tokenId: request.principal.tokenId }, {
-        sessionId: id,
-        kind,
-        payload: request.body as Record<string, unknown>,
-        ...(idempotencyKey ? { idempotencyKey } : {}),
-      });
-      return reply.status(202).send(response);
+      const { id: sessionId } = request.params as Static<typeof SessionParams>;
+      const payload = request.body as Record<string, unknown>;
+      const idempotencyKey = idempotentKeyOf(request, { sessionId, kind, payload });
+      const result = await app.commands.execute({ ...caller(request), tokenId: request.principal.tokenId }, { sessionId, kind, payload, idempotencyKey });
+      return sendIdempotent(reply, result);
     });
 
   command('/api/sessions/:id/prompt', 'prompt', PromptBody);

@@ -42,20 +42,6 @@ export function sanitisePublic(value: unknown, depth = 0): unknown {
 
 export const sanitiseObject = (value: Record<string, unknown>) => sanitisePublic(value) as Record<string, unknown>;
 
-// ------------------------------------------------------------------ idempotency
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-/** The `Idempotency-Key` header, validated; undefined when absent. */
-export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
-    throw httpError(400, 'idempotency.key_invalid', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
-  }
-  return header;
-}
-
 /** 400 unless `provider` is a built-in provider or a custom id containing '-'. */
 export function checkProvider(provider: string): void {
   if (!isChannelProviderId(provider)) {

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCommandKind, SessionCommandRecord } from '@open-cowork/shared';
-import { canonicalJson } from '../canonical-json.js';
 import { httpError } from '../errors.js';
+import { runIdempotent, type IdempotentKey, type IdempotentReply } from '../idempotency.js';
 import { newId } from '../ids.js';
 import { COMMANDS_CHANNEL, type CommandsStore } from '../store/commands.js';
 import type { Db, Queryable } from '../store/db.js';
-import type { IdempotencyScope, IdempotencyStore } from '../store/idempotency.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
+import type { AppendNotice } from './event-bus.js';
 import type { EventDraft, EventService } from './events.js';
 
 export interface CommandCaller {
@@ -28,7 +27,8 @@ export interface CommandRequest {
   sessionId: string;
   kind: SessionCommandKind;
   payload: Record<string, unknown>;
-  idempotencyKey?: string;
+  /** From `idempotentKeyOf`: the command runs under it, in its own transaction. */
+  idempotencyKey?: IdempotentKey | null;
 }
 
 const ALLOW_ANSWERS = new Set(['allow', 'once', 'always']);
@@ -75,9 +75,10 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
 
 /**
  * Session commands: one transaction records the command, appends and projects its events and
- * stores the response under the `Idempotency-Key`. Nothing here runs a turn. A prompt is queued
- * `pending` and a runtime worker runs it (`services/workers.ts`), so its answer says
- * `processed: 0` with no projection fence. An abort or an answer to a permission or question is
+ * stores the sealed response under the `Idempotency-Key` (`runIdempotent`), so a retry after a
+ * crash between the commit and the reply replays it and never records the command twice.
+ * Nothing here runs a turn. A prompt is queued `pending` and a runtime worker runs it
+ * (`services/workers.ts`), so its answer says `processed: 0` with no projection fence. An abort or an answer to a permission or question is
  * complete once its event is recorded (the running turn reads it, on whichever worker runs it):
  * `acked`, `processed: 1`, and a fence at that event.
  */
@@ -85,76 +86,72 @@ export function createCommandService(deps: {
   db: Db;
   sessions: SessionsStore;
   commands: CommandsStore;
-  idempotency: IdempotencyStore;
   events: EventService;
   observer?: CommandObserver;
 }) {
-  const { db, sessions, commands, idempotency, events, observer } = deps;
+  const { db, sessions, commands, events, observer } = deps;
 
   return {
-    async execute(caller: CommandCaller, request: CommandRequest): Promise<CloudSessionCommandResponse> {
-      const requestHash = createHash('sha256').update(canonicalJson({ sessionId: request.sessionId, kind: request.kind, payload: request.payload })).digest('hex');
+    /** The command's response; `replayed` when it is the stored one of an earlier request under its key. */
+    async execute(caller: CommandCaller, request: CommandRequest): Promise<IdempotentReply<CloudSessionCommandResponse>> {
       const owner = { tenantId: caller.tenantId, userId: caller.userId };
-      const scope: IdempotencyScope | null = request.idempotencyKey ? { ...owner, key: request.idempotencyKey } : null;
+      // Set by the work; `as` keeps TypeScript from narrowing it to null for good.
+      let notice = null as AppendNotice | null;
 
-      const outcome = await db.transaction(async (tx) => {
-        const now = new Date().toISOString();
-        if (scope) {
-          const previous = await idempotency.claim(tx, scope, requestHash, now);
-          if (previous && previous.requestHash !== requestHash) {
-            throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+      const result = await db.transaction((tx) =>
+        runIdempotent(tx, request.idempotencyKey ?? null, async () => {
+          const now = new Date().toISOString();
+          const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
+          if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
+            throw httpError(404, 'session.not_found', 'Cloud session was not found.');
           }
-          if (previous) return { response: previous.response as CloudSessionCommandResponse, notice: null };
-        }
-        const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
-        if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
-          throw httpError(404, 'session.not_found', 'Cloud session was not found.');
-        }
-        if (locked.record.status === 'closed') throw httpError(409, 'session.closed', 'The session is closed: it takes no more commands.');
-        await observer?.admit(tx, caller, request);
-        const commandId = newId('cmd');
-        const projection = await sessions.getProjection(request.sessionId, tx);
-        const drafts = draftsFor(request, commandId, projection ? (projection.view as unknown as CloudSessionProjectionView) : null);
-        const queued = request.kind === 'prompt';
-        const command = await commands.insert(tx, {
-          ...owner,
-          commandId,
-          sessionId: request.sessionId,
-          kind: request.kind,
-          payload: request.payload,
-          status: queued ? 'pending' : 'acked',
-          createdSequence: locked.lastSequence,
-          createdAt: now,
-          ackedAt: queued ? null : now,
-        });
-        await observer?.recorded(tx, caller, command);
-        const appended = await events.appendLocked(tx, locked, drafts);
-        const last = appended.events.at(-1)!;
-        const response: CloudSessionCommandResponse = {
-          command,
-          processed: queued ? 0 : 1,
-          view: appended.view,
-          projectionFence: queued
-            ? null
-            : {
-                version: 1,
-                scope: 'session',
-                tenantId: caller.tenantId,
-                sessionId: request.sessionId,
-                commandId,
-                sequence: last.sequence,
-                projectionVersion: last.sequence,
-                issuedAt: now,
-              },
-        };
-        if (scope) await idempotency.complete(tx, scope, 202, response);
-        return { response, notice: appended.notice };
-      });
+          if (locked.record.status === 'closed') throw httpError(409, 'session.closed', 'The session is closed: it takes no more commands.');
+          await observer?.admit(tx, caller, request);
+          const commandId = newId('cmd');
+          const projection = await sessions.getProjection(request.sessionId, tx);
+          const drafts = draftsFor(request, commandId, projection ? (projection.view as unknown as CloudSessionProjectionView) : null);
+          const queued = request.kind === 'prompt';
+          const command = await commands.insert(tx, {
+            ...owner,
+            commandId,
+            sessionId: request.sessionId,
+            kind: request.kind,
+            payload: request.payload,
+            status: queued ? 'pending' : 'acked',
+            createdSequence: locked.lastSequence,
+            createdAt: now,
+            ackedAt: queued ? null : now,
+          });
+          await observer?.recorded(tx, caller, command);
+          const appended = await events.appendLocked(tx, locked, drafts);
+          notice = appended.notice;
+          const last = appended.events.at(-1)!;
+          const response: CloudSessionCommandResponse = {
+            command,
+            processed: queued ? 0 : 1,
+            view: appended.view,
+            projectionFence: queued
+              ? null
+              : {
+                  version: 1,
+                  scope: 'session',
+                  tenantId: caller.tenantId,
+                  sessionId: request.sessionId,
+                  commandId,
+                  sequence: last.sequence,
+                  projectionVersion: last.sequence,
+                  issuedAt: now,
+                },
+          };
+          return { status: 202, body: response };
+        }),
+      );
 
-      if (!outcome.notice) return outcome.response;
-      await events.publish(outcome.notice);
-      if (outcome.response.command.status === 'pending') await db.notify(COMMANDS_CHANNEL, request.sessionId);
-      return outcome.response;
+      // A replay was published and queued by the request that ran it.
+      if (result.replayed || !notice) return result;
+      await events.publish(notice);
+      if (result.body.command.status === 'pending') await db.notify(COMMANDS_CHANNEL, request.sessionId);
+      return result;
     },
   };
 }

@@ -7,7 +7,6 @@ import { createStreamEngine, type StreamEngine } from '../streams/engine.js';
 import { createSequencedStreams, type SequencedStreams } from '../streams/sequenced.js';
 import { createCommandsStore } from '../store/commands.js';
 import { createEventsStore, type EventsStore } from '../store/events.js';
-import { createIdempotencyStore } from '../store/idempotency.js';
 import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../store/sessions.js';
 import { accountCommandObserver } from './account.js';
 import { createProviderKeys } from './byok.js';
@@ -73,7 +72,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   app.decorate('sessionService', createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }));
   app.decorate(
     'commands',
-    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), idempotency: createIdempotencyStore(), events: sessionEvents, observer: accountCommandObserver(app) }),
+    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), events: sessionEvents, observer: accountCommandObserver(app) }),
   );
 
   app.addHook('preClose', async () => engine.close());

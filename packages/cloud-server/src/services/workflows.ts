@@ -135,7 +135,7 @@ export function createWorkflowService(deps: {
     try {
       const view = await sessions.create(owner, { profileName: workflow.profileName });
       sessionId = view.session.sessionId;
-      const prompted = await commands.execute(owner, { sessionId, kind: 'prompt', payload: { text: runPrompt(workflow, triggerPayload) } });
+      const { body: prompted } = await commands.execute(owner, { sessionId, kind: 'prompt', payload: { text: runPrompt(workflow, triggerPayload) } });
       await store.markRunStarted(runId, sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
       const run = (await store.getRun(db, runId))!;
       const detail = publicDetail((await store.get(db, workflow.workflowId, null))!);

@@ -149,7 +149,9 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     const again = await h.client.abortSession(session.sessionId, { idempotencyKey: key });
     expect(again).toEqual(first);
     expect((await h.client.getSession(session.sessionId)).projection?.sequence).toBe(2);
-    const reused = await failure(h.client.promptSession(session.sessionId, { text: 'other' }, { idempotencyKey: key }));
+    // A key is scoped by route: the same command on another session is another request.
+    const { session: other } = await h.client.createSession();
+    const reused = await failure(h.client.abortSession(other.sessionId, { idempotencyKey: key }));
     expect(reused).toMatchObject({ kind: 'conflict', status: 409, code: 'idempotency.key_reused' });
   });
 

@@ -170,7 +170,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         let commandResponse;
         let processingError: string | undefined;
         try {
-          commandResponse = await app.commands.execute(owner, { sessionId: found.sessionId, kind, payload });
+          commandResponse = (await app.commands.execute(owner, { sessionId: found.sessionId, kind, payload })).body;
         } catch (error) {
           // The token is spent either way (e.g. the request was already answered from Desktop).
           if (!isHttpError(error) || error.statusCode >= 500) throw error;

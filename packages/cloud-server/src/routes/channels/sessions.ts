@@ -5,7 +5,8 @@ import type { Principal } from '../../auth/principal.js';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } from '../../schemas/channels.js';
-import { idempotencyKeyOf, requireSameProvider } from '../../services/channels.js';
+import { idempotentKeyOf, sendIdempotent } from '../../idempotency.js';
+import { requireSameProvider } from '../../services/channels.js';
 import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
 
 /** Chat threads bound to cloud sessions: bind, look up, read, stream, prompt, and the read cursor. */
@@ -135,22 +136,20 @@ export async function channelSessionRoutes(app: FastifyInstance) {
     { config: member, schema: { body: PromptBody, response: { 202: Responses.prompt } } },
     async (request, reply) => {
       const { principal, body } = request;
-      const header = idempotencyKeyOf(request);
-      if (header && body.idempotencyKey && header !== body.idempotencyKey) {
-        throw httpError(400, 'idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
-      }
+      // The key may come in the body instead of the header; the rest of the body is the request.
+      const { idempotencyKey: bodyKey, ...fingerprint } = body;
+      const idempotencyKey = idempotentKeyOf(request, fingerprint, bodyKey);
       const binding = await boundSession(principal, body.bindingId);
       if (binding.status !== 'active') throw httpError(409, 'channels.session_binding_archived', 'This channel session binding is archived.');
       if (body.provider) requireSameProvider(binding, body.provider, 'session binding');
-      const { bindingId: _binding, idempotencyKey: _key, text, agent, ...origin } = body;
-      const idempotencyKey = header ?? body.idempotencyKey;
+      const { bindingId: _binding, text, agent, ...origin } = fingerprint;
       // Who wrote it in the chat is part of the command, so a reused key with another origin is refused too.
       const payload = { text, ...(agent ? { agent } : {}), channel: { sessionBindingId: binding.bindingId, ...origin } };
-      const response = await app.commands.execute(
+      const result = await app.commands.execute(
         { tenantId: binding.orgId, userId: binding.ownerUserId, tokenId: principal.tokenId },
-        { sessionId: binding.sessionId, kind: 'prompt', payload, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        { sessionId: binding.sessionId, kind: 'prompt', payload, idempotencyKey },
       );
-      return reply.status(202).send({ binding: publicSessionBinding(binding), ...response });
+      return sendIdempotent(reply, { ...result, body: { binding: publicSessionBinding(binding), ...result.body } });
     },
   );
 
