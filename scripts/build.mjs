@@ -26,11 +26,23 @@ function newest(path, include = () => true) {
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name), include)));
 }
 
-run(process.execPath, [at('node_modules/typescript/bin/tsc'), '-b', 'packages/cloud-client/tsconfig.build.json', 'packages/cloud-server/tsconfig.build.json']);
+run(process.execPath, [
+  at('node_modules/typescript/bin/tsc'),
+  '-b',
+  'packages/cloud-client/tsconfig.build.json',
+  'packages/cloud-server/tsconfig.build.json',
+]);
 // The server reads its migrations next to its compiled store module.
 cpSync(at('packages/cloud-server/src/store/migrations'), at('packages/cloud-server/dist/store/migrations'), { recursive: true });
 
-const webInputs = ['apps/cloud-web/src', 'apps/cloud-web/index.html', 'apps/cloud-web/package.json', 'apps/cloud-web/tsconfig.json', 'packages/cloud-client/dist', 'packages/shared/dist'];
+const webInputs = [
+  'apps/cloud-web/src',
+  'apps/cloud-web/index.html',
+  'apps/cloud-web/package.json',
+  'apps/cloud-web/tsconfig.json',
+  'packages/cloud-client/dist',
+  'packages/shared/dist',
+];
 const isBundled = (path) => !path.endsWith('.tsbuildinfo') && !path.endsWith('.map');
 if (Math.max(...webInputs.map((input) => newest(at(input), isBundled))) >= newest(at('apps/cloud-web/dist/index.html'))) {
   run('npm', ['run', 'build', '--silent', '-w', '@open-cowork/cloud-web']);

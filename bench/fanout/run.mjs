@@ -119,20 +119,38 @@ function measure(subscribers, expected) {
     if (seen.size === expected.size) complete += 1;
   }
   latencies.sort((a, b) => a - b);
-  return { complete: complete / subscribers.length, duplicates, outOfOrder, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    complete: complete / subscribers.length,
+    duplicates,
+    outOfOrder,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
 /** A reference run: subscribers on `readUrl`, prompts through `writeUrl`; returns the figures and the events. */
 async function referenceRun(writeUrl, readUrl, token, count) {
   const headers = { authorization: `Bearer ${token}` };
-  const created = await fetch(`${writeUrl}/api/sessions`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+  const created = await fetch(`${writeUrl}/api/sessions`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: '{}',
+  });
   const sessionId = (await created.json()).session.sessionId;
   const subscribers = [];
   for (let n = 0; n < count; n += 50) {
-    subscribers.push(...(await Promise.all(Array.from({ length: Math.min(50, count - n) }, () => subscriber(`${readUrl}/api/sessions/${sessionId}/events?after=1`, headers)))));
+    subscribers.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, count - n) }, () => subscriber(`${readUrl}/api/sessions/${sessionId}/events?after=1`, headers)),
+      )),
+    );
   }
   for (let n = 0; n < PROMPTS; n += 1) {
-    const prompt = await fetch(`${writeUrl}/api/sessions/${sessionId}/prompt`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ text: `Prompt ${n + 1}: summarise the project.` }) });
+    const prompt = await fetch(`${writeUrl}/api/sessions/${sessionId}/prompt`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: `Prompt ${n + 1}: summarise the project.` }),
+    });
     if (!prompt.ok) throw new Error(`prompt: ${prompt.status} ${await prompt.text()}`);
     await quiet(subscribers);
   }
@@ -148,8 +166,12 @@ async function referenceRun(writeUrl, readUrl, token, count) {
 /** The floor run: the same events, with the same gaps, through the minimal server. */
 async function floorRun(url, events, count) {
   const subscribers = [];
-  for (let n = 0; n < count; n += 50) subscribers.push(...(await Promise.all(Array.from({ length: Math.min(50, count - n) }, () => subscriber(`${url}/events`, {})))));
-  const replay = events.map((item, index) => ({ gapMs: index === 0 ? 0 : Math.min(200, item.createdAt - events[index - 1].createdAt), event: item.event }));
+  for (let n = 0; n < count; n += 50)
+    subscribers.push(...(await Promise.all(Array.from({ length: Math.min(50, count - n) }, () => subscriber(`${url}/events`, {})))));
+  const replay = events.map((item, index) => ({
+    gapMs: index === 0 ? 0 : Math.min(200, item.createdAt - events[index - 1].createdAt),
+    event: item.event,
+  }));
   await fetch(`${url}/replay`, { method: 'POST', body: JSON.stringify({ events: replay }) });
   await quiet(subscribers);
   subscribers.forEach((s) => s.close());
@@ -200,7 +222,9 @@ try {
   const at1000 = rows.filter((r) => r.subscribers === Math.max(...COUNTS) && r.target.startsWith('reference'));
   for (const r of at1000) {
     const met = Number(r['p99 / floor']) <= TARGET_P99_RATIO && r.complete === '100.0 %' && r.duplicates === 0;
-    console.log(`${r.target} at ${r.subscribers}: p99 ${r['p99 / floor']}× the floor (target ≤ ${TARGET_P99_RATIO}×) ${met ? 'met' : 'NOT met'}`);
+    console.log(
+      `${r.target} at ${r.subscribers}: p99 ${r['p99 / floor']}× the floor (target ≤ ${TARGET_P99_RATIO}×) ${met ? 'met' : 'NOT met'}`,
+    );
   }
 } finally {
   for (const child of children) child.kill('SIGKILL');

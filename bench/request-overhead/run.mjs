@@ -90,7 +90,9 @@ for (const concurrency of [1, 32]) {
 }
 server.disconnect();
 server.kill();
-console.log(`Node ${process.version}, ${ROUNDS} alternating rounds of ${PER_ROUND} requests per contender and scenario; CPU time of this process`);
+console.log(
+  `Node ${process.version}, ${ROUNDS} alternating rounds of ${PER_ROUND} requests per contender and scenario; CPU time of this process`,
+);
 console.table(rows);
 if (missed) {
   console.log(`A ratio is above ${TARGET}.`);

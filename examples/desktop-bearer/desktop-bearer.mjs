@@ -23,11 +23,15 @@ const client = createHttpSseCloudTransportAdapter({ baseUrl, headers: { authoriz
 function describe(event) {
   const { payload } = event;
   const detail =
-    event.type === 'assistant.message' ? JSON.stringify(payload.content)
-    : event.type === 'tool.call' ? `${payload.name} ${payload.status}`
-    : event.type === 'prompt.submitted' ? JSON.stringify(payload.text)
-    : event.type === 'runtime.error' ? payload.message
-    : '';
+    event.type === 'assistant.message'
+      ? JSON.stringify(payload.content)
+      : event.type === 'tool.call'
+        ? `${payload.name} ${payload.status}`
+        : event.type === 'prompt.submitted'
+          ? JSON.stringify(payload.text)
+          : event.type === 'runtime.error'
+            ? payload.message
+            : '';
   return `#${event.sequence} ${event.type} ${detail}`.trimEnd();
 }
 

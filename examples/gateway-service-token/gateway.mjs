@@ -85,7 +85,11 @@ async function post(delivery) {
   try {
     const response = await fetch(config.webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': delivery.deliveryId, 'x-open-cowork-delivery-id': delivery.deliveryId },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': delivery.deliveryId,
+        'x-open-cowork-delivery-id': delivery.deliveryId,
+      },
       body: JSON.stringify({ delivery }),
       signal: AbortSignal.timeout(config.webhookTimeoutMs),
     });
@@ -99,15 +103,23 @@ async function post(delivery) {
 // Every delivery this daemon holds a lease on, from its claim to its ack: the ones waiting in the
 // queue as well as the one in hand. All their leases are renewed, so none runs out while it waits.
 const held = new Map();
-setInterval(() => {
-  for (const delivery of held.values()) {
-    client.renewChannelDeliveryLease(delivery.deliveryId, { claimedBy: config.gatewayId, ttlMs: config.leaseMs, channelBindingId: delivery.channelBindingId })
-      .catch((error) => {
-        exitIfRefused(error);
-        log(`renew ${delivery.deliveryId} failed: ${error.message}`);
-      });
-  }
-}, Math.max(100, Math.floor(config.leaseMs / 3))).unref();
+setInterval(
+  () => {
+    for (const delivery of held.values()) {
+      client
+        .renewChannelDeliveryLease(delivery.deliveryId, {
+          claimedBy: config.gatewayId,
+          ttlMs: config.leaseMs,
+          channelBindingId: delivery.channelBindingId,
+        })
+        .catch((error) => {
+          exitIfRefused(error);
+          log(`renew ${delivery.deliveryId} failed: ${error.message}`);
+        });
+    }
+  },
+  Math.max(100, Math.floor(config.leaseMs / 3)),
+).unref();
 
 /** The ack for a webhook outcome: `sent`, `failed` with a retry time, or `dead` after the last attempt. */
 function ackFor(delivery, outcome) {
@@ -137,8 +149,12 @@ async function handle(delivery) {
       delete state.delivered[key];
       await saveState();
     }
-    if (ack.status === 'failed') log(`failed ${delivery.deliveryId} (attempt ${delivery.attemptCount} of ${config.maxAttempts}): ${outcome.lastError} Retry at ${ack.nextAttemptAt}.`);
-    else if (ack.status === 'dead') log(`dead-lettered ${delivery.deliveryId} after ${delivery.attemptCount} attempts: ${outcome.lastError}`);
+    if (ack.status === 'failed')
+      log(
+        `failed ${delivery.deliveryId} (attempt ${delivery.attemptCount} of ${config.maxAttempts}): ${outcome.lastError} Retry at ${ack.nextAttemptAt}.`,
+      );
+    else if (ack.status === 'dead')
+      log(`dead-lettered ${delivery.deliveryId} after ${delivery.attemptCount} attempts: ${outcome.lastError}`);
     else log(`acked ${delivery.deliveryId} sent`);
   } catch (error) {
     exitIfRefused(error);

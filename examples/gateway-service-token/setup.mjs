@@ -32,7 +32,9 @@ async function ensure(create) {
 
 try {
   await ensure(() => cloud.createHeadlessAgent({ agentId: AGENT_ID, name: 'Gateway example' }));
-  await ensure(() => cloud.createChannelBinding({ bindingId: BINDING_ID, agentId: AGENT_ID, provider: 'webhook', displayName: 'Gateway example webhook' }));
+  await ensure(() =>
+    cloud.createChannelBinding({ bindingId: BINDING_ID, agentId: AGENT_ID, provider: 'webhook', displayName: 'Gateway example webhook' }),
+  );
   const { plaintext } = await cloud.issueApiToken({ name: 'gateway example', scopes: ['gateway'], channelBindingIds: [BINDING_ID] });
   const delivery = await cloud.createChannelDelivery({
     agentId: AGENT_ID,
@@ -51,6 +53,8 @@ try {
     ].join('\n'),
   );
 } catch (error) {
-  process.stderr.write(`Setup failed: ${isCloudTransportError(error) ? `${error.status ?? ''} ${error.code ?? error.kind}: ` : ''}${error.message}\n`);
+  process.stderr.write(
+    `Setup failed: ${isCloudTransportError(error) ? `${error.status ?? ''} ${error.code ?? error.kind}: ` : ''}${error.message}\n`,
+  );
   process.exit(1);
 }

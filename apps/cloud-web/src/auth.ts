@@ -28,7 +28,12 @@ async function call(method: 'GET' | 'POST', path: string, init: { body?: object;
   if (init.csrfToken) headers['x-csrf-token'] = init.csrfToken;
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, credentials: 'same-origin', ...(init.body ? { body: JSON.stringify(init.body) } : {}) });
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+    });
   } catch (cause) {
     throw new CloudTransportError('network', `${method} ${path} failed.`, { method, url: path, cause });
   }

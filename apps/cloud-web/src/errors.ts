@@ -36,9 +36,13 @@ export function explain(error: unknown, doing: string): Explained {
     case 'unauthorized':
       return { message: 'Your session has ended. Sign in again.', signIn: true };
     case 'payment_required':
-      return { message: `Could not ${doing}: your plan does not include this${code}. Ask an admin of your workspace about billing.`, signIn: false };
+      return {
+        message: `Could not ${doing}: your plan does not include this${code}. Ask an admin of your workspace about billing.`,
+        signIn: false,
+      };
     case 'forbidden':
-      if (isCsrfRefusal(error)) return { message: `Could not ${doing}: the page's security token was refused. Reload the page.`, signIn: false };
+      if (isCsrfRefusal(error))
+        return { message: `Could not ${doing}: the page's security token was refused. Reload the page.`, signIn: false };
       return { message: `Could not ${doing}: this is not allowed${code}. ${said ?? ''}`.trim(), signIn: false };
     case 'rate_limited':
       return { message: `Could not ${doing}: too many requests. Try again in ${seconds(error.retryAfterMs)}.`, signIn: false };
@@ -47,7 +51,10 @@ export function explain(error: unknown, doing: string): Explained {
     case 'timeout':
       return { message: `Could not ${doing}: the cloud took too long to answer. Try again.`, signIn: false };
     case 'server':
-      return { message: `Could not ${doing}: the cloud had a problem${error.requestId ? ` (request ${error.requestId})` : ''}. Try again later.`, signIn: false };
+      return {
+        message: `Could not ${doing}: the cloud had a problem${error.requestId ? ` (request ${error.requestId})` : ''}. Try again later.`,
+        signIn: false,
+      };
     default:
       return { message: `Could not ${doing}: ${said ?? error.message}`, signIn: false };
   }

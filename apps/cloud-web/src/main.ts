@@ -131,10 +131,14 @@ function showState(next: SessionState): void {
   ui.closeSession.hidden = closed;
   ui.prompt.disabled = closed;
   ui.send.disabled = closed;
-  ui.prompt.placeholder = closed ? 'This session is closed: it takes no more prompts.' : 'Ask something… (Enter sends, Shift+Enter adds a line)';
+  ui.prompt.placeholder = closed
+    ? 'This session is closed: it takes no more prompts.'
+    : 'Ask something… (Enter sends, Shift+Enter adds a line)';
   renderTranscript(ui.transcript, next, transcriptActions);
   renderTodos(ui.todos, next);
-  ui.todoCount.textContent = view.todos.length ? `(${view.todos.filter((todo) => todo.status === 'completed').length}/${view.todos.length})` : '';
+  ui.todoCount.textContent = view.todos.length
+    ? `(${view.todos.filter((todo) => todo.status === 'completed').length}/${view.todos.length})`
+    : '';
   renderArtifacts(ui.artifacts, next, transcriptActions);
   ui.artifactCount.textContent = view.artifacts.length ? `(${view.artifacts.length})` : '';
 }
@@ -202,7 +206,12 @@ function openSession(sessionId: string): void {
 
 const sessionList = createSessionList(
   cloud,
-  { list: byId('session-list'), search: byId<HTMLInputElement>('session-search'), more: byId('session-more'), status: byId('session-list-status') },
+  {
+    list: byId('session-list'),
+    search: byId<HTMLInputElement>('session-search'),
+    more: byId('session-more'),
+    status: byId('session-list-status'),
+  },
   { open: openSession, fail },
 );
 
@@ -261,7 +270,10 @@ async function answer(doing: string, command: (options: CloudCommandOptions) => 
 const transcriptActions: TranscriptActions = {
   respondToPermission(permissionId, allow) {
     const id = live?.sessionId;
-    if (id) void answer('answer the permission request', (o) => cloud.respondToPermission(id, { permissionId, response: allow ? 'allow' : 'deny' }, o));
+    if (id)
+      void answer('answer the permission request', (o) =>
+        cloud.respondToPermission(id, { permissionId, response: allow ? 'allow' : 'deny' }, o),
+      );
   },
   answerQuestion(requestId, answers) {
     const id = live?.sessionId;

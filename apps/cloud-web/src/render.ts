@@ -47,8 +47,14 @@ function approvalCard(approval: ProjectionPendingApproval, actions: TranscriptAc
     h(
       'div',
       { class: 'actions' },
-      button('Allow', answerOnce(card, () => actions.respondToPermission(approval.id, true))),
-      button('Deny', answerOnce(card, () => actions.respondToPermission(approval.id, false))),
+      button(
+        'Allow',
+        answerOnce(card, () => actions.respondToPermission(approval.id, true)),
+      ),
+      button(
+        'Deny',
+        answerOnce(card, () => actions.respondToPermission(approval.id, false)),
+      ),
     ),
   );
   return h('li', {}, card);
@@ -59,19 +65,49 @@ function questionCard(pending: ProjectionPendingQuestion, actions: TranscriptAct
   const questions = pending.questions as QuestionEntry[];
   const chosen: Array<string | null> = questions.map(() => null);
   const card = h('div', { class: 'card question', role: 'group', 'aria-label': 'Question' });
-  const send = button('Answer', answerOnce(card, () => actions.answerQuestion(pending.id, chosen.map((label) => (label ? [label] : [])))), { disabled: true });
+  const send = button(
+    'Answer',
+    answerOnce(card, () =>
+      actions.answerQuestion(
+        pending.id,
+        chosen.map((label) => (label ? [label] : [])),
+      ),
+    ),
+    { disabled: true },
+  );
   const blocks = questions.map((entry, index) => {
     const options = (entry.options ?? []).map((option) => text(option.label)).filter(Boolean);
     const optionButtons: HTMLButtonElement[] = options.map((label) =>
-      button(label, () => {
-        chosen[index] = label;
-        optionButtons.forEach((other, n) => other.setAttribute('aria-pressed', String(options[n] === label)));
-        send.disabled = chosen.some((choice) => choice === null);
-      }, { 'aria-pressed': 'false' }),
+      button(
+        label,
+        () => {
+          chosen[index] = label;
+          optionButtons.forEach((other, n) => other.setAttribute('aria-pressed', String(options[n] === label)));
+          send.disabled = chosen.some((choice) => choice === null);
+        },
+        { 'aria-pressed': 'false' },
+      ),
     );
-    return h('fieldset', {}, h('legend', {}, text(entry.header) || 'Question'), h('p', {}, text(entry.question)), h('div', { class: 'options' }, ...optionButtons));
+    return h(
+      'fieldset',
+      {},
+      h('legend', {}, text(entry.header) || 'Question'),
+      h('p', {}, text(entry.question)),
+      h('div', { class: 'options' }, ...optionButtons),
+    );
   });
-  card.append(...blocks, h('div', { class: 'actions' }, send, button('Dismiss', answerOnce(card, () => actions.dismissQuestion(pending.id)))));
+  card.append(
+    ...blocks,
+    h(
+      'div',
+      { class: 'actions' },
+      send,
+      button(
+        'Dismiss',
+        answerOnce(card, () => actions.dismissQuestion(pending.id)),
+      ),
+    ),
+  );
   return h('li', {}, card);
 }
 
@@ -86,11 +122,18 @@ function toolCard(call: ProjectionToolCall): HTMLElement {
     h(
       'details',
       {},
-      h('summary', {}, h('span', { class: 'tool-name' }, `Tool: ${call.name || 'unnamed'}`), h('span', { class: `badge ${call.status}` }, TOOL_STATUS[call.status] ?? call.status)),
+      h(
+        'summary',
+        {},
+        h('span', { class: 'tool-name' }, `Tool: ${call.name || 'unnamed'}`),
+        h('span', { class: `badge ${call.status}` }, TOOL_STATUS[call.status] ?? call.status),
+      ),
       h('h4', {}, 'Input'),
       h('pre', { class: 'json', tabindex: '0' }, pretty(call.input ?? null)),
       h('h4', {}, 'Output'),
-      output === null ? h('p', { class: 'muted' }, call.status === 'running' ? 'Not finished yet.' : 'No output.') : h('pre', { class: 'json', tabindex: '0' }, output),
+      output === null
+        ? h('p', { class: 'muted' }, call.status === 'running' ? 'Not finished yet.' : 'No output.')
+        : h('pre', { class: 'json', tabindex: '0' }, output),
     ),
   );
 }
@@ -107,7 +150,11 @@ function messageItem(message: ProjectionMessage, streaming: boolean, cancelled: 
       const body = message.role === 'assistant' ? renderMarkdown(message.content) : h('p', { class: 'plain' }, message.content);
       return h(
         'li',
-        { class: `message ${message.role}${streaming ? ' streaming' : ''}`, 'data-role': message.role, 'aria-busy': streaming ? 'true' : undefined },
+        {
+          class: `message ${message.role}${streaming ? ' streaming' : ''}`,
+          'data-role': message.role,
+          'aria-busy': streaming ? 'true' : undefined,
+        },
         body,
         cancelled ? h('span', { class: 'badge cancelled' }, 'Cancelled: not run') : null,
       );
@@ -128,7 +175,12 @@ function transcriptItems({ view, stops }: SessionState, actions: TranscriptActio
   const streamingId = view.isGenerating ? view.messages.filter((message) => message.role === 'assistant').at(-1)?.id : undefined;
   for (const message of view.messages) items.push(messageItem(message, message.id === streamingId, errorIds.has(cancelledId(message))));
   for (const call of view.toolCalls) {
-    items.push({ key: `tool:${call.id}`, order: call.order, signature: `${call.status}|${pretty(call.output ?? null).length}`, build: () => toolCard(call) });
+    items.push({
+      key: `tool:${call.id}`,
+      order: call.order,
+      signature: `${call.status}|${pretty(call.output ?? null).length}`,
+      build: () => toolCard(call),
+    });
   }
   for (const approval of view.pendingApprovals) {
     const open = answerable(approval.order);
@@ -136,12 +188,20 @@ function transcriptItems({ view, stops }: SessionState, actions: TranscriptActio
       key: `permission:${approval.id}`,
       order: approval.order,
       signature: open ? 'pending' : 'expired',
-      build: () => (open ? approvalCard(approval, actions) : h('li', { class: 'resolved expired' }, `Expired: ${approval.tool} — ${approval.description} (the turn ended before an answer)`)),
+      build: () =>
+        open
+          ? approvalCard(approval, actions)
+          : h('li', { class: 'resolved expired' }, `Expired: ${approval.tool} — ${approval.description} (the turn ended before an answer)`),
     });
   }
   for (const approval of view.resolvedApprovals) {
     const verdict = approval.allowed ? 'Allowed' : 'Denied';
-    items.push({ key: `permission:${approval.id}`, order: approval.order, signature: verdict, build: () => h('li', { class: 'resolved' }, `${verdict}: ${approval.tool} — ${approval.description}`) });
+    items.push({
+      key: `permission:${approval.id}`,
+      order: approval.order,
+      signature: verdict,
+      build: () => h('li', { class: 'resolved' }, `${verdict}: ${approval.tool} — ${approval.description}`),
+    });
   }
   for (const question of view.pendingQuestions) {
     const open = answerable(question.order);
@@ -149,18 +209,31 @@ function transcriptItems({ view, stops }: SessionState, actions: TranscriptActio
       key: `question:${question.id}`,
       order: question.order,
       signature: open ? 'pending' : 'expired',
-      build: () => (open ? questionCard(question, actions) : h('li', { class: 'resolved expired' }, 'Question expired: the turn ended before an answer')),
+      build: () =>
+        open
+          ? questionCard(question, actions)
+          : h('li', { class: 'resolved expired' }, 'Question expired: the turn ended before an answer'),
     });
   }
   for (const question of view.resolvedQuestions) {
     const outcome = question.rejected ? 'Question dismissed' : `Answered: ${question.answers.flat().join(', ')}`;
-    items.push({ key: `question:${question.id}`, order: question.order, signature: outcome, build: () => h('li', { class: 'resolved' }, outcome) });
+    items.push({
+      key: `question:${question.id}`,
+      order: question.order,
+      signature: outcome,
+      build: () => h('li', { class: 'resolved' }, outcome),
+    });
   }
   for (const error of view.errors) {
     items.push({ key: `error:${error.id}`, order: error.order, signature: error.message, build: () => note('error', error.message) });
   }
   for (const sequence of stops) {
-    items.push({ key: `stop:${sequence}`, order: sequence, signature: 'stopped', build: () => note('stopped', 'Stopped: the turn was aborted.') });
+    items.push({
+      key: `stop:${sequence}`,
+      order: sequence,
+      signature: 'stopped',
+      build: () => note('stopped', 'Stopped: the turn was aborted.'),
+    });
   }
   return items.sort((a, b) => a.order - b.order);
 }
@@ -180,7 +253,14 @@ export function renderTodos(list: HTMLElement, { view }: SessionState): void {
     view.todos.map((todo, index) => ({
       key: todo.id ?? String(index),
       signature: `${todo.status}|${todo.content}`,
-      build: () => h('li', { class: `todo ${todo.status}` }, h('span', { class: 'mark', 'aria-hidden': 'true' }, TODO_MARK[todo.status] ?? '○'), `${todo.content} `, h('span', { class: 'visually-hidden' }, `(${todo.status.replace('_', ' ')})`)),
+      build: () =>
+        h(
+          'li',
+          { class: `todo ${todo.status}` },
+          h('span', { class: 'mark', 'aria-hidden': 'true' }, TODO_MARK[todo.status] ?? '○'),
+          `${todo.content} `,
+          h('span', { class: 'visually-hidden' }, `(${todo.status.replace('_', ' ')})`),
+        ),
     })),
   );
 }

@@ -94,9 +94,12 @@ export function createSessionList(
     const frame = scrollParent?.getBoundingClientRect();
     return !element.hidden && box.height >= 0 && (!frame || (box.top < frame.bottom && box.bottom >= frame.top));
   };
-  new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting)) void loadMore();
-  }, { root: scrollParent, rootMargin: '200px' }).observe(ui.more);
+  new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) void loadMore();
+    },
+    { root: scrollParent, rootMargin: '200px' },
+  ).observe(ui.more);
 
   let typing: ReturnType<typeof setTimeout> | undefined;
   ui.search.addEventListener('input', () => {

@@ -32,7 +32,9 @@ describe.runIf(withChromium)('Cloud Web connection badge in Chromium', () => {
     // Every state the badge shows, in order, as the page sets it.
     await page.evaluate(() => {
       const element = document.getElementById('connection')!;
-      new MutationObserver(() => (window as unknown as { recordBadge(state: string): void }).recordBadge(element.dataset.state ?? '')).observe(element, { attributes: true, attributeFilter: ['data-state'] });
+      new MutationObserver(() =>
+        (window as unknown as { recordBadge(state: string): void }).recordBadge(element.dataset.state ?? ''),
+      ).observe(element, { attributes: true, attributeFilter: ['data-state'] });
     });
   }, SETUP_TIMEOUT);
 
@@ -43,7 +45,9 @@ describe.runIf(withChromium)('Cloud Web connection badge in Chromium', () => {
   }, SETUP_TIMEOUT);
 
   // Bounded at 60 s rather than 30: the restart reopens the store, seconds of PGlite on a loaded machine.
-  it('says reconnecting, then offline while the cloud is down, and live again (clearing the banner) once it is back', { timeout: 60_000 }, async () => {
+  it('says reconnecting, then offline while the cloud is down, and live again (clearing the banner) once it is back', {
+    timeout: 60_000,
+  }, async () => {
     const first = servers[0]!;
     await first.close();
     await page.locator('#connection[data-state="offline"]').waitFor({ timeout: 20_000 });

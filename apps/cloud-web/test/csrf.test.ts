@@ -51,7 +51,9 @@ describe.runIf(withChromium)('Cloud Web CSRF protection in Chromium', () => {
     expect(await sessionCount()).toBe(0);
   });
 
-  it('recovers when a command goes out without its token: refused once, then retried with a fresh one', { timeout: TEST_TIMEOUT }, async () => {
+  it('recovers when a command goes out without its token: refused once, then retried with a fresh one', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     const statuses: number[] = [];
     page.on('response', (response) => {
       if (response.request().method() === 'POST' && response.url().endsWith('/api/sessions')) statuses.push(response.status());

@@ -3,7 +3,17 @@ import { createHttpSseCloudTransportAdapter, type CloudTransportAdapter } from '
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, screenshot, sendPrompt, seriousViolations, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import {
+  createSession,
+  launchChromium,
+  screenshot,
+  sendPrompt,
+  seriousViolations,
+  signIn,
+  withChromium,
+  SETUP_TIMEOUT,
+  TEST_TIMEOUT,
+} from './browser.js';
 
 /** The scripted runtime echoes the prompt in its reply, so a Markdown prompt gives a Markdown reply. */
 const MARKDOWN_PROMPT = [
@@ -28,7 +38,10 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
-    api = createHttpSseCloudTransportAdapter({ baseUrl: server.baseUrl, headers: { authorization: `Bearer ${await server.mintToken(['desktop'])}` } });
+    api = createHttpSseCloudTransportAdapter({
+      baseUrl: server.baseUrl,
+      headers: { authorization: `Bearer ${await server.mintToken(['desktop'])}` },
+    });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
     page = await context.newPage();
     await page.goto(server.baseUrl);
@@ -86,7 +99,11 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
 
   it('lists artifacts and downloads one', { timeout: TEST_TIMEOUT }, async () => {
     const content = '# Notes\n\nWritten by the test.\n';
-    await api.uploadArtifact(await openSessionId(), { filename: 'notes.md', contentType: 'text/markdown', data: new TextEncoder().encode(content) });
+    await api.uploadArtifact(await openSessionId(), {
+      filename: 'notes.md',
+      contentType: 'text/markdown',
+      data: new TextEncoder().encode(content),
+    });
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download notes.md' }).click();
     const saved = await download;
@@ -170,7 +187,7 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
     expect(await card.count()).toBe(0);
   });
 
-  it('marks a queued prompt that an abort cancelled, with the cloud\'s note', { timeout: TEST_TIMEOUT }, async () => {
+  it("marks a queued prompt that an abort cancelled, with the cloud's note", { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     await sendPrompt(page, 'Talk for a long time [stream:3000]');
     await reply().filter({ hasText: 'part 3' }).waitFor();
@@ -180,9 +197,18 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
     // execution), appended here in case this cloud ran the prompt at once instead of queueing it.
     const { commandId } = queued.command;
     const view = (await api.getSession(await openSessionId())).projection?.view as { errors?: Array<{ id: string }> } | undefined;
-    if (!view?.errors?.some((error) => error.id === `${commandId}:runtime.cancelled`)) await server.app.sessionEvents.append(await openSessionId(), [
-      { type: 'runtime.error', payload: { id: `${commandId}:runtime.cancelled`, commandId, code: 'runtime.cancelled', message: 'An abort cancelled this prompt before it ran.' } },
-    ]);
+    if (!view?.errors?.some((error) => error.id === `${commandId}:runtime.cancelled`))
+      await server.app.sessionEvents.append(await openSessionId(), [
+        {
+          type: 'runtime.error',
+          payload: {
+            id: `${commandId}:runtime.cancelled`,
+            commandId,
+            code: 'runtime.cancelled',
+            message: 'An abort cancelled this prompt before it ran.',
+          },
+        },
+      ]);
     await page.locator('.message.user', { hasText: 'Then summarise it' }).locator('.badge', { hasText: 'Cancelled: not run' }).waitFor();
     await page.getByRole('note').filter({ hasText: 'An abort cancelled this prompt before it ran.' }).first().waitFor();
   });
@@ -200,7 +226,13 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
       await screenshot(small, 'cloud-web-phone.png');
       expect(await seriousViolations(small), 'phone').toEqual([]);
 
-      await small.route('**/api/sessions/*/prompt', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'The cloud is shutting down. '.repeat(6), code: 'server.shutting_down' }) }));
+      await small.route('**/api/sessions/*/prompt', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'The cloud is shutting down. '.repeat(6), code: 'server.shutting_down' }),
+        }),
+      );
       await small.getByLabel('Prompt').fill('Refused');
       await small.getByRole('button', { name: 'Send' }).click();
       await small.getByRole('alert').waitFor();

@@ -50,7 +50,11 @@ describe.runIf(withChromium)('Cloud Web across a server restart', () => {
     await page.getByRole('note').filter({ hasText: 'The server shut down before this turn finished.' }).waitFor({ timeout: 30_000 });
     await page.locator('#session-status', { hasText: 'Idle' }).waitFor();
     expect(streamRequests.length).toBeGreaterThan(1);
-    const parts = (await reply.textContent())!.trim().split(/\s*part /).filter(Boolean).map(Number);
+    const parts = (await reply.textContent())!
+      .trim()
+      .split(/\s*part /)
+      .filter(Boolean)
+      .map(Number);
     expect(parts.length).toBeGreaterThanOrEqual(10);
     expect(parts).toEqual(Array.from({ length: parts.length }, (_, n) => n + 1));
 

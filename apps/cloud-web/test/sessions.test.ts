@@ -32,13 +32,17 @@ describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
     await server?.close();
   }, SETUP_TIMEOUT);
 
-  it('shows the first page, and fetches the next through the cursor when the list is scrolled to its end', { timeout: TEST_TIMEOUT }, async () => {
+  it('shows the first page, and fetches the next through the cursor when the list is scrolled to its end', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await items().nth(29).waitFor();
     expect(await items().count()).toBe(30);
     // Newest first: the last renamed session leads.
     expect(await items().first().textContent()).toBe(`Chat number ${SESSIONS}`);
     await page.locator('#session-more').scrollIntoViewIfNeeded();
-    await items().nth(SESSIONS - 1).waitFor();
+    await items()
+      .nth(SESSIONS - 1)
+      .waitFor();
     expect(await items().count()).toBe(SESSIONS);
     await page.locator('#session-more').waitFor({ state: 'hidden' });
     expect(new Set(await items().allTextContents()).size).toBe(SESSIONS);
@@ -47,7 +51,9 @@ describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
   it('searches the sessions by title, and says so when nothing matches', { timeout: TEST_TIMEOUT }, async () => {
     const search = page.getByLabel('Search sessions by title');
     await search.fill('budget');
-    await expect.poll(() => items().allTextContents()).toEqual(['Budget review 40', 'Budget review 30', 'Budget review 20', 'Budget review 10']);
+    await expect
+      .poll(() => items().allTextContents())
+      .toEqual(['Budget review 40', 'Budget review 30', 'Budget review 20', 'Budget review 10']);
     await search.fill('no such title');
     await page.getByRole('status').filter({ hasText: 'No session matches “no such title”.' }).waitFor();
     expect(await items().count()).toBe(0);
@@ -96,7 +102,9 @@ describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
     expect(listed.map((session) => session.status)).toEqual(['closed']);
   });
 
-  it('offers OIDC sign-in only when the cloud has an OIDC web login (GET /auth/desktop/config names webLoginUrl)', { timeout: TEST_TIMEOUT }, async () => {
+  it('offers OIDC sign-in only when the cloud has an OIDC web login (GET /auth/desktop/config names webLoginUrl)', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access token').waitFor();
     // This cloud has no OIDC: the endpoint answers 404 and only the token form is offered.
@@ -104,7 +112,17 @@ describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Sign in with OIDC' }).isHidden()).toBe(true);
 
     await page.route('**/auth/desktop/config', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ mode: 'oidc', issuerUrl: 'https://issuer.test', clientId: 'web', scope: 'openid', webLoginUrl: '/auth/login' }) }),
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          mode: 'oidc',
+          issuerUrl: 'https://issuer.test',
+          clientId: 'web',
+          scope: 'openid',
+          webLoginUrl: '/auth/login',
+        }),
+      }),
     );
     await page.reload();
     const link = page.getByRole('link', { name: 'Sign in with OIDC' });

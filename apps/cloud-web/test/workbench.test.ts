@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
 import { createSession, launchChromium, sendPrompt, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
 
-
 /** Every string in the page's JavaScript heap after a full collection, as one searchable text. */
 async function heapStrings(page: Page): Promise<string> {
   const cdp = await page.context().newCDPSession(page);
@@ -36,7 +35,9 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     await server?.close();
   }, SETUP_TIMEOUT);
 
-  it('signs in with a token, then keeps only the cookie session: no token in the DOM, storage or heap', { timeout: TEST_TIMEOUT }, async () => {
+  it('signs in with a token, then keeps only the cookie session: no token in the DOM, storage or heap', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await page.getByLabel('Access token').waitFor();
     await signIn(page, token);
     expect(await page.locator('#who').textContent()).toBe('owner@localhost');
@@ -73,7 +74,11 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
     await page.locator('#session-status', { hasText: 'Idle' }).waitFor();
 
     expect(streams.some((url) => /\/api\/sessions\/[^/]+\/events/.test(url))).toBe(true);
-    const parts = (await reply.textContent())!.trim().split(/\s*part /).filter(Boolean).map(Number);
+    const parts = (await reply.textContent())!
+      .trim()
+      .split(/\s*part /)
+      .filter(Boolean)
+      .map(Number);
     expect(parts).toEqual(Array.from({ length: 100 }, (_, n) => n + 1));
   });
 
@@ -133,9 +138,21 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
   it('explains 402, 403 and 429 answers in words', { timeout: TEST_TIMEOUT }, async () => {
     await createSession(page);
     const answers = [
-      { status: 402, body: { error: 'Prompts need a plan.', code: 'billing.prompts_not_entitled' }, says: 'your plan does not include this (billing.prompts_not_entitled)' },
-      { status: 403, body: { error: 'Prompts are off for your role.', code: 'policy.denied' }, says: 'this is not allowed (policy.denied). Prompts are off for your role.' },
-      { status: 429, body: { error: 'Slow down.', code: 'rate_limit.http_exceeded', retryAfterMs: 7000 }, says: 'too many requests. Try again in 7 s.' },
+      {
+        status: 402,
+        body: { error: 'Prompts need a plan.', code: 'billing.prompts_not_entitled' },
+        says: 'your plan does not include this (billing.prompts_not_entitled)',
+      },
+      {
+        status: 403,
+        body: { error: 'Prompts are off for your role.', code: 'policy.denied' },
+        says: 'this is not allowed (policy.denied). Prompts are off for your role.',
+      },
+      {
+        status: 429,
+        body: { error: 'Slow down.', code: 'rate_limit.http_exceeded', retryAfterMs: 7000 },
+        says: 'too many requests. Try again in 7 s.',
+      },
     ];
     for (const answer of answers) {
       await page.route('**/api/sessions/*/prompt', (route) =>
@@ -143,7 +160,10 @@ describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
       );
       await page.getByLabel('Prompt').fill(`Refused with ${answer.status}`);
       await page.getByRole('button', { name: 'Send' }).click();
-      await page.getByRole('alert').filter({ hasText: `Could not send the prompt: ${answer.says}` }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `Could not send the prompt: ${answer.says}` })
+        .waitFor();
       // The text stays, so the person can send it again once the cause is fixed.
       expect(await page.getByLabel('Prompt').inputValue()).toBe(`Refused with ${answer.status}`);
       await page.unroute('**/api/sessions/*/prompt');

@@ -20,7 +20,20 @@ it('the README snippet type-checks against the client, with nothing undefined', 
   expect(snippets).toHaveLength(1);
   await mkdir(workDir, { recursive: true });
   await writeFile(`${workDir}snippet.ts`, snippets[0]!);
-  const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom', `${workDir}snippet.ts`];
+  const args = [
+    '--noEmit',
+    '--strict',
+    '--skipLibCheck',
+    '--target',
+    'es2022',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--lib',
+    'es2022,dom',
+    `${workDir}snippet.ts`,
+  ];
   const result = await promisify(execFile)(process.execPath, [tsc, ...args]).then(
     () => '',
     (error: { stdout?: string }) => error.stdout ?? String(error),

@@ -30,6 +30,8 @@ it('creates a session, prompts it and prints the streamed events until idle', as
 });
 
 it('exits 1 with the error kind when the token is refused', async () => {
-  const failed = await run({ OPEN_COWORK_CLOUD_URL: server.baseUrl, OPEN_COWORK_CLOUD_TOKEN: 'occ_tok_wrong' }, 'hi').catch((error: { code: number; stderr: string }) => error);
+  const failed = await run({ OPEN_COWORK_CLOUD_URL: server.baseUrl, OPEN_COWORK_CLOUD_TOKEN: 'occ_tok_wrong' }, 'hi').catch(
+    (error: { code: number; stderr: string }) => error,
+  );
   expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('kind unauthorized') });
 });

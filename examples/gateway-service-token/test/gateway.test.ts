@@ -119,10 +119,20 @@ function startProgram(file: string, args: string[], env: Record<string, string>)
 }
 
 const exitOf = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
 const create = (deliveryId: string, payload: Record<string, unknown> = {}) =>
-  admin.createChannelDelivery({ agentId: 'ag-hook', channelBindingId: 'cb-hook', provider: 'webhook', target: { url: 'hook' }, eventType: 'assistant.message', payload: { text: deliveryId, ...payload }, deliveryId });
+  admin.createChannelDelivery({
+    agentId: 'ag-hook',
+    channelBindingId: 'cb-hook',
+    provider: 'webhook',
+    target: { url: 'hook' },
+    eventType: 'assistant.message',
+    payload: { text: deliveryId, ...payload },
+    deliveryId,
+  });
 
 it('delivers every delivery exactly once across a SIGKILL and a restart, and acks them all', async () => {
   expect(existsSync(clientBuild), 'run `npm run build` first').toBe(true);
@@ -150,7 +160,10 @@ it('delivers every delivery exactly once across a SIGKILL and a restart, and ack
 
   const second = startGateway();
   try {
-    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', status: 'sent', limit: 200 })).length === 13, 'every delivery sent');
+    await waitFor(
+      async () => (await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', status: 'sent', limit: 200 })).length === 13,
+      'every delivery sent',
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}\nfirst run:\n${first.output.join('')}\nsecond run:\n${second.output.join('')}`);
   }
@@ -174,19 +187,33 @@ it('runs from its README: receiver.mjs, setup.mjs with the owner token, then the
   const receiverRun = startProgram(receiverProgram, ['0'], {});
   await waitFor(() => /receiving on (\S+)/.test(receiverRun.output.join('')), 'the receiver to listen');
   const hookUrl = /receiving on (\S+)/.exec(receiverRun.output.join(''))![1]!;
-  const setup = startProgram(setupProgram, [], { OPEN_COWORK_CLOUD_URL: server.baseUrl, OPEN_COWORK_CLOUD_TOKEN: await server.mintToken(['desktop', 'gateway', 'admin']) });
+  const setup = startProgram(setupProgram, [], {
+    OPEN_COWORK_CLOUD_URL: server.baseUrl,
+    OPEN_COWORK_CLOUD_TOKEN: await server.mintToken(['desktop', 'gateway', 'admin']),
+  });
   expect(await exitOf(setup.child)).toBe(0);
   const printed = setup.output.join('');
   expect(printed).toMatch(/^agent ag-gateway-example, binding cb-gateway-example, sample delivery sample-\d+ \(pending\)$/m);
   const token = /^export OPEN_COWORK_GATEWAY_TOKEN=(occ_tok_\S+)$/m.exec(printed)![1]!;
 
   // Run twice, it reuses the agent and the binding.
-  const again = startProgram(setupProgram, [], { OPEN_COWORK_CLOUD_URL: server.baseUrl, OPEN_COWORK_CLOUD_TOKEN: await server.mintToken(['admin']) });
+  const again = startProgram(setupProgram, [], {
+    OPEN_COWORK_CLOUD_URL: server.baseUrl,
+    OPEN_COWORK_CLOUD_TOKEN: await server.mintToken(['admin']),
+  });
   expect(await exitOf(again.child)).toBe(0);
 
-  const daemon = startGateway({ OPEN_COWORK_GATEWAY_TOKEN: token, GATEWAY_WEBHOOK_URL: hookUrl, GATEWAY_STATE_FILE: join(stateDir, 'readme.json'), GATEWAY_ID: 'gw-1' });
+  const daemon = startGateway({
+    OPEN_COWORK_GATEWAY_TOKEN: token,
+    GATEWAY_WEBHOOK_URL: hookUrl,
+    GATEWAY_STATE_FILE: join(stateDir, 'readme.json'),
+    GATEWAY_ID: 'gw-1',
+  });
   try {
-    await waitFor(() => (receiverRun.output.join('').match(/received sample-\d+: \{"text":"Hello from the gateway example"\}/g) ?? []).length === 2, 'both sample deliveries received');
+    await waitFor(
+      () => (receiverRun.output.join('').match(/received sample-\d+: \{"text":"Hello from the gateway example"\}/g) ?? []).length === 2,
+      'both sample deliveries received',
+    );
     await waitFor(() => (daemon.output.join('').match(/acked sample-\d+ sent/g) ?? []).length === 2, 'both acked');
   } catch (error) {
     throw new Error(`${(error as Error).message}\nreceiver:\n${receiverRun.output.join('')}\ndaemon:\n${daemon.output.join('')}`);
@@ -197,7 +224,10 @@ it('runs from its README: receiver.mjs, setup.mjs with the owner token, then the
 }, 90_000);
 
 it('exits with a clear message and status 1 when the cloud refuses its token, instead of retrying', async () => {
-  const daemon = startGateway({ OPEN_COWORK_GATEWAY_TOKEN: 'occ_tok_not-a-real-token', GATEWAY_STATE_FILE: join(stateDir, 'refused.json') });
+  const daemon = startGateway({
+    OPEN_COWORK_GATEWAY_TOKEN: 'occ_tok_not-a-real-token',
+    GATEWAY_STATE_FILE: join(stateDir, 'refused.json'),
+  });
   expect(await exitOf(daemon.child)).toBe(1);
   expect(daemon.output.join('')).toContain('The cloud refused OPEN_COWORK_GATEWAY_TOKEN (401');
 });
@@ -207,7 +237,10 @@ it('logs why a delivery failed, retries it at a later time, and dead-letters it 
   await create('d-dead');
   const daemon = startGateway({ GATEWAY_MAX_ATTEMPTS: '2', GATEWAY_STATE_FILE: join(stateDir, 'dead.json') });
   try {
-    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', deliveryId: 'd-dead' }))[0]?.status === 'dead', 'd-dead dead-lettered');
+    await waitFor(
+      async () => (await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', deliveryId: 'd-dead' }))[0]?.status === 'dead',
+      'd-dead dead-lettered',
+    );
     await waitFor(() => daemon.output.join('').includes('dead-lettered d-dead'), 'the dead-letter log line');
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${daemon.output.join('')}`);

@@ -42,7 +42,10 @@ function documentedMethods(): Map<string, string[]> {
   const byDomain = new Map<string, string[]>();
   for (const part of section.split('\n### ').slice(1)) {
     const [heading = '', ...lines] = part.split('\n');
-    byDomain.set(heading.trim(), lines.flatMap((line) => /^- `(\w+)\(/.exec(line)?.slice(1) ?? []));
+    byDomain.set(
+      heading.trim(),
+      lines.flatMap((line) => /^- `(\w+)\(/.exec(line)?.slice(1) ?? []),
+    );
   }
   return byDomain;
 }

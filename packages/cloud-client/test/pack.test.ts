@@ -58,7 +58,8 @@ describe('the packed client installed in a project outside the workspace', () =>
         const { sources, sourceRoot = '' } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[]; sourceRoot?: string };
         for (const source of sources) {
           const path = resolve(dirname(map), sourceRoot, source);
-          if (!path.startsWith(root) || !statSync(path, { throwIfNoEntry: false })?.isFile()) missing.push(`${relative(project, map)} → ${source}`);
+          if (!path.startsWith(root) || !statSync(path, { throwIfNoEntry: false })?.isFile())
+            missing.push(`${relative(project, map)} → ${source}`);
         }
       }
     }
@@ -76,30 +77,43 @@ describe('the packed client installed in a project outside the workspace', () =>
     expect(stdout.trim()).toBe('loaded');
   });
 
-  it.each(['node16', 'bundler'] as const)('type-checks a consumer with moduleResolution %s', async (moduleResolution) => {
-    const dir = join(project, `consumer-${moduleResolution}`);
-    await mkdir(dir, { recursive: true });
-    const consumer = [
-      ...specifiers.map((specifier, index) => `import * as entry${index} from '${specifier}';`),
-      `import { createHttpSseCloudTransportAdapter, isCloudTransportError } from '@open-cowork/cloud-client';`,
-      `import type { CloudSessionEventType } from '@open-cowork/shared';`,
-      `export const entries = [${specifiers.map((_, index) => `entry${index}`).join(', ')}];`,
-      `const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'http://127.0.0.1:8787' });`,
-      `export const created: Promise<string> = cloud.createSession().then((view) => view.session.sessionId);`,
-      `export const kind = (error: unknown) => (isCloudTransportError(error) ? error.kind : null);`,
-      `export const idle: CloudSessionEventType = 'session.idle';`,
-      // Proves the types are real: with an \`any\` surface this directive would be unused, an error.
-      `// @ts-expect-error a prompt needs its text`,
-      `cloud.promptSession('ses_1', {});`,
-    ].join('\n');
-    await writeFile(join(dir, 'consumer.ts'), `${consumer}\n`);
-    const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
-    const compilerOptions = { module, moduleResolution, target: 'ES2022', lib: ['ES2022', 'DOM'], strict: true, noEmit: true, skipLibCheck: false, types: [] };
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
-    const output = await run(process.execPath, [tsc, '-p', dir]).then(
-      () => '',
-      (error: { stdout?: string }) => error.stdout ?? String(error),
-    );
-    expect(output).toBe('');
-  }, 120_000);
+  it.each(['node16', 'bundler'] as const)(
+    'type-checks a consumer with moduleResolution %s',
+    async (moduleResolution) => {
+      const dir = join(project, `consumer-${moduleResolution}`);
+      await mkdir(dir, { recursive: true });
+      const consumer = [
+        ...specifiers.map((specifier, index) => `import * as entry${index} from '${specifier}';`),
+        `import { createHttpSseCloudTransportAdapter, isCloudTransportError } from '@open-cowork/cloud-client';`,
+        `import type { CloudSessionEventType } from '@open-cowork/shared';`,
+        `export const entries = [${specifiers.map((_, index) => `entry${index}`).join(', ')}];`,
+        `const cloud = createHttpSseCloudTransportAdapter({ baseUrl: 'http://127.0.0.1:8787' });`,
+        `export const created: Promise<string> = cloud.createSession().then((view) => view.session.sessionId);`,
+        `export const kind = (error: unknown) => (isCloudTransportError(error) ? error.kind : null);`,
+        `export const idle: CloudSessionEventType = 'session.idle';`,
+        // Proves the types are real: with an \`any\` surface this directive would be unused, an error.
+        `// @ts-expect-error a prompt needs its text`,
+        `cloud.promptSession('ses_1', {});`,
+      ].join('\n');
+      await writeFile(join(dir, 'consumer.ts'), `${consumer}\n`);
+      const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
+      const compilerOptions = {
+        module,
+        moduleResolution,
+        target: 'ES2022',
+        lib: ['ES2022', 'DOM'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      };
+      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
+      const output = await run(process.execPath, [tsc, '-p', dir]).then(
+        () => '',
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      );
+      expect(output).toBe('');
+    },
+    120_000,
+  );
 });

@@ -102,7 +102,11 @@ describe('the package surface', () => {
   });
 
   it('refuses deep imports into dist', async () => {
-    for (const specifier of ['@open-cowork/cloud-client/dist/index.js', '@open-cowork/cloud-client/core/errors', '@open-cowork/cloud-client/dist/core/errors.js']) {
+    for (const specifier of [
+      '@open-cowork/cloud-client/dist/index.js',
+      '@open-cowork/cloud-client/core/errors',
+      '@open-cowork/cloud-client/dist/core/errors.js',
+    ]) {
       const result = await nodeImport(specifier);
       expect(result.ok, specifier).toBe(false);
       expect(result.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');

@@ -4,11 +4,7 @@ import { createSseParser, type SseParser, type SseParserOptions } from '../src/c
 
 // Everything the parser reports, in order, so that one comparison checks events, retries, comments and
 // errors together, and their interleaving.
-type Output =
-  | { event: string; data: string; id: string }
-  | { retry: number }
-  | { comment: string }
-  | { error: string };
+type Output = { event: string; data: string; id: string } | { retry: number } | { comment: string } | { error: string };
 
 function recorder(options: Partial<SseParserOptions> = {}): { parser: SseParser; records: Output[] } {
   const records: Output[] = [];
@@ -41,11 +37,7 @@ describe('SSE parser: the WHATWG examples', () => {
 
   it('handles comments, ids and the space after the colon as in the spec example', () => {
     const stream = ': test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n';
-    expect(parse([stream])).toEqual([
-      { comment: 'test stream' },
-      message('first event', '1'),
-      message('second event', ''),
-    ]);
+    expect(parse([stream])).toEqual([{ comment: 'test stream' }, message('first event', '1'), message('second event', '')]);
   });
 
   it('dispatches an empty and a one-LF event and never the unterminated last block', () => {
@@ -103,15 +95,11 @@ describe('SSE parser: byte order mark', () => {
   });
 
   it('strips a UTF-8 BOM split across byte chunks', () => {
-    expect(parse([new Uint8Array([0xef]), new Uint8Array([0xbb]), new Uint8Array([0xbf]), utf8('data: a\n\n')])).toEqual([
-      message('a'),
-    ]);
+    expect(parse([new Uint8Array([0xef]), new Uint8Array([0xbb]), new Uint8Array([0xbf]), utf8('data: a\n\n')])).toEqual([message('a')]);
   });
 
   it('decodes bytes without letting the decoder strip a second BOM', () => {
-    expect(parse([new Uint8Array([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), utf8('data: a\n\ndata: b\n\n')])).toEqual([
-      message('b'),
-    ]);
+    expect(parse([new Uint8Array([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), utf8('data: a\n\ndata: b\n\n')])).toEqual([message('b')]);
   });
 });
 
@@ -178,7 +166,8 @@ describe('SSE parser: fields', () => {
   });
 
   it('reports a retry made of ASCII digits only, and ignores any other', () => {
-    const stream = 'retry: 1500\nretry: 0\nretry: 15x\nretry: -1\nretry: 1.5\nretry: 1e3\nretry:\nretry\nretry:  10\nretry: ١٢\ndata: x\n\n';
+    const stream =
+      'retry: 1500\nretry: 0\nretry: 15x\nretry: -1\nretry: 1.5\nretry: 1e3\nretry:\nretry\nretry:  10\nretry: ١٢\ndata: x\n\n';
     expect(parse([stream])).toEqual([{ retry: 1500 }, { retry: 0 }, message('x')]);
   });
 
@@ -257,11 +246,7 @@ describe('SSE parser: reset', () => {
 describe('SSE parser: maxBufferLength', () => {
   it('reports one parse error for an oversized line, drops its event and continues after the next blank line', () => {
     const stream = 'data: ok\n\nevent: big\ndata: 0123456789abcdefghij\nid: 5\ndata: more\n\nevent: after\ndata: next\n\n';
-    expect(parse([stream], { maxBufferLength: 16 })).toEqual([
-      message('ok'),
-      { error: 'parse' },
-      message('next', '', 'after'),
-    ]);
+    expect(parse([stream], { maxBufferLength: 16 })).toEqual([message('ok'), { error: 'parse' }, message('next', '', 'after')]);
   });
 
   it('counts the pending data of the event with the line', () => {
@@ -284,11 +269,7 @@ describe('SSE parser: maxBufferLength', () => {
 
   it('reports each oversized event once', () => {
     const big = `data: ${'x'.repeat(50)}\ndata: ${'y'.repeat(50)}\n\n`;
-    expect(parse([big + big + 'data: ok\n\n'], { maxBufferLength: 32 })).toEqual([
-      { error: 'parse' },
-      { error: 'parse' },
-      message('ok'),
-    ]);
+    expect(parse([big + big + 'data: ok\n\n'], { maxBufferLength: 32 })).toEqual([{ error: 'parse' }, { error: 'parse' }, message('ok')]);
   });
 
   it('discards silently when there is no onError', () => {
@@ -296,10 +277,7 @@ describe('SSE parser: maxBufferLength', () => {
   });
 
   it('applies to comment lines too, and a blank line right after ends the discarding', () => {
-    expect(parse([`: ${'c'.repeat(40)}\n\ndata: ok\n\n`], { maxBufferLength: 16 })).toEqual([
-      { error: 'parse' },
-      message('ok'),
-    ]);
+    expect(parse([`: ${'c'.repeat(40)}\n\ndata: ok\n\n`], { maxBufferLength: 16 })).toEqual([{ error: 'parse' }, message('ok')]);
   });
 
   it('defaults to 16 MiB', () => {
@@ -307,11 +285,7 @@ describe('SSE parser: maxBufferLength', () => {
     const exact = `data: ${'a'.repeat(limit - 6)}\n\n`;
     const over = `data: ${'b'.repeat(limit - 5)}\n\n`;
     const records = parse([exact, over, 'data: ok\n\n']);
-    expect(records.map((record) => ('data' in record ? record.data.length : record))).toEqual([
-      limit - 6,
-      { error: 'parse' },
-      2,
-    ]);
+    expect(records.map((record) => ('data' in record ? record.data.length : record))).toEqual([limit - 6, { error: 'parse' }, 2]);
   });
 });
 
@@ -331,7 +305,8 @@ describe('SSE parser: large events', () => {
 const FIXTURES: ReadonlyArray<{ name: string; stream: string; expected: Output[]; maxBufferLength?: number }> = [
   {
     name: 'LF',
-    stream: ': connected\n\nid: 1\nevent: session.updated\ndata: {"a":1}\n\nid: 2\nevent: message.delta\ndata: {"b":"x"}\n\n: keep-alive\n\n',
+    stream:
+      ': connected\n\nid: 1\nevent: session.updated\ndata: {"a":1}\n\nid: 2\nevent: message.delta\ndata: {"b":"x"}\n\n: keep-alive\n\n',
     expected: [
       { comment: 'connected' },
       message('{"a":1}', '1', 'session.updated'),
@@ -424,7 +399,12 @@ describe.each(FIXTURES)('SSE parser chunking matrix: $name stream', ({ stream, e
   });
 
   it('yields the same records fed byte by byte', () => {
-    expect(parse(Array.from(bytes, (byte) => new Uint8Array([byte])), options)).toEqual(expected);
+    expect(
+      parse(
+        Array.from(bytes, (byte) => new Uint8Array([byte])),
+        options,
+      ),
+    ).toEqual(expected);
   });
 
   it('yields the same records fed character by character', () => {

@@ -142,7 +142,13 @@ export const DEFAULT_CAPABILITIES: CapabilityCatalog = {
       bundle: {
         content: skillDoc('summarize-document', 'Read the whole document first. Then write: context (3 lines), decisions, open questions.'),
         files: [
-          { path: 'SKILL.md', content: skillDoc('summarize-document', 'Read the whole document first. Then write: context (3 lines), decisions, open questions.') },
+          {
+            path: 'SKILL.md',
+            content: skillDoc(
+              'summarize-document',
+              'Read the whole document first. Then write: context (3 lines), decisions, open questions.',
+            ),
+          },
           { path: 'templates/brief.md', content: '# Brief\n\n## Context\n\n## Decisions\n\n## Open questions\n' },
         ],
       },
@@ -266,7 +272,11 @@ export async function loadAccountConfig(
       ? { key: await persistentByokKey(options.dataDir), keySource: 'data-dir' }
       : { key: null, keySource: 'none' };
   const prefixes = env.OPEN_COWORK_CLOUD_KMS_REF_PREFIXES;
-  if (prefixes) byok.kmsRefPrefixes = prefixes.split(',').map((prefix) => prefix.trim()).filter(Boolean);
+  if (prefixes)
+    byok.kmsRefPrefixes = prefixes
+      .split(',')
+      .map((prefix) => prefix.trim())
+      .filter(Boolean);
   const quotas: Partial<QuotaLimits> = {};
   const prompts = limit('OPEN_COWORK_CLOUD_QUOTA_PROMPTS_PER_HOUR', env.OPEN_COWORK_CLOUD_QUOTA_PROMPTS_PER_HOUR);
   const deliveries = limit('OPEN_COWORK_CLOUD_QUOTA_GATEWAY_DELIVERIES_PER_HOUR', env.OPEN_COWORK_CLOUD_QUOTA_GATEWAY_DELIVERIES_PER_HOUR);
@@ -279,7 +289,14 @@ export async function loadAccountConfig(
   const domains = env.OPEN_COWORK_CLOUD_SIGNUP_EMAIL_DOMAINS;
   const admin: Partial<AdminConfig> = {
     ...(signupMode ? { signupMode: signupMode as AdminConfig['signupMode'] } : {}),
-    ...(domains ? { allowedEmailDomains: domains.split(',').map((domain) => domain.trim()).filter(Boolean) } : {}),
+    ...(domains
+      ? {
+          allowedEmailDomains: domains
+            .split(',')
+            .map((domain) => domain.trim())
+            .filter(Boolean),
+        }
+      : {}),
   };
   return { ...(capabilities ? { capabilities } : {}), byok, billing: { quotas }, admin };
 }

@@ -57,8 +57,13 @@ export function portProblem(host: string, port: number): Promise<string | null> 
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
-      const why = error.code === 'EADDRINUSE' ? 'is already in use (is another local cloud running?)' : `cannot be used (${error.code ?? error.message})`;
-      resolve(`Port ${port} on ${host} ${why}. Start on another one with --port, e.g. npm start -- --port ${port + 1} (0 picks a free port).`);
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use (is another local cloud running?)'
+          : `cannot be used (${error.code ?? error.message})`;
+      resolve(
+        `Port ${port} on ${host} ${why}. Start on another one with --port, e.g. npm start -- --port ${port + 1} (0 picks a free port).`,
+      );
     });
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
   });

@@ -141,13 +141,21 @@ function serverRole(value: string | undefined): ServerRole | undefined {
 }
 
 function runtimeConfig(input: Partial<RuntimeConfig> = {}): RuntimeConfig {
-  const runtime: RuntimeConfig = { kind: input.kind ?? 'scripted', model: input.model ?? null, dataDir: input.dataDir ?? null, openaiCompatible: input.openaiCompatible ?? null };
-  if (runtime.kind !== 'scripted' && runtime.kind !== 'opencode') throw new Error(`--runtime must be scripted or opencode, got "${String(runtime.kind)}".`);
+  const runtime: RuntimeConfig = {
+    kind: input.kind ?? 'scripted',
+    model: input.model ?? null,
+    dataDir: input.dataDir ?? null,
+    openaiCompatible: input.openaiCompatible ?? null,
+  };
+  if (runtime.kind !== 'scripted' && runtime.kind !== 'opencode')
+    throw new Error(`--runtime must be scripted or opencode, got "${String(runtime.kind)}".`);
   if (runtime.kind === 'opencode' && !/^[\w.-]+\/\S+$/.test(runtime.model ?? '')) {
     throw new Error(`--runtime opencode needs --model <provider>/<model> (env OPEN_COWORK_CLOUD_MODEL), got "${runtime.model ?? ''}".`);
   }
   if (runtime.kind === 'opencode' && runtime.model?.startsWith('openai-compatible/') && !runtime.openaiCompatible) {
-    throw new Error('The openai-compatible provider needs OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_BASE_URL (for example http://127.0.0.1:11434/v1 for Ollama).');
+    throw new Error(
+      'The openai-compatible provider needs OPEN_COWORK_CLOUD_OPENAI_COMPATIBLE_BASE_URL (for example http://127.0.0.1:11434/v1 for Ollama).',
+    );
   }
   return runtime;
 }

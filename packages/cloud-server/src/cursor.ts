@@ -25,7 +25,9 @@ export function cursorScope(scope: unknown): string {
 /** Encoding, decoding and paging for one cursor format. */
 export function keysetCursor<Time extends string, Id extends string>(format: CursorFormat<Time, Id>) {
   const encode = (position: CursorPosition<Time, Id>, scope: string): string =>
-    Buffer.from(JSON.stringify({ v: 1, [format.time]: position[format.time], [format.id]: position[format.id], scopeHash: scope })).toString('base64url');
+    Buffer.from(
+      JSON.stringify({ v: 1, [format.time]: position[format.time], [format.id]: position[format.id], scopeHash: scope }),
+    ).toString('base64url');
 
   return {
     encode,
@@ -41,7 +43,13 @@ export function keysetCursor<Time extends string, Id extends string>(format: Cur
       const time = value?.[format.time];
       const id = value?.[format.id];
       // Text that parses: `Date.parse(0)` parses too, and a number is no keyset position.
-      if (value?.v !== 1 || value.scopeHash !== scope || typeof id !== 'string' || typeof time !== 'string' || Number.isNaN(Date.parse(time))) {
+      if (
+        value?.v !== 1 ||
+        value.scopeHash !== scope ||
+        typeof id !== 'string' ||
+        typeof time !== 'string' ||
+        Number.isNaN(Date.parse(time))
+      ) {
         throw format.invalid();
       }
       return { [format.time]: time, [format.id]: id } as CursorPosition<Time, Id>;

@@ -125,7 +125,9 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
     throw httpError(400, 'idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
   }
   const rawKey = headerKey ?? fromBody;
-  return rawKey === null ? null : keyFor(request, rawKey, fingerprint ?? { method: request.method, url: request.url, body: request.body ?? null });
+  return rawKey === null
+    ? null
+    : keyFor(request, rawKey, fingerprint ?? { method: request.method, url: request.url, body: request.body ?? null });
 }
 
 function validKey(header: string | string[] | undefined): string | null {
@@ -152,14 +154,21 @@ function keyFor(request: FastifyRequest, rawKey: string, fingerprint: unknown): 
 }
 
 function reservationTimes(now: number) {
-  return { now: new Date(now).toISOString(), lockedUntil: new Date(now + IDEMPOTENCY_LOCK_MS).toISOString(), expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString() };
+  return {
+    now: new Date(now).toISOString(),
+    lockedUntil: new Date(now + IDEMPOTENCY_LOCK_MS).toISOString(),
+    expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString(),
+  };
 }
 
 /** 409 unless `held` is the finished reply of the same request. */
 function requireReplayable(held: StoredIdempotentRequest, requestHash: string): void {
-  if (held.requestHash !== requestHash) throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+  if (held.requestHash !== requestHash)
+    throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
   if (held.state === 'running') {
-    throw httpError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', { retryAfterMs: 1000 });
+    throw httpError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+      retryAfterMs: 1000,
+    });
   }
 }
 
@@ -170,7 +179,11 @@ function requireReplayable(held: StoredIdempotentRequest, requestHash: string): 
  * work a second time. A concurrent duplicate waits on the key's row until this transaction ends,
  * then replays. Without a key, `work` just runs.
  */
-export async function runIdempotent<T>(tx: Queryable, key: IdempotentKey | null, work: () => Promise<{ status: number; body: T }>): Promise<IdempotentReply<T>> {
+export async function runIdempotent<T>(
+  tx: Queryable,
+  key: IdempotentKey | null,
+  work: () => Promise<{ status: number; body: T }>,
+): Promise<IdempotentReply<T>> {
   if (!key) return { ...(await work()), replayed: false };
   const store = createIdempotentRequestsStore(tx);
   const reservationId = randomUUID();
@@ -201,7 +214,9 @@ async function idempotencyPlugin(app: FastifyInstance) {
   const prune = async (now: number) => {
     if (now < nextPruneAt) return;
     nextPruneAt = now + PRUNE_EVERY_MS;
-    await store.prune(new Date(now).toISOString()).catch((error: unknown) => app.log.warn({ err: error }, 'pruning idempotency keys failed'));
+    await store
+      .prune(new Date(now).toISOString())
+      .catch((error: unknown) => app.log.warn({ err: error }, 'pruning idempotency keys failed'));
   };
 
   const replay = (reply: FastifyReply, status: number, contentType: string | null, body: Buffer) => {
@@ -228,7 +243,12 @@ async function idempotencyPlugin(app: FastifyInstance) {
       const held = await store.find(scope);
       if (!held) continue;
       requireReplayable(held, requestHash);
-      return replay(reply, held.statusCode ?? 200, held.contentType, held.sealedBody ? unseal(rawKey, scope, held.sealedBody) : Buffer.alloc(0));
+      return replay(
+        reply,
+        held.statusCode ?? 200,
+        held.contentType,
+        held.sealedBody ? unseal(rawKey, scope, held.sealedBody) : Buffer.alloc(0),
+      );
     }
     throw httpError(409, 'idempotency.in_progress', 'This Idempotency-Key is contended; retry shortly.', { retryAfterMs: 1000 });
   });

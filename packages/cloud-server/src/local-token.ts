@@ -12,9 +12,17 @@ export const LOCAL_TOKEN_SCOPES = ['desktop', 'gateway', 'admin'] as const;
  * a new never-expiring one each time; `rotate` revokes it and keeps a new one. With PostgreSQL
  * (`file` null) nothing is kept on this machine: a token is minted, and printed once, only on `rotate`.
  */
-export async function localOwnerToken(app: FastifyInstance, { file, rotate }: { file: string | null; rotate: boolean }): Promise<string | null> {
+export async function localOwnerToken(
+  app: FastifyInstance,
+  { file, rotate }: { file: string | null; rotate: boolean },
+): Promise<string | null> {
   const tokens = createTokenStore(app.db);
-  const kept = file ? await readFile(file, 'utf8').then((text) => text.trim(), () => null) : null;
+  const kept = file
+    ? await readFile(file, 'utf8').then(
+        (text) => text.trim(),
+        () => null,
+      )
+    : null;
   if (kept) {
     const token = await tokens.authenticate(kept);
     if (typeof token !== 'string') {

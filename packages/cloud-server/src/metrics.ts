@@ -32,7 +32,9 @@ export const metrics = fp(
       help: 'Session commands accepted and not yet finished (pending or running).',
       registers: [registry],
       async collect() {
-        const { rows } = await app.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM session_commands WHERE status IN ('pending', 'running')`);
+        const { rows } = await app.db.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM session_commands WHERE status IN ('pending', 'running')`,
+        );
         this.set(rows[0]?.count ?? 0);
       },
     });
@@ -41,7 +43,9 @@ export const metrics = fp(
       help: 'Sessions whose commands a live runtime worker holds the lease of.',
       registers: [registry],
       async collect() {
-        const { rows } = await app.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM session_leases WHERE worker_id IS NOT NULL AND expires_at > now()`);
+        const { rows } = await app.db.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM session_leases WHERE worker_id IS NOT NULL AND expires_at > now()`,
+        );
         this.set(rows[0]?.count ?? 0);
       },
     });
@@ -63,10 +67,14 @@ export const metrics = fp(
       requests.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
     });
 
-    app.get('/metrics', { config: { access: 'operator' }, schema: { summary: 'Prometheus metrics (text format), for the operator.' } }, async (_request, reply) => {
-      reply.type(registry.contentType);
-      return registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      { config: { access: 'operator' }, schema: { summary: 'Prometheus metrics (text format), for the operator.' } },
+      async (_request, reply) => {
+        reply.type(registry.contentType);
+        return registry.metrics();
+      },
+    );
   },
   { name: 'metrics', dependencies: ['store', 'session-services'] },
 );

@@ -117,16 +117,22 @@ async function openapiPlugin(app: FastifyInstance) {
         parameters: { IdempotencyKey: IDEMPOTENCY_KEY_PARAMETER },
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'OIDC access token, API token or operator token.' },
-          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Cloud Web session; unsafe methods also need `x-csrf-token`.' },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'Cloud Web session; unsafe methods also need `x-csrf-token`.',
+          },
         },
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
-    transformObject: (document) =>
-      addErrorResponses(('openapiObject' in document ? document.openapiObject : {}) as never, facts) as never,
+    transformObject: (document) => addErrorResponses(('openapiObject' in document ? document.openapiObject : {}) as never, facts) as never,
   });
 
-  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { summary: 'This OpenAPI 3.1 document.' } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { summary: 'This OpenAPI 3.1 document.' } }, async () =>
+    app.swagger(),
+  );
 }
 
 export const openapi = fp(openapiPlugin, { name: 'openapi' });

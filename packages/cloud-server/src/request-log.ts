@@ -30,7 +30,10 @@ export const requestLog = fp(
     app.addHook('onResponse', async (request, reply) => {
       const path = request.url.split('?', 1)[0];
       const ms = Math.round(reply.elapsedTime * 10) / 10;
-      request.log.info({ method: request.method, path, status: reply.statusCode, ms }, `${request.method} ${path} ${reply.statusCode} ${ms}ms`);
+      request.log.info(
+        { method: request.method, path, status: reply.statusCode, ms },
+        `${request.method} ${path} ${reply.statusCode} ${ms}ms`,
+      );
     });
   },
   { name: 'request-log' },

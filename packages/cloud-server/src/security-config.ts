@@ -55,7 +55,13 @@ function count(name: string, value: string | undefined): number | undefined {
   return parsed;
 }
 
-const list = (value: string | undefined) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined);
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : undefined;
 
 /** The `OPEN_COWORK_CLOUD_*` security settings of the environment (unset ones keep their defaults). */
 export function securityConfigFromEnv(env: NodeJS.ProcessEnv): SecurityConfigInput {
@@ -70,7 +76,8 @@ export function securityConfigFromEnv(env: NodeJS.ProcessEnv): SecurityConfigInp
   const headersMs = count('OPEN_COWORK_CLOUD_HEADERS_TIMEOUT_MS', env.OPEN_COWORK_CLOUD_HEADERS_TIMEOUT_MS);
   const requestMs = count('OPEN_COWORK_CLOUD_REQUEST_TIMEOUT_MS', env.OPEN_COWORK_CLOUD_REQUEST_TIMEOUT_MS);
   const keepAliveMs = count('OPEN_COWORK_CLOUD_KEEP_ALIVE_TIMEOUT_MS', env.OPEN_COWORK_CLOUD_KEEP_ALIVE_TIMEOUT_MS);
-  const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+  const defined = <T extends object>(value: T) =>
+    Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
   return defined({
     sessionIdleMs: idle,
     linkVerifiedEmail: link ? link === 'true' : undefined,

@@ -32,8 +32,16 @@ export function redactUrl(url: string): string {
  */
 function storableTimestamps(ajv: Parameters<NonNullable<NonNullable<FastifyServerOptions['ajv']>['onCreate']>>[0]): void {
   const rfc3339 = ajv.formats['date-time'];
-  const valid = typeof rfc3339 === 'function' ? rfc3339 : rfc3339 instanceof RegExp ? (value: string) => rfc3339.test(value) : (rfc3339 as { validate: (value: string) => boolean }).validate;
-  ajv.addFormat('date-time', (value: string) => /^\d{4}-/.test(value) && !value.startsWith('0000') && valid(value) && Number.isFinite(Date.parse(value)));
+  const valid =
+    typeof rfc3339 === 'function'
+      ? rfc3339
+      : rfc3339 instanceof RegExp
+        ? (value: string) => rfc3339.test(value)
+        : (rfc3339 as { validate: (value: string) => boolean }).validate;
+  ajv.addFormat(
+    'date-time',
+    (value: string) => /^\d{4}-/.test(value) && !value.startsWith('0000') && valid(value) && Number.isFinite(Date.parse(value)),
+  );
 }
 
 /** A raw answer written on the socket, for errors that happen before Fastify has a request. */
@@ -53,7 +61,11 @@ function writeRawError(socket: Socket, error: HttpError): void {
  */
 /** Request fields the log may show: the URL without credentials in its query string. */
 export const redactingSerializers = {
-  req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
+  req: (request: { method: string; url: string; ip?: string }) => ({
+    method: request.method,
+    url: redactUrl(request.url),
+    remoteAddress: request.ip,
+  }),
 };
 
 export function securityServerOptions(config: ServerConfig): Partial<FastifyServerOptions> & { http: ServerOptions } {
@@ -128,7 +140,9 @@ async function securityPlugin(app: FastifyInstance, { config }: { config: Server
     max: (request) => limitOf(request.url),
     keyGenerator: (request) => (isSignInPath(request.url) ? `sign-in:${request.ip}` : callerKey(request)),
     errorResponseBuilder: (_request, context) =>
-      httpError(429, 'rate_limit.exceeded', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`, { retryAfterMs: context.ttl }),
+      httpError(429, 'rate_limit.exceeded', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`, {
+        retryAfterMs: context.ttl,
+      }),
   });
 }
 

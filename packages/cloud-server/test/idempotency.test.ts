@@ -74,13 +74,19 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
     await app.register(fakeAuth);
     await app.register(idempotency);
     app.setErrorHandler((error: FastifyError, _request, reply) => {
-      const coded = isHttpError(error) ? error : error.validation ? httpError(400, 'request.invalid', error.message) : httpError(500, 'internal', 'Internal server error.');
+      const coded = isHttpError(error)
+        ? error
+        : error.validation
+          ? httpError(400, 'request.invalid', error.message)
+          : httpError(500, 'internal', 'Internal server error.');
       if (coded.extra.retryAfterMs !== undefined) reply.header('retry-after', retryAfterSeconds(coded.extra.retryAfterMs));
       return reply.status(coded.statusCode).send(errorBody(coded));
     });
     const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
     const member = { access: 'member' as const };
-    app.post('/api/things', { config: member }, async (request, reply) => reply.status(201).send({ n: count('create'), body: request.body }));
+    app.post('/api/things', { config: member }, async (request, reply) =>
+      reply.status(201).send({ n: count('create'), body: request.body }),
+    );
     app.put('/api/things/:id', { config: member }, async (request) => ({ n: count('put'), params: request.params }));
     app.delete('/api/things/:id', { config: member }, async () => ({ n: count('delete') }));
     app.post('/api/checked', { config: member }, async (request) => {
@@ -114,7 +120,12 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
 
   type Method = 'POST' | 'PUT' | 'DELETE' | 'GET';
   const send = (method: Method, url: string, payload: object | undefined, key?: string, headers: Record<string, string> = {}) =>
-    app.inject({ method, url, headers: { ...(key === undefined ? {} : { 'idempotency-key': key }), ...headers }, ...(payload ? { payload } : {}) });
+    app.inject({
+      method,
+      url,
+      headers: { ...(key === undefined ? {} : { 'idempotency-key': key }), ...headers },
+      ...(payload ? { payload } : {}),
+    });
   const rows = async () => (await db.query('SELECT * FROM idempotent_requests')).rows;
 
   it('replays the first 2xx response to the same key and request, without running the handler again', async () => {
@@ -329,7 +340,9 @@ describe('Idempotency-Key on the real routes (PGlite)', () => {
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(await count("SELECT count(*) AS n FROM idempotent_requests WHERE route = '/api/sessions/:id/abort' AND state = 'done'")).toBe(1);
     // The same rule for keys as every other route (1 to 255 printable characters).
-    expect((await send(token, 'POST', `/api/sessions/${sessionId}/abort`, {}, 'k'.repeat(256))).json().code).toBe('idempotency.key_invalid');
+    expect((await send(token, 'POST', `/api/sessions/${sessionId}/abort`, {}, 'k'.repeat(256))).json().code).toBe(
+      'idempotency.key_invalid',
+    );
   });
 
   it('channel routes run the key in their own transaction (runIdempotent): one hashed, sealed record, done with the reply', async () => {
@@ -345,7 +358,13 @@ describe('Idempotency-Key on the real routes (PGlite)', () => {
     const refused = await send(token, 'POST', '/api/workflows', { name: 42 }, 'workflow-bad');
     expect(refused.statusCode).toBe(400);
     expect(await count("SELECT count(*) AS n FROM idempotent_requests WHERE route = '/api/workflows'")).toBe(0);
-    const fixed = await send(token, 'POST', '/api/workflows', { name: 'Fixed', prompt: 'p', triggers: [{ type: 'manual' }] }, 'workflow-bad');
+    const fixed = await send(
+      token,
+      'POST',
+      '/api/workflows',
+      { name: 'Fixed', prompt: 'p', triggers: [{ type: 'manual' }] },
+      'workflow-bad',
+    );
     expect(fixed.statusCode).toBeLessThan(300);
   });
 });

@@ -12,11 +12,15 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const createAgent = (key: string, name = 'Helper') =>
-  fetch(`${server.baseUrl}/api/channels/agents`, { method: 'POST', headers: { ...headers, 'idempotency-key': key }, body: JSON.stringify({ name }) });
+  fetch(`${server.baseUrl}/api/channels/agents`, {
+    method: 'POST',
+    headers: { ...headers, 'idempotency-key': key },
+    body: JSON.stringify({ name }),
+  });
 const agentsNamed = async (name: string) =>
   (await server.db.query('SELECT agent_id FROM headless_agents WHERE name = $1', [name])).rows.length;
 
-describe('Idempotency-Key inside the handler\'s transaction', () => {
+describe("Idempotency-Key inside the handler's transaction", () => {
   it('a retry after a crash between the commit and the reply gets the stored reply; the handler never runs twice', async () => {
     const { db } = server.app;
     const transaction = db.transaction;
@@ -36,7 +40,9 @@ describe('Idempotency-Key inside the handler\'s transaction', () => {
     expect(await agentsNamed('Crash')).toBe(1);
     // The stored reply is the one the crashed request would have sent.
     const { agent } = (await retry.json()) as { agent: { agentId: string } };
-    expect((await server.db.query('SELECT agent_id FROM headless_agents WHERE name = $1', ['Crash'])).rows[0]).toEqual({ agent_id: agent.agentId });
+    expect((await server.db.query('SELECT agent_id FROM headless_agents WHERE name = $1', ['Crash'])).rows[0]).toEqual({
+      agent_id: agent.agentId,
+    });
   });
 
   it('a prompt retried after a crash between the commit and the reply is answered from the stored reply and queued once', async () => {
@@ -44,7 +50,11 @@ describe('Idempotency-Key inside the handler\'s transaction', () => {
     const created = await fetch(`${server.baseUrl}/api/sessions`, { method: 'POST', headers: desktop, body: '{}' });
     const { session } = (await created.json()) as { session: { sessionId: string } };
     const prompt = () =>
-      fetch(`${server.baseUrl}/api/sessions/${session.sessionId}/prompt`, { method: 'POST', headers: { ...desktop, 'idempotency-key': 'k-prompt-crash' }, body: JSON.stringify({ text: 'Once' }) });
+      fetch(`${server.baseUrl}/api/sessions/${session.sessionId}/prompt`, {
+        method: 'POST',
+        headers: { ...desktop, 'idempotency-key': 'k-prompt-crash' },
+        body: JSON.stringify({ text: 'Once' }),
+      });
     const { db } = server.app;
     const original = db.transaction;
     const transaction = original.bind(db);
@@ -67,14 +77,22 @@ describe('Idempotency-Key inside the handler\'s transaction', () => {
     const { command, processed } = (await retry.json()) as { command: { commandId: string; status: string }; processed: number };
     expect(command.status).toBe('pending');
     expect(processed).toBe(0);
-    const commands = async () => (await server.db.query<{ command_id: string; status: string }>('SELECT command_id, status FROM session_commands WHERE session_id = $1', [session.sessionId])).rows;
+    const commands = async () =>
+      (
+        await server.db.query<{ command_id: string; status: string }>(
+          'SELECT command_id, status FROM session_commands WHERE session_id = $1',
+          [session.sessionId],
+        )
+      ).rows;
     expect((await commands()).map((row) => row.command_id)).toEqual([command.commandId]);
 
     // A worker runs it (on its poll: the crashed request never sent the wake-up), once.
     const deadline = Date.now() + 60_000;
     while ((await commands())[0]!.status !== 'acked' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await commands()).toEqual([{ command_id: command.commandId, status: 'acked' }]);
-    const submitted = await server.db.query("SELECT 1 FROM session_events WHERE session_id = $1 AND type = 'prompt.submitted'", [session.sessionId]);
+    const submitted = await server.db.query("SELECT 1 FROM session_events WHERE session_id = $1 AND type = 'prompt.submitted'", [
+      session.sessionId,
+    ]);
     expect(submitted.rows).toHaveLength(1);
   }, 90_000);
 
@@ -88,7 +106,11 @@ describe('Idempotency-Key inside the handler\'s transaction', () => {
   });
 
   it('a failed handler leaves neither its writes nor the key, and another request under the key is refused', async () => {
-    const refused = await fetch(`${server.baseUrl}/api/channels/agents`, { method: 'POST', headers: { ...headers, 'idempotency-key': 'k-fix' }, body: JSON.stringify({ name: '' }) });
+    const refused = await fetch(`${server.baseUrl}/api/channels/agents`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': 'k-fix' },
+      body: JSON.stringify({ name: '' }),
+    });
     expect(refused.status).toBe(400);
     expect((await createAgent('k-fix', 'Fixed')).status).toBe(201);
     const reused = await createAgent('k-fix', 'Other');

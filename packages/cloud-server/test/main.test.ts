@@ -124,11 +124,31 @@ describe.runIf(existsSync(MAIN))('the local cloud CLI', () => {
     const running = await startMain(dataDir, [], defaults);
     try {
       const token = running.token;
-      const me = await call(running.baseUrl, `/auth/me?access_token=${token}`, { bearer: token, headers: { 'x-request-id': 'log-probe-1' } });
+      const me = await call(running.baseUrl, `/auth/me?access_token=${token}`, {
+        bearer: token,
+        headers: { 'x-request-id': 'log-probe-1' },
+      });
       expect(me.status).toBe(200);
-      const line = await until(() => running.output().split('\n').find((text) => text.includes('log-probe-1')));
-      expect(JSON.parse(line)).toMatchObject({ level: 30, reqId: 'log-probe-1', method: 'GET', path: '/auth/me', status: 200, ms: expect.any(Number) });
-      expect(running.output().split('\n').filter((text) => text.includes('log-probe-1'))).toHaveLength(1);
+      const line = await until(() =>
+        running
+          .output()
+          .split('\n')
+          .find((text) => text.includes('log-probe-1')),
+      );
+      expect(JSON.parse(line)).toMatchObject({
+        level: 30,
+        reqId: 'log-probe-1',
+        method: 'GET',
+        path: '/auth/me',
+        status: 200,
+        ms: expect.any(Number),
+      });
+      expect(
+        running
+          .output()
+          .split('\n')
+          .filter((text) => text.includes('log-probe-1')),
+      ).toHaveLength(1);
       expect(running.output().slice(running.banner.length)).not.toContain(token);
     } finally {
       await stop(running);

@@ -146,12 +146,18 @@ describe('GET /api/openapi.json', () => {
     }
     expect(served).toEqual(expect.arrayContaining(documented.filter((route) => !route.includes('{*}')).map(fromTemplate)));
     // SSE, webhooks and this document are routes like the others.
-    for (const route of ['GET /api/events', 'GET /api/sessions/{id}/events', 'GET /api/channels/deliveries/stream', 'POST /webhooks/workflows/{id}', 'GET /api/openapi.json']) {
+    for (const route of [
+      'GET /api/events',
+      'GET /api/sessions/{id}/events',
+      'GET /api/channels/deliveries/stream',
+      'POST /webhooks/workflows/{id}',
+      'GET /api/openapi.json',
+    ]) {
       expect(documented).toContain(route);
     }
   });
 
-  it('states each route\'s access rule, marks public routes as needing no credentials, and gives body caps', () => {
+  it("states each route's access rule, marks public routes as needing no credentials, and gives body caps", () => {
     for (const { path, method, operation } of operations()) {
       expect(['public', 'member', 'admin', 'operator'], `${method} ${path}`).toContain(operation['x-access']);
       if (operation['x-access'] === 'public') expect(operation.security, `${method} ${path}`).toEqual([]);
@@ -170,7 +176,8 @@ describe('GET /api/openapi.json', () => {
     expect(JSON.stringify(document.components)).toContain('"name":"Idempotency-Key"');
     for (const { path, method, operation } of operations()) {
       const offered = (operation.parameters ?? []).some((parameter) => JSON.stringify(parameter) === JSON.stringify(idempotencyKey));
-      const expected = ['post', 'put', 'patch', 'delete'].includes(method) && path.startsWith('/api/') && operation['x-access'] !== 'public';
+      const expected =
+        ['post', 'put', 'patch', 'delete'].includes(method) && path.startsWith('/api/') && operation['x-access'] !== 'public';
       expect(offered, `${method} ${path}`).toBe(expected);
     }
   });

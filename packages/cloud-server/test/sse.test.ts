@@ -49,8 +49,12 @@ async function openStream(path: string, headers: Record<string, string> = {}): P
   return stream;
 }
 
-const ids = (blocks: string[][]) => blocks.flatMap((block) => block.filter((line) => line.startsWith('id: ')).map((line) => Number(line.slice(4))));
-const dataOf = (blocks: string[][]) => blocks.flatMap((block) => block.filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>));
+const ids = (blocks: string[][]) =>
+  blocks.flatMap((block) => block.filter((line) => line.startsWith('id: ')).map((line) => Number(line.slice(4))));
+const dataOf = (blocks: string[][]) =>
+  blocks.flatMap((block) =>
+    block.filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>),
+  );
 
 async function api(method: string, path: string, body?: unknown) {
   const response = await fetch(`${server.baseUrl}${path}`, {
@@ -65,13 +69,18 @@ async function api(method: string, path: string, body?: unknown) {
 async function sessionWithEvents(count: number): Promise<string> {
   const { body } = await api('POST', '/api/sessions', {});
   const sessionId = body.session.sessionId as string;
-  const drafts = Array.from({ length: count }, (_, n) => ({ type: 'assistant.message' as const, payload: { messageId: 'm', content: `part ${n}`, mode: 'append' } }));
+  const drafts = Array.from({ length: count }, (_, n) => ({
+    type: 'assistant.message' as const,
+    payload: { messageId: 'm', content: `part ${n}`, mode: 'append' },
+  }));
   if (count > 0) await server.app.sessionEvents.append(sessionId, drafts);
   return sessionId;
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { sse: { heartbeatMs: 100, retryMs: 3000, maxStreamsPerOrg: 4, maxStreamsPerUser: 3, maxBufferedBytes: 64 * 1024 } } });
+  server = await startTestServer({
+    config: { sse: { heartbeatMs: 100, retryMs: 3000, maxStreamsPerOrg: 4, maxStreamsPerUser: 3, maxBufferedBytes: 64 * 1024 } },
+  });
   auth = { authorization: `Bearer ${await server.mintToken(['desktop'])}` };
 });
 afterAll(() => server.close());
@@ -90,7 +99,13 @@ describe('session event stream', () => {
     expect(blocks[1]).toEqual(['retry: 3000']);
     expect(blocks[2]).toEqual(['id: 1', 'event: session.created', expect.stringMatching(/^data: \{/)]);
     const [created] = dataOf(blocks);
-    expect(created).toMatchObject({ sessionId, sequence: 1, type: 'session.created', eventId: expect.any(String), createdAt: expect.any(String) });
+    expect(created).toMatchObject({
+      sessionId,
+      sequence: 1,
+      type: 'session.created',
+      eventId: expect.any(String),
+      createdAt: expect.any(String),
+    });
   });
 
   it('resumes after the larger of ?after= and Last-Event-ID', async () => {
@@ -167,7 +182,11 @@ describe('session event stream', () => {
     const refused = await openStream('/api/events');
     expect(refused.response.status).toBe(429);
     expect(refused.response.headers.get('retry-after')).toBe('1');
-    expect(await refused.response.json()).toMatchObject({ code: 'stream.cap_exceeded', error: expect.stringContaining('user'), retryAfterMs: 1000 });
+    expect(await refused.response.json()).toMatchObject({
+      code: 'stream.cap_exceeded',
+      error: expect.stringContaining('user'),
+      retryAfterMs: 1000,
+    });
     // Another member still gets a stream, up to the org's cap of 4.
     const other = { authorization: `Bearer ${await server.mintToken(['desktop'], { email: 'other@example.test' })}` };
     const theirs = await openStream('/api/events', other);
@@ -235,10 +254,12 @@ describe('session event stream', () => {
 });
 
 describe('workspace event stream', () => {
-  it('mirrors every session event into the owner\'s stream with its own sequence', async () => {
+  it("mirrors every session event into the owner's stream with its own sequence", async () => {
     const stream = await openStream('/api/events');
     const sessionId = await sessionWithEvents(1);
-    const blocks = await stream.until((b) => dataOf(b).some((event) => event.sessionId === sessionId && event.type === 'assistant.message'));
+    const blocks = await stream.until((b) =>
+      dataOf(b).some((event) => event.sessionId === sessionId && event.type === 'assistant.message'),
+    );
     stream.close();
     const mine = dataOf(blocks).filter((event) => event.sessionId === sessionId);
     expect(mine.map((event) => [event.type, event.operation, event.projectionVersion, event.entityType, event.entityId])).toEqual([

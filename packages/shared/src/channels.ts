@@ -5,16 +5,7 @@
 import type { CloudSessionCommandResponse, CloudSessionView } from './session.js';
 
 /** Providers every server knows. */
-export const BUILT_IN_CHANNEL_PROVIDERS = [
-  'telegram',
-  'slack',
-  'email',
-  'discord',
-  'whatsapp',
-  'signal',
-  'webhook',
-  'cli',
-] as const;
+export const BUILT_IN_CHANNEL_PROVIDERS = ['telegram', 'slack', 'email', 'discord', 'whatsapp', 'signal', 'webhook', 'cli'] as const;
 
 export type BuiltInChannelProvider = (typeof BUILT_IN_CHANNEL_PROVIDERS)[number];
 
@@ -64,12 +55,7 @@ export interface HeadlessAgent {
 export type ChannelBindingStatus = 'active' | 'disabled' | 'auth_required' | 'error';
 
 /** Where a binding's credential is stored; the raw reference is never returned. */
-export type ChannelCredentialRefKind =
-  | 'env'
-  | 'gcp-secret-manager'
-  | 'aws-secrets-manager'
-  | 'azure-key-vault'
-  | 'secret-ref';
+export type ChannelCredentialRefKind = 'env' | 'gcp-secret-manager' | 'aws-secrets-manager' | 'azure-key-vault' | 'secret-ref';
 
 /** A headless agent connected to one provider workspace (a Slack team, a Telegram bot, …). */
 export interface ChannelBinding {

@@ -8,13 +8,11 @@ import type { CloudProjectSourceSummary, SessionAttachment } from './session.js'
 
 export type Payload = Record<string, unknown>;
 
-export const isRecord = (value: unknown): value is Payload =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Payload => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-export const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+export const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
 /** The first string among the alternative key names a payload field may use. */
 export function firstString(payload: Payload, keys: readonly string[]): string | undefined {

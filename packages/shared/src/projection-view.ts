@@ -185,10 +185,7 @@ export type SessionProjectionViewInit = Partial<
 const zeroTokens = (): SessionTokens => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
 
 /** A view with no events folded in. */
-export function createEmptySessionProjectionView(
-  sessionId: string,
-  init: SessionProjectionViewInit = {},
-): CloudSessionProjectionView {
+export function createEmptySessionProjectionView(sessionId: string, init: SessionProjectionViewInit = {}): CloudSessionProjectionView {
   return {
     sessionId,
     title: init.title ?? null,

@@ -3,17 +3,7 @@
  * `CloudSessionProjectionView`.
  */
 import type { CloudSessionEvent } from './events.js';
-import {
-  attachmentsOf,
-  firstString,
-  isRecord,
-  num,
-  type Payload,
-  projectSourceSummary,
-  str,
-  stringsOf,
-  tokensOf,
-} from './payload.js';
+import { attachmentsOf, firstString, isRecord, num, type Payload, projectSourceSummary, str, stringsOf, tokensOf } from './payload.js';
 import {
   type CloudSessionProjectionView,
   createEmptySessionProjectionView,
@@ -48,9 +38,7 @@ function permissionAllowed(payload: Payload): boolean {
   if (payload.allowed === true) return true;
   return [payload.reply, payload.response].some(
     (answer) =>
-      answer === true ||
-      (typeof answer === 'string' && ALLOW_REPLIES.has(answer)) ||
-      (isRecord(answer) && answer.allowed === true),
+      answer === true || (typeof answer === 'string' && ALLOW_REPLIES.has(answer)) || (isRecord(answer) && answer.allowed === true),
   );
 }
 
@@ -154,20 +142,24 @@ const STEPS: Record<string, Step> = {
     const id = firstString(payload, ID_KEYS.toolCall);
     if (id === undefined) return view;
     const status = payload.status === 'complete' || payload.status === 'error' ? payload.status : 'running';
-    const toolCalls = upsert(view.toolCalls, id, (previous): ProjectionToolCall => ({
-      ...(previous ?? { id, sessionId: view.sessionId, name: '', input: null, order: event.sequence }),
-      ...defined({
-        name: firstString(payload, ['name', 'tool']),
-        input: payload.input,
-        output: payload.output,
-        outputPaths: stringsOf(payload.outputPaths),
-        attachments: attachmentsOf(payload.attachments),
-        agent: str(payload.agent),
-        sourceSessionId: str(payload.sourceSessionId),
-        taskRunId: str(payload.taskRunId),
+    const toolCalls = upsert(
+      view.toolCalls,
+      id,
+      (previous): ProjectionToolCall => ({
+        ...(previous ?? { id, sessionId: view.sessionId, name: '', input: null, order: event.sequence }),
+        ...defined({
+          name: firstString(payload, ['name', 'tool']),
+          input: payload.input,
+          output: payload.output,
+          outputPaths: stringsOf(payload.outputPaths),
+          attachments: attachmentsOf(payload.attachments),
+          agent: str(payload.agent),
+          sourceSessionId: str(payload.sourceSessionId),
+          taskRunId: str(payload.taskRunId),
+        }),
+        status,
       }),
-      status,
-    }));
+    );
     return { ...view, toolCalls };
   },
 
@@ -177,37 +169,41 @@ const STEPS: Record<string, Step> = {
     const status = ['queued', 'running', 'complete', 'error'].includes(payload.status as string)
       ? (payload.status as TaskRunStatus)
       : undefined;
-    const taskRuns = upsert(view.taskRuns, id, (previous): ProjectionTaskRun => ({
-      ...(previous ?? {
-        id,
-        sessionId: view.sessionId,
-        title: '',
-        agent: null,
-        status: 'queued',
-        sourceSessionId: null,
-        parentSessionId: null,
-        content: null,
-        error: null,
-        sessionCost: 0,
-        sessionTokens: null,
-        startedAt: null,
-        finishedAt: null,
-        order: event.sequence,
+    const taskRuns = upsert(
+      view.taskRuns,
+      id,
+      (previous): ProjectionTaskRun => ({
+        ...(previous ?? {
+          id,
+          sessionId: view.sessionId,
+          title: '',
+          agent: null,
+          status: 'queued',
+          sourceSessionId: null,
+          parentSessionId: null,
+          content: null,
+          error: null,
+          sessionCost: 0,
+          sessionTokens: null,
+          startedAt: null,
+          finishedAt: null,
+          order: event.sequence,
+        }),
+        ...defined({
+          title: firstString(payload, ['title', 'taskTitle']),
+          agent: str(payload.agent),
+          status,
+          sourceSessionId: str(payload.sourceSessionId),
+          parentSessionId: str(payload.parentSessionId),
+          content: str(payload.content),
+          error: str(payload.error),
+          sessionCost: num(payload.sessionCost),
+          sessionTokens: tokensOf(payload.sessionTokens),
+          startedAt: str(payload.startedAt),
+          finishedAt: str(payload.finishedAt),
+        }),
       }),
-      ...defined({
-        title: firstString(payload, ['title', 'taskTitle']),
-        agent: str(payload.agent),
-        status,
-        sourceSessionId: str(payload.sourceSessionId),
-        parentSessionId: str(payload.parentSessionId),
-        content: str(payload.content),
-        error: str(payload.error),
-        sessionCost: num(payload.sessionCost),
-        sessionTokens: tokensOf(payload.sessionTokens),
-        startedAt: str(payload.startedAt),
-        finishedAt: str(payload.finishedAt),
-      }),
-    }));
+    );
     return { ...view, taskRuns };
   },
 
@@ -336,10 +332,7 @@ const STEPS: Record<string, Step> = {
  * Fold one event into the view. Pure: returns a new view, or the same object when the event
  * is a control event, of an unknown type, or not newer than `view.sequence`.
  */
-export function applySessionEvent(
-  view: CloudSessionProjectionView,
-  event: CloudSessionEvent,
-): CloudSessionProjectionView {
+export function applySessionEvent(view: CloudSessionProjectionView, event: CloudSessionEvent): CloudSessionProjectionView {
   const step = Object.hasOwn(STEPS, event.type) ? STEPS[event.type] : undefined;
   if (step === undefined || !(num(event.sequence) !== undefined && event.sequence > view.sequence)) return view;
   const payload = isRecord(event.payload) ? event.payload : {};
@@ -351,10 +344,7 @@ export function applySessionEvent(
 }
 
 /** Fold events in order, starting from `initial` or an empty view of the first event's session. */
-export function reduceSessionEvents(
-  events: Iterable<CloudSessionEvent>,
-  initial?: CloudSessionProjectionView,
-): CloudSessionProjectionView {
+export function reduceSessionEvents(events: Iterable<CloudSessionEvent>, initial?: CloudSessionProjectionView): CloudSessionProjectionView {
   let view = initial;
   for (const event of events) {
     view = applySessionEvent(view ?? createEmptySessionProjectionView(event.sessionId ?? ''), event);

@@ -150,9 +150,7 @@ describe('session lifecycle events', () => {
   });
 
   it('session.imported falls back to the event time when importedAt is missing', () => {
-    expect(fold(['session.imported', { sourceFingerprint: 'fp1' }]).origin?.importedAt).toBe(
-      '2026-08-01T10:00:01.000Z',
-    );
+    expect(fold(['session.imported', { sourceFingerprint: 'fp1' }]).origin?.importedAt).toBe('2026-08-01T10:00:01.000Z');
   });
 
   it('session.project_source.bound sets the project source summary without secrets or object keys', () => {
@@ -239,9 +237,7 @@ describe('messages', () => {
       ['assistant.message', { messageId: 'a1', content: 'draft' }],
       ['assistant.message', { messageId: 'a1', content: 'final', mode: 'replace' }],
     );
-    expect(view.messages).toEqual([
-      { id: 'a1', role: 'assistant', content: 'final', createdAt: '2026-08-01T10:00:01.000Z', order: 1 },
-    ]);
+    expect(view.messages).toEqual([{ id: 'a1', role: 'assistant', content: 'final', createdAt: '2026-08-01T10:00:01.000Z', order: 1 }]);
   });
 
   it('assistant.message with mode append appends content and attachments to the message with that id', () => {
@@ -276,10 +272,7 @@ describe('tool calls and task runs', () => {
     const view = fold(
       ['tool.call', { id: 'c1', name: 'bash', input: { cmd: 'ls' }, status: 'running', agent: 'build', taskRunId: 't1' }],
       ['tool.call', { id: 'c2', name: 'read', input: {} }],
-      [
-        'tool.call',
-        { id: 'c1', status: 'complete', output: 'a\nb', outputPaths: ['out.txt', 3], sourceSessionId: 'child' },
-      ],
+      ['tool.call', { id: 'c1', status: 'complete', output: 'a\nb', outputPaths: ['out.txt', 3], sourceSessionId: 'child' }],
     );
     expect(view.toolCalls).toHaveLength(2);
     expect(view.toolCalls[0]).toEqual({
@@ -323,7 +316,15 @@ describe('tool calls and task runs', () => {
     const view = fold(
       [
         'task.run',
-        { taskRunId: 'r1', taskTitle: 'Research', agent: 'explore', status: 'running', sourceSessionId: 'child', parentSessionId: SESSION, startedAt: 's' },
+        {
+          taskRunId: 'r1',
+          taskTitle: 'Research',
+          agent: 'explore',
+          status: 'running',
+          sourceSessionId: 'child',
+          parentSessionId: SESSION,
+          startedAt: 's',
+        },
       ],
       ['task.run', { id: 'r1', status: 'complete', content: 'done', sessionCost: 0.2, sessionTokens: tokens, finishedAt: 'f' }],
     );
@@ -473,7 +474,10 @@ describe('todos, cost and artifacts', () => {
   });
 
   it.each(['artifactId', 'cloudArtifactId', 'id'])('artifact.created reads the id from %s', (key) => {
-    const view = fold(['artifact.created', { [key]: 'a1', filename: 'r.pdf', contentType: 'application/pdf', size: 9, kind: 'document', status: 'draft' }]);
+    const view = fold([
+      'artifact.created',
+      { [key]: 'a1', filename: 'r.pdf', contentType: 'application/pdf', size: 9, kind: 'document', status: 'draft' },
+    ]);
     expect(view.artifacts).toEqual([
       { id: 'a1', sessionId: SESSION, filename: 'r.pdf', mime: 'application/pdf', size: 9, kind: 'document', status: 'draft', order: 1 },
     ]);
@@ -481,7 +485,10 @@ describe('todos, cost and artifacts', () => {
 
   it('artifact.updated upserts by id, reads mime, and keeps extra fields and the creation order', () => {
     const view = fold(
-      ['artifact.created', { artifactId: 'a1', filename: 'r.pdf', mime: 'application/pdf', status: 'draft', filePath: 'cloud-artifact://a1/r.pdf' }],
+      [
+        'artifact.created',
+        { artifactId: 'a1', filename: 'r.pdf', mime: 'application/pdf', status: 'draft', filePath: 'cloud-artifact://a1/r.pdf' },
+      ],
       ['artifact.updated', { cloudArtifactId: 'a1', status: 'final', statusUpdatedBy: 'u1' }],
     );
     expect(view.artifacts).toEqual([
@@ -516,7 +523,10 @@ describe('a realistic conversation', () => {
       ['question.resolved', { requestId: 'q1', answers: [['yes']] }],
       ['todos.updated', { todos: [{ content: 'Write summary', status: 'completed', priority: 'high' }] }],
       ['assistant.message', { messageId: 'a1', content: 'the file… Total: 42.', mode: 'append' }],
-      ['artifact.created', { artifactId: 'art1', filename: 'chart.png', contentType: 'image/png', size: 512, kind: 'chart', status: 'draft' }],
+      [
+        'artifact.created',
+        { artifactId: 'art1', filename: 'chart.png', contentType: 'image/png', size: 512, kind: 'chart', status: 'draft' },
+      ],
       ['cost.updated', { cost: 0.004, tokens: { input: 1200, output: 300, reasoning: 0, cache: { read: 800, write: 0 } } }],
       ['session.idle', {}],
     );

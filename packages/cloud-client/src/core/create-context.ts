@@ -13,10 +13,7 @@ export function createCloudClientContext(options: CloudTransportAdapterOptions):
   const { headers, csrfToken } = options;
   const transport: ResolvedTransport = {
     baseUrl,
-    headers:
-      typeof headers === 'function'
-        ? () => ({ ...checkHeaders(headers(), 'headers()') })
-        : () => ({ ...headers }),
+    headers: typeof headers === 'function' ? () => ({ ...checkHeaders(headers(), 'headers()') }) : () => ({ ...headers }),
     csrfToken: () => (typeof csrfToken === 'function' ? csrfToken() : csrfToken) ?? null,
     credentials: options.credentials,
     requestTimeoutMs,

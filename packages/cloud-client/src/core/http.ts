@@ -10,9 +10,7 @@ const UNSAFE_SEGMENT = /\/(?:\.|%2e){0,2}(?=\/|$)/i;
 /** `path` must be an `/api/…` path without empty or dot segments: the client never talks to anything else. */
 export function assertApiPath(path: string): void {
   if (typeof path !== 'string' || !path.startsWith('/api/') || UNSAFE_SEGMENT.test(path.slice(4).split('?')[0]!)) {
-    throw invalidRequest(
-      `Cloud paths must start with /api/ and have no empty, "." or ".." segment (got ${JSON.stringify(path)}).`,
-    );
+    throw invalidRequest(`Cloud paths must start with /api/ and have no empty, "." or ".." segment (got ${JSON.stringify(path)}).`);
   }
 }
 
@@ -65,15 +63,10 @@ export function errorFromResponse(
   }
   const fields = isObject(body) ? body : null;
   const verdict = isObject(fields?.verdict) ? fields.verdict : null;
-  const code =
-    (typeof fields?.code === 'string' && fields.code) ||
-    (typeof verdict?.policyCode === 'string' && verdict.policyCode) ||
-    null;
+  const code = (typeof fields?.code === 'string' && fields.code) || (typeof verdict?.policyCode === 'string' && verdict.policyCode) || null;
   const retryAfter = headerOf(response, 'retry-after');
-  const bodyRetryAfterMs =
-    typeof fields?.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) ? fields.retryAfterMs : null;
-  const message =
-    (!isJson && text.trim() !== '' && text) || (typeof fields?.error === 'string' && fields.error) || fallback;
+  const bodyRetryAfterMs = typeof fields?.retryAfterMs === 'number' && Number.isFinite(fields.retryAfterMs) ? fields.retryAfterMs : null;
+  const message = (!isJson && text.trim() !== '' && text) || (typeof fields?.error === 'string' && fields.error) || fallback;
   return new CloudTransportError(errorKindForStatus(response.status), message, {
     status: response.status,
     method,

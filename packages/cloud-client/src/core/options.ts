@@ -30,10 +30,7 @@ export interface CloudEventSourceLike {
   close(): void;
 }
 
-export type CloudEventSourceConstructor = new (
-  url: string,
-  init?: { withCredentials?: boolean },
-) => CloudEventSourceLike;
+export type CloudEventSourceConstructor = new (url: string, init?: { withCredentials?: boolean }) => CloudEventSourceLike;
 
 export interface CloudTransportAdapterOptions {
   /**
@@ -82,8 +79,7 @@ export const MAX_REQUEST_TIMEOUT_MS = 120_000;
 /** Three of the server's 15-second keep-alives. */
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 45_000;
 
-const isMilliseconds = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const isMilliseconds = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 /**
  * The package doc's rule: null/undefined ⇒ the default; 0 ⇒ disabled; else floored and clamped to
@@ -91,10 +87,7 @@ const isMilliseconds = (value: unknown): value is number =>
  */
 export function normalizeRequestTimeoutMs(value: number | null | undefined): number {
   if (value === null || value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
-  check(
-    isMilliseconds(value),
-    `requestTimeoutMs must be a number of milliseconds ≥ 0 (0 disables the timeout), got ${describe(value)}.`,
-  );
+  check(isMilliseconds(value), `requestTimeoutMs must be a number of milliseconds ≥ 0 (0 disables the timeout), got ${describe(value)}.`);
   if (value === 0) return 0;
   return Math.min(MAX_REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, Math.floor(value)));
 }
@@ -121,8 +114,12 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
     // Reported below with the hint.
   }
   check(
-    parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && !parsed.search && !parsed.hash &&
-      !trimmed.includes('?') && !trimmed.includes('#'),
+    parsed !== null &&
+      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+      !parsed.search &&
+      !parsed.hash &&
+      !trimmed.includes('?') &&
+      !trimmed.includes('#'),
     `baseUrl must be an absolute http(s) URL without query or fragment. ${hint} (got ${describe(baseUrl)}).`,
   );
   return trimmed;
@@ -164,7 +161,10 @@ export function checkOptions(options: CloudTransportAdapterOptions): {
     signal === undefined || (typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function'),
     `signal must be an AbortSignal, e.g. new AbortController().signal (got ${describe(signal)}).`,
   );
-  check(fetch === undefined || typeof fetch === 'function', `fetch must be a function with the signature of fetch (got ${describe(fetch)}).`);
+  check(
+    fetch === undefined || typeof fetch === 'function',
+    `fetch must be a function with the signature of fetch (got ${describe(fetch)}).`,
+  );
   check(
     eventSource === undefined || typeof eventSource === 'function',
     `eventSource must be an EventSource constructor (got ${describe(eventSource)}).`,

@@ -58,12 +58,12 @@ export async function sendRequest<T>(transport: ResolvedTransport, path: string,
   let text: string;
   try {
     if (signal?.aborted) throw signal.reason;
-    const exchange = transport.fetch()(url, { method, headers, body, signal, credentials: transport.credentials }).then(
-      (received) => {
+    const exchange = transport
+      .fetch()(url, { method, headers, body, signal, credentials: transport.credentials })
+      .then((received) => {
         response = received;
         return received.text();
-      },
-    );
+      });
     // The platform's fetch honours the signal for the body too; an injected one may not, so only
     // then is the exchange raced against the signal.
     text = await (signal && transport.fetchMayIgnoreSignal ? untilAborted(exchange, signal) : exchange);
@@ -74,13 +74,7 @@ export async function sendRequest<T>(transport: ResolvedTransport, path: string,
   }
 
   if (!response!.ok) {
-    throw errorFromResponse(
-      response!,
-      text,
-      method,
-      url,
-      `Cloud transport request failed with HTTP ${response!.status}: ${method} ${url}`,
-    );
+    throw errorFromResponse(response!, text, method, url, `Cloud transport request failed with HTTP ${response!.status}: ${method} ${url}`);
   }
   if (text.trim() === '') return {} as T;
   try {

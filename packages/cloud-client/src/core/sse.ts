@@ -62,9 +62,7 @@ function createDispatcher(options: CloudStreamOptions, url: string) {
       try {
         options.onFrame(frame);
       } catch (cause) {
-        reportError(
-          new CloudTransportError('sse', `The event callback for ${url} threw; the stream goes on.`, { url, cause }),
-        );
+        reportError(new CloudTransportError('sse', `The event callback for ${url} threw; the stream goes on.`, { url, cause }));
       }
     },
   };
@@ -228,16 +226,14 @@ function openEventSourceStream(
   options: CloudStreamOptions,
   dispatcher: Dispatcher,
 ): CloudSubscription {
-  const EventSourceImpl =
-    transport.eventSource ?? (globalThis as { EventSource?: CloudEventSourceConstructor }).EventSource;
+  const EventSourceImpl = transport.eventSource ?? (globalThis as { EventSource?: CloudEventSourceConstructor }).EventSource;
   if (!EventSourceImpl) {
     queueMicrotask(() =>
       dispatcher.end(
-        new CloudTransportError(
-          'sse',
-          'No EventSource is available: pass `eventSource`, or set `headers` to use fetch-based streaming.',
-          { method: 'GET', url },
-        ),
+        new CloudTransportError('sse', 'No EventSource is available: pass `eventSource`, or set `headers` to use fetch-based streaming.', {
+          method: 'GET',
+          url,
+        }),
       ),
     );
     return { close: () => dispatcher.end() };
@@ -248,7 +244,9 @@ function openEventSourceStream(
     source = new EventSourceImpl(url, { withCredentials: transport.credentials === 'include' });
   } catch (cause) {
     queueMicrotask(() =>
-      dispatcher.end(new CloudTransportError('sse', `Cloud transport EventSource subscription failed: ${url}`, { method: 'GET', url, cause })),
+      dispatcher.end(
+        new CloudTransportError('sse', `Cloud transport EventSource subscription failed: ${url}`, { method: 'GET', url, cause }),
+      ),
     );
     return { close: () => dispatcher.end() };
   }

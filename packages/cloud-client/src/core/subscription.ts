@@ -19,10 +19,7 @@ export function callbackOf<F extends (...args: never[]) => unknown>(owner: objec
  * A subscription that never opened. Subscribing never throws, so the error reaches `onError` on a
  * microtask, after the caller holds the handle; closing the handle first silences it.
  */
-export function failedSubscription(
-  error: unknown,
-  onError: ((error: CloudTransportError) => void) | undefined,
-): CloudSubscription {
+export function failedSubscription(error: unknown, onError: ((error: CloudTransportError) => void) | undefined): CloudSubscription {
   let closed = false;
   const reported = isCloudTransportError(error)
     ? error

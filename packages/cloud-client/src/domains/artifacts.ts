@@ -166,10 +166,7 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
      * `POST /api/sessions/:sid/artifacts/:aid/status` → the updated artifact. `conflict` when the
      * status would move backwards (final → draft).
      */
-    async updateArtifactStatus(
-      input: ArtifactStatusUpdateInput,
-      options?: CloudCommandOptions,
-    ): Promise<SessionArtifact> {
+    async updateArtifactStatus(input: ArtifactStatusUpdateInput, options?: CloudCommandOptions): Promise<SessionArtifact> {
       requireObject(input, 'The status update');
       const path = apiPath`/api/sessions/${input.sessionId}/artifacts/${input.artifactId}/status`;
       requireOneOf(input.status, ARTIFACT_STATUSES, 'status');
@@ -190,11 +187,7 @@ export function createCloudArtifactsClient(ctx: CloudClientContext) {
      * base64-encoded here. The body cap is 35 MiB (`http` 413 beyond); `server` 503 without
      * object storage.
      */
-    async uploadArtifact(
-      sessionId: string,
-      input: ArtifactUploadInput,
-      options?: CloudCommandOptions,
-    ): Promise<SessionArtifact> {
+    async uploadArtifact(sessionId: string, input: ArtifactUploadInput, options?: CloudCommandOptions): Promise<SessionArtifact> {
       const path = apiPath`/api/sessions/${sessionId}/artifacts`;
       requireObject(input, 'The upload input');
       requireText(input.filename, 'filename');

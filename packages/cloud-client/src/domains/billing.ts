@@ -54,19 +54,13 @@ export function createCloudBillingClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/billing/checkout` → a provider checkout session; send the user to its `url`. */
-    async createBillingCheckout(
-      input?: BillingCheckoutInput,
-      options: CloudCommandOptions = {},
-    ): Promise<BillingCheckoutSession> {
+    async createBillingCheckout(input?: BillingCheckoutInput, options: CloudCommandOptions = {}): Promise<BillingCheckoutSession> {
       const body = optionalObject(input, 'createBillingCheckout: input');
       return send<BillingCheckoutSession>('POST', '/api/billing/checkout', body, options);
     },
 
     /** `POST /api/billing/portal` → a provider billing-portal session; send the user to its `url`. */
-    async createBillingPortal(
-      input?: BillingPortalInput,
-      options: CloudCommandOptions = {},
-    ): Promise<BillingPortalSession> {
+    async createBillingPortal(input?: BillingPortalInput, options: CloudCommandOptions = {}): Promise<BillingPortalSession> {
       const body = optionalObject(input, 'createBillingPortal: input');
       return send<BillingPortalSession>('POST', '/api/billing/portal', body, options);
     },

@@ -43,11 +43,7 @@ export function createCloudByokClient(ctx: CloudClientContext) {
      * `POST /api/byok/:providerId` with exactly one of `plaintext`/`apiKey`/`key`/`secret`, or a
      * `kmsRef` → the stored secret's metadata (status `pending_validation` until validated).
      */
-    async setByokSecret(
-      providerId: string,
-      input: ByokSecretInput,
-      options: CloudCommandOptions = {},
-    ): Promise<ByokSecretMetadata> {
+    async setByokSecret(providerId: string, input: ByokSecretInput, options: CloudCommandOptions = {}): Promise<ByokSecretMetadata> {
       const path = apiPath`/api/byok/${providerId}`;
       const body = secretBody(input);
       return (await send<{ secret: ByokSecretMetadata }>('POST', path, body, options)).secret;

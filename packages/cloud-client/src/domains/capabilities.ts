@@ -50,10 +50,7 @@ export function createCloudCapabilitiesClient(ctx: CloudClientContext) {
     },
 
     /** Several files of one bundle with a single download: `{[path]: content or null}`. */
-    async readCapabilitySkillBundleFiles(
-      name: string,
-      paths: readonly string[],
-    ): Promise<Record<string, string | null>> {
+    async readCapabilitySkillBundleFiles(name: string, paths: readonly string[]): Promise<Record<string, string | null>> {
       requireArray(paths, 'readCapabilitySkillBundleFiles: paths');
       paths.forEach((path) => requirePath('readCapabilitySkillBundleFiles', path));
       const bundle = await getCapabilitySkillBundle(name);

@@ -160,11 +160,7 @@ export function createCloudIdentityClient(ctx: CloudClientContext) {
      * `POST /api/admin/members/:accountId/update` → `.member`. Disabling requires
      * `confirm === accountId` (checked here too, kind `request`).
      */
-    async updateOrgMember(
-      accountId: string,
-      input: OrgMemberUpdateInput,
-      options: CloudCommandOptions = {},
-    ): Promise<OrgMember> {
+    async updateOrgMember(accountId: string, input: OrgMemberUpdateInput, options: CloudCommandOptions = {}): Promise<OrgMember> {
       const path = apiPath`/api/admin/members/${accountId}/update`;
       checkMemberUpdate(accountId, input);
       const body = { role: input.role, status: input.status, confirm: input.confirm };

@@ -110,10 +110,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
      * `POST /api/project-sources/snapshots` (201): stores uploaded project files; pass the result's
      * `projectSource` to `createSession`. The body cap is 35 MiB (`http` 413 beyond).
      */
-    async uploadProjectSnapshot(
-      input: ProjectSnapshotUploadInput,
-      options?: CloudCommandOptions,
-    ): Promise<ProjectSnapshotUploadResult> {
+    async uploadProjectSnapshot(input: ProjectSnapshotUploadInput, options?: CloudCommandOptions): Promise<ProjectSnapshotUploadResult> {
       requireObject(input, 'The snapshot input');
       requireArray(input.files, 'files');
       return send<ProjectSnapshotUploadResult>('POST', '/api/project-sources/snapshots', input, options);
@@ -152,11 +149,7 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/sessions/:id/prompt` (202): submits a prompt. Empty or blank text is a `request` error. */
-    async promptSession(
-      sessionId: string,
-      input: PromptSessionInput,
-      options?: CloudCommandOptions,
-    ): Promise<CloudSessionCommandResponse> {
+    async promptSession(sessionId: string, input: PromptSessionInput, options?: CloudCommandOptions): Promise<CloudSessionCommandResponse> {
       const path = apiPath`/api/sessions/${sessionId}/prompt`;
       requireObject(input, 'The prompt input');
       requireText(input.text, 'text');

@@ -10,14 +10,7 @@ import type {
 } from '@open-cowork/shared';
 import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { apiPath } from '../core/path.js';
-import {
-  check,
-  isObject,
-  optionalPositiveInteger,
-  optionalStrings,
-  requireObject,
-  requireText,
-} from '../core/validate.js';
+import { check, isObject, optionalPositiveInteger, optionalStrings, requireObject, requireText } from '../core/validate.js';
 import {
   facetSummary,
   normalizeTag,
@@ -108,12 +101,7 @@ export function createCloudThreadsClient(ctx: CloudClientContext) {
     (await ctx.request<{ tags: ThreadTagRecord[] }>('/api/threads/tags')).tags.map(normalizeTag);
 
   /** apply/remove: the server has no batch route, so one request per tag, one after another (not atomic). */
-  const assignTags = async (
-    action: 'apply' | 'remove',
-    sessionIds: string[],
-    tagIds: string[],
-    options?: CloudCommandOptions,
-  ) => {
+  const assignTags = async (action: 'apply' | 'remove', sessionIds: string[], tagIds: string[], options?: CloudCommandOptions) => {
     requireIds(sessionIds, 'sessionIds');
     requireIds(tagIds, 'tagIds');
     const paths = tagIds.map((tagId) => `${apiPath`/api/threads/tags/${tagId}`}/${action}`);
@@ -178,10 +166,7 @@ export function createCloudThreadsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/threads/smart-filters` (201) → the new filter. */
-    async createThreadSmartFilter(
-      input: ThreadSmartFilterInput,
-      options?: CloudCommandOptions,
-    ): Promise<ThreadSmartFilter> {
+    async createThreadSmartFilter(input: ThreadSmartFilterInput, options?: CloudCommandOptions): Promise<ThreadSmartFilter> {
       requireObject(input, 'The filter input');
       requireText(input.name, 'name');
       requireObject(input.query, 'query');

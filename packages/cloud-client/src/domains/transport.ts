@@ -52,10 +52,7 @@ export function createCloudTransportClient(ctx: CloudClientContext) {
      * `GET /api/sessions/:id/events` (SSE): the session's events after `afterSequence`, then live.
      * Never throws: a bad session id reaches `onError` (kind `request`) and the handle is a no-op.
      */
-    subscribeSessionEvents(
-      sessionId: string,
-      options: CloudEventSubscriptionOptions<CloudSessionStreamEvent>,
-    ): CloudSubscription {
+    subscribeSessionEvents(sessionId: string, options: CloudEventSubscriptionOptions<CloudSessionStreamEvent>): CloudSubscription {
       return subscribeEventStream(ctx, () => apiPath`/api/sessions/${sessionId}/events`, options);
     },
 
@@ -66,10 +63,7 @@ export function createCloudTransportClient(ctx: CloudClientContext) {
      * and fire `onClose`. On `snapshot.required`, re-fetch the view, close this, and subscribe again
      * from the view's sequence. Never throws: invalid options reach `onError` (kind `request`).
      */
-    subscribeSessionEventsResumable(
-      sessionId: string,
-      options: ResumableSessionSubscriptionOptions,
-    ): CloudSubscription {
+    subscribeSessionEventsResumable(sessionId: string, options: ResumableSessionSubscriptionOptions): CloudSubscription {
       const onError = callbackOf(options ?? {}, options?.onError);
       try {
         const path = apiPath`/api/sessions/${sessionId}/events`;

@@ -96,11 +96,7 @@ export function createCloudWorkflowsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/workflows/:id/run` (202) → the new run; its session is `run.sessionId`. Default trigger `manual`. */
-    async runWorkflow(
-      workflowId: string,
-      input: WorkflowRunInput = {},
-      options?: CloudCommandOptions,
-    ): Promise<WorkflowRun> {
+    async runWorkflow(workflowId: string, input: WorkflowRunInput = {}, options?: CloudCommandOptions): Promise<WorkflowRun> {
       const path = apiPath`/api/workflows/${workflowId}/run`;
       requireObject(input, 'The run input');
       optionalOneOf(input.triggerType, WORKFLOW_TRIGGER_TYPES, 'triggerType');
@@ -128,10 +124,7 @@ export function createCloudWorkflowsClient(ctx: CloudClientContext) {
      * `POST /api/workflows/:id/rotate-webhook-secret` → `{workflow, webhookSecretReveal}`: the new
      * secret, shown this once. `not_found` when the workflow has no webhook trigger.
      */
-    async rotateWorkflowWebhookSecret(
-      workflowId: string,
-      options?: CloudCommandOptions,
-    ): Promise<WorkflowWebhookSecretRotation> {
+    async rotateWorkflowWebhookSecret(workflowId: string, options?: CloudCommandOptions): Promise<WorkflowWebhookSecretRotation> {
       const path = apiPath`/api/workflows/${workflowId}/rotate-webhook-secret`;
       return send<WorkflowWebhookSecretRotation>('POST', path, {}, options);
     },

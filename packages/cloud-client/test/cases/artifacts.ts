@@ -41,7 +41,6 @@ const nullUploadFields = {
   statusUpdatedAt: null,
 };
 
-
 export const artifactsCases: DomainCase[] = [
   {
     method: 'listArtifacts',
@@ -59,9 +58,7 @@ export const artifactsCases: DomainCase[] = [
   {
     method: 'indexArtifacts',
     args: [{ sessionId: 's1', projectId: 'p1', taskId: 't0', taskIds: ['t1', 't2'], kind: 'chart', status: 'final', limit: 10 }],
-    exchanges: [
-      get('/api/artifacts?sessionId=s1&projectId=p1&taskId=t0&taskIds=t1&taskIds=t2&kind=chart&status=final&limit=10', index),
-    ],
+    exchanges: [get('/api/artifacts?sessionId=s1&projectId=p1&taskId=t0&taskIds=t1&taskIds=t2&kind=chart&status=final&limit=10', index)],
     result: index,
   },
   {

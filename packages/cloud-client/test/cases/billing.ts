@@ -87,10 +87,7 @@ export const billingCases: DomainCase[] = [
   },
   {
     method: 'createBillingCheckout',
-    args: [
-      { planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' },
-      { idempotencyKey: 'k-1' },
-    ],
+    args: [{ planKey: 'team', successUrl: 'https://app.test/ok', cancelUrl: 'https://app.test/no' }, { idempotencyKey: 'k-1' }],
     exchanges: [
       {
         request: {

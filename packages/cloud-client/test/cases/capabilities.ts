@@ -15,11 +15,7 @@ export const bundle = {
   name: 'pdf',
   source: 'builtin',
   content: '# PDF',
-  files: [
-    { path: 'SKILL.md', content: '# PDF' },
-    { path: 'scripts/split.py', content: 'print(1)' },
-    { path: 'assets/logo.png' },
-  ],
+  files: [{ path: 'SKILL.md', content: '# PDF' }, { path: 'scripts/split.py', content: 'print(1)' }, { path: 'assets/logo.png' }],
 };
 
 export const capabilitiesCases: DomainCase[] = [

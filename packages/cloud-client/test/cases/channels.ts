@@ -196,17 +196,13 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'createHeadlessAgent',
     args: [{ name: 'Helper', profileName: 'default', agentId: 'ag1' }, { idempotencyKey: 'k-1' }],
-    exchanges: [
-      post('/api/channels/agents', { name: 'Helper', profileName: 'default', agentId: 'ag1' }, { agent }, 'k-1', 201),
-    ],
+    exchanges: [post('/api/channels/agents', { name: 'Helper', profileName: 'default', agentId: 'ag1' }, { agent }, 'k-1', 201)],
     result: agent,
   },
   {
     method: 'updateHeadlessAgent',
     args: [reserved, { status: 'disabled' }],
-    exchanges: [
-      patch(`/api/channels/agents/${encoded}`, { status: 'disabled' }, { agent: { ...agent, status: 'disabled' } }),
-    ],
+    exchanges: [patch(`/api/channels/agents/${encoded}`, { status: 'disabled' }, { agent: { ...agent, status: 'disabled' } })],
     result: { ...agent, status: 'disabled' },
   },
   {
@@ -223,13 +219,15 @@ export const channelsCases: DomainCase[] = [
   },
   {
     method: 'createChannelBinding',
-    args: [{
-      agentId: 'ag1',
-      provider: 'slack',
-      displayName: 'Acme Slack',
-      credentialRef: 'env:SLACK_TOKEN',
-      settings: { mention: true },
-    }],
+    args: [
+      {
+        agentId: 'ag1',
+        provider: 'slack',
+        displayName: 'Acme Slack',
+        credentialRef: 'env:SLACK_TOKEN',
+        settings: { mention: true },
+      },
+    ],
     exchanges: [
       post(
         '/api/channels/bindings',
@@ -251,26 +249,14 @@ export const channelsCases: DomainCase[] = [
     method: 'updateChannelBinding',
     args: ['cb1', { displayName: 'Renamed' }, { idempotencyKey: 'k-2' }],
     exchanges: [
-      send(
-        'PATCH',
-        '/api/channels/bindings/cb1',
-        { displayName: 'Renamed' },
-        { binding: { ...binding, displayName: 'Renamed' } },
-        'k-2',
-      ),
+      send('PATCH', '/api/channels/bindings/cb1', { displayName: 'Renamed' }, { binding: { ...binding, displayName: 'Renamed' } }, 'k-2'),
     ],
     result: { ...binding, displayName: 'Renamed' },
   },
   {
     method: 'disconnectChannelBinding',
     args: [reserved],
-    exchanges: [
-      patch(
-        `/api/channels/bindings/${encoded}`,
-        { status: 'disabled' },
-        { binding: { ...binding, status: 'disabled' } },
-      ),
-    ],
+    exchanges: [patch(`/api/channels/bindings/${encoded}`, { status: 'disabled' }, { binding: { ...binding, status: 'disabled' } })],
     result: { ...binding, status: 'disabled' },
   },
   {
@@ -283,10 +269,7 @@ export const channelsCases: DomainCase[] = [
     method: 'listChannelIdentities',
     args: [{ provider: 'slack', externalWorkspaceId: 'T1', role: 'member', status: 'active', limit: 20 }],
     exchanges: [
-      get(
-        '/api/channels/identities?provider=slack&externalWorkspaceId=T1&role=member&status=active&limit=20',
-        { identities: [identity] },
-      ),
+      get('/api/channels/identities?provider=slack&externalWorkspaceId=T1&role=member&status=active&limit=20', { identities: [identity] }),
     ],
     result: [identity],
   },
@@ -305,13 +288,15 @@ export const channelsCases: DomainCase[] = [
   // chat sessions
   {
     method: 'bindChannelSession',
-    args: [{
-      channelBindingId: 'cb1',
-      provider: 'slack',
-      externalChatId: 'C1',
-      externalThreadId: '171.1',
-      title: 'Thread',
-    }],
+    args: [
+      {
+        channelBindingId: 'cb1',
+        provider: 'slack',
+        externalChatId: 'C1',
+        externalThreadId: '171.1',
+        title: 'Thread',
+      },
+    ],
     exchanges: [
       post(
         '/api/channels/sessions/bind',
@@ -331,10 +316,7 @@ export const channelsCases: DomainCase[] = [
     method: 'getChannelSessionByThread',
     args: [{ provider: 'slack', externalWorkspaceId: 'T1', externalChatId: 'C1', externalThreadId: '171.1' }],
     exchanges: [
-      get(
-        '/api/channels/sessions/by-thread?provider=slack&externalWorkspaceId=T1&externalChatId=C1&externalThreadId=171.1',
-        bound,
-      ),
+      get('/api/channels/sessions/by-thread?provider=slack&externalWorkspaceId=T1&externalChatId=C1&externalThreadId=171.1', bound),
     ],
     result: bound,
   },
@@ -371,12 +353,7 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'readChannelArtifactAttachment',
     args: [reserved, 'cloud-artifact://art%201/report.pdf'],
-    exchanges: [
-      get(
-        `/api/channels/sessions/${encoded}/artifacts/art%201`,
-        { artifact: { ...artifact, contentType: '', mime: '' } },
-      ),
-    ],
+    exchanges: [get(`/api/channels/sessions/${encoded}/artifacts/art%201`, { artifact: { ...artifact, contentType: '', mime: '' } })],
     result: {
       mime: 'application/octet-stream',
       url: 'data:application/octet-stream;base64,JVBERg==',
@@ -386,15 +363,7 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'promptChannelSession',
     args: [{ bindingId: 'sb1', text: 'hello', agent: 'build' }],
-    exchanges: [
-      post(
-        '/api/channels/sessions/prompt',
-        { bindingId: 'sb1', text: 'hello', agent: 'build' },
-        prompted,
-        undefined,
-        202,
-      ),
-    ],
+    exchanges: [post('/api/channels/sessions/prompt', { bindingId: 'sb1', text: 'hello', agent: 'build' }, prompted, undefined, 202)],
     result: prompted,
   },
   {
@@ -402,13 +371,7 @@ export const channelsCases: DomainCase[] = [
     method: 'promptChannelSession',
     args: [{ bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev1' }],
     exchanges: [
-      post(
-        '/api/channels/sessions/prompt',
-        { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev1' },
-        prompted,
-        'slack:Ev1',
-        202,
-      ),
+      post('/api/channels/sessions/prompt', { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev1' }, prompted, 'slack:Ev1', 202),
     ],
     result: prompted,
   },
@@ -417,13 +380,7 @@ export const channelsCases: DomainCase[] = [
     method: 'promptChannelSession',
     args: [{ bindingId: 'sb1', text: 'hello' }, { idempotencyKey: 'slack:Ev2' }],
     exchanges: [
-      post(
-        '/api/channels/sessions/prompt',
-        { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev2' },
-        prompted,
-        'slack:Ev2',
-        202,
-      ),
+      post('/api/channels/sessions/prompt', { bindingId: 'sb1', text: 'hello', idempotencyKey: 'slack:Ev2' }, prompted, 'slack:Ev2', 202),
     ],
     result: prompted,
   },
@@ -468,14 +425,16 @@ export const channelsCases: DomainCase[] = [
   // interactions and provider events
   {
     method: 'createChannelInteraction',
-    args: [{
-      agentId: 'ag1',
-      sessionBindingId: 'sb1',
-      sessionId: 's1',
-      provider: 'slack',
-      kind: 'permission',
-      targetId: 'perm1',
-    }],
+    args: [
+      {
+        agentId: 'ag1',
+        sessionBindingId: 'sb1',
+        sessionId: 's1',
+        provider: 'slack',
+        kind: 'permission',
+        targetId: 'perm1',
+      },
+    ],
     exchanges: [
       post(
         '/api/channels/interactions',
@@ -498,26 +457,22 @@ export const channelsCases: DomainCase[] = [
     method: 'resolveChannelInteraction',
     args: [{ token: 'ocit_1', response: 'once', externalUserId: 'U1' }, { idempotencyKey: 'k-3' }],
     exchanges: [
-      post(
-        '/api/channels/interactions/resolve',
-        { token: 'ocit_1', response: 'once', externalUserId: 'U1' },
-        resolved,
-        'k-3',
-        202,
-      ),
+      post('/api/channels/interactions/resolve', { token: 'ocit_1', response: 'once', externalUserId: 'U1' }, resolved, 'k-3', 202),
     ],
     result: resolved,
   },
   {
     method: 'claimChannelProviderEvent',
-    args: [{
-      provider: 'slack',
-      providerInstanceId: 'app1',
-      providerEventId: 'Ev1',
-      eventType: 'message',
-      claimedBy: 'gw-1',
-      ttlMs: 60000,
-    }],
+    args: [
+      {
+        provider: 'slack',
+        providerInstanceId: 'app1',
+        providerEventId: 'Ev1',
+        eventType: 'message',
+        claimedBy: 'gw-1',
+        ttlMs: 60000,
+      },
+    ],
     exchanges: [
       post(
         '/api/channels/provider-events/claim',
@@ -594,11 +549,7 @@ export const channelsCases: DomainCase[] = [
   },
   {
     method: 'ackChannelDelivery',
-    args: [
-      reserved,
-      { status: 'failed', claimedBy: 'gw-1', lastError: 'rate limited', nextAttemptAt: at },
-      { idempotencyKey: 'k-5' },
-    ],
+    args: [reserved, { status: 'failed', claimedBy: 'gw-1', lastError: 'rate limited', nextAttemptAt: at }, { idempotencyKey: 'k-5' }],
     exchanges: [
       post(
         `/api/channels/deliveries/${encoded}/ack`,
@@ -630,9 +581,7 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'listChannelDeliveries',
     args: [{ deliveryId: 'd1', status: 'dead', channelBindingId: 'cb1', limit: 200 }],
-    exchanges: [
-      get('/api/channels/deliveries?deliveryId=d1&status=dead&channelBindingId=cb1&limit=200', { deliveries: [] }),
-    ],
+    exchanges: [get('/api/channels/deliveries?deliveryId=d1&status=dead&channelBindingId=cb1&limit=200', { deliveries: [] })],
     result: [],
   },
   {
@@ -644,9 +593,7 @@ export const channelsCases: DomainCase[] = [
   {
     method: 'retryChannelDelivery',
     args: ['d1', { channelBindingId: 'cb1' }, { idempotencyKey: 'k-6' }],
-    exchanges: [
-      post('/api/channels/deliveries/d1/retry', { channelBindingId: 'cb1' }, { delivery: delivery('failed') }, 'k-6'),
-    ],
+    exchanges: [post('/api/channels/deliveries/d1/retry', { channelBindingId: 'cb1' }, { delivery: delivery('failed') }, 'k-6')],
     result: delivery('failed'),
   },
   {

@@ -83,7 +83,11 @@ export const identityCases: DomainCase[] = [
     method: 'grantApiTokenChannelBinding',
     args: ['tok1', { channelBindingId: 'cb1' }],
     exchanges: [
-      post('/api/api-tokens/tok1/channel-bindings', { channelBindingId: 'cb1' }, { grant, token: { ...token, channelBindingIds: ['cb1'] } }),
+      post(
+        '/api/api-tokens/tok1/channel-bindings',
+        { channelBindingId: 'cb1' },
+        { grant, token: { ...token, channelBindingIds: ['cb1'] } },
+      ),
     ],
     result: { grant, token: { ...token, channelBindingIds: ['cb1'] } },
   },
@@ -109,7 +113,13 @@ export const identityCases: DomainCase[] = [
     method: 'inviteOrgMember',
     args: [{ email: 'ada@example.test' }],
     exchanges: [
-      post('/api/admin/members', { email: 'ada@example.test' }, { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' }, undefined, 201),
+      post(
+        '/api/admin/members',
+        { email: 'ada@example.test' },
+        { member, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' },
+        undefined,
+        201,
+      ),
     ],
     result: member,
   },

@@ -108,13 +108,7 @@ export const sessionsCases: DomainCase[] = [
     method: 'uploadProjectSnapshot',
     args: [{ title: 'T', files: [{ path: 'a.txt', dataBase64: 'aGVsbG8=' }] }, { idempotencyKey: 'k-2' }],
     exchanges: [
-      post(
-        '/api/project-sources/snapshots',
-        { title: 'T', files: [{ path: 'a.txt', dataBase64: 'aGVsbG8=' }] },
-        snapshot,
-        'k-2',
-        201,
-      ),
+      post('/api/project-sources/snapshots', { title: 'T', files: [{ path: 'a.txt', dataBase64: 'aGVsbG8=' }] }, snapshot, 'k-2', 201),
     ],
     result: snapshot,
   },
@@ -169,9 +163,7 @@ export const sessionsCases: DomainCase[] = [
   {
     method: 'promptSession',
     args: ['a/b?c#d', { text: 'Hello', agent: 'build' }, { idempotencyKey: 'k-3' }],
-    exchanges: [
-      post('/api/sessions/a%2Fb%3Fc%23d/prompt', { text: 'Hello', agent: 'build' }, commandResponse('prompt'), 'k-3', 202),
-    ],
+    exchanges: [post('/api/sessions/a%2Fb%3Fc%23d/prompt', { text: 'Hello', agent: 'build' }, commandResponse('prompt'), 'k-3', 202)],
     result: commandResponse('prompt'),
   },
   {
@@ -218,7 +210,13 @@ export const sessionsCases: DomainCase[] = [
     method: 'respondToPermission',
     args: ['s1', { permissionId: 'p1', response: false }],
     exchanges: [
-      post('/api/sessions/s1/permission-respond', { permissionId: 'p1', response: false }, commandResponse('permission.respond'), undefined, 202),
+      post(
+        '/api/sessions/s1/permission-respond',
+        { permissionId: 'p1', response: false },
+        commandResponse('permission.respond'),
+        undefined,
+        202,
+      ),
     ],
     result: commandResponse('permission.respond'),
   },

@@ -37,7 +37,6 @@ const item = (sessionId: string, status: string, tags: unknown[] = []) => ({
 });
 const filter = { tenantId: 't1', filterId: 'f1', name: 'Mine', query: { tagIds: ['tag1'] }, createdAt: at, updatedAt: at };
 
-
 export const threadsCases: DomainCase[] = [
   {
     method: 'searchThreads',
@@ -122,7 +121,10 @@ export const threadsCases: DomainCase[] = [
   },
   {
     method: 'applyThreadTags',
-    args: [['s1', 's2'], ['tag1', 'a/b']],
+    args: [
+      ['s1', 's2'],
+      ['tag1', 'a/b'],
+    ],
     exchanges: [
       send('POST', '/api/threads/tags/tag1/apply', { sessionIds: ['s1', 's2'] }, { ok: true }),
       send('POST', '/api/threads/tags/a%2Fb/apply', { sessionIds: ['s1', 's2'] }, { ok: true }),
@@ -144,17 +146,13 @@ export const threadsCases: DomainCase[] = [
   {
     method: 'createThreadSmartFilter',
     args: [{ name: 'Mine', query: { tagIds: ['tag1'] } }, { idempotencyKey: 'k-3' }],
-    exchanges: [
-      send('POST', '/api/threads/smart-filters', { name: 'Mine', query: { tagIds: ['tag1'] } }, { filter }, 'k-3', 201),
-    ],
+    exchanges: [send('POST', '/api/threads/smart-filters', { name: 'Mine', query: { tagIds: ['tag1'] } }, { filter }, 'k-3', 201)],
     result: filter,
   },
   {
     method: 'updateThreadSmartFilter',
     args: ['a/b?c#d', { name: 'Renamed' }],
-    exchanges: [
-      send('PATCH', '/api/threads/smart-filters/a%2Fb%3Fc%23d', { name: 'Renamed' }, { filter: { ...filter, name: 'Renamed' } }),
-    ],
+    exchanges: [send('PATCH', '/api/threads/smart-filters/a%2Fb%3Fc%23d', { name: 'Renamed' }, { filter: { ...filter, name: 'Renamed' } })],
     result: { ...filter, name: 'Renamed' },
   },
   {

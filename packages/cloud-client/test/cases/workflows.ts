@@ -50,7 +50,6 @@ export const draft = {
   triggers: [{ type: 'schedule', cron: '0 9 * * *' }, { type: 'webhook' }],
 };
 
-
 export const workflowsCases: DomainCase[] = [
   { method: 'listWorkflows', args: [], exchanges: [get('/api/workflows', page([summary], null))], result: page([summary], null) },
   {

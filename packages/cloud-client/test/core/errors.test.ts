@@ -1,10 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  CLOUD_TRANSPORT_ERROR_KINDS,
-  CloudTransportError,
-  errorKindForStatus,
-  isCloudTransportError,
-} from '../../src/core/errors.js';
+import { CLOUD_TRANSPORT_ERROR_KINDS, CloudTransportError, errorKindForStatus, isCloudTransportError } from '../../src/core/errors.js';
 
 describe('CloudTransportError', () => {
   it('has exactly the 14 documented kinds, in the documented order', () => {

@@ -120,7 +120,10 @@ describe('subscription messages', () => {
 
   it('says an SSE subscription failed with its HTTP status when the body says nothing', async () => {
     const error = await subscribe('/api/503/empty');
-    expect(error).toMatchObject({ kind: 'server', message: `Cloud transport SSE subscription failed with HTTP 503: ${baseUrl}/api/503/empty` });
+    expect(error).toMatchObject({
+      kind: 'server',
+      message: `Cloud transport SSE subscription failed with HTTP 503: ${baseUrl}/api/503/empty`,
+    });
   });
 
   it("shows the server's error for a refused SSE subscription", async () => {

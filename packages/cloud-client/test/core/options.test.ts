@@ -19,10 +19,18 @@ describe('options are checked at construction', () => {
     ['a baseUrl without scheme', { baseUrl: 'cloud.example.com' }, /baseUrl must be an absolute http\(s\) URL.*got "cloud\.example\.com"/],
     ['a baseUrl with another scheme', { baseUrl: 'ftp://cloud.example.com' }, /absolute http\(s\) URL/],
     ['a baseUrl with a query', { baseUrl: 'https://cloud.example.com/?x=1' }, /without query or fragment/],
-    ['a negative requestTimeoutMs', { baseUrl: '', requestTimeoutMs: -1 }, /requestTimeoutMs must be a number of milliseconds ≥ 0 \(0 disables the timeout\), got -1/],
+    [
+      'a negative requestTimeoutMs',
+      { baseUrl: '', requestTimeoutMs: -1 },
+      /requestTimeoutMs must be a number of milliseconds ≥ 0 \(0 disables the timeout\), got -1/,
+    ],
     ['a requestTimeoutMs string', { baseUrl: '', requestTimeoutMs: '30000' }, /requestTimeoutMs must be a number.*got "30000"/],
     ['a NaN requestTimeoutMs', { baseUrl: '', requestTimeoutMs: Number.NaN }, /requestTimeoutMs.*got NaN/],
-    ['a header value that is not a string', { baseUrl: '', headers: { authorization: undefined } }, /headers\.authorization must be a string \(got undefined\)/],
+    [
+      'a header value that is not a string',
+      { baseUrl: '', headers: { authorization: undefined } },
+      /headers\.authorization must be a string \(got undefined\)/,
+    ],
     ['headers that are not an object', { baseUrl: '', headers: 'Bearer t' }, /headers must be an object of header names to string values/],
     ['credentials other than include', { baseUrl: '', credentials: 'same-origin' }, /credentials must be 'include'/],
     ['a fetch that is not a function', { baseUrl: '', fetch: {} }, /fetch must be a function/],
@@ -52,7 +60,10 @@ describe('options are checked at construction', () => {
       fetch: createFakeFetch(),
       headers: () => ({ authorization: null as unknown as string }),
     });
-    await expect(cloud.getConfig()).rejects.toMatchObject({ kind: 'request', message: expect.stringMatching(/headers\(\)\.authorization must be a string/) });
+    await expect(cloud.getConfig()).rejects.toMatchObject({
+      kind: 'request',
+      message: expect.stringMatching(/headers\(\)\.authorization must be a string/),
+    });
   });
 
   it('passes no signal to fetch when nothing can abort the call', async () => {

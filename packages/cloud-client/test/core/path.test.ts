@@ -35,7 +35,9 @@ describe('ids cannot escape their route', () => {
     'the request core refuses the raw path %s',
     async (path) => {
       const fetch = createFakeFetch();
-      await expect(createCloudClientContext({ baseUrl: 'https://cloud.test', fetch }).request(path)).rejects.toMatchObject({ kind: 'request' });
+      await expect(createCloudClientContext({ baseUrl: 'https://cloud.test', fetch }).request(path)).rejects.toMatchObject({
+        kind: 'request',
+      });
       expect(fetch.requests).toHaveLength(0);
     },
   );

@@ -14,10 +14,12 @@ const openStreams = new Set<ServerResponse>();
 let server: Server;
 let baseUrl: string;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req-1', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req-1', ...headers });
+    res.end(JSON.stringify(body));
+  };
 
 function sse(write: (res: ServerResponse, req: IncomingMessage) => void): Handler {
   return (req, res) => {
@@ -46,7 +48,10 @@ beforeAll(async () => {
     );
   });
   routes.set('/api/401', json(401, { error: 'Sign in.', code: 'auth.required' }));
-  routes.set('/api/402', json(402, { error: 'No plan.', verdict: { allowed: false, reason: 'No plan.', policyCode: 'billing.subscription_required' } }));
+  routes.set(
+    '/api/402',
+    json(402, { error: 'No plan.', verdict: { allowed: false, reason: 'No plan.', policyCode: 'billing.subscription_required' } }),
+  );
   routes.set('/api/403', json(403, { error: 'CSRF.', code: 'auth.csrf_invalid' }));
   routes.set('/api/404', json(404, { error: 'Cloud session was not found.', code: 'sessions.not_found' }));
   routes.set('/api/409', json(409, { error: 'Reused.', code: 'idempotency.key_reused' }));
@@ -65,30 +70,42 @@ beforeAll(async () => {
     res.write('{"partial":');
     // Never finishes: only the client's timeout can end this exchange.
   });
-  routes.set('/api/stream/finite', sse((res, req) => {
-    const after = Number(new URL(req.url!, 'http://x').searchParams.get('after') ?? 0);
-    res.write(': connected\n\nretry: 3000\n\n');
-    for (let sequence = after + 1; sequence <= after + 3; sequence++) res.write(eventFrame(sequence));
-    res.end();
-  }));
+  routes.set(
+    '/api/stream/finite',
+    sse((res, req) => {
+      const after = Number(new URL(req.url!, 'http://x').searchParams.get('after') ?? 0);
+      res.write(': connected\n\nretry: 3000\n\n');
+      for (let sequence = after + 1; sequence <= after + 3; sequence++) res.write(eventFrame(sequence));
+      res.end();
+    }),
+  );
   // Says one event after the cursor, then nothing at all, without closing: a dead peer.
-  routes.set('/api/sessions/quiet/events', sse((res, req) => {
-    const after = Number(new URL(req.url!, 'http://x').searchParams.get('after') ?? 0);
-    res.write(`: connected\n\n${eventFrame(after + 1)}`);
-  }));
-  routes.set('/api/stream/keep-alive', sse((res, req) => {
-    res.write(': connected\n\n');
-    const timer = setInterval(() => res.write(': keep-alive\n\n'), 40);
-    req.on('close', () => clearInterval(timer));
-    res.on('close', () => clearInterval(timer));
-  }));
-  routes.set('/api/stream/endless', sse((res, req) => {
-    res.write(`: connected\n\n${eventFrame(1)}`);
-    let sequence = 1;
-    const timer = setInterval(() => res.write(eventFrame(++sequence)), 20);
-    req.on('close', () => clearInterval(timer));
-    res.on('close', () => clearInterval(timer));
-  }));
+  routes.set(
+    '/api/sessions/quiet/events',
+    sse((res, req) => {
+      const after = Number(new URL(req.url!, 'http://x').searchParams.get('after') ?? 0);
+      res.write(`: connected\n\n${eventFrame(after + 1)}`);
+    }),
+  );
+  routes.set(
+    '/api/stream/keep-alive',
+    sse((res, req) => {
+      res.write(': connected\n\n');
+      const timer = setInterval(() => res.write(': keep-alive\n\n'), 40);
+      req.on('close', () => clearInterval(timer));
+      res.on('close', () => clearInterval(timer));
+    }),
+  );
+  routes.set(
+    '/api/stream/endless',
+    sse((res, req) => {
+      res.write(`: connected\n\n${eventFrame(1)}`);
+      let sequence = 1;
+      const timer = setInterval(() => res.write(eventFrame(++sequence)), 20);
+      req.on('close', () => clearInterval(timer));
+      res.on('close', () => clearInterval(timer));
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -110,10 +127,12 @@ async function rejection(promise: Promise<unknown>): Promise<CloudTransportError
 describe('requests against a real HTTP server', () => {
   it('sends method, headers, CSRF, idempotency key and JSON body as the server sees them', async () => {
     const ctx = createCloudClientContext({ baseUrl, headers: { authorization: 'Bearer abc' }, csrfToken: 'c1' });
-    const seen = await ctx.request<{ method: string; headers: Record<string, string>; body: unknown; url: string }>(
-      '/api/echo',
-      { method: 'POST', body: { text: 'hi' }, query: { flag: false }, idempotencyKey: 'k1' },
-    );
+    const seen = await ctx.request<{ method: string; headers: Record<string, string>; body: unknown; url: string }>('/api/echo', {
+      method: 'POST',
+      body: { text: 'hi' },
+      query: { flag: false },
+      idempotencyKey: 'k1',
+    });
     expect(seen.method).toBe('POST');
     expect(seen.url).toBe('/api/echo?flag=false');
     expect(seen.body).toEqual({ text: 'hi' });
@@ -181,7 +200,13 @@ describe('fetch-based SSE against a real HTTP server', () => {
     const ctx = createCloudClientContext({ baseUrl, headers: { authorization: 'Bearer t' } });
     const sequences: number[] = [];
     const closed = new Promise<void>((resolve) =>
-      ctx.stream({ path: '/api/stream/finite', afterSequence: 10, sequenceOf, onFrame: (f) => sequences.push(sequenceOf(f)), onClose: resolve }),
+      ctx.stream({
+        path: '/api/stream/finite',
+        afterSequence: 10,
+        sequenceOf,
+        onFrame: (f) => sequences.push(sequenceOf(f)),
+        onClose: resolve,
+      }),
     );
     await closed;
     expect(sequences).toEqual([11, 12, 13]);

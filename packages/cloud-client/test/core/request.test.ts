@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCloudClientContext } from '../../src/core/create-context.js';
-import { CloudTransportError, isCloudTransportError } from '../../src/core/errors.js';
+import { type CloudTransportError, isCloudTransportError } from '../../src/core/errors.js';
 import { normalizeRequestTimeoutMs } from '../../src/core/options.js';
 import { createFakeFetch, fakeResponse } from '../helpers/fake-fetch.js';
 

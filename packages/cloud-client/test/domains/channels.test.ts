@@ -38,14 +38,16 @@ const invalidCalls: InvalidCall[] = [
   { method: 'updateChannelCursor', args: [{ bindingId: 'sb1', lastEventSequence: 1 }] },
   {
     method: 'createChannelInteraction',
-    args: [{
-      agentId: 'ag1',
-      sessionBindingId: 'sb1',
-      sessionId: 's1',
-      provider: 'slack',
-      kind: 'vote',
-      targetId: 't',
-    }],
+    args: [
+      {
+        agentId: 'ag1',
+        sessionBindingId: 'sb1',
+        sessionId: 's1',
+        provider: 'slack',
+        kind: 'vote',
+        targetId: 't',
+      },
+    ],
   },
   { method: 'resolveChannelInteraction', args: [{ response: 'once' }] },
   { method: 'resolveChannelInteraction', args: [{ token: 't', answers: 'yes' }] },
@@ -126,9 +128,7 @@ describe('channels domain', () => {
         status: 404,
         body: { error: 'Channel delivery was not found.', code: 'channels.delivery_not_found' },
       });
-      await expect(
-        call('ackChannelDelivery', ['d1', { status: 'sent', claimedBy: 'gw-1' }]),
-      ).rejects.toMatchObject({ kind: 'not_found' });
+      await expect(call('ackChannelDelivery', ['d1', { status: 'sent', claimedBy: 'gw-1' }])).rejects.toMatchObject({ kind: 'not_found' });
     });
   });
 
@@ -144,9 +144,7 @@ describe('channels domain', () => {
     it('throws kind request on a bad argument', () => {
       const { cloud } = setup();
       expect(() => cloud.channelDeliveriesUrl({ ttlMs: 0 })).toThrow(expect.objectContaining({ kind: 'request' }));
-      expect(
-        () => cloud.channelDeliveriesUrl({ channelBindingIds: [''] }),
-      ).toThrow(expect.objectContaining({ kind: 'request' }));
+      expect(() => cloud.channelDeliveriesUrl({ channelBindingIds: [''] })).toThrow(expect.objectContaining({ kind: 'request' }));
     });
   });
 
@@ -164,10 +162,7 @@ describe('channels domain', () => {
         ]),
       );
       const r = recorder();
-      cloud.subscribeChannelSessionEvents(
-        reserved,
-        { afterSequence: 5, onEvent: (event) => void r.events.push(event), ...r.callbacks },
-      );
+      cloud.subscribeChannelSessionEvents(reserved, { afterSequence: 5, onEvent: (event) => void r.events.push(event), ...r.callbacks });
       await settle();
       expect(fetch.last().url).toBe(`https://cloud.test/api/channels/sessions/${encoded}/events?after=5`);
       expect(fetch.last().headers.authorization).toBe('Bearer gw-token');
@@ -180,10 +175,7 @@ describe('channels domain', () => {
       FakeEventSource.instances = [];
       const { cloud } = setup({ eventSource: FakeEventSource });
       const r = recorder();
-      const subscription = cloud.subscribeChannelSessionEvents(
-        'sb1',
-        { onEvent: (event) => void r.events.push(event), ...r.callbacks },
-      );
+      const subscription = cloud.subscribeChannelSessionEvents('sb1', { onEvent: (event) => void r.events.push(event), ...r.callbacks });
       const source = FakeEventSource.instances[0]!;
       expect(source.url).toBe('https://cloud.test/api/channels/sessions/sb1/events');
       source.emit('assistant.message', JSON.stringify(sessionEvent(1)), '1');
@@ -241,10 +233,7 @@ describe('channels domain', () => {
       const { fetch, cloud } = setup({ headers: bearer });
       fetch.respond(
         sseText([
-          frame(
-            'error',
-            { error: 'Gateway delivery quota exceeded.', code: 'quota.gateway_deliveries_per_hour_exceeded' },
-          ),
+          frame('error', { error: 'Gateway delivery quota exceeded.', code: 'quota.gateway_deliveries_per_hour_exceeded' }),
           frame('channel.delivery', { delivery: delivery() }, 'd1'),
         ]),
       );

@@ -50,8 +50,6 @@ describe('identity domain', () => {
   it('revokeApiToken surfaces an unknown token as kind not_found', async () => {
     const { fetch, call } = setup();
     fetch.respond({ status: 404, body: { error: 'API token was not found.', code: 'api_tokens.not_found' } });
-    await expect(
-      call('revokeApiToken', ['nope']),
-    ).rejects.toMatchObject({ kind: 'not_found', code: 'api_tokens.not_found' });
+    await expect(call('revokeApiToken', ['nope'])).rejects.toMatchObject({ kind: 'not_found', code: 'api_tokens.not_found' });
   });
 });

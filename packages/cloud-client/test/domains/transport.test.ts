@@ -64,10 +64,7 @@ describe('transport domain: subscriptions over fetch', () => {
     stream.write(frameOf(unknownType) + eventFrame(6, 'session.idle'));
     await settle();
     expect(urls).toEqual(['https://cloud.test/api/sessions/a%2Fb%3Fc%23d/events?after=4']);
-    expect(r.events).toEqual([
-      { eventId: 'e5', sequence: 5, type: 'assistant.message', payload: { content: 'hi' } },
-      unknownType,
-    ]);
+    expect(r.events).toEqual([{ eventId: 'e5', sequence: 5, type: 'assistant.message', payload: { content: 'hi' } }, unknownType]);
     expect(r.errors).toEqual([]);
   });
 
@@ -225,10 +222,7 @@ describe('transport domain: subscribeSessionEventsResumable', () => {
     streams[1]!.write(eventFrame(6) + eventFrame(7));
     await settle();
     subscription.close();
-    expect(urls).toEqual([
-      'https://cloud.test/api/sessions/s1/events?after=4',
-      'https://cloud.test/api/sessions/s1/events?after=6',
-    ]);
+    expect(urls).toEqual(['https://cloud.test/api/sessions/s1/events?after=4', 'https://cloud.test/api/sessions/s1/events?after=6']);
     expect(r.events.map((event) => (event as { sequence: number }).sequence)).toEqual([5, 4, 6, 7]);
     expect(cursors).toEqual([5, 6, 7]);
     expect(r.errors).toEqual([]);

@@ -38,14 +38,10 @@ export const BASE_URL = 'https://cloud.test';
 export const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
 
 /** A mutating request with its JSON `body` and idempotency key, answered `status` with `answer`. */
-export const send = (
-  method: string,
-  path: string,
-  body: unknown,
-  answer: unknown,
-  idempotencyKey?: string,
-  status = 200,
-): Exchange => ({ request: { method, path, body, idempotencyKey }, response: { status, body: answer } });
+export const send = (method: string, path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange => ({
+  request: { method, path, body, idempotencyKey },
+  response: { status, body: answer },
+});
 
 export const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange =>
   send('POST', path, body, answer, idempotencyKey, status);

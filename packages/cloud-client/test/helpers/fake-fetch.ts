@@ -36,8 +36,7 @@ export type FakeResponse = ReturnType<typeof fakeResponse>;
 
 export function fakeResponse(init: FakeResponseInit = {}) {
   const status = init.status ?? 200;
-  const text =
-    init.body === undefined ? '' : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+  const text = init.body === undefined ? '' : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
   const headers = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   return {
     ok: status >= 200 && status < 300,

@@ -98,7 +98,10 @@ it('the smoke program prints the failed step and exits 1 when the server is unre
     timeout: RUN_TIMEOUT_MS,
     env: { ...process.env, SMOKE_BASE_URL: 'http://127.0.0.1:1', SMOKE_TOKEN: 'occ_tok_unused' },
   }).catch((error: { code: number; stdout: string }) => error);
-  expect(failed).toMatchObject({ code: 1, stdout: expect.stringMatching(/^smoke FAILED \(Node [\d.]+, fetch SSE \+ bearer\) at a bad token gets unauthorized: .*kind network/m) });
+  expect(failed).toMatchObject({
+    code: 1,
+    stdout: expect.stringMatching(/^smoke FAILED \(Node [\d.]+, fetch SSE \+ bearer\) at a bad token gets unauthorized: .*kind network/m),
+  });
 });
 
 runtimeTest('Node 22', binaries.node22, INSTALL_HINT.node22, async (node22) => {
@@ -123,7 +126,14 @@ runtimeTest('Deno', binaries.deno, INSTALL_HINT.deno, async (deno) => {
 
 /** One bundle of `entry` and the client it imports, as a browser or a worker loads it. */
 async function bundle(entry: string, format: 'esm' | 'iife'): Promise<string> {
-  const result = await build({ entryPoints: [join(here, entry)], bundle: true, format, platform: 'browser', write: false, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [join(here, entry)],
+    bundle: true,
+    format,
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
   return result.outputFiles[0]!.text;
 }
 
@@ -143,7 +153,10 @@ runtimeTest('workerd', binaries.workerd, INSTALL_HINT.workerd, async (workerd) =
       const timer = setTimeout(() => reject(new Error(`workerd did not listen within ${RUN_TIMEOUT_MS} ms: ${output}`)), RUN_TIMEOUT_MS);
       child.stdio[3]!.on('data', (chunk) => {
         control += chunk;
-        const listen = control.split('\n').map((line) => (line.startsWith('{') ? JSON.parse(line) : null)).find((event) => event?.event === 'listen');
+        const listen = control
+          .split('\n')
+          .map((line) => (line.startsWith('{') ? JSON.parse(line) : null))
+          .find((event) => event?.event === 'listen');
         if (listen) {
           clearTimeout(timer);
           resolve(listen.port);
@@ -180,7 +193,9 @@ for (const auth of ['bearer', 'cookie'] as const) {
     // The page and its script are served from the server's own origin (same-origin cookies and
     // EventSource); every other request of the page reaches the real server.
     const script = await bundle('page.mjs', 'iife');
-    await page.route(`${server.baseUrl}/smoke.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><script src="/smoke.js"></script>' }));
+    await page.route(`${server.baseUrl}/smoke.html`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><script src="/smoke.js"></script>' }),
+    );
     await page.route(`${server.baseUrl}/smoke.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: script }));
     const streams: string[] = [];
     page.on('request', (request) => {
@@ -189,10 +204,12 @@ for (const auth of ['bearer', 'cookie'] as const) {
     await page.goto(`${server.baseUrl}/smoke.html`);
 
     const runtime = `Chromium ${browser.version()}`;
-    const line = await page.evaluate(
-      (options) => (globalThis as unknown as { smoke(options: object): Promise<string> }).smoke(options),
-      { baseUrl: server.baseUrl, token, runtime, auth },
-    );
+    const line = await page.evaluate((options) => (globalThis as unknown as { smoke(options: object): Promise<string> }).smoke(options), {
+      baseUrl: server.baseUrl,
+      token,
+      runtime,
+      auth,
+    });
     expect(line).toMatch(auth === 'bearer' ? OK : OK_COOKIE);
     expect(line).toContain(`(${runtime},`);
     // The subscriptions really took the path under test.

@@ -74,7 +74,10 @@ function untilIdle(cloud, sessionId, afterSequence, start) {
       subscription.close();
       settle(value);
     };
-    const timer = setTimeout(() => finish(reject, new Error(`no session.idle within ${STEP_TIMEOUT_MS} ms, saw ${types.join(', ') || 'nothing'}`)), STEP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(reject, new Error(`no session.idle within ${STEP_TIMEOUT_MS} ms, saw ${types.join(', ') || 'nothing'}`)),
+      STEP_TIMEOUT_MS,
+    );
     const subscription = cloud.subscribeSessionEvents(sessionId, {
       afterSequence,
       onEvent(event) {
@@ -96,7 +99,10 @@ async function cancelled(options, sessionId) {
   const controller = new AbortController();
   const cloud = createHttpSseCloudTransportAdapter({ ...options, signal: controller.signal });
   const subscriptionFailure = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the aborted subscription reported nothing within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the aborted subscription reported nothing within ${STEP_TIMEOUT_MS} ms`)),
+      STEP_TIMEOUT_MS,
+    );
     cloud.subscribeSessionEvents(sessionId, {
       onEvent: () => controller.abort(),
       onError(error) {
@@ -108,7 +114,9 @@ async function cancelled(options, sessionId) {
   expectKind(subscriptionFailure, 'abort');
 
   const call = new AbortController();
-  const command = rejection(createHttpSseCloudTransportAdapter(options).promptSession(sessionId, { text: 'cancelled' }, { signal: call.signal }));
+  const command = rejection(
+    createHttpSseCloudTransportAdapter(options).promptSession(sessionId, { text: 'cancelled' }, { signal: call.signal }),
+  );
   call.abort();
   expectKind(await command, 'abort');
 }

@@ -8,7 +8,15 @@ import type { Db } from '../store/db.js';
 import { safeEqual, SESSION_COOKIE, sessionSecretOf } from './cookie.js';
 import { createOidcAccounts } from './oidc-accounts.js';
 import { createOidcVerifier, looksLikeJwt, type OidcIdentity } from './oidc.js';
-import { heldByToken, isChannelPlane, isGatewayOnly, type AuthSource, type Principal, type RouteAccess, type TokenScope } from './principal.js';
+import {
+  heldByToken,
+  isChannelPlane,
+  isGatewayOnly,
+  type AuthSource,
+  type Principal,
+  type RouteAccess,
+  type TokenScope,
+} from './principal.js';
 
 export interface Authentication {
   principal: Principal;
@@ -83,7 +91,12 @@ export function authorize(access: Exclude<RouteAccess, 'public'>, principal: Pri
 export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }: AuthenticatorDeps) {
   const verifyOidc = config.oidc ? createOidcVerifier(config.oidc) : null;
   const sessions = createAuthSessionStore(db, config.security.sessionIdleMs);
-  const oidcMember = createOidcAccounts({ tenants, defaultOrg, signup: config.admin, linkVerifiedEmail: config.security.linkVerifiedEmail });
+  const oidcMember = createOidcAccounts({
+    tenants,
+    defaultOrg,
+    signup: config.admin,
+    linkVerifiedEmail: config.security.linkVerifiedEmail,
+  });
 
   const membershipOf = async (orgId: string, userId: string) => {
     const membership = await tenants.getMembership(orgId, userId);

@@ -41,7 +41,12 @@ export function createOidcAccounts({ tenants, defaultOrg, signup, linkVerifiedEm
       if (owner && (await tenants.linkOidcIdentity(owner.userId, identity.issuer, identity.subject))) user = owner;
     }
     const membership = user ? await tenants.getMembership(defaultOrg.orgId, user.userId) : null;
-    if (membership?.status === 'invited' && signup.signupMode !== 'disabled' && identity.emailVerified && sameEmail(membership.user.email, identity.email)) {
+    if (
+      membership?.status === 'invited' &&
+      signup.signupMode !== 'disabled' &&
+      identity.emailVerified &&
+      sameEmail(membership.user.email, identity.email)
+    ) {
       // Signing in with the verified address an invite was sent to accepts the invite.
       return (await tenants.updateMembership(defaultOrg.orgId, membership.user.userId, { status: 'active' }))!;
     }

@@ -22,6 +22,7 @@ interface LoginClaims {
 /** `returnTo` when it is a path of this origin (not `//host`, not `/\host`, no control characters), else `/`. */
 export function safeReturnTo(returnTo: string | undefined): string {
   if (!returnTo || !returnTo.startsWith('/') || returnTo.startsWith('//') || returnTo.startsWith('/\\')) return '/';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   return /[\u0000-\u001f\u007f]/.test(returnTo) ? '/' : returnTo;
 }
 
@@ -75,7 +76,12 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
     /** Checks the callback against the cookie (state, nonce, PKCE), redeems the code, and names the identity. */
     async finish(callbackUrl: URL, cookie: string | undefined): Promise<{ identity: OidcIdentity; returnTo: string }> {
       const claims = cookie ? (unseal(cookie, cookieSecret) as Partial<LoginClaims> | null) : null;
-      if (claims?.kind !== 'oidc-login' || typeof claims.state !== 'string' || typeof claims.expiresAtMs !== 'number' || claims.expiresAtMs <= Date.now()) {
+      if (
+        claims?.kind !== 'oidc-login' ||
+        typeof claims.state !== 'string' ||
+        typeof claims.expiresAtMs !== 'number' ||
+        claims.expiresAtMs <= Date.now()
+      ) {
         throw httpError(400, 'auth.oidc_login_expired', 'This sign-in is unknown or has expired; start again at /auth/login.');
       }
       const config = await configuration();
@@ -93,7 +99,9 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
         return { identity: { ...identityOf(oidc.issuer, idToken), expiresAtMs: null }, returnTo: claims.returnTo ?? '/' };
       } catch (error) {
         if (isHttpError(error)) throw error;
-        throw httpError(401, 'auth.oidc_login_failed', 'The sign-in with the identity provider failed.', { body: { reason: (error as Error).message } });
+        throw httpError(401, 'auth.oidc_login_failed', 'The sign-in with the identity provider failed.', {
+          body: { reason: (error as Error).message },
+        });
       }
     },
   };

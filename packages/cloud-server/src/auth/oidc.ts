@@ -64,7 +64,11 @@ export function createOidcVerifier(config: OidcConfig): OidcVerifier {
     } catch (error) {
       if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
         const expired = error instanceof errors.JWTExpired;
-        throw httpError(401, expired ? 'auth.token_expired' : 'auth.bearer_invalid', expired ? 'The access token has expired.' : 'The access token is not valid.');
+        throw httpError(
+          401,
+          expired ? 'auth.token_expired' : 'auth.bearer_invalid',
+          expired ? 'The access token has expired.' : 'The access token is not valid.',
+        );
       }
       // The issuer could not be reached: not the caller's fault, and worth retrying.
       throw httpError(503, 'auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });

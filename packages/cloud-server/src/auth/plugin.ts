@@ -36,12 +36,7 @@ export function checkCsrf(request: FastifyRequest, session: AuthSessionRecord): 
   if (!UNSAFE_METHODS.has(request.method)) return;
   const header = request.headers['x-csrf-token'];
   const cookie = request.cookies[CSRF_COOKIE];
-  if (
-    typeof header !== 'string' ||
-    typeof cookie !== 'string' ||
-    !safeEqual(header, cookie) ||
-    !safeEqual(header, session.csrfToken)
-  ) {
+  if (typeof header !== 'string' || typeof cookie !== 'string' || !safeEqual(header, cookie) || !safeEqual(header, session.csrfToken)) {
     throw httpError(403, 'auth.csrf_invalid', 'Cloud CSRF token is missing or invalid.');
   }
 }

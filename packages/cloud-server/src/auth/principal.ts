@@ -40,7 +40,10 @@ export const heldByToken = (principal: Principal): boolean => principal.tokenId 
 
 /** A token whose only member scope is `gateway`: it acts on the channel plane and nowhere else. */
 export const isGatewayOnly = (principal: Principal): boolean =>
-  heldByToken(principal) && principal.scopes.includes('gateway') && !principal.scopes.includes('desktop') && !principal.scopes.includes('admin');
+  heldByToken(principal) &&
+  principal.scopes.includes('gateway') &&
+  !principal.scopes.includes('desktop') &&
+  !principal.scopes.includes('admin');
 
 /** The routes a gateway acts on: the channel plane, including the identity resolution it prompts with. */
 export const isChannelPlane = (routeUrl: string): boolean => routeUrl.startsWith('/api/channels/');

@@ -20,7 +20,9 @@ export function createSignInBackoff({ freeFailures, baseDelayMs, maxDelayMs }: S
       const record = failures.get(address);
       if (record && record.blockedUntilMs > now) {
         const retryAfterMs = record.blockedUntilMs - now;
-        throw httpError(429, 'auth.sign_in_backoff', 'Too many failed sign-ins from this address; wait before trying again.', { retryAfterMs });
+        throw httpError(429, 'auth.sign_in_backoff', 'Too many failed sign-ins from this address; wait before trying again.', {
+          retryAfterMs,
+        });
       }
       try {
         const result = await signIn();

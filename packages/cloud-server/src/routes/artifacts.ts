@@ -26,6 +26,7 @@ const DEFAULT_INDEX_LIMIT = 100;
 const MAX_TASK_ID_BYTES = 512;
 // Control characters and path separators make no file name.
 // eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
 const BAD_FILENAME = /[\u0000-\u001f\u007f/\\]/;
 
 const ownerOf = (request: FastifyRequest): ArtifactOwner => ({ tenantId: request.principal.tenantId, userId: request.principal.userId });
@@ -35,8 +36,38 @@ const decodedSize = (base64: string) => (base64.length / 4) * 3 - (base64.endsWi
 
 /** What an artifact event carries: the public record, never the bytes. */
 function eventPayload(artifact: PublicArtifact): Record<string, unknown> {
-  const { artifactId, cloudArtifactId, filename, contentType, mime, size, kind, status, filePath, authorAgentId, projectId, taskId, statusUpdatedBy, statusUpdatedAt } = artifact;
-  return { artifactId, cloudArtifactId, filename, contentType, mime, size, kind, status, filePath, authorAgentId, projectId, taskId, statusUpdatedBy, statusUpdatedAt };
+  const {
+    artifactId,
+    cloudArtifactId,
+    filename,
+    contentType,
+    mime,
+    size,
+    kind,
+    status,
+    filePath,
+    authorAgentId,
+    projectId,
+    taskId,
+    statusUpdatedBy,
+    statusUpdatedAt,
+  } = artifact;
+  return {
+    artifactId,
+    cloudArtifactId,
+    filename,
+    contentType,
+    mime,
+    size,
+    kind,
+    status,
+    filePath,
+    authorAgentId,
+    projectId,
+    taskId,
+    statusUpdatedBy,
+    statusUpdatedAt,
+  };
 }
 
 /**
@@ -66,13 +97,21 @@ export async function artifactRoutes(app: FastifyInstance) {
 
   app.post<{ Params: Static<typeof SessionArtifactsParams>; Body: Static<typeof ArtifactUploadBody> }>(
     '/api/sessions/:id/artifacts',
-    { config: member, bodyLimit: UPLOAD_BODY_LIMIT, schema: { params: SessionArtifactsParams, body: ArtifactUploadBody, response: { 201: ArtifactResponse } } },
+    {
+      config: member,
+      bodyLimit: UPLOAD_BODY_LIMIT,
+      schema: { params: SessionArtifactsParams, body: ArtifactUploadBody, response: { 201: ArtifactResponse } },
+    },
     async (request, reply) => {
       app.billing.requireEntitlement(request.principal, 'artifacts');
       const body = request.body;
       const filename = body.filename.trim();
       if (filename === '' || filename === '.' || filename === '..' || BAD_FILENAME.test(filename)) {
-        throw httpError(400, 'artifacts.filename_invalid', 'filename must be a plain file name, without path separators or control characters.');
+        throw httpError(
+          400,
+          'artifacts.filename_invalid',
+          'filename must be a plain file name, without path separators or control characters.',
+        );
       }
       if (body.dataBase64.length % 4 !== 0 || !BASE64.test(body.dataBase64)) {
         throw httpError(400, 'artifacts.data_invalid', 'dataBase64 must be standard, padded base64.');
@@ -108,7 +147,16 @@ export async function artifactRoutes(app: FastifyInstance) {
         });
         const drafts: EventDraft[] = [{ type: 'artifact.created', payload: eventPayload(stored) }];
         const appended = await app.sessionEvents.appendLocked(tx, locked, drafts);
-        await app.audit.record(request.principal, { action: 'artifact.created', targetType: 'artifact', targetId: stored.artifactId, metadata: { sessionId, size: stored.size, kind: stored.kind } }, tx);
+        await app.audit.record(
+          request.principal,
+          {
+            action: 'artifact.created',
+            targetType: 'artifact',
+            targetId: stored.artifactId,
+            metadata: { sessionId, size: stored.size, kind: stored.kind },
+          },
+          tx,
+        );
         // Positions and the session title as of this commit.
         return { artifact: { ...stored, sessionTitle: appended.view.session.title }, notice: appended.notice };
       });
@@ -163,7 +211,12 @@ export async function artifactRoutes(app: FastifyInstance) {
         const appended = await app.sessionEvents.appendLocked(tx, locked, [{ type: 'artifact.updated', payload: eventPayload(updated) }]);
         await app.audit.record(
           request.principal,
-          { action: 'artifact.updated', targetType: 'artifact', targetId: artifactId, metadata: { sessionId, from: current.status, to: updated.status } },
+          {
+            action: 'artifact.updated',
+            targetType: 'artifact',
+            targetId: artifactId,
+            metadata: { sessionId, from: current.status, to: updated.status },
+          },
           tx,
         );
         return { artifact: updated, notice: appended.notice };

@@ -14,7 +14,11 @@ const SessionParams = Type.Object({ id: Id });
 const LoginQuery = Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2048 })) });
 /** The provider's answer: `code` and `state`, or `error`; other parameters are the provider's business. */
 const CallbackQuery = Type.Object(
-  { code: Type.Optional(Type.String({ maxLength: 4096 })), state: Type.Optional(Type.String({ maxLength: 1024 })), error: Type.Optional(Type.String({ maxLength: 256 })) },
+  {
+    code: Type.Optional(Type.String({ maxLength: 4096 })),
+    state: Type.Optional(Type.String({ maxLength: 1024 })),
+    error: Type.Optional(Type.String({ maxLength: 256 })),
+  },
   { additionalProperties: true },
 );
 
@@ -118,16 +122,17 @@ export async function authRoutes(app: FastifyInstance) {
     return { loggedOut: true };
   });
 
-  app.get(
-    '/auth/sessions',
-    { config: { access: 'member' }, schema: { response: { 200: AuthSessionList } } },
-    async (request) => {
-      const { orgId, userId } = request.principal;
-      const current = request.authSession?.sessionId;
-      const list = await sessions.list(orgId, userId);
-      return { sessions: list.map(({ orgId: _org, userId: _user, csrfToken: _csrf, ...session }) => ({ ...session, current: session.sessionId === current })) };
-    },
-  );
+  app.get('/auth/sessions', { config: { access: 'member' }, schema: { response: { 200: AuthSessionList } } }, async (request) => {
+    const { orgId, userId } = request.principal;
+    const current = request.authSession?.sessionId;
+    const list = await sessions.list(orgId, userId);
+    return {
+      sessions: list.map(({ orgId: _org, userId: _user, csrfToken: _csrf, ...session }) => ({
+        ...session,
+        current: session.sessionId === current,
+      })),
+    };
+  });
 
   app.delete<{ Params: Static<typeof SessionParams> }>(
     '/auth/sessions/:id',
@@ -155,7 +160,13 @@ export async function authRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const origin = publicUrl ?? `${request.protocol}://${request.host}`;
       const { url, cookie } = await requireLogin().begin(`${origin.replace(/\/$/, '')}/auth/callback`, request.query.returnTo);
-      reply.setCookie(LOGIN_COOKIE, cookie, { path: '/auth/callback', httpOnly: true, sameSite: 'lax', secure: cookieSecure, maxAge: LOGIN_TTL_MS / 1000 });
+      reply.setCookie(LOGIN_COOKIE, cookie, {
+        path: '/auth/callback',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: cookieSecure,
+        maxAge: LOGIN_TTL_MS / 1000,
+      });
       return reply.redirect(url, 302);
     },
   );

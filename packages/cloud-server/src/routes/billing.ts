@@ -41,8 +41,10 @@ export async function billingRoutes(app: FastifyInstance) {
     async (request) => app.usage.summary(request.principal.orgId, request.query.limit ?? DEFAULT_USAGE_LIMIT),
   );
 
-  app.get('/api/billing/subscription', { config: member, schema: { response: { 200: BillingSubscriptionPayloadSchema } } }, async (request) =>
-    app.billing.subscription(request.principal.orgId),
+  app.get(
+    '/api/billing/subscription',
+    { config: member, schema: { response: { 200: BillingSubscriptionPayloadSchema } } },
+    async (request) => app.billing.subscription(request.principal.orgId),
   );
 
   app.post<{ Body: Static<typeof CheckoutBody> }>(
@@ -58,43 +60,52 @@ export async function billingRoutes(app: FastifyInstance) {
   );
 
   /** A support bundle: counts, statuses and configuration, never a secret, token or message text. */
-  app.get('/api/diagnostics', { config: admin, schema: { response: { 200: DiagnosticsSchema } } }, async (request): Promise<CloudDiagnosticsBundle> => {
-    const { orgId } = request.principal;
-    const [membership, members, secrets, usage, gateway] = await Promise.all([
-      tenants.getMembership(orgId, request.principal.userId),
-      counts.memberCounts(orgId),
-      byok.list(orgId),
-      app.usage.summary(orgId, 20),
-      counts.gatewayCounts(orgId),
-    ]);
-    const org = membership?.org ?? app.defaultOrg;
-    return {
-      generatedAt: new Date().toISOString(),
-      redaction: 'secrets-redacted',
-      org: { orgId, tenantId: orgId, slug: org.slug, name: org.name, planKey: org.planKey, status: org.status, membersByStatus: members },
-      runtime: {
-        name: app.runtime.adapter.name,
-        commandProcessing: 'inline',
-        storeEngine: app.db.engine,
-        node: process.version,
-        byokKeySource: app.config.byok.keySource,
-        oidc: app.config.oidc !== null,
-        operatorToken: app.config.operatorToken !== null,
-      },
-      billing: app.billing.subscription(orgId),
-      byok: {
-        configuredProviders: secrets.filter((secret) => secret.status !== 'disabled').length,
-        providers: secrets.map(({ providerId, status, credentialKind, lastValidatedAt }) => ({ providerId, status, credentialKind, lastValidatedAt })),
-      },
-      usage,
-      gateway: { ...gateway, deliveriesByStatusScope: 'all_retained' },
-      links: {
-        usage: '/api/usage/summary',
-        billing: '/api/billing/subscription',
-        audit: '/api/admin/audit',
-        policy: '/api/admin/policy',
-        openapi: '/api/openapi.json',
-      },
-    };
-  });
+  app.get(
+    '/api/diagnostics',
+    { config: admin, schema: { response: { 200: DiagnosticsSchema } } },
+    async (request): Promise<CloudDiagnosticsBundle> => {
+      const { orgId } = request.principal;
+      const [membership, members, secrets, usage, gateway] = await Promise.all([
+        tenants.getMembership(orgId, request.principal.userId),
+        counts.memberCounts(orgId),
+        byok.list(orgId),
+        app.usage.summary(orgId, 20),
+        counts.gatewayCounts(orgId),
+      ]);
+      const org = membership?.org ?? app.defaultOrg;
+      return {
+        generatedAt: new Date().toISOString(),
+        redaction: 'secrets-redacted',
+        org: { orgId, tenantId: orgId, slug: org.slug, name: org.name, planKey: org.planKey, status: org.status, membersByStatus: members },
+        runtime: {
+          name: app.runtime.adapter.name,
+          commandProcessing: 'inline',
+          storeEngine: app.db.engine,
+          node: process.version,
+          byokKeySource: app.config.byok.keySource,
+          oidc: app.config.oidc !== null,
+          operatorToken: app.config.operatorToken !== null,
+        },
+        billing: app.billing.subscription(orgId),
+        byok: {
+          configuredProviders: secrets.filter((secret) => secret.status !== 'disabled').length,
+          providers: secrets.map(({ providerId, status, credentialKind, lastValidatedAt }) => ({
+            providerId,
+            status,
+            credentialKind,
+            lastValidatedAt,
+          })),
+        },
+        usage,
+        gateway: { ...gateway, deliveriesByStatusScope: 'all_retained' },
+        links: {
+          usage: '/api/usage/summary',
+          billing: '/api/billing/subscription',
+          audit: '/api/admin/audit',
+          policy: '/api/admin/policy',
+          openapi: '/api/openapi.json',
+        },
+      };
+    },
+  );
 }

@@ -83,10 +83,23 @@ export async function byokRoutes(app: FastifyInstance) {
         }
         stored = await app.db.transaction(async (tx) => {
           const put = await store.put(
-            { orgId: principal.orgId, providerId, credentialKind: 'kms_ref', sealed: null, kmsRef, last4: null, keyFingerprint: fingerprintOf(kmsRef), createdBy: principal.userId },
+            {
+              orgId: principal.orgId,
+              providerId,
+              credentialKind: 'kms_ref',
+              sealed: null,
+              kmsRef,
+              last4: null,
+              keyFingerprint: fingerprintOf(kmsRef),
+              createdBy: principal.userId,
+            },
             tx,
           );
-          await app.audit.record(principal, { action: 'byok_secret.set', targetType: 'byok_secret', targetId: providerId, metadata: { credentialKind: 'kms_ref' } }, tx);
+          await app.audit.record(
+            principal,
+            { action: 'byok_secret.set', targetType: 'byok_secret', targetId: providerId, metadata: { credentialKind: 'kms_ref' } },
+            tx,
+          );
           return put;
         });
       } else {
@@ -107,7 +120,16 @@ export async function byokRoutes(app: FastifyInstance) {
             },
             tx,
           );
-          await app.audit.record(principal, { action: 'byok_secret.set', targetType: 'byok_secret', targetId: providerId, metadata: { credentialKind: 'plaintext', last4: put.metadata.last4 } }, tx);
+          await app.audit.record(
+            principal,
+            {
+              action: 'byok_secret.set',
+              targetType: 'byok_secret',
+              targetId: providerId,
+              metadata: { credentialKind: 'plaintext', last4: put.metadata.last4 },
+            },
+            tx,
+          );
           return put;
         });
       }
@@ -132,13 +154,32 @@ export async function byokRoutes(app: FastifyInstance) {
         notDisabled(stored);
         let problem: string | null;
         if (stored.kmsRef !== null) {
-          problem = byok.kmsRefPrefixes.some((prefix) => stored.kmsRef!.startsWith(prefix)) ? null : 'The KMS reference no longer matches a configured prefix.';
+          problem = byok.kmsRefPrefixes.some((prefix) => stored.kmsRef!.startsWith(prefix))
+            ? null
+            : 'The KMS reference no longer matches a configured prefix.';
         } else {
           const plaintext = stored.sealed && cipher ? cipher.open(principal.orgId, providerId, stored.sealed) : null;
-          problem = plaintext === null ? 'The secret cannot be decrypted with the current BYOK key; store it again.' : validateProviderSecret(providerId, plaintext);
+          problem =
+            plaintext === null
+              ? 'The secret cannot be decrypted with the current BYOK key; store it again.'
+              : validateProviderSecret(providerId, plaintext);
         }
-        const updated = (await store.setStatus(principal.orgId, providerId, { status: problem ? 'invalid' : 'active', validated: true, validationError: problem }, tx))!;
-        await app.audit.record(principal, { action: 'byok_secret.validated', targetType: 'byok_secret', targetId: providerId, metadata: { status: updated.metadata.status } }, tx);
+        const updated = (await store.setStatus(
+          principal.orgId,
+          providerId,
+          { status: problem ? 'invalid' : 'active', validated: true, validationError: problem },
+          tx,
+        ))!;
+        await app.audit.record(
+          principal,
+          {
+            action: 'byok_secret.validated',
+            targetType: 'byok_secret',
+            targetId: providerId,
+            metadata: { status: updated.metadata.status },
+          },
+          tx,
+        );
         return updated.metadata;
       });
       return { secret, validated: secret.status === 'active' };
@@ -160,7 +201,12 @@ export async function byokRoutes(app: FastifyInstance) {
         const updated = (await store.setStatus(principal.orgId, providerId, { status: 'active', overrideReason: reason }, tx))!;
         await app.audit.record(
           principal,
-          { action: 'byok_secret.validation_overridden', targetType: 'byok_secret', targetId: providerId, metadata: { reason, previousStatus: stored.metadata.status } },
+          {
+            action: 'byok_secret.validation_overridden',
+            targetType: 'byok_secret',
+            targetId: providerId,
+            metadata: { reason, previousStatus: stored.metadata.status },
+          },
           tx,
         );
         return { secret: updated.metadata, overridden: true };

@@ -21,15 +21,19 @@ export async function configRoutes(app: FastifyInstance) {
   const tenants = createTenantStore(app.db);
   const member = { access: 'member' as const };
 
-  app.get('/api/config', { config: member }, async (request): Promise<CloudTransportConfig> => ({
-    role: request.principal.role,
-    profileName: DEFAULT_PROFILE,
-    features: FEATURES,
-    allowedAgents: null,
-    allowedTools: null,
-    allowedMcps: null,
-    publicBranding: null,
-  }));
+  app.get(
+    '/api/config',
+    { config: member },
+    async (request): Promise<CloudTransportConfig> => ({
+      role: request.principal.role,
+      profileName: DEFAULT_PROFILE,
+      features: FEATURES,
+      allowedAgents: null,
+      allowedTools: null,
+      allowedMcps: null,
+      publicBranding: null,
+    }),
+  );
 
   app.get('/api/workspace', { config: member }, async (request): Promise<CloudWorkspaceOverview> => {
     const { principal } = request;

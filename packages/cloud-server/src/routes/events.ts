@@ -14,20 +14,24 @@ export async function eventRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
   const { eventsStore, eventBus, streams } = app;
 
-  app.get('/api/sessions/:id/events', { config: member, schema: { params: SessionParams, querystring: StreamQuery } }, async (request, reply) => {
-    const { id } = request.params as Static<typeof SessionParams>;
-    const { principal } = request;
-    if (!(await app.sessionsStore.get(principal.tenantId, principal.userId, id))) {
-      throw httpError(404, 'session.not_found', 'Cloud session was not found.');
-    }
-    await streams.serve(request, reply, principal, {
-      key: `session:${id}`,
-      read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
-      bounds: () => eventsStore.sessionBounds(id),
-      subscribe: (wake) => eventBus.onSession(id, (notice, events) => wake(notice?.sessionSequence, events)),
-      scope: { entityType: 'session', entityId: id, sessionId: id },
-    });
-  });
+  app.get(
+    '/api/sessions/:id/events',
+    { config: member, schema: { params: SessionParams, querystring: StreamQuery } },
+    async (request, reply) => {
+      const { id } = request.params as Static<typeof SessionParams>;
+      const { principal } = request;
+      if (!(await app.sessionsStore.get(principal.tenantId, principal.userId, id))) {
+        throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+      }
+      await streams.serve(request, reply, principal, {
+        key: `session:${id}`,
+        read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
+        bounds: () => eventsStore.sessionBounds(id),
+        subscribe: (wake) => eventBus.onSession(id, (notice, events) => wake(notice?.sessionSequence, events)),
+        scope: { entityType: 'session', entityId: id, sessionId: id },
+      });
+    },
+  );
 
   app.get('/api/events', { config: member, schema: { querystring: StreamQuery } }, async (request, reply) => {
     const { tenantId, userId } = request.principal;

@@ -45,14 +45,22 @@ export async function identityRoutes(app: FastifyInstance) {
   const admin = { config: { access: 'admin' as const } };
 
   /** One audit event through `app.audit`; pass the transaction of the change as `tx`. */
-  const audit = (request: FastifyRequest, action: string, targetType: string, targetId: string, metadata?: Record<string, unknown>, tx?: Queryable) =>
-    app.audit.record(request.principal, { action, targetType, targetId, ...(metadata ? { metadata } : {}) }, tx);
+  const audit = (
+    request: FastifyRequest,
+    action: string,
+    targetType: string,
+    targetId: string,
+    metadata?: Record<string, unknown>,
+    tx?: Queryable,
+  ) => app.audit.record(request.principal, { action, targetType, targetId, ...(metadata ? { metadata } : {}) }, tx);
 
   /** 404 unless every id names a channel binding of the org (once the channel tables exist). */
   const requireBindings = async (orgId: string, bindingIds: readonly string[], tx?: Queryable) => {
     const missing = await members.missingChannelBindings(orgId, bindingIds, tx);
     if (missing.length > 0) {
-      throw httpError(404, 'identity.channel_binding_not_found', `No channel binding has the id "${missing[0]}".`, { body: { channelBindingIds: missing } });
+      throw httpError(404, 'identity.channel_binding_not_found', `No channel binding has the id "${missing[0]}".`, {
+        body: { channelBindingIds: missing },
+      });
     }
   };
 
@@ -89,7 +97,14 @@ export async function identityRoutes(app: FastifyInstance) {
         expiresAt: expiresAt ?? null,
         channelBindingIds: channelBindingIds ?? [],
       });
-      await audit(request, 'api_token.issued', 'api_token', created.token.tokenId, { name, scopes, channelBindingIds: created.token.channelBindingIds }, tx);
+      await audit(
+        request,
+        'api_token.issued',
+        'api_token',
+        created.token.tokenId,
+        { name, scopes, channelBindingIds: created.token.channelBindingIds },
+        tx,
+      );
       return created;
     });
     return reply.status(201).send(issued);
@@ -122,7 +137,14 @@ export async function identityRoutes(app: FastifyInstance) {
       const grant = await app.db.transaction(async (tx) => {
         await requireBindings(orgId, [request.body.channelBindingId], tx);
         const granted = await createTokenStore(tx).grant(orgId, token.tokenId, request.body.channelBindingId);
-        await audit(request, 'api_token.channel_binding_granted', 'api_token', token.tokenId, { channelBindingId: granted.channelBindingId }, tx);
+        await audit(
+          request,
+          'api_token.channel_binding_granted',
+          'api_token',
+          token.tokenId,
+          { channelBindingId: granted.channelBindingId },
+          tx,
+        );
         return granted;
       });
       return { grant, token: await existingToken(orgId, token.tokenId) };
@@ -140,24 +162,28 @@ export async function identityRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Body: Static<typeof InviteBody> }>('/api/admin/members', { ...admin, schema: { body: InviteBody } }, async (request, reply) => {
-    const { orgId, role: actorRole } = request.principal;
-    const role = request.body.role ?? 'member';
-    if (role === 'owner' && actorRole !== 'owner') throw httpError(403, 'identity.owner_required', 'Only an owner can invite an owner.');
-    const member = await app.db.transaction(async (tx) => {
-      const scoped = createTenantStore(tx);
-      const user = await scoped.ensureUser({ email: request.body.email });
-      if (await scoped.getMembership(orgId, user.userId)) {
-        throw httpError(409, 'identity.member_exists', 'This email already belongs to a member of the org.');
-      }
-      const invited = await scoped.ensureMembership(orgId, user.userId, role, 'invited');
-      await audit(request, 'member.invited', 'member', user.userId, { role, email: user.email }, tx);
-      return invited;
-    });
-    const user = member.user;
-    const invite = createInviteToken(orgId, user.userId, app.config.cookieSecret);
-    return reply.status(201).send({ member: toOrgMember(member), ...invite });
-  });
+  app.post<{ Body: Static<typeof InviteBody> }>(
+    '/api/admin/members',
+    { ...admin, schema: { body: InviteBody } },
+    async (request, reply) => {
+      const { orgId, role: actorRole } = request.principal;
+      const role = request.body.role ?? 'member';
+      if (role === 'owner' && actorRole !== 'owner') throw httpError(403, 'identity.owner_required', 'Only an owner can invite an owner.');
+      const member = await app.db.transaction(async (tx) => {
+        const scoped = createTenantStore(tx);
+        const user = await scoped.ensureUser({ email: request.body.email });
+        if (await scoped.getMembership(orgId, user.userId)) {
+          throw httpError(409, 'identity.member_exists', 'This email already belongs to a member of the org.');
+        }
+        const invited = await scoped.ensureMembership(orgId, user.userId, role, 'invited');
+        await audit(request, 'member.invited', 'member', user.userId, { role, email: user.email }, tx);
+        return invited;
+      });
+      const user = member.user;
+      const invite = createInviteToken(orgId, user.userId, app.config.cookieSecret);
+      return reply.status(201).send({ member: toOrgMember(member), ...invite });
+    },
+  );
 
   /** Pre-auth: the invite token is the credential. The invited person signs in afterwards. */
   app.post<{ Body: Static<typeof AcceptBody> }>(
@@ -204,15 +230,26 @@ export async function identityRoutes(app: FastifyInstance) {
       }
       const updated = await app.db.transaction(async (tx) => {
         // The org always keeps an active owner: the last one can be neither demoted nor disabled.
-        const losesOwner = current.role === 'owner' && current.status === 'active' && ((role && role !== 'owner') || (status && status !== 'active'));
+        const losesOwner =
+          current.role === 'owner' && current.status === 'active' && ((role && role !== 'owner') || (status && status !== 'active'));
         if (losesOwner) {
           const owners = await members.lockActiveOwners(tx, orgId);
           if (owners.length <= 1) throw httpError(409, 'identity.last_owner', 'The last owner of the org cannot be demoted or disabled.');
         }
-        const changed = (await createTenantStore(tx).updateMembership(orgId, accountId, { ...(role ? { role } : {}), ...(status ? { status } : {}) }))!;
+        const changed = (await createTenantStore(tx).updateMembership(orgId, accountId, {
+          ...(role ? { role } : {}),
+          ...(status ? { status } : {}),
+        }))!;
         // A disabled member is signed out everywhere at once, not at the next request of each session.
         if (status === 'disabled') await createAuthSessionStore(tx, app.config.security.sessionIdleMs).endAll(orgId, accountId);
-        await audit(request, 'member.updated', 'member', accountId, { role: role ?? null, status: status ?? null, previousRole: current.role, previousStatus: current.status }, tx);
+        await audit(
+          request,
+          'member.updated',
+          'member',
+          accountId,
+          { role: role ?? null, status: status ?? null, previousRole: current.role, previousStatus: current.status },
+          tx,
+        );
         return changed;
       });
       return { member: toOrgMember(updated) };

@@ -40,7 +40,9 @@ const CreateBody = Type.Object({
   profileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   projectSource: Type.Optional(Type.Union([ProjectSource, Type.Null()])),
 });
-const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'The new title; blank titles are refused.' }) });
+const RenameBody = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'The new title; blank titles are refused.' }),
+});
 const ValidateBody = Type.Object({ projectSource: ProjectSource });
 const SnapshotBody = Type.Object({
   title: Type.Optional(Text(256)),
@@ -60,7 +62,11 @@ const SnapshotBody = Type.Object({
 });
 const Attachment = Type.Object({ mime: Type.String(), url: Type.String(), filename: Type.Optional(Type.String()) });
 const ImportBody = Type.Object({
-  source: Type.Object({ kind: Type.Literal('local-session'), fingerprint: Type.String({ minLength: 1, maxLength: 512 }), title: Type.String() }),
+  source: Type.Object({
+    kind: Type.Literal('local-session'),
+    fingerprint: Type.String({ minLength: 1, maxLength: 512 }),
+    title: Type.String(),
+  }),
   title: Text(512),
   profileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   selection: Type.Object({}, { additionalProperties: true }),
@@ -86,13 +92,18 @@ const ImportBody = Type.Object({
       { maxItems: 10_000 },
     ),
   ),
-  artifacts: Type.Optional(Type.Array(Type.Object({ id: Id, filename: Type.String(), dataBase64: Type.String(), order: Type.Number() }), { maxItems: 25 })),
+  artifacts: Type.Optional(
+    Type.Array(Type.Object({ id: Id, filename: Type.String(), dataBase64: Type.String(), order: Type.Number() }), { maxItems: 25 }),
+  ),
   todos: Type.Optional(Type.Array(Type.Unknown())),
   sessionCost: Type.Optional(Type.Number({ minimum: 0 })),
   sessionTokens: Type.Optional(Type.Record(Type.String(), Type.Number())),
 });
 
-const PromptBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 200_000 }), agent: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
+const PromptBody = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 200_000 }),
+  agent: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
 const QuestionReplyBody = Type.Object({ requestId: Id, answers: Type.Array(Type.Unknown()) });
 const QuestionRejectBody = Type.Object({ requestId: Id });
 const PermissionBody = Type.Object({ permissionId: Id, response: Type.Unknown() });
@@ -124,11 +135,20 @@ export async function sessionRoutes(app: FastifyInstance) {
     app.sessionService.validateProjectSource(caller(request), (request.body as Static<typeof ValidateBody>).projectSource),
   );
 
-  app.post('/api/project-sources/snapshots', { config: member, bodyLimit: LARGE_BODY, schema: { body: SnapshotBody } }, async (request, reply) => {
-    const snapshot = await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof SnapshotBody>);
-    await app.audit.record(request.principal, { action: 'project_snapshot.uploaded', targetType: 'project_snapshot', targetId: snapshot.snapshotId, metadata: { fileCount: snapshot.fileCount, byteCount: snapshot.byteCount } });
-    return reply.status(201).send(snapshot);
-  });
+  app.post(
+    '/api/project-sources/snapshots',
+    { config: member, bodyLimit: LARGE_BODY, schema: { body: SnapshotBody } },
+    async (request, reply) => {
+      const snapshot = await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof SnapshotBody>);
+      await app.audit.record(request.principal, {
+        action: 'project_snapshot.uploaded',
+        targetType: 'project_snapshot',
+        targetId: snapshot.snapshotId,
+        metadata: { fileCount: snapshot.fileCount, byteCount: snapshot.byteCount },
+      });
+      return reply.status(201).send(snapshot);
+    },
+  );
 
   app.post('/api/import/sessions', { config: member, bodyLimit: LARGE_BODY, schema: { body: ImportBody } }, async (request, reply) => {
     // The schema checks the fields the server reads; the request type is the contract's.
@@ -175,7 +195,10 @@ export async function sessionRoutes(app: FastifyInstance) {
       const { id: sessionId } = request.params as Static<typeof SessionParams>;
       const payload = request.body as Record<string, unknown>;
       const idempotencyKey = idempotentKeyOf(request, { sessionId, kind, payload });
-      const result = await app.commands.execute({ ...caller(request), tokenId: request.principal.tokenId }, { sessionId, kind, payload, idempotencyKey });
+      const result = await app.commands.execute(
+        { ...caller(request), tokenId: request.principal.tokenId },
+        { sessionId, kind, payload, idempotencyKey },
+      );
       return sendIdempotent(reply, result);
     });
 

@@ -34,14 +34,23 @@ export async function settingsRoutes(app: FastifyInstance) {
     return { tenantId, userId: null };
   };
 
-  const write = async (request: FastifyRequest, key: string, value: Record<string, unknown>, scope: Static<typeof SettingScopeQuery>['scope']) => {
+  const write = async (
+    request: FastifyRequest,
+    key: string,
+    value: Record<string, unknown>,
+    scope: Static<typeof SettingScopeQuery>['scope'],
+  ) => {
     if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) {
       throw httpError(413, 'settings.value_too_large', `A setting value may take at most ${MAX_VALUE_BYTES} bytes of JSON.`);
     }
     const owner = ownerFor(request, scope, true);
     const setting = await app.db.transaction(async (tx) => {
       const stored = await settings.put(tx, owner, key, value, new Date().toISOString());
-      await app.audit.record(request.principal, { action: 'setting.set', targetType: 'setting', targetId: key, metadata: { scope: owner.userId ? 'user' : 'tenant' } }, tx);
+      await app.audit.record(
+        request.principal,
+        { action: 'setting.set', targetType: 'setting', targetId: key, metadata: { scope: owner.userId ? 'user' : 'tenant' } },
+        tx,
+      );
       return stored;
     });
     return { setting };
@@ -66,7 +75,11 @@ export async function settingsRoutes(app: FastifyInstance) {
     config: member,
     schema: { params: SettingParams, querystring: SettingScopeQuery, body: SettingWriteBody, response: { 200: SettingResponse } },
   };
-  type WriteRoute = { Params: Static<typeof SettingParams>; Querystring: Static<typeof SettingScopeQuery>; Body: Static<typeof SettingWriteBody> };
+  type WriteRoute = {
+    Params: Static<typeof SettingParams>;
+    Querystring: Static<typeof SettingScopeQuery>;
+    Body: Static<typeof SettingWriteBody>;
+  };
   // PUT is the contract; POST and PATCH are accepted as the same full replacement.
   for (const method of ['put', 'post', 'patch'] as const) {
     app[method]<WriteRoute>('/api/settings/:key', writeOptions, async (request) =>
@@ -88,7 +101,16 @@ export async function settingsRoutes(app: FastifyInstance) {
       const deleted = await app.db.transaction(async (tx) => {
         const removed = await settings.delete(tx, owner, request.params.key);
         if (removed) {
-          await app.audit.record(request.principal, { action: 'setting.deleted', targetType: 'setting', targetId: request.params.key, metadata: { scope: owner.userId ? 'user' : 'tenant' } }, tx);
+          await app.audit.record(
+            request.principal,
+            {
+              action: 'setting.deleted',
+              targetType: 'setting',
+              targetId: request.params.key,
+              metadata: { scope: owner.userId ? 'user' : 'tenant' },
+            },
+            tx,
+          );
         }
         return removed;
       });

@@ -68,7 +68,10 @@ export async function threadRoutes(app: FastifyInstance) {
     { config: member, schema: { querystring: ThreadSearchQuery, response: { 200: ThreadSearchResponse } } },
     async (request) => {
       const { limit = DEFAULT_PAGE, tagId = [], tagIds, q, status = [], cursor } = request.query;
-      const csv = (tagIds ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+      const csv = (tagIds ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '');
       const owner = ownerOf(request);
       const filter = { statuses: [...new Set(status)], tagIds: [...new Set([...tagId, ...csv])], text: q?.trim().toLowerCase() || null };
       if (filter.tagIds.length > 50) throw httpError(400, 'threads.too_many_tags', 'Filter by at most 50 tags.');
@@ -90,8 +93,17 @@ export async function threadRoutes(app: FastifyInstance) {
       const owner = ownerOf(request);
       const name = request.body.name.trim();
       const tag = await tagWrite(async (tx) => {
-        const created = await threads.insertTag(tx, owner, { tagId: newId('tag'), name, color: request.body.color ?? null, now: new Date().toISOString() });
-        await app.audit.record(request.principal, { action: 'thread_tag.created', targetType: 'thread_tag', targetId: created.tagId, metadata: { name } }, tx);
+        const created = await threads.insertTag(tx, owner, {
+          tagId: newId('tag'),
+          name,
+          color: request.body.color ?? null,
+          now: new Date().toISOString(),
+        });
+        await app.audit.record(
+          request.principal,
+          { action: 'thread_tag.created', targetType: 'thread_tag', targetId: created.tagId, metadata: { name } },
+          tx,
+        );
         return created;
       });
       return reply.status(201).send({ tag });
@@ -110,7 +122,11 @@ export async function threadRoutes(app: FastifyInstance) {
         const color = request.body.color === undefined ? existing.color : request.body.color;
         if (name === existing.name && color === existing.color) return existing;
         const updated = await threads.updateTag(tx, existing.tagId, { name, color, now: new Date().toISOString() });
-        await app.audit.record(request.principal, { action: 'thread_tag.updated', targetType: 'thread_tag', targetId: existing.tagId, metadata: { name, color } }, tx);
+        await app.audit.record(
+          request.principal,
+          { action: 'thread_tag.updated', targetType: 'thread_tag', targetId: existing.tagId, metadata: { name, color } },
+          tx,
+        );
         return updated;
       });
       return { tag };
@@ -123,7 +139,12 @@ export async function threadRoutes(app: FastifyInstance) {
     async (request) => {
       const deleted = await app.db.transaction(async (tx) => {
         const removed = await threads.deleteTag(tx, ownerOf(request), request.params.tagId);
-        if (removed) await app.audit.record(request.principal, { action: 'thread_tag.deleted', targetType: 'thread_tag', targetId: request.params.tagId }, tx);
+        if (removed)
+          await app.audit.record(
+            request.principal,
+            { action: 'thread_tag.deleted', targetType: 'thread_tag', targetId: request.params.tagId },
+            tx,
+          );
         return removed;
       });
       return { deleted };
@@ -144,13 +165,20 @@ export async function threadRoutes(app: FastifyInstance) {
           const owned = await threads.ownedSessions(tx, owner, sessionIds);
           const missing = sessionIds.filter((id) => !owned.has(id));
           if (missing.length > 0) {
-            throw httpError(404, 'session.not_found', `Cloud session was not found: ${missing.slice(0, 5).join(', ')}.`, { body: { sessionIds: missing.slice(0, 50) } });
+            throw httpError(404, 'session.not_found', `Cloud session was not found: ${missing.slice(0, 5).join(', ')}.`, {
+              body: { sessionIds: missing.slice(0, 50) },
+            });
           }
           if (action === 'apply') await threads.assign(tx, tag.tagId, sessionIds, new Date().toISOString());
           else await threads.unassign(tx, tag.tagId, sessionIds);
           await app.audit.record(
             request.principal,
-            { action: action === 'apply' ? 'thread_tag.applied' : 'thread_tag.removed', targetType: 'thread_tag', targetId: tag.tagId, metadata: { sessionIds: sessionIds.slice(0, 50), count: sessionIds.length } },
+            {
+              action: action === 'apply' ? 'thread_tag.applied' : 'thread_tag.removed',
+              targetType: 'thread_tag',
+              targetId: tag.tagId,
+              metadata: { sessionIds: sessionIds.slice(0, 50), count: sessionIds.length },
+            },
             tx,
           );
         });
@@ -169,8 +197,17 @@ export async function threadRoutes(app: FastifyInstance) {
     async (request, reply) => {
       checkQuerySize(request.body.query);
       const filter = await app.db.transaction(async (tx) => {
-        const created = await threads.insertFilter(tx, ownerOf(request), { filterId: newId('tflt'), name: request.body.name.trim(), query: request.body.query, now: new Date().toISOString() });
-        await app.audit.record(request.principal, { action: 'thread_filter.created', targetType: 'thread_filter', targetId: created.filterId, metadata: { name: created.name } }, tx);
+        const created = await threads.insertFilter(tx, ownerOf(request), {
+          filterId: newId('tflt'),
+          name: request.body.name.trim(),
+          query: request.body.query,
+          now: new Date().toISOString(),
+        });
+        await app.audit.record(
+          request.principal,
+          { action: 'thread_filter.created', targetType: 'thread_filter', targetId: created.filterId, metadata: { name: created.name } },
+          tx,
+        );
         return created;
       });
       return reply.status(201).send({ filter });
@@ -191,7 +228,11 @@ export async function threadRoutes(app: FastifyInstance) {
           query: request.body.query ?? existing.query,
           now: new Date().toISOString(),
         });
-        await app.audit.record(request.principal, { action: 'thread_filter.updated', targetType: 'thread_filter', targetId: existing.filterId, metadata: { name: updated.name } }, tx);
+        await app.audit.record(
+          request.principal,
+          { action: 'thread_filter.updated', targetType: 'thread_filter', targetId: existing.filterId, metadata: { name: updated.name } },
+          tx,
+        );
         return updated;
       });
       return { filter };
@@ -204,7 +245,12 @@ export async function threadRoutes(app: FastifyInstance) {
     async (request) => {
       const deleted = await app.db.transaction(async (tx) => {
         const removed = await threads.deleteFilter(tx, ownerOf(request), request.params.id);
-        if (removed) await app.audit.record(request.principal, { action: 'thread_filter.deleted', targetType: 'thread_filter', targetId: request.params.id }, tx);
+        if (removed)
+          await app.audit.record(
+            request.principal,
+            { action: 'thread_filter.deleted', targetType: 'thread_filter', targetId: request.params.id },
+            tx,
+          );
         return removed;
       });
       return { deleted };

@@ -4,13 +4,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 // The workbench loads only its own bundle and talks only to this origin; nothing may frame it.
-const PAGE_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const PAGE_POLICY = ["default-src 'self'", "img-src 'self' data:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join(
+  '; ',
+);
 
 const NOT_BUILT = (webDir: string) => `<!doctype html>
 <meta charset="utf-8"><title>Cloud Web is not built</title>

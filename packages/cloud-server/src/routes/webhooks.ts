@@ -25,7 +25,12 @@ export async function webhookRoutes(app: FastifyInstance) {
         await app.audit.record(
           // The run acts for the workflow's owner; no token signed it.
           { orgId: result.owner.tenantId, userId: result.owner.userId, tokenId: null },
-          { action: 'workflow.webhook_run', targetType: 'workflow', targetId: result.workflowId, metadata: { runId: result.runId, sessionId: result.sessionId } },
+          {
+            action: 'workflow.webhook_run',
+            targetType: 'workflow',
+            targetId: result.workflowId,
+            metadata: { runId: result.runId, sessionId: result.sessionId },
+          },
         );
       }
       const { owner: _owner, ...body } = result;

@@ -65,7 +65,11 @@ export async function workflowRoutes(app: FastifyInstance) {
     { config: member, schema: { params: WorkflowParams, body: WorkflowRunBody, response: { 202: WorkflowRunResponse } } },
     async (request, reply) => {
       const response = await app.workflows.run(caller(request), request.params.id, request.body);
-      await audit(request, 'workflow.run_started', request.params.id, { runId: response.run.runId, sessionId: response.sessionId, triggerType: response.run.triggerType });
+      await audit(request, 'workflow.run_started', request.params.id, {
+        runId: response.run.runId,
+        sessionId: response.sessionId,
+        triggerType: response.run.triggerType,
+      });
       return reply.status(202).send(response);
     },
   );

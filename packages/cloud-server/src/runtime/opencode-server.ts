@@ -156,12 +156,17 @@ export function createOpenCodeServer(options: { binary: string; root: string; lo
     });
     child.once('exit', (code, signal) => {
       streams.abort();
-      const reason = stopped ? 'OpenCode was restarted or stopped during this turn.' : `OpenCode exited unexpectedly (${signal ?? `code ${code}`}).`;
+      const reason = stopped
+        ? 'OpenCode was restarted or stopped during this turn.'
+        : `OpenCode exited unexpectedly (${signal ?? `code ${code}`}).`;
       if (!stopped) logger.warn({ code, signal }, reason);
       for (const listener of exitListeners) listener(reason);
     });
 
-    const client = createOpencodeClient({ baseUrl: url, headers: { authorization: `Basic ${Buffer.from(`opencode:${password}`).toString('base64')}` } });
+    const client = createOpencodeClient({
+      baseUrl: url,
+      headers: { authorization: `Basic ${Buffer.from(`opencode:${password}`).toString('base64')}` },
+    });
     // One event stream for the whole server; turns pick their session's events from it.
     const events = await client.global.event({ signal: streams.signal, sseDefaultRetryDelay: 500 });
     const iterator = events.stream[Symbol.asyncIterator]();
@@ -191,7 +196,11 @@ export function createOpenCodeServer(options: { binary: string; root: string; lo
     };
     return {
       process: child,
-      running: { client, onEvent: (listener) => subscribe(eventListeners, listener), onExit: (listener) => subscribe(exitListeners, listener) },
+      running: {
+        client,
+        onEvent: (listener) => subscribe(eventListeners, listener),
+        onExit: (listener) => subscribe(exitListeners, listener),
+      },
       stop() {
         stopped = true;
         streams.abort();

@@ -67,7 +67,8 @@ async function must<T>(call: Promise<{ data?: T; error?: unknown }>, what: strin
  */
 export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeAdapter {
   const binary = findOpenCodeBinary();
-  if (!binary) throw new Error('The OpenCode binary is missing: install the optional dependencies of opencode-ai (npm install --include=optional).');
+  if (!binary)
+    throw new Error('The OpenCode binary is missing: install the optional dependencies of opencode-ai (npm install --include=optional).');
   const slash = options.model.indexOf('/');
   const providerID = options.model.slice(0, slash);
   const modelID = options.model.slice(slash + 1);
@@ -87,7 +88,10 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
           : value;
 
   let root: Promise<string> | null = null;
-  const rootDir = () => (root ??= options.dataDir ? mkdir(options.dataDir, { recursive: true }).then(() => options.dataDir!) : mkdtemp(join(tmpdir(), 'open-cowork-opencode-')));
+  const rootDir = () =>
+    (root ??= options.dataDir
+      ? mkdir(options.dataDir, { recursive: true }).then(() => options.dataDir!)
+      : mkdtemp(join(tmpdir(), 'open-cowork-opencode-')));
   let server: ReturnType<typeof createOpenCodeServer> | null = null;
   const openCodeSessions = new Map<string, string>();
 
@@ -120,14 +124,17 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
     const known = openCodeSessions.get(sessionId);
     if (known) return known;
     // After a restart of this process the OpenCode session is still in OpenCode's store.
-    const existing = (await must(client.session.list({ directory }), 'list its sessions')).find((session) => session.directory === directory && !session.parentID);
+    const existing = (await must(client.session.list({ directory }), 'list its sessions')).find(
+      (session) => session.directory === directory && !session.parentID,
+    );
     const id = existing?.id ?? (await must(client.session.create({ directory, title: sessionId }), 'create a session')).id;
     openCodeSessions.set(sessionId, id);
     return id;
   }
 
   async function runTurn(turn: RuntimeTurn, host: RuntimeHost): Promise<void> {
-    const emit = (type: ProjectedSessionEventType, payload: Record<string, unknown>) => host.emit(type, redactDeep(payload) as Record<string, unknown>);
+    const emit = (type: ProjectedSessionEventType, payload: Record<string, unknown>) =>
+      host.emit(type, redactDeep(payload) as Record<string, unknown>);
     await emit('session.status', { statusType: 'busy' });
     const credentials = await keyFor(turn.tenantId);
     if (!credentials) {
@@ -215,14 +222,28 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
           if (toolStates.get(part.callID) === signature) return;
           toolStates.set(part.callID, signature);
           const output = state.status === 'completed' ? bounded(state.output) : state.status === 'error' ? bounded(state.error) : undefined;
-          later(() => emit('tool.call', { id: part.callID, name: part.tool, input: state.input, status, ...(output === undefined ? {} : { output }) }));
+          later(() =>
+            emit('tool.call', {
+              id: part.callID,
+              name: part.tool,
+              input: state.input,
+              status,
+              ...(output === undefined ? {} : { output }),
+            }),
+          );
         } else if (part.type === 'step-finish' && !counted.has(part.id)) {
           counted.add(part.id);
           const { tokens } = part;
           later(() =>
             emit('cost.updated', {
               cost: part.cost,
-              tokens: { input: tokens.input, output: tokens.output, reasoning: tokens.reasoning, cacheRead: tokens.cache.read, cacheWrite: tokens.cache.write },
+              tokens: {
+                input: tokens.input,
+                output: tokens.output,
+                reasoning: tokens.reasoning,
+                cacheRead: tokens.cache.read,
+                cacheWrite: tokens.cache.write,
+              },
             }),
           );
         }
@@ -230,7 +251,8 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
 
       const onEvent = (event: OpenCodeEvent) => {
         const properties = event.properties as { sessionID?: string; info?: { parentID?: string; id?: string } };
-        if (event.type === 'session.created' && properties.info?.parentID && sessions.has(properties.info.parentID)) sessions.add(properties.info.id!);
+        if (event.type === 'session.created' && properties.info?.parentID && sessions.has(properties.info.parentID))
+          sessions.add(properties.info.id!);
         if (!properties.sessionID || !sessions.has(properties.sessionID)) return;
         if (aborting) {
           if (event.type === 'session.idle' && event.properties.sessionID === sessionID) finishAborted();
@@ -238,7 +260,8 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
         }
         switch (event.type) {
           case 'message.updated':
-            if (event.properties.info.role === 'assistant' && event.properties.sessionID === sessionID) assistantMessages.add(event.properties.info.id);
+            if (event.properties.info.role === 'assistant' && event.properties.sessionID === sessionID)
+              assistantMessages.add(event.properties.info.id);
             return;
           case 'message.part.updated':
             return onPart(event.properties.part);
@@ -259,7 +282,10 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
               });
               aside(
                 host.waitForPermission(id).then(async ({ allowed }) => {
-                  await must(client.permission.reply({ requestID: id, reply: allowed ? 'once' : 'reject', directory }), 'pass on the permission answer');
+                  await must(
+                    client.permission.reply({ requestID: id, reply: allowed ? 'once' : 'reject', directory }),
+                    'pass on the permission answer',
+                  );
                 }),
               );
             });
@@ -268,7 +294,11 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
           case 'question.asked': {
             const { id, questions, tool } = event.properties;
             later(async () => {
-              await emit('question.asked', { requestId: id, questions, ...(tool ? { tool: { messageId: tool.messageID, callId: tool.callID } } : {}) });
+              await emit('question.asked', {
+                requestId: id,
+                questions,
+                ...(tool ? { tool: { messageId: tool.messageID, callId: tool.callID } } : {}),
+              });
               aside(
                 host.waitForQuestion(id).then(async ({ answers, rejected }) => {
                   if (rejected) await must(client.question.reject({ requestID: id, directory }), 'pass on the rejected question');
@@ -280,18 +310,25 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
           }
           case 'todo.updated':
             if (event.properties.sessionID !== sessionID) return;
-            later(() => emit('todos.updated', { todos: event.properties.todos.map(({ content, status, priority }) => ({ content, status, priority })) }));
+            later(() =>
+              emit('todos.updated', {
+                todos: event.properties.todos.map(({ content, status, priority }) => ({ content, status, priority })),
+              }),
+            );
             return;
           case 'session.status': {
             const { status } = event.properties;
-            if (status.type === 'retry') later(() => emit('session.status', { statusType: 'retry', attempt: status.attempt, message: status.message }));
+            if (status.type === 'retry')
+              later(() => emit('session.status', { statusType: 'retry', attempt: status.attempt, message: status.message }));
             return;
           }
           case 'session.error': {
             const { error } = event.properties;
             if (!error || error.name === 'MessageAbortedError') return;
             errors += 1;
-            later(() => emit('runtime.error', { id: `${turn.commandId}:error:${errors}`, message: `${providerID}: ${errorMessage(error)}` }));
+            later(() =>
+              emit('runtime.error', { id: `${turn.commandId}:error:${errors}`, message: `${providerID}: ${errorMessage(error)}` }),
+            );
             return;
           }
           case 'session.idle':
@@ -308,7 +345,10 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
       const unsubscribe = running.onEvent(onEvent);
       const unwatchExit = running.onExit((reason) =>
         later(async () => {
-          await emit('runtime.error', { id: `${turn.commandId}:opencode-exit`, message: `${reason} It starts again with the next prompt.` });
+          await emit('runtime.error', {
+            id: `${turn.commandId}:opencode-exit`,
+            message: `${reason} It starts again with the next prompt.`,
+          });
           await emit('session.idle', {});
           finish();
         }),

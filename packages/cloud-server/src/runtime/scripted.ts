@@ -80,7 +80,9 @@ export function createScriptedRuntime(options: ScriptedRuntimeOptions = {}): Run
       const requestId = `${id}:question`;
       await host.emit('question.asked', {
         requestId,
-        questions: [{ header: 'Format', question: 'Which format should the answer use?', options: [{ label: 'short' }, { label: 'long' }] }],
+        questions: [
+          { header: 'Format', question: 'Which format should the answer use?', options: [{ label: 'short' }, { label: 'long' }] },
+        ],
       });
       const decision = await host.waitForQuestion(requestId);
       answer = decision.rejected ? ' You declined the question.' : ` You answered: ${JSON.stringify(decision.answers)}.`;

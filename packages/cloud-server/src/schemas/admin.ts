@@ -42,19 +42,17 @@ export const AuditQuery = Type.Object({
   actorUserId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
-export const AuditEventSchema = Type.Object(
-  {
-    eventId: Str,
-    createdAt: Type.String({ format: 'date-time' }),
-    orgId: Str,
-    actorUserId: Type.Union([Str, Type.Null()]),
-    actorTokenId: Type.Union([Str, Type.Null()]),
-    action: Str,
-    targetType: Str,
-    targetId: Str,
-    metadata: Type.Record(Str, Type.Unknown()),
-    detail: Type.Record(Str, Type.Unknown()),
-  },
-);
+export const AuditEventSchema = Type.Object({
+  eventId: Str,
+  createdAt: Type.String({ format: 'date-time' }),
+  orgId: Str,
+  actorUserId: Type.Union([Str, Type.Null()]),
+  actorTokenId: Type.Union([Str, Type.Null()]),
+  action: Str,
+  targetType: Str,
+  targetId: Str,
+  metadata: Type.Record(Str, Type.Unknown()),
+  detail: Type.Record(Str, Type.Unknown()),
+});
 
 export const AuditPageResponse = Type.Object({ events: Type.Array(AuditEventSchema), nextCursor: Type.Union([Str, Type.Null()]) });

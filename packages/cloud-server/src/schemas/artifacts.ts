@@ -5,7 +5,13 @@ const Timestamp = Type.String({ format: 'date-time' });
 const OptionalNullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Nullable(schema));
 const Ref = Type.String({ minLength: 1, maxLength: 512 });
 
-export const ArtifactKind = Type.Union([Type.Literal('document'), Type.Literal('chart'), Type.Literal('deck'), Type.Literal('spreadsheet'), Type.Literal('draft')]);
+export const ArtifactKind = Type.Union([
+  Type.Literal('document'),
+  Type.Literal('chart'),
+  Type.Literal('deck'),
+  Type.Literal('spreadsheet'),
+  Type.Literal('draft'),
+]);
 export const ArtifactStatus = Type.Union([Type.Literal('draft'), Type.Literal('in-review'), Type.Literal('final')]);
 
 export const SessionArtifactsParams = Type.Object({ id: Id });

@@ -4,58 +4,52 @@ import { Type } from '@sinclair/typebox';
 
 const Str = (maxLength = 4096) => Type.String({ maxLength });
 
-export const CapabilityToolSchema = Type.Object(
-  {
-    id: Type.String({ minLength: 1, maxLength: 200 }),
-    name: Str(200),
-    icon: Type.Optional(Str(200)),
-    description: Str(),
-    kind: Type.Union([Type.Literal('mcp'), Type.Literal('built-in')]),
-    source: Type.Union([Type.Literal('builtin'), Type.Literal('custom')]),
-    origin: Type.Optional(Str()),
-    scope: Type.Optional(Str(200)),
-    namespace: Type.Optional(Str(200)),
-    patterns: Type.Array(Str(200)),
-    availableTools: Type.Optional(Type.Array(Type.Object({ id: Str(200), description: Str() }))),
-    agentNames: Type.Array(Str(200)),
-    credentials: Type.Optional(Type.Unknown()),
-    integrationId: Type.Optional(Str(200)),
-    authMode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('oauth'), Type.Literal('api_token')])),
-    enabled: Type.Optional(Type.Boolean()),
-    credentialReady: Type.Optional(Type.Boolean()),
-  }
-);
+export const CapabilityToolSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 200 }),
+  name: Str(200),
+  icon: Type.Optional(Str(200)),
+  description: Str(),
+  kind: Type.Union([Type.Literal('mcp'), Type.Literal('built-in')]),
+  source: Type.Union([Type.Literal('builtin'), Type.Literal('custom')]),
+  origin: Type.Optional(Str()),
+  scope: Type.Optional(Str(200)),
+  namespace: Type.Optional(Str(200)),
+  patterns: Type.Array(Str(200)),
+  availableTools: Type.Optional(Type.Array(Type.Object({ id: Str(200), description: Str() }))),
+  agentNames: Type.Array(Str(200)),
+  credentials: Type.Optional(Type.Unknown()),
+  integrationId: Type.Optional(Str(200)),
+  authMode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('oauth'), Type.Literal('api_token')])),
+  enabled: Type.Optional(Type.Boolean()),
+  credentialReady: Type.Optional(Type.Boolean()),
+});
 
-export const CapabilitySkillSchema = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    label: Str(200),
-    description: Str(),
-    source: Str(200),
-    origin: Type.Optional(Str()),
-    scope: Type.Optional(Str(200)),
-    location: Type.Optional(Str()),
-    toolIds: Type.Optional(Type.Array(Str(200))),
-    agentNames: Type.Array(Str(200)),
-  }
-);
+export const CapabilitySkillSchema = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  label: Str(200),
+  description: Str(),
+  source: Str(200),
+  origin: Type.Optional(Str()),
+  scope: Type.Optional(Str(200)),
+  location: Type.Optional(Str()),
+  toolIds: Type.Optional(Type.Array(Str(200))),
+  agentNames: Type.Array(Str(200)),
+});
 
 export const CapabilitySkillBundleFileSchema = Type.Object({
   path: Type.String({ minLength: 1, maxLength: 1024 }),
   content: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
-export const CapabilitySkillBundleSchema = Type.Object(
-  {
-    name: Str(200),
-    source: Str(200),
-    origin: Type.Optional(Str()),
-    scope: Type.Optional(Str(200)),
-    location: Type.Optional(Str()),
-    content: Type.Union([Type.String(), Type.Null()]),
-    files: Type.Array(CapabilitySkillBundleFileSchema),
-  }
-);
+export const CapabilitySkillBundleSchema = Type.Object({
+  name: Str(200),
+  source: Str(200),
+  origin: Type.Optional(Str()),
+  scope: Type.Optional(Str(200)),
+  location: Type.Optional(Str()),
+  content: Type.Union([Type.String(), Type.Null()]),
+  files: Type.Array(CapabilitySkillBundleFileSchema),
+});
 
 /** The configured catalog: tools, and skills each carrying their bundle. */
 export const CapabilityCatalogSchema = Type.Object({
@@ -63,7 +57,9 @@ export const CapabilityCatalogSchema = Type.Object({
   skills: Type.Array(
     Type.Composite([
       CapabilitySkillSchema,
-      Type.Object({ bundle: Type.Object({ content: Type.Union([Type.String(), Type.Null()]), files: Type.Array(CapabilitySkillBundleFileSchema) }) }),
+      Type.Object({
+        bundle: Type.Object({ content: Type.Union([Type.String(), Type.Null()]), files: Type.Array(CapabilitySkillBundleFileSchema) }),
+      }),
     ]),
   ),
 });

@@ -167,7 +167,9 @@ export const Responses = {
   identity: Type.Object({ identity: ChannelIdentitySchema }),
   sessionBinding: Type.Object({ binding: ChannelSessionBindingSchema, session: SessionView }),
   sessionView: SessionView,
-  artifact: Type.Object({ artifact: Type.Object({ contentType: Type.String(), dataBase64: Type.String() }, { additionalProperties: true }) }),
+  artifact: Type.Object({
+    artifact: Type.Object({ contentType: Type.String(), dataBase64: Type.String() }, { additionalProperties: true }),
+  }),
   prompt: Type.Object({ binding: ChannelSessionBindingSchema, ...CommandResponse }),
   cursor: Type.Object({
     binding: ChannelSessionBindingSchema,
@@ -176,7 +178,11 @@ export const Responses = {
   claim: Type.Object({ event: ProviderEventSchema, claimed: Type.Boolean(), duplicate: Type.Boolean() }),
   event: Type.Object({ event: ProviderEventSchema }),
   interactionCreated: Type.Object({ interaction: ChannelInteractionSchema, plaintextToken: Type.String() }),
-  interactionResolved: Type.Object({ interaction: ChannelInteractionSchema, processingError: Type.Optional(Type.String()), ...CommandResponse }),
+  interactionResolved: Type.Object({
+    interaction: ChannelInteractionSchema,
+    processingError: Type.Optional(Type.String()),
+    ...CommandResponse,
+  }),
   delivery: Type.Object({ delivery: ChannelDeliverySchema }),
   deliveries: Type.Object({ deliveries: Type.Array(ChannelDeliverySchema) }),
 };

@@ -196,7 +196,10 @@ export const RenewBody = Type.Object({
   channelBindingId: Type.Optional(Id),
 });
 export const RetryBody = Type.Object({ channelBindingId: Type.Optional(Id) });
-export const DeadLetterBody = Type.Object({ channelBindingId: Type.Optional(Id), lastError: Type.Optional(Type.String({ maxLength: 4096 })) });
+export const DeadLetterBody = Type.Object({
+  channelBindingId: Type.Optional(Id),
+  lastError: Type.Optional(Type.String({ maxLength: 4096 })),
+});
 
 export type CreateAgentInput = Static<typeof CreateAgentBody>;
 export type CreateBindingInput = Static<typeof CreateBindingBody>;

@@ -20,7 +20,9 @@ export const RuntimeStatusResponse = Type.Object({
   canExecute: Type.Boolean({ description: 'True while at least one runtime worker is live; queued prompts wait otherwise.' }),
   commandProcessing: literals(['inline', 'durable', 'delegated'] as const),
   checkpoints: Type.Boolean(),
-  heartbeats: Type.Array(Type.Object({ workerId: Type.String(), heartbeatAt: Time }), { description: 'The last heartbeat of each live worker.' }),
+  heartbeats: Type.Array(Type.Object({ workerId: Type.String(), heartbeatAt: Time }), {
+    description: 'The last heartbeat of each live worker.',
+  }),
   runtime: Type.Object({ name: Type.String(), description: Type.String() }),
   process: Type.Object(
     {

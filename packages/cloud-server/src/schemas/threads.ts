@@ -41,7 +41,11 @@ export const Thread = Type.Object({
   tags: Type.Array(ThreadTag),
 });
 
-export const ThreadSearchResponse = Type.Object({ threads: Type.Array(Thread), nextCursor: Nullable(Type.String()), totalEstimate: Type.Integer() });
+export const ThreadSearchResponse = Type.Object({
+  threads: Type.Array(Thread),
+  nextCursor: Nullable(Type.String()),
+  totalEstimate: Type.Integer(),
+});
 
 export const TagParams = Type.Object({ tagId: Id });
 export const TagCreateBody = Type.Object({ name: TagName, color: Type.Optional(Nullable(TagColor)) });

@@ -20,10 +20,10 @@ export const WorkflowDraftBody = Type.Object({
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   prompt: Type.String({ minLength: 1, maxLength: 100_000, pattern: '\\S' }),
   profileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  triggers: Type.Array(
-    Type.Object({ type: TriggerType, cron: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))) }),
-    { minItems: 1, maxItems: 10 },
-  ),
+  triggers: Type.Array(Type.Object({ type: TriggerType, cron: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))) }), {
+    minItems: 1,
+    maxItems: 10,
+  }),
 });
 
 export const WorkflowRunBody = Type.Object({
@@ -99,8 +99,12 @@ export const SchedulerTickResponse = Type.Object({ ok: Type.Literal(true), runs:
 
 export const WebhookParams = Type.Object({ id: Id });
 export const WebhookHeaders = Type.Object({
-  'x-open-cowork-timestamp': Type.Optional(Type.String({ description: 'Unix time in seconds (or milliseconds), within 5 minutes of the server clock.' })),
-  'x-open-cowork-signature': Type.Optional(Type.String({ description: '`sha256=` + hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the webhook secret.' })),
+  'x-open-cowork-timestamp': Type.Optional(
+    Type.String({ description: 'Unix time in seconds (or milliseconds), within 5 minutes of the server clock.' }),
+  ),
+  'x-open-cowork-signature': Type.Optional(
+    Type.String({ description: '`sha256=` + hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the webhook secret.' }),
+  ),
 });
 export const WebhookResponse = Type.Object({
   ok: Type.Literal(true),

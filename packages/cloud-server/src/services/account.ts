@@ -22,10 +22,7 @@ declare module 'fastify' {
 async function accountServicesPlugin(app: FastifyInstance) {
   app.decorate('audit', createAuditService(createAuditStore(app.db)));
   app.decorate('usage', createUsageService({ store: createUsageStore(app.db), limits: app.config.billing.quotas }));
-  app.decorate(
-    'billing',
-    createBillingService({ config: app.config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } }),
-  );
+  app.decorate('billing', createBillingService({ config: app.config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } }));
 }
 
 export const accountServices = fp(accountServicesPlugin, { name: 'account-services', dependencies: ['store', 'auth'] });
@@ -46,12 +43,24 @@ export function accountCommandObserver(app: FastifyInstance): CommandObserver {
       const actor = { orgId: caller.tenantId, userId: caller.userId, tokenId: caller.tokenId ?? null };
       await app.audit.record(
         actor,
-        { action: `session.command.${command.kind}`, targetType: 'session', targetId: command.sessionId, metadata: { commandId: command.commandId } },
+        {
+          action: `session.command.${command.kind}`,
+          targetType: 'session',
+          targetId: command.sessionId,
+          metadata: { commandId: command.commandId },
+        },
         tx,
       );
       if (command.kind !== 'prompt') return;
       await app.usage.record(
-        { orgId: caller.tenantId, accountId: caller.userId, eventType: USAGE_EVENT_TYPES.prompt, quantity: 1, unit: 'count', metadata: { sessionId: command.sessionId, commandId: command.commandId } },
+        {
+          orgId: caller.tenantId,
+          accountId: caller.userId,
+          eventType: USAGE_EVENT_TYPES.prompt,
+          quantity: 1,
+          unit: 'count',
+          metadata: { sessionId: command.sessionId, commandId: command.commandId },
+        },
         tx,
       );
     },

@@ -34,7 +34,12 @@ export function createBillingService(deps: { config: BillingConfig; orgSlugs: Re
     return { ...effective, ...config.entitlements, ...overrides.get(orgId) };
   }
 
-  const plan = (orgId: string): BillingPlan => ({ planKey: 'self-host', label: 'Self-hosted', default: true, entitlements: entitlements(orgId) });
+  const plan = (orgId: string): BillingPlan => ({
+    planKey: 'self-host',
+    label: 'Self-hosted',
+    default: true,
+    entitlements: entitlements(orgId),
+  });
 
   const providerMissing = () =>
     httpError(501, 'billing.provider_not_configured', 'No billing provider is configured on this server: billing is self-hosted.');

@@ -28,7 +28,12 @@ export function createByokCipher(configuredKey: string) {
       const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
       cipher.setAAD(aad(orgId, providerId));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return { ciphertext: ciphertext.toString('base64'), iv: iv.toString('base64'), authTag: cipher.getAuthTag().toString('base64'), keyId };
+      return {
+        ciphertext: ciphertext.toString('base64'),
+        iv: iv.toString('base64'),
+        authTag: cipher.getAuthTag().toString('base64'),
+        keyId,
+      };
     },
 
     /** The plaintext, or null when it was sealed with another key or was tampered with. */

@@ -87,10 +87,9 @@ async function channelServicesPlugin(app: FastifyInstance) {
      * a signed-in person the owner or admin role; and the org must be entitled to `channels` (402).
      */
     requireGatewayOrAdmin(principal: Principal): void {
-      const allowed =
-        heldByToken(principal)
-          ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
-          : principal.role === 'owner' || principal.role === 'admin';
+      const allowed = heldByToken(principal)
+        ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
+        : principal.role === 'owner' || principal.role === 'admin';
       if (!allowed) throw httpError(403, 'channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
       app.billing.requireEntitlement(principal, 'channels');
     },
@@ -132,7 +131,11 @@ async function channelServicesPlugin(app: FastifyInstance) {
     },
 
     /** An artifact of the bound session, with its content (read as the session's owner). */
-    async readArtifact(owner: { tenantId: string; userId: string }, sessionId: string, artifactId: string): Promise<ChannelArtifact | null> {
+    async readArtifact(
+      owner: { tenantId: string; userId: string },
+      sessionId: string,
+      artifactId: string,
+    ): Promise<ChannelArtifact | null> {
       const found = await artifacts.content(owner, sessionId, artifactId);
       return found ? { ...found.artifact, dataBase64: found.data.toString('base64') } : null;
     },
@@ -150,7 +153,12 @@ async function channelServicesPlugin(app: FastifyInstance) {
      * response for the retry.
      */
     async respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>): Promise<FastifyReply> {
-      const key = idempotentKeyOf(request, { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body });
+      const key = idempotentKeyOf(request, {
+        method: request.method,
+        route: request.routeOptions.url,
+        params: request.params,
+        body: request.body,
+      });
       return sendIdempotent(reply, await app.db.transaction((tx) => runIdempotent(tx, key, work)));
     },
   };
@@ -170,10 +178,17 @@ export type ChannelsService = {
   assertGranted(principal: Principal, bindingId: string): void;
   binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding>;
   bindingFor(principal: Principal, bindingId: string, provider: string, q?: Queryable): Promise<StoredChannelBinding>;
-  sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable): ReturnType<ChannelsStore['getSessionBinding']> extends Promise<infer T> ? Promise<NonNullable<T>> : never;
+  sessionBinding(
+    principal: Principal,
+    sessionBindingId: string,
+    q?: Queryable,
+  ): ReturnType<ChannelsStore['getSessionBinding']> extends Promise<infer T> ? Promise<NonNullable<T>> : never;
   audit(principal: Principal, entry: AuditEntry, tx?: Queryable): Promise<unknown>;
   respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>): Promise<FastifyReply>;
   readArtifact(owner: { tenantId: string; userId: string }, sessionId: string, artifactId: string): Promise<ChannelArtifact | null>;
 };
 
-export const channelServices = fp(channelServicesPlugin, { name: 'channel-services', dependencies: ['store', 'auth', 'account-services', 'session-services'] });
+export const channelServices = fp(channelServicesPlugin, {
+  name: 'channel-services',
+  dependencies: ['store', 'auth', 'account-services', 'session-services'],
+});

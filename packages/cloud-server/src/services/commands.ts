@@ -1,4 +1,9 @@
-import type { CloudSessionCommandResponse, CloudSessionProjectionView, SessionCommandKind, SessionCommandRecord } from '@open-cowork/shared';
+import type {
+  CloudSessionCommandResponse,
+  CloudSessionProjectionView,
+  SessionCommandKind,
+  SessionCommandRecord,
+} from '@open-cowork/shared';
 import { httpError } from '../errors.js';
 import { runIdempotent, type IdempotentKey, type IdempotentReply } from '../idempotency.js';
 import { newId } from '../ids.js';
@@ -59,7 +64,12 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
       if (!view?.pendingApprovals.some((approval) => approval.id === permissionId)) {
         throw httpError(404, 'session.permission_not_found', 'No pending permission request has this id.');
       }
-      return [{ type: 'permission.resolved', payload: { permissionId, allowed: permissionAllows(payload.response), response: payload.response, commandId } }];
+      return [
+        {
+          type: 'permission.resolved',
+          payload: { permissionId, allowed: permissionAllows(payload.response), response: payload.response, commandId },
+        },
+      ];
     }
     case 'question.reply':
     case 'question.reject': {
@@ -105,7 +115,8 @@ export function createCommandService(deps: {
           if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
             throw httpError(404, 'session.not_found', 'Cloud session was not found.');
           }
-          if (locked.record.status === 'closed') throw httpError(409, 'session.closed', 'The session is closed: it takes no more commands.');
+          if (locked.record.status === 'closed')
+            throw httpError(409, 'session.closed', 'The session is closed: it takes no more commands.');
           await observer?.admit(tx, caller, request);
           const commandId = newId('cmd');
           const projection = await sessions.getProjection(request.sessionId, tx);

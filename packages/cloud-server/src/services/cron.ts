@@ -46,7 +46,15 @@ export function parseCron(expression: string): CronSchedule {
   try {
     if (parts.length !== 5) throw new Error(`expected 5 fields, got ${parts.length}`);
     const [minutes, hours, days, months, weekdays] = parts.map((part, index) => parseCronField(part, CRON_FIELDS[index]!));
-    return { minutes: minutes!, hours: hours!, days: days!, months: months!, weekdays: weekdays!, anyDay: parts[2] === '*', anyWeekday: parts[4] === '*' };
+    return {
+      minutes: minutes!,
+      hours: hours!,
+      days: days!,
+      months: months!,
+      weekdays: weekdays!,
+      anyDay: parts[2] === '*',
+      anyWeekday: parts[4] === '*',
+    };
   } catch (error) {
     throw httpError(400, 'workflows.cron_invalid', `Invalid cron expression "${expression}": ${(error as Error).message}.`);
   }

@@ -34,18 +34,22 @@ export async function createEventBus(db: Db) {
     for (const wake of wakers.get(key) ?? []) wake(notice, events);
   };
 
-  const unlisten = await db.listen(EVENTS_CHANNEL, (payload) => {
-    let notice: AppendNotice;
-    try {
-      notice = JSON.parse(payload) as AppendNotice;
-    } catch {
-      return;
-    }
-    dispatch(sessionKey(notice.sessionId), notice);
-    dispatch(workspaceKey(notice.tenantId, notice.userId), notice);
-  }, () => {
-    for (const set of wakers.values()) for (const wake of set) wake(null);
-  });
+  const unlisten = await db.listen(
+    EVENTS_CHANNEL,
+    (payload) => {
+      let notice: AppendNotice;
+      try {
+        notice = JSON.parse(payload) as AppendNotice;
+      } catch {
+        return;
+      }
+      dispatch(sessionKey(notice.sessionId), notice);
+      dispatch(workspaceKey(notice.tenantId, notice.userId), notice);
+    },
+    () => {
+      for (const set of wakers.values()) for (const wake of set) wake(null);
+    },
+  );
 
   const subscribe = (key: string, wake: Wake) => {
     const set = wakers.get(key) ?? new Set<Wake>();

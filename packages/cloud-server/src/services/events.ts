@@ -82,7 +82,12 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
   const { db, sessions, events, bus } = deps;
 
   /** Appends inside a transaction that already holds the session row lock (`sessions.lock`). */
-  async function appendLocked(tx: Queryable, locked: LockedSession, drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendResult> {
+  async function appendLocked(
+    tx: Queryable,
+    locked: LockedSession,
+    drafts: readonly EventDraft[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     const { record } = locked;
     if (options.turnStartedAt !== undefined && locked.abortedSequence > options.turnStartedAt) {
       throw new TurnAbortedError(`Session ${record.sessionId} was aborted.`);
@@ -121,8 +126,20 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
     view = nameAfterFirstPrompt(view, appended);
 
     const session = { ...record, status: view.status, title: view.title, updatedAt: now };
-    await sessions.saveCounters(tx, record.sessionId, { lastSequence: sequence, abortedSequence, status: session.status, title: session.title, updatedAt: now });
-    const projection = { tenantId: record.tenantId, sessionId: record.sessionId, sequence, view: view as unknown as Record<string, unknown>, updatedAt: now };
+    await sessions.saveCounters(tx, record.sessionId, {
+      lastSequence: sequence,
+      abortedSequence,
+      status: session.status,
+      title: session.title,
+      updatedAt: now,
+    });
+    const projection = {
+      tenantId: record.tenantId,
+      sessionId: record.sessionId,
+      sequence,
+      view: view as unknown as Record<string, unknown>,
+      updatedAt: now,
+    };
     await sessions.saveProjection(tx, projection);
     const notice: AppendNotice = {
       sessionId: record.sessionId,

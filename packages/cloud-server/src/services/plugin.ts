@@ -69,14 +69,25 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   app.decorate('sessionEvents', sessionEvents);
   app.decorate('runtime', runtime);
   app.decorate('streams', streams);
-  app.decorate('sessionService', createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }));
+  app.decorate(
+    'sessionService',
+    createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }),
+  );
   app.decorate(
     'commands',
-    createCommandService({ db, sessions: sessionsStore, commands: createCommandsStore(), events: sessionEvents, observer: accountCommandObserver(app) }),
+    createCommandService({
+      db,
+      sessions: sessionsStore,
+      commands: createCommandsStore(),
+      events: sessionEvents,
+      observer: accountCommandObserver(app),
+    }),
   );
 
   app.addHook('preClose', async () => engine.close());
-  app.addHook('onClose', () => eventBus.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not stop listening for events')));
+  app.addHook('onClose', () =>
+    eventBus.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not stop listening for events')),
+  );
 }
 
 export const sessionServices = fp(sessionServicesPlugin, { name: 'session-services', dependencies: ['store', 'account-services'] });

@@ -37,7 +37,13 @@ const READ_BATCH = 500;
  * process reaches it too. After an abort the event service refuses the turn's appends, so
  * nothing of it lands after `session.aborted`.
  */
-export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: EventService; eventsStore: EventsStore; bus: EventBus; logger: Logger }) {
+export function createRuntimeService(deps: {
+  adapter: RuntimeAdapter;
+  events: EventService;
+  eventsStore: EventsStore;
+  bus: EventBus;
+  logger: Logger;
+}) {
   const { adapter, events, eventsStore, bus, logger } = deps;
 
   async function run(turn: StartTurn, options: RunOptions): Promise<TurnResult> {
@@ -54,22 +60,24 @@ export function createRuntimeService(deps: { adapter: RuntimeAdapter; events: Ev
 
     // Serialised so a burst of wakes reads each event once.
     const catchUp = () => {
-      reading = reading.then(async () => {
-        for (;;) {
-          const batch = await eventsStore.listSessionEvents(turn.sessionId, cursor, READ_BATCH);
-          for (const event of batch) {
-            cursor = event.sequence;
-            if (event.type === 'session.aborted') controller.abort(new TurnAbortedError('The turn was aborted.'));
-            const id = event.payload.permissionId ?? event.payload.requestId;
-            if (typeof id !== 'string') continue;
-            const key = `${event.type}:${id}`;
-            const waiter = waiters.get(key);
-            if (waiter) waiter(event);
-            else answered.set(key, event);
+      reading = reading
+        .then(async () => {
+          for (;;) {
+            const batch = await eventsStore.listSessionEvents(turn.sessionId, cursor, READ_BATCH);
+            for (const event of batch) {
+              cursor = event.sequence;
+              if (event.type === 'session.aborted') controller.abort(new TurnAbortedError('The turn was aborted.'));
+              const id = event.payload.permissionId ?? event.payload.requestId;
+              if (typeof id !== 'string') continue;
+              const key = `${event.type}:${id}`;
+              const waiter = waiters.get(key);
+              if (waiter) waiter(event);
+              else answered.set(key, event);
+            }
+            if (batch.length < READ_BATCH) return;
           }
-          if (batch.length < READ_BATCH) return;
-        }
-      }).catch((error: unknown) => logger.error({ err: error, sessionId: turn.sessionId }, 'runtime turn could not read its events'));
+        })
+        .catch((error: unknown) => logger.error({ err: error, sessionId: turn.sessionId }, 'runtime turn could not read its events'));
     };
 
     const waitFor = <T>(type: string, id: string, decide: (event: StoredSessionEvent) => T) =>

@@ -31,7 +31,13 @@ const MAX_PAGE = 500;
 
 /** A cursor is only valid for the listing it came from: same caller, same filters. */
 function scopeHash(caller: SessionCaller, query: SessionListQuery): string {
-  return cursorScope({ tenantId: caller.tenantId, userId: caller.userId, status: query.status ?? null, profileName: query.profileName ?? null, query: query.q?.trim().toLowerCase() ?? '' });
+  return cursorScope({
+    tenantId: caller.tenantId,
+    userId: caller.userId,
+    status: query.status ?? null,
+    profileName: query.profileName ?? null,
+    query: query.q?.trim().toLowerCase() ?? '',
+  });
 }
 
 const cursors = keysetCursor({
@@ -56,17 +62,28 @@ const TITLE_LENGTH = 80;
 
 /** The first non-blank line of a prompt, its spaces collapsed, cut at 80 characters. */
 export function titleFromPrompt(text: string): string | null {
-  const line = text.split('\n').map((candidate) => candidate.replace(/\s+/g, ' ').trim()).find(Boolean);
+  const line = text
+    .split('\n')
+    .map((candidate) => candidate.replace(/\s+/g, ' ').trim())
+    .find(Boolean);
   if (!line) return null;
   const characters = Array.from(line);
-  return characters.length <= TITLE_LENGTH ? line : `${characters.slice(0, TITLE_LENGTH - 1).join('').trimEnd()}…`;
+  return characters.length <= TITLE_LENGTH
+    ? line
+    : `${characters
+        .slice(0, TITLE_LENGTH - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /**
  * A session without a title is named after its first prompt, by the server, so that every client
  * lists the same name. Called by the event append with the view it has folded.
  */
-export function nameAfterFirstPrompt(view: CloudSessionProjectionView, appended: readonly StoredSessionEvent[]): CloudSessionProjectionView {
+export function nameAfterFirstPrompt(
+  view: CloudSessionProjectionView,
+  appended: readonly StoredSessionEvent[],
+): CloudSessionProjectionView {
   if (view.title) return view;
   for (const event of appended) {
     const title = event.type === 'prompt.submitted' && typeof event.payload.text === 'string' ? titleFromPrompt(event.payload.text) : null;
@@ -84,15 +101,24 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
 
   async function validateProjectSource(caller: SessionCaller, source: CloudProjectSourceInput): Promise<ValidateProjectSourceResult> {
     if (source.kind === 'git') {
-      if (REMOTE_REPOSITORY.test(source.repositoryUrl) && !source.subdirectory?.split('/').includes('..')) return { allowed: true, reason: null };
-      return { allowed: false, reason: 'Only remote https or ssh git repositories can be used by cloud sessions.', policyCode: 'project_source.repository_not_allowed' };
+      if (REMOTE_REPOSITORY.test(source.repositoryUrl) && !source.subdirectory?.split('/').includes('..'))
+        return { allowed: true, reason: null };
+      return {
+        allowed: false,
+        reason: 'Only remote https or ssh git repositories can be used by cloud sessions.',
+        policyCode: 'project_source.repository_not_allowed',
+      };
     }
     if (await snapshots.exists(caller.tenantId, source.snapshotId, source.objectKey)) return { allowed: true, reason: null };
     return { allowed: false, reason: 'The project snapshot was not found.', policyCode: 'project_source.snapshot_not_found' };
   }
 
   /** Inserts a session and appends its first events; returns its view. */
-  async function open(caller: SessionCaller, fields: { profileName?: string | undefined; title: string | null; projectSource: CloudProjectSourceSummary | null }, drafts: EventDraft[]): Promise<CloudSessionView> {
+  async function open(
+    caller: SessionCaller,
+    fields: { profileName?: string | undefined; title: string | null; projectSource: CloudProjectSourceSummary | null },
+    drafts: EventDraft[],
+  ): Promise<CloudSessionView> {
     const now = new Date().toISOString();
     const record: SessionRecord = {
       ...caller,
@@ -115,7 +141,12 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
   }
 
   /** Changes the caller's session under its row lock; `check` may refuse with a coded error. */
-  async function update(caller: SessionCaller, sessionId: string, fields: { title?: string; status?: SessionStatus }, check?: (view: CloudSessionView) => void): Promise<CloudSessionView> {
+  async function update(
+    caller: SessionCaller,
+    sessionId: string,
+    fields: { title?: string; status?: SessionStatus },
+    check?: (view: CloudSessionView) => void,
+  ): Promise<CloudSessionView> {
     return db.transaction(async (tx) => {
       const locked = await sessions.lock(tx, sessionId);
       if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
@@ -146,33 +177,60 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         }
       }),
 
-    async create(caller: SessionCaller, input: { profileName?: string; projectSource?: CloudProjectSourceInput | null }): Promise<CloudSessionView> {
+    async create(
+      caller: SessionCaller,
+      input: { profileName?: string; projectSource?: CloudProjectSourceInput | null },
+    ): Promise<CloudSessionView> {
       const source = input.projectSource ?? null;
       if (source) {
         const verdict = await validateProjectSource(caller, source);
-        if (!verdict.allowed) throw httpError(403, verdict.policyCode ?? 'project_source.not_allowed', verdict.reason ?? 'Project source not allowed.');
+        if (!verdict.allowed)
+          throw httpError(403, verdict.policyCode ?? 'project_source.not_allowed', verdict.reason ?? 'Project source not allowed.');
       }
       const summary = source ? summarise(source) : null;
-      const drafts: EventDraft[] = [{ type: 'session.created', payload: { title: null, profileName: input.profileName ?? DEFAULT_PROFILE } }];
+      const drafts: EventDraft[] = [
+        { type: 'session.created', payload: { title: null, profileName: input.profileName ?? DEFAULT_PROFILE } },
+      ];
       if (summary) drafts.push({ type: 'session.project_source.bound', payload: { projectSource: summary } });
       return open(caller, { profileName: input.profileName, title: null, projectSource: summary }, drafts);
     },
 
     async import(caller: SessionCaller, request: SessionImportRequest): Promise<CloudSessionView> {
       if (request.artifacts && request.artifacts.length > 0) {
-        throw httpError(503, 'storage.object_store_unconfigured', 'This server has no object store for imported artifacts; import without artifacts.');
+        throw httpError(
+          503,
+          'storage.object_store_unconfigured',
+          'This server has no object store for imported artifacts; import without artifacts.',
+        );
       }
       const importedAt = new Date().toISOString();
       const drafts: EventDraft[] = [
         { type: 'session.created', payload: { title: request.title } },
-        { type: 'session.imported', payload: { sourceFingerprint: request.source.fingerprint, importedAt, itemCounts: request.itemCounts } },
+        {
+          type: 'session.imported',
+          payload: { sourceFingerprint: request.source.fingerprint, importedAt, itemCounts: request.itemCounts },
+        },
       ];
       const messages = [...(request.messages ?? [])].sort((a, b) => a.order - b.order);
       for (const message of messages) {
         drafts.push(
           message.role === 'user'
-            ? { type: 'prompt.submitted', payload: { messageId: message.id, text: message.content, ...(message.attachments ? { attachments: message.attachments } : {}) } }
-            : { type: 'assistant.message', payload: { messageId: message.id, content: message.content, ...(message.attachments ? { attachments: message.attachments } : {}) } },
+            ? {
+                type: 'prompt.submitted',
+                payload: {
+                  messageId: message.id,
+                  text: message.content,
+                  ...(message.attachments ? { attachments: message.attachments } : {}),
+                },
+              }
+            : {
+                type: 'assistant.message',
+                payload: {
+                  messageId: message.id,
+                  content: message.content,
+                  ...(message.attachments ? { attachments: message.attachments } : {}),
+                },
+              },
         );
       }
       if (request.todos) drafts.push({ type: 'todos.updated', payload: { todos: request.todos } });
@@ -186,7 +244,11 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       let byteCount = 0;
       for (const file of input.files) {
         if (file.path.startsWith('/') || file.path.split(/[\\/]/).includes('..')) {
-          throw httpError(400, 'project_source.snapshot_path_invalid', `Snapshot paths must be relative and stay inside the project: ${file.path}`);
+          throw httpError(
+            400,
+            'project_source.snapshot_path_invalid',
+            `Snapshot paths must be relative and stay inside the project: ${file.path}`,
+          );
         }
         byteCount += Buffer.from(file.dataBase64, 'base64').byteLength;
       }
@@ -205,7 +267,14 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         manifest: { excluded: input.excluded ?? [], warnings: input.warnings ?? [] },
         createdAt,
       });
-      const projectSource = { kind: 'snapshot' as const, snapshotId, objectKey, fileCount: input.files.length, byteCount, ...(title ? { title } : {}) };
+      const projectSource = {
+        kind: 'snapshot' as const,
+        snapshotId,
+        objectKey,
+        fileCount: input.files.length,
+        byteCount,
+        ...(title ? { title } : {}),
+      };
       return { snapshotId, objectKey, fileCount: input.files.length, byteCount, createdAt, projectSource };
     },
 
@@ -215,7 +284,12 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
       const search = query.q?.trim().toLowerCase();
       const rows = await sessions.list(
-        { ...caller, ...(query.status ? { status: query.status } : {}), ...(query.profileName ? { profileName: query.profileName } : {}), ...(search ? { query: search } : {}) },
+        {
+          ...caller,
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.profileName ? { profileName: query.profileName } : {}),
+          ...(search ? { query: search } : {}),
+        },
         after,
         limit + 1,
       );

@@ -103,7 +103,13 @@ export function createUsageService(deps: { store: UsageStore; limits: QuotaLimit
         const retryAfterMs = Math.max(1, Date.parse(state.resetAt) - now);
         throw httpError(429, definition.policyCode, `The ${definition.label.toLowerCase()} quota of ${state.limit} is used up.`, {
           retryAfterMs,
-          body: { verdict: { allowed: false, reason: `The ${definition.label.toLowerCase()} quota is used up.`, policyCode: definition.policyCode } },
+          body: {
+            verdict: {
+              allowed: false,
+              reason: `The ${definition.label.toLowerCase()} quota is used up.`,
+              policyCode: definition.policyCode,
+            },
+          },
         });
       }
     },
@@ -121,7 +127,15 @@ export function createUsageService(deps: { store: UsageStore; limits: QuotaLimit
         store.totals(orgId, limit),
         Promise.all(QUOTAS.map((definition) => quotaState(orgId, definition, now))),
       ]);
-      return { enabled: true, generatedAt: new Date(now).toISOString(), totalsScope: 'recent_events', eventSampleLimit: limit, events, totals, quotas };
+      return {
+        enabled: true,
+        generatedAt: new Date(now).toISOString(),
+        totalsScope: 'recent_events',
+        eventSampleLimit: limit,
+        events,
+        totals,
+        quotas,
+      };
     },
   };
 }

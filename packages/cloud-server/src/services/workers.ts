@@ -123,12 +123,18 @@ export function createWorkerService(deps: {
           }
           if (produced.length > 0) {
             const message = 'The runtime worker running this turn stopped before it finished.';
-            await settle({ status: 'failed', code: 'runtime.interrupted', message }, [failure(command, 'runtime.interrupted', message), idle(command)]);
+            await settle({ status: 'failed', code: 'runtime.interrupted', message }, [
+              failure(command, 'runtime.interrupted', message),
+              idle(command),
+            ]);
             continue;
           }
           if (command.attemptCount >= MAX_ATTEMPTS && !aborted) {
             const message = `The runtime worker stopped ${command.attemptCount} times before this prompt produced anything.`;
-            await settle({ status: 'failed', code: 'runtime.attempts_exhausted', message }, [failure(command, 'runtime.attempts_exhausted', message), idle(command)]);
+            await settle({ status: 'failed', code: 'runtime.attempts_exhausted', message }, [
+              failure(command, 'runtime.attempts_exhausted', message),
+              idle(command),
+            ]);
             continue;
           }
         }
@@ -203,7 +209,9 @@ export function createWorkerService(deps: {
       release = true;
     } finally {
       if (release) {
-        await commands.release(db, lease, true).catch((error: unknown) => logger.warn({ err: error }, 'could not hand a session lease back'));
+        await commands
+          .release(db, lease, true)
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not hand a session lease back'));
         // Another worker (this one is stopping, or met an error) takes the session over at once.
         if (closing) await db.notify(COMMANDS_CHANNEL, lease.sessionId).catch(() => undefined);
       }
@@ -287,7 +295,9 @@ export function createWorkerService(deps: {
       await Promise.allSettled(running.map((entry) => entry.done));
       clearTimeout(deadline);
       if (timer) clearInterval(timer);
-      await commands.unregisterWorker(db, workerId, durationMs * 10).catch((error: unknown) => logger.warn({ err: error }, 'could not unregister the runtime worker'));
+      await commands
+        .unregisterWorker(db, workerId, durationMs * 10)
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not unregister the runtime worker'));
     },
   };
 }
@@ -314,7 +324,11 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
   if (config.role === 'worker') {
     app.addHook('onRequest', async (request) => {
       if (!WORKER_ROLE_ROUTES.has(request.url.split('?')[0]!)) {
-        throw httpError(404, 'route.not_found', 'This process runs runtime workers only (--role worker); send API requests to an api process.');
+        throw httpError(
+          404,
+          'route.not_found',
+          'This process runs runtime workers only (--role worker); send API requests to an api process.',
+        );
       }
     });
   }

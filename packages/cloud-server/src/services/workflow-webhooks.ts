@@ -94,5 +94,11 @@ export function verifyWebhook(
     if (refused) throw refused;
     payload = parsed as Record<string, unknown>;
   }
-  return { payload, receipt: request.signature.trim().replace(/^sha256=/i, '').toLowerCase() };
+  return {
+    payload,
+    receipt: request.signature
+      .trim()
+      .replace(/^sha256=/i, '')
+      .toLowerCase(),
+  };
 }

@@ -126,7 +126,14 @@ export function createWorkflowService(deps: {
         const previous = await store.claimReceipt(tx, workflow.workflowId, receipt, runId, queuedAt);
         if (previous) return previous;
       }
-      await store.insertRun(tx, { runId, workflowId: workflow.workflowId, tenantId: workflow.tenantId, triggerType, triggerPayload, now: queuedAt });
+      await store.insertRun(tx, {
+        runId,
+        workflowId: workflow.workflowId,
+        tenantId: workflow.tenantId,
+        triggerType,
+        triggerPayload,
+        now: queuedAt,
+      });
       return null;
     });
     if (replayOf) return { run: (await store.getRun(db, replayOf))!, response: null };
@@ -135,11 +142,25 @@ export function createWorkflowService(deps: {
     try {
       const view = await sessions.create(owner, { profileName: workflow.profileName });
       sessionId = view.session.sessionId;
-      const { body: prompted } = await commands.execute(owner, { sessionId, kind: 'prompt', payload: { text: runPrompt(workflow, triggerPayload) } });
+      const { body: prompted } = await commands.execute(owner, {
+        sessionId,
+        kind: 'prompt',
+        payload: { text: runPrompt(workflow, triggerPayload) },
+      });
       await store.markRunStarted(runId, sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
       const run = (await store.getRun(db, runId))!;
       const detail = publicDetail((await store.get(db, workflow.workflowId, null))!);
-      return { run, response: { tenantId: workflow.tenantId, sessionId, command: prompted.command, workflow: detail, run, processed: prompted.processed } };
+      return {
+        run,
+        response: {
+          tenantId: workflow.tenantId,
+          sessionId,
+          command: prompted.command,
+          workflow: detail,
+          run,
+          processed: prompted.processed,
+        },
+      };
     } catch (error) {
       await store.markRunFailed(runId, sessionId, error instanceof Error ? error.message : String(error), new Date().toISOString());
       throw error;
@@ -152,7 +173,10 @@ export function createWorkflowService(deps: {
   };
 
   return {
-    async create(caller: WorkflowCaller, draft: Required<Pick<WorkflowDraft, 'name' | 'prompt' | 'triggers'>> & WorkflowDraft): Promise<WorkflowCreateResponse> {
+    async create(
+      caller: WorkflowCaller,
+      draft: Required<Pick<WorkflowDraft, 'name' | 'prompt' | 'triggers'>> & WorkflowDraft,
+    ): Promise<WorkflowCreateResponse> {
       deps.admit?.(caller.tenantId, 'create');
       const workflowId = newId('wf');
       const now = new Date();
@@ -193,7 +217,11 @@ export function createWorkflowService(deps: {
       const scope = scopeHash(caller);
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
       const { page, nextCursor } = cursors.page(await store.list(caller, after, limit + 1), limit, scope);
-      const runs = await store.recentRuns(page.map((workflow) => workflow.workflowId), RUNS_PER_WORKFLOW, RUNS_PER_PAGE);
+      const runs = await store.recentRuns(
+        page.map((workflow) => workflow.workflowId),
+        RUNS_PER_WORKFLOW,
+        RUNS_PER_PAGE,
+      );
       return {
         workflows: page.map(({ prompt: _prompt, triggers: _triggers, sealedSecrets: _secrets, ...summary }) => summary),
         runs,
@@ -235,7 +263,11 @@ export function createWorkflowService(deps: {
       return { workflow: publicDetail(await owned(caller, workflowId)), webhookSecretReveal: reveal };
     },
 
-    async run(caller: WorkflowCaller, workflowId: string, input: { triggerType?: WorkflowTriggerType | undefined; triggerPayload?: Record<string, unknown> | null | undefined }): Promise<WorkflowRunResponse> {
+    async run(
+      caller: WorkflowCaller,
+      workflowId: string,
+      input: { triggerType?: WorkflowTriggerType | undefined; triggerPayload?: Record<string, unknown> | null | undefined },
+    ): Promise<WorkflowRunResponse> {
       const workflow = await owned(caller, workflowId);
       const triggerType = input.triggerType ?? 'manual';
       if (triggerType !== 'manual' && !workflow.triggerTypes.includes(triggerType)) {
@@ -254,7 +286,11 @@ export function createWorkflowService(deps: {
       const trigger = workflow?.triggers.find((candidate) => candidate.type === 'webhook');
       const sealed = trigger ? workflow!.sealedSecrets.get(trigger.triggerId) : undefined;
       // An unknown address fails the same checks as a bad signature, so answers reveal no workflow ids.
-      const { payload, receipt } = verifyWebhook(key, { triggerId: trigger?.triggerId ?? request.workflowId, sealed: sealed ?? '' }, request);
+      const { payload, receipt } = verifyWebhook(
+        key,
+        { triggerId: trigger?.triggerId ?? request.workflowId, sealed: sealed ?? '' },
+        request,
+      );
       if (!workflow || !trigger) throw new Error('A webhook signature verified without a trigger.');
       const { run, response } = await startRun(workflow, 'webhook', payload, receipt);
       await store.pruneReceipts(new Date(Date.now() - 2 * WEBHOOK_TOLERANCE_MS).toISOString());
@@ -316,4 +352,7 @@ async function workflowServicesPlugin(app: FastifyInstance) {
 }
 
 /** `app.workflows`, shared by the workflow routes and the webhook route. */
-export const workflowServices = fp(workflowServicesPlugin, { name: 'workflow-services', dependencies: ['session-services', 'account-services'] });
+export const workflowServices = fp(workflowServicesPlugin, {
+  name: 'workflow-services',
+  dependencies: ['session-services', 'account-services'],
+});

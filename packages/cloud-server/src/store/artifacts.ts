@@ -90,7 +90,13 @@ export function toPublicArtifact(row: Record<string, unknown>): PublicArtifact {
 const toBuffer = (value: unknown) => (Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array));
 
 export function createArtifactsStore(db: Db) {
-  const get = async (q: Queryable, owner: ArtifactOwner, sessionId: string, artifactId: string, lock = false): Promise<PublicArtifact | null> => {
+  const get = async (
+    q: Queryable,
+    owner: ArtifactOwner,
+    sessionId: string,
+    artifactId: string,
+    lock = false,
+  ): Promise<PublicArtifact | null> => {
     const { rows } = await q.query(
       `SELECT ${COLUMNS} FROM artifacts a JOIN sessions s ON s.session_id = a.session_id
        WHERE a.artifact_id = $1 AND a.session_id = $2 AND a.tenant_id = $3 AND a.user_id = $4${lock ? ' FOR UPDATE OF a' : ''}`,
@@ -154,12 +160,25 @@ export function createArtifactsStore(db: Db) {
       await tx.query(
         `UPDATE artifacts SET status = $2, kind = $3, author_agent_id = $4, project_id = $5, task_id = $6, status_updated_by = $7,
            status_updated_at = $8, updated_at = $9 WHERE artifact_id = $1`,
-        [artifactId, change.status, change.kind, change.authorAgentId, change.projectId, change.taskId, change.statusUpdatedBy, change.statusUpdatedAt, change.now],
+        [
+          artifactId,
+          change.status,
+          change.kind,
+          change.authorAgentId,
+          change.projectId,
+          change.taskId,
+          change.statusUpdatedBy,
+          change.statusUpdatedAt,
+          change.now,
+        ],
       );
     },
 
     /** Matching artifacts of the owner's sessions, newest first: `limit` of them, the total, and how many sessions they span. */
-    async index(filter: ArtifactIndexFilter, limit: number): Promise<{ artifacts: PublicArtifact[]; total: number; scannedSessions: number }> {
+    async index(
+      filter: ArtifactIndexFilter,
+      limit: number,
+    ): Promise<{ artifacts: PublicArtifact[]; total: number; scannedSessions: number }> {
       const conditions = ['a.tenant_id = $1', 'a.user_id = $2'];
       const params: unknown[] = [filter.tenantId, filter.userId];
       const add = (sql: string, value: unknown) => {
@@ -172,7 +191,10 @@ export function createArtifactsStore(db: Db) {
       if (filter.kind) add('a.kind = ?', filter.kind);
       if (filter.status) add('a.status = ?', filter.status);
       const where = conditions.join(' AND ');
-      const counted = await db.query(`SELECT count(*) AS total, count(DISTINCT a.session_id) AS sessions FROM artifacts a WHERE ${where}`, params);
+      const counted = await db.query(
+        `SELECT count(*) AS total, count(DISTINCT a.session_id) AS sessions FROM artifacts a WHERE ${where}`,
+        params,
+      );
       params.push(limit);
       const { rows } = await db.query(
         `SELECT ${COLUMNS} FROM artifacts a JOIN sessions s ON s.session_id = a.session_id WHERE ${where}

@@ -36,7 +36,13 @@ interface AuditRow {
 }
 
 const scopeHash = (orgId: string, filters: AuditFilters) =>
-  cursorScope({ orgId, action: filters.action ?? null, targetType: filters.targetType ?? null, targetId: filters.targetId ?? null, actorUserId: filters.actorUserId ?? null });
+  cursorScope({
+    orgId,
+    action: filters.action ?? null,
+    targetType: filters.targetType ?? null,
+    targetId: filters.targetId ?? null,
+    actorUserId: filters.actorUserId ?? null,
+  });
 
 /** A cursor of another org or other filters is refused. */
 const cursors = keysetCursor({
@@ -79,7 +85,17 @@ export function createAuditStore(db: Queryable) {
       await q.query(
         `INSERT INTO audit_events (event_id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
-        [row.event_id, row.org_id, row.actor_user_id, row.actor_token_id, row.action, row.target_type, row.target_id, json(row.detail), row.created_at],
+        [
+          row.event_id,
+          row.org_id,
+          row.actor_user_id,
+          row.actor_token_id,
+          row.action,
+          row.target_type,
+          row.target_id,
+          json(row.detail),
+          row.created_at,
+        ],
       );
       return toEvent(row);
     },

@@ -74,24 +74,33 @@ export function createAuthSessionStore(db: Queryable, idleMs: number) {
       const { rows } = await db.query<AuthSessionRow>(
         `INSERT INTO auth_sessions (session_id, secret_hash, org_id, user_id, token_id, method, csrf_token, user_agent, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-        [newId('aus'), hashTokenSecret(secret), input.orgId, input.userId, input.tokenId, input.method, newSecret(), input.userAgent, input.expiresAt],
+        [
+          newId('aus'),
+          hashTokenSecret(secret),
+          input.orgId,
+          input.userId,
+          input.tokenId,
+          input.method,
+          newSecret(),
+          input.userAgent,
+          input.expiresAt,
+        ],
       );
       return { session: toRecord(rows[0]!), secret };
     },
 
     /** The live session holding this cookie secret, marked as used; null when there is none. */
     async find(secret: string): Promise<AuthSessionRecord | null> {
-      const { rows } = await db.query<AuthSessionRow>(
-        `SELECT ${COLUMNS} FROM auth_sessions WHERE secret_hash = $1 AND ${live(2)}`,
-        [hashTokenSecret(secret), idleMs],
-      );
+      const { rows } = await db.query<AuthSessionRow>(`SELECT ${COLUMNS} FROM auth_sessions WHERE secret_hash = $1 AND ${live(2)}`, [
+        hashTokenSecret(secret),
+        idleMs,
+      ]);
       const row = rows[0];
       if (!row) return null;
       // Written at most once a minute per session: idle expiry needs no finer grain.
-      await db.query(
-        `UPDATE auth_sessions SET last_seen_at = now() WHERE session_id = $1 AND last_seen_at < now() - interval '1 minute'`,
-        [row.session_id],
-      );
+      await db.query(`UPDATE auth_sessions SET last_seen_at = now() WHERE session_id = $1 AND last_seen_at < now() - interval '1 minute'`, [
+        row.session_id,
+      ]);
       return toRecord(row);
     },
 

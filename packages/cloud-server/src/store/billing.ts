@@ -25,14 +25,22 @@ export function createBillingStore(db: Queryable) {
     async gatewayCounts(orgId: string): Promise<GatewayCounts> {
       const counts: GatewayCounts = { agents: 0, bindingsByProvider: {}, deliveriesByStatus: {} };
       if (await exists('headless_agents')) {
-        const { rows } = await db.query<{ count: number | string }>('SELECT count(*) AS count FROM headless_agents WHERE org_id = $1', [orgId]);
+        const { rows } = await db.query<{ count: number | string }>('SELECT count(*) AS count FROM headless_agents WHERE org_id = $1', [
+          orgId,
+        ]);
         counts.agents = Number(rows[0]?.count ?? 0);
       }
       if (await exists('channel_bindings')) {
-        counts.bindingsByProvider = await grouped('SELECT provider AS key, count(*) AS count FROM channel_bindings WHERE org_id = $1 GROUP BY provider', orgId);
+        counts.bindingsByProvider = await grouped(
+          'SELECT provider AS key, count(*) AS count FROM channel_bindings WHERE org_id = $1 GROUP BY provider',
+          orgId,
+        );
       }
       if (await exists('channel_deliveries')) {
-        counts.deliveriesByStatus = await grouped('SELECT status AS key, count(*) AS count FROM channel_deliveries WHERE org_id = $1 GROUP BY status', orgId);
+        counts.deliveriesByStatus = await grouped(
+          'SELECT status AS key, count(*) AS count FROM channel_deliveries WHERE org_id = $1 GROUP BY status',
+          orgId,
+        );
       }
       return counts;
     },

@@ -76,16 +76,19 @@ const toStored = (row: ByokRow): StoredByokSecret => ({
 export function createByokStore(db: Queryable) {
   return {
     async get(orgId: string, providerId: string, q: Queryable = db): Promise<StoredByokSecret | null> {
-      const { rows } = await q.query<ByokRow>(`SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 AND provider_id = $2`, [orgId, providerId]);
+      const { rows } = await q.query<ByokRow>(`SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 AND provider_id = $2`, [
+        orgId,
+        providerId,
+      ]);
       return rows[0] ? toStored(rows[0]) : null;
     },
 
     /** The same, locked for the rest of the transaction `tx`. */
     async lock(tx: Queryable, orgId: string, providerId: string): Promise<StoredByokSecret | null> {
-      const { rows } = await tx.query<ByokRow>(
-        `SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 AND provider_id = $2 FOR UPDATE`,
-        [orgId, providerId],
-      );
+      const { rows } = await tx.query<ByokRow>(`SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 AND provider_id = $2 FOR UPDATE`, [
+        orgId,
+        providerId,
+      ]);
       return rows[0] ? toStored(rows[0]) : null;
     },
 
@@ -134,7 +137,13 @@ export function createByokStore(db: Queryable) {
     async setStatus(
       orgId: string,
       providerId: string,
-      patch: { status: ByokSecretStatus; validationError?: string | null; validated?: boolean; overrideReason?: string | null; wipe?: boolean },
+      patch: {
+        status: ByokSecretStatus;
+        validationError?: string | null;
+        validated?: boolean;
+        overrideReason?: string | null;
+        wipe?: boolean;
+      },
       q: Queryable = db,
     ): Promise<StoredByokSecret | null> {
       const { rows } = await q.query<ByokRow>(

@@ -108,7 +108,14 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Newest first. */
-    async list(filter: { orgId: string; deliveryId?: string | undefined; status?: ChannelDeliveryStatus | undefined; channelBindingId?: string | undefined; scope: string[] | null; limit: number }): Promise<ChannelDeliveryRecord[]> {
+    async list(filter: {
+      orgId: string;
+      deliveryId?: string | undefined;
+      status?: ChannelDeliveryStatus | undefined;
+      channelBindingId?: string | undefined;
+      scope: string[] | null;
+      limit: number;
+    }): Promise<ChannelDeliveryRecord[]> {
       const params: unknown[] = [filter.orgId];
       const where = ['org_id = $1'];
       if (filter.deliveryId !== undefined) {
@@ -119,7 +126,9 @@ export function createChannelDeliveriesStore(db: Db) {
         params.push(filter.status);
         where.push(`status = $${params.length}`);
       }
-      where.push(matchClause(params, { orgId: filter.orgId, deliveryId: '', channelBindingId: filter.channelBindingId, scope: filter.scope }));
+      where.push(
+        matchClause(params, { orgId: filter.orgId, deliveryId: '', channelBindingId: filter.channelBindingId, scope: filter.scope }),
+      );
       params.push(filter.limit);
       const { rows } = await db.query(
         `SELECT * FROM channel_deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, delivery_id LIMIT $${params.length}`,
@@ -219,7 +228,15 @@ export function createChannelDeliveriesStore(db: Db) {
           `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
                   next_attempt_at = coalesce($6::timestamptz, now() + $7::int * interval '1 millisecond'), updated_at = now()
             WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
-          [match.orgId, candidates[0]!.channel_binding_id, match.deliveryId, status, outcome.lastError, outcome.nextAttemptAt, status === 'failed' ? backoffMs(attempts, retry) : 0],
+          [
+            match.orgId,
+            candidates[0]!.channel_binding_id,
+            match.deliveryId,
+            status,
+            outcome.lastError,
+            outcome.nextAttemptAt,
+            status === 'failed' ? backoffMs(attempts, retry) : 0,
+          ],
         );
         return rows.map(toDelivery);
       });
@@ -264,7 +281,10 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Locks the delivery row for an operator action. */
-    async lock(tx: Queryable, key: { orgId: string; channelBindingId: string; deliveryId: string }): Promise<(ChannelDeliveryRecord & { leaseLive: boolean }) | null> {
+    async lock(
+      tx: Queryable,
+      key: { orgId: string; channelBindingId: string; deliveryId: string },
+    ): Promise<(ChannelDeliveryRecord & { leaseLive: boolean }) | null> {
       const { rows } = await tx.query(
         `SELECT *, (status = 'claimed' AND claim_expires_at > now()) AS lease_live FROM channel_deliveries
           WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 FOR UPDATE`,

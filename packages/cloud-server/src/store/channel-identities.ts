@@ -21,7 +21,13 @@ export function createChannelIdentitiesStore(db: Db) {
   return {
     async listIdentities(
       orgId: string,
-      filter: { provider?: string | undefined; externalWorkspaceId?: string | undefined; role?: string | undefined; status?: string | undefined; limit: number },
+      filter: {
+        provider?: string | undefined;
+        externalWorkspaceId?: string | undefined;
+        role?: string | undefined;
+        status?: string | undefined;
+        limit: number;
+      },
     ): Promise<ChannelIdentity[]> {
       const params: unknown[] = [orgId];
       const where = ['org_id = $1'];
@@ -61,7 +67,12 @@ export function createChannelIdentitiesStore(db: Db) {
       role: ChannelIdentityRole;
       status: ChannelIdentityStatus;
       metadata: Record<string, unknown>;
-      update: { accountId?: string | undefined; role?: ChannelIdentityRole | undefined; status?: ChannelIdentityStatus | undefined; metadata?: Record<string, unknown> | undefined };
+      update: {
+        accountId?: string | undefined;
+        role?: ChannelIdentityRole | undefined;
+        status?: ChannelIdentityStatus | undefined;
+        metadata?: Record<string, unknown> | undefined;
+      };
     }): Promise<{ identity: ChannelIdentity; created: boolean }> {
       const { rows } = await db.query(
         `INSERT INTO channel_identities (identity_id, org_id, provider, external_workspace_id, external_user_id, account_id, role, status, metadata)

@@ -1,4 +1,11 @@
-import type { ChannelInteraction, ChannelInteractionKind, ChannelInteractionStatus, ProviderEvent, ProviderEventStatus, ProviderEventType } from '@open-cowork/shared';
+import type {
+  ChannelInteraction,
+  ChannelInteractionKind,
+  ChannelInteractionStatus,
+  ProviderEvent,
+  ProviderEventStatus,
+  ProviderEventType,
+} from '@open-cowork/shared';
 import type { Db, Queryable } from './db.js';
 import { int, iso, isoOrNull, json, keyOf, textOrNull } from './rows.js';
 
@@ -120,7 +127,14 @@ export function createChannelInboundStore(db: Db) {
     async completeProviderEvent(
       orgId: string,
       eventId: string,
-      outcome: { claimedBy: string; status: 'processed' | 'failed'; channelBindingId?: string | undefined; scope: string[] | null; retryable?: boolean | undefined; lastError?: string | undefined },
+      outcome: {
+        claimedBy: string;
+        status: 'processed' | 'failed';
+        channelBindingId?: string | undefined;
+        scope: string[] | null;
+        retryable?: boolean | undefined;
+        lastError?: string | undefined;
+      },
     ): Promise<ProviderEvent | null> {
       const { rows } = await db.query(
         `UPDATE channel_provider_events SET status = $4, claim_expires_at = NULL,
@@ -130,7 +144,16 @@ export function createChannelInboundStore(db: Db) {
             AND ($7::text IS NULL OR channel_binding_id = $7)
             AND ($8::text[] IS NULL OR channel_binding_id = ANY($8::text[]))
           RETURNING *`,
-        [orgId, eventId, outcome.claimedBy, outcome.status, outcome.retryable ?? null, outcome.lastError ?? null, outcome.channelBindingId ?? null, outcome.scope],
+        [
+          orgId,
+          eventId,
+          outcome.claimedBy,
+          outcome.status,
+          outcome.retryable ?? null,
+          outcome.lastError ?? null,
+          outcome.channelBindingId ?? null,
+          outcome.scope,
+        ],
       );
       return rows[0] ? toEvent(rows[0]) : null;
     },
@@ -170,7 +193,11 @@ export function createChannelInboundStore(db: Db) {
     },
 
     /** The interaction with this token hash or external id, row-locked for the resolving transaction. */
-    async lockInteraction(tx: Queryable, orgId: string, by: { tokenHash: string } | { externalInteractionId: string }): Promise<StoredInteraction | null> {
+    async lockInteraction(
+      tx: Queryable,
+      orgId: string,
+      by: { tokenHash: string } | { externalInteractionId: string },
+    ): Promise<StoredInteraction | null> {
       const [column, value] = 'tokenHash' in by ? ['token_hash', by.tokenHash] : ['external_interaction_id', by.externalInteractionId];
       const { rows } = await tx.query(`${INTERACTION_SELECT} WHERE org_id = $1 AND ${column} = $2 FOR UPDATE`, [orgId, value]);
       return rows[0] ? toInteraction(rows[0]) : null;

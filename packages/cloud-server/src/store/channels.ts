@@ -82,10 +82,10 @@ export function createChannelsStore(db: Db) {
     ...createChannelSessionBindingsStore(db),
     // ------------------------------------------------------------ agents
     async listAgents(orgId: string, limit: number): Promise<HeadlessAgent[]> {
-      const { rows } = await db.query(
-        'SELECT * FROM headless_agents WHERE org_id = $1 ORDER BY created_at, agent_id LIMIT $2',
-        [orgId, limit],
-      );
+      const { rows } = await db.query('SELECT * FROM headless_agents WHERE org_id = $1 ORDER BY created_at, agent_id LIMIT $2', [
+        orgId,
+        limit,
+      ]);
       return rows.map(toAgent);
     },
 
@@ -107,7 +107,12 @@ export function createChannelsStore(db: Db) {
     async updateAgent(
       orgId: string,
       agentId: string,
-      fields: { name?: string | undefined; profileName?: string | undefined; status?: HeadlessAgentStatus | undefined; managed?: boolean | undefined },
+      fields: {
+        name?: string | undefined;
+        profileName?: string | undefined;
+        status?: HeadlessAgentStatus | undefined;
+        managed?: boolean | undefined;
+      },
     ): Promise<HeadlessAgent | null> {
       const { rows } = await db.query(
         `UPDATE headless_agents SET name = coalesce($3, name), profile_name = coalesce($4, profile_name),
@@ -119,7 +124,10 @@ export function createChannelsStore(db: Db) {
     },
 
     // ------------------------------------------------------------ bindings
-    async listBindings(orgId: string, filter: { agentId?: string | undefined; scope: string[] | null; limit: number }): Promise<StoredChannelBinding[]> {
+    async listBindings(
+      orgId: string,
+      filter: { agentId?: string | undefined; scope: string[] | null; limit: number },
+    ): Promise<StoredChannelBinding[]> {
       const params: unknown[] = [orgId];
       const where = ['org_id = $1', scopeClause(params, 'binding_id', filter.scope)];
       if (filter.agentId) {
@@ -173,7 +181,12 @@ export function createChannelsStore(db: Db) {
     async updateBinding(
       orgId: string,
       bindingId: string,
-      fields: { displayName?: string | undefined; status?: ChannelBindingStatus | undefined; credentialRef?: string | null | undefined; settings?: Record<string, unknown> | undefined },
+      fields: {
+        displayName?: string | undefined;
+        status?: ChannelBindingStatus | undefined;
+        credentialRef?: string | null | undefined;
+        settings?: Record<string, unknown> | undefined;
+      },
     ): Promise<StoredChannelBinding | null> {
       const { rows } = await db.query(
         `UPDATE channel_bindings SET display_name = coalesce($3, display_name), status = coalesce($4, status),
@@ -204,7 +217,6 @@ export function createChannelsStore(db: Db) {
       );
       return rows.map((row) => ({ provider: String(row.provider), total: int(row.total), active: int(row.active) }));
     },
-
   };
 }
 

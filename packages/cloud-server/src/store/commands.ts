@@ -131,7 +131,10 @@ export function createCommandsStore() {
 
     /** True while `lease` is still the session's lease: the fence of the holder's writes. */
     async holds(tx: Queryable, lease: SessionLease): Promise<boolean> {
-      const { rows } = await tx.query('SELECT 1 FROM session_leases WHERE session_id = $1 AND lease_token = $2', [lease.sessionId, lease.token]);
+      const { rows } = await tx.query('SELECT 1 FROM session_leases WHERE session_id = $1 AND lease_token = $2', [
+        lease.sessionId,
+        lease.token,
+      ]);
       return rows.length > 0;
     },
 
@@ -196,7 +199,10 @@ export function createCommandsStore() {
 
     async unregisterWorker(q: Queryable, workerId: string, staleAfterMs: number): Promise<void> {
       // Rows of workers that died are swept by the next one to stop.
-      await q.query(`DELETE FROM runtime_workers WHERE worker_id = $1 OR heartbeat_at < now() - ${Math.round(staleAfterMs)} * interval '1 millisecond'`, [workerId]);
+      await q.query(
+        `DELETE FROM runtime_workers WHERE worker_id = $1 OR heartbeat_at < now() - ${Math.round(staleAfterMs)} * interval '1 millisecond'`,
+        [workerId],
+      );
     },
 
     /** Workers heard from within `liveMs`, the leases they hold, and the queue depth. */

@@ -91,7 +91,10 @@ export function createIdempotentRequestsStore(db: Queryable) {
 
     /** Gives the key back (the request failed), so the caller may retry with it. */
     async release(scope: IdempotentRequestScope, reservationId: string): Promise<void> {
-      await db.query(`DELETE FROM idempotent_requests WHERE ${PK} AND reservation_id = $6 AND state = 'running'`, [...pk(scope), reservationId]);
+      await db.query(`DELETE FROM idempotent_requests WHERE ${PK} AND reservation_id = $6 AND state = 'running'`, [
+        ...pk(scope),
+        reservationId,
+      ]);
     },
 
     /** Deletes expired keys; returns how many. */

@@ -1,4 +1,10 @@
-import type { CloudProjectSourceSummary, CloudSessionProjection, CloudSessionView, SessionRecord, SessionStatus } from '@open-cowork/shared';
+import type {
+  CloudProjectSourceSummary,
+  CloudSessionProjection,
+  CloudSessionView,
+  SessionRecord,
+  SessionStatus,
+} from '@open-cowork/shared';
 import type { Db, Queryable } from './db.js';
 import { int, iso, json } from './rows.js';
 
@@ -56,10 +62,11 @@ function toProjection(row: Record<string, unknown>): CloudSessionProjection {
 export function createSessionsStore(db: Db) {
   /** The caller's session, or null: sessions of other users are as absent as unknown ones. */
   const get = async (tenantId: string, userId: string, sessionId: string, q: Queryable = db): Promise<LockedSession | null> => {
-    const { rows } = await q.query(
-      `SELECT ${COLUMNS} FROM sessions WHERE session_id = $1 AND tenant_id = $2 AND user_id = $3`,
-      [sessionId, tenantId, userId],
-    );
+    const { rows } = await q.query(`SELECT ${COLUMNS} FROM sessions WHERE session_id = $1 AND tenant_id = $2 AND user_id = $3`, [
+      sessionId,
+      tenantId,
+      userId,
+    ]);
     return rows[0] ? toLocked(rows[0]) : null;
   };
 
@@ -76,21 +83,18 @@ export function createSessionsStore(db: Db) {
     getProjection,
 
     async insert(tx: Queryable, record: SessionRecord): Promise<void> {
-      await tx.query(
-        `INSERT INTO sessions (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, 0, 0, $9, $10)`,
-        [
-          record.sessionId,
-          record.tenantId,
-          record.userId,
-          record.opencodeSessionId,
-          record.profileName,
-          record.status,
-          record.title,
-          record.projectSource ? json(record.projectSource) : null,
-          record.createdAt,
-          record.updatedAt,
-        ],
-      );
+      await tx.query(`INSERT INTO sessions (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, 0, 0, $9, $10)`, [
+        record.sessionId,
+        record.tenantId,
+        record.userId,
+        record.opencodeSessionId,
+        record.profileName,
+        record.status,
+        record.title,
+        record.projectSource ? json(record.projectSource) : null,
+        record.createdAt,
+        record.updatedAt,
+      ]);
     },
 
     /** Like `get`, holding the row lock that serialises every append to this session. */
@@ -115,7 +119,11 @@ export function createSessionsStore(db: Db) {
      * Sets the title or status of a locked session, in its row and in its projection view, so that
      * later appends (which fold into the stored view and save its title and status) keep them.
      */
-    async setFields(tx: Queryable, sessionId: string, fields: { title?: string; status?: SessionStatus; updatedAt: string }): Promise<void> {
+    async setFields(
+      tx: Queryable,
+      sessionId: string,
+      fields: { title?: string; status?: SessionStatus; updatedAt: string },
+    ): Promise<void> {
       const changed: Record<string, string> = {};
       if (fields.title !== undefined) changed.title = fields.title;
       if (fields.status !== undefined) changed.status = fields.status;
@@ -123,10 +131,11 @@ export function createSessionsStore(db: Db) {
         'UPDATE sessions SET title = coalesce($2, title), status = coalesce($3, status), updated_at = $4 WHERE session_id = $1',
         [sessionId, fields.title ?? null, fields.status ?? null, fields.updatedAt],
       );
-      await tx.query(
-        'UPDATE session_projections SET view = view || $2::jsonb, updated_at = $3 WHERE session_id = $1',
-        [sessionId, json({ ...changed, updatedAt: fields.updatedAt }), fields.updatedAt],
-      );
+      await tx.query('UPDATE session_projections SET view = view || $2::jsonb, updated_at = $3 WHERE session_id = $1', [
+        sessionId,
+        json({ ...changed, updatedAt: fields.updatedAt }),
+        fields.updatedAt,
+      ]);
     },
 
     /** One page plus one extra row, which tells the caller whether more remain. */
@@ -139,7 +148,8 @@ export function createSessionsStore(db: Db) {
       };
       if (filter.status) add((n) => `status = $${n}`, filter.status);
       if (filter.profileName) add((n) => `profile_name = $${n}`, filter.profileName);
-      if (filter.query) add((n) => `(lower(coalesce(title, '')) LIKE $${n} OR lower(session_id) LIKE $${n})`, `%${escapeLike(filter.query)}%`);
+      if (filter.query)
+        add((n) => `(lower(coalesce(title, '')) LIKE $${n} OR lower(session_id) LIKE $${n})`, `%${escapeLike(filter.query)}%`);
       if (after) {
         params.push(after.updatedAt, after.sessionId);
         const [u, s] = [params.length - 1, params.length];
@@ -215,10 +225,11 @@ export function createSnapshotsStore(db: Db) {
 
     /** True when the tenant owns a snapshot with this id and object key. */
     async exists(tenantId: string, snapshotId: string, objectKey: string): Promise<boolean> {
-      const { rows } = await db.query(
-        'SELECT 1 FROM project_snapshots WHERE tenant_id = $1 AND snapshot_id = $2 AND object_key = $3',
-        [tenantId, snapshotId, objectKey],
-      );
+      const { rows } = await db.query('SELECT 1 FROM project_snapshots WHERE tenant_id = $1 AND snapshot_id = $2 AND object_key = $3', [
+        tenantId,
+        snapshotId,
+        objectKey,
+      ]);
       return rows.length > 0;
     },
   };

@@ -27,7 +27,6 @@ export interface MembershipRecord {
   updatedAt: string;
 }
 
-
 const MEMBERSHIP_SELECT = `
   SELECT o.org_id, o.slug, o.name AS org_name, o.plan_key, o.status AS org_status,
          u.user_id, u.email, u.display_name, m.role, m.status, m.created_at, m.updated_at
@@ -99,10 +98,11 @@ export function createTenantStore(db: Queryable) {
 
     /** Returns the user with this email (case-insensitive), creating it on first use. */
     async ensureUser(input: { email: string; displayName?: string | null }): Promise<UserRecord> {
-      await db.query(
-        'INSERT INTO users (user_id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (lower(email)) DO NOTHING',
-        [newId('usr'), input.email, input.displayName ?? null],
-      );
+      await db.query('INSERT INTO users (user_id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (lower(email)) DO NOTHING', [
+        newId('usr'),
+        input.email,
+        input.displayName ?? null,
+      ]);
       return (await this.findUserByEmail(input.email))!;
     },
 
@@ -127,7 +127,12 @@ export function createTenantStore(db: Queryable) {
     },
 
     /** A new user for an OIDC identity; null when another user has this email. */
-    async createOidcUser(input: { issuer: string; subject: string; email: string; displayName: string | null }): Promise<UserRecord | null> {
+    async createOidcUser(input: {
+      issuer: string;
+      subject: string;
+      email: string;
+      displayName: string | null;
+    }): Promise<UserRecord | null> {
       const { rows } = await db.query<UserRow>(
         `INSERT INTO users (user_id, email, display_name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING RETURNING user_id, email, display_name`,
@@ -152,10 +157,7 @@ export function createTenantStore(db: Queryable) {
     },
 
     async getMembership(orgId: string, userId: string): Promise<MembershipRecord | null> {
-      const { rows } = await db.query<MembershipRow>(`${MEMBERSHIP_SELECT} WHERE m.org_id = $1 AND m.user_id = $2`, [
-        orgId,
-        userId,
-      ]);
+      const { rows } = await db.query<MembershipRow>(`${MEMBERSHIP_SELECT} WHERE m.org_id = $1 AND m.user_id = $2`, [orgId, userId]);
       return rows[0] ? toMembership(rows[0]) : null;
     },
 

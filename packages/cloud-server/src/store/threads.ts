@@ -54,7 +54,14 @@ export function isUniqueViolation(error: unknown): boolean {
 export function createThreadsStore(db: Db) {
   return {
     async search(filter: ThreadSearchFilter, after: ThreadPosition | null, limit: number): Promise<ThreadMetadata[]> {
-      const params: unknown[] = [filter.tenantId, filter.userId, filter.statuses, filter.tagIds, filter.text === null ? null : `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit];
+      const params: unknown[] = [
+        filter.tenantId,
+        filter.userId,
+        filter.statuses,
+        filter.tagIds,
+        filter.text === null ? null : `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        limit,
+      ];
       let keyset = '';
       if (after) {
         params.push(after.updatedAt, after.sessionId);
@@ -85,7 +92,9 @@ export function createThreadsStore(db: Db) {
       }));
       if (threads.length === 0) return threads;
       const tags = await db.query(
-        `SELECT a.session_id, ${TAG_COLUMNS.split(', ').map((column) => `t.${column}`).join(', ')}
+        `SELECT a.session_id, ${TAG_COLUMNS.split(', ')
+          .map((column) => `t.${column}`)
+          .join(', ')}
          FROM thread_tag_assignments a JOIN thread_tags t ON t.tag_id = a.tag_id
          WHERE a.session_id = ANY($1::text[]) ORDER BY lower(t.name), t.tag_id`,
         [threads.map((thread) => thread.sessionId)],
@@ -96,10 +105,10 @@ export function createThreadsStore(db: Db) {
     },
 
     async listTags(owner: ThreadOwner): Promise<ThreadTagRecord[]> {
-      const { rows } = await db.query(`SELECT ${TAG_COLUMNS} FROM thread_tags WHERE tenant_id = $1 AND user_id = $2 ORDER BY lower(name), tag_id`, [
-        owner.tenantId,
-        owner.userId,
-      ]);
+      const { rows } = await db.query(
+        `SELECT ${TAG_COLUMNS} FROM thread_tags WHERE tenant_id = $1 AND user_id = $2 ORDER BY lower(name), tag_id`,
+        [owner.tenantId, owner.userId],
+      );
       return rows.map(toTag);
     },
 
@@ -111,7 +120,11 @@ export function createThreadsStore(db: Db) {
       return rows[0] ? toTag(rows[0]) : null;
     },
 
-    async insertTag(tx: Queryable, owner: ThreadOwner, tag: { tagId: string; name: string; color: string | null; now: string }): Promise<ThreadTagRecord> {
+    async insertTag(
+      tx: Queryable,
+      owner: ThreadOwner,
+      tag: { tagId: string; name: string; color: string | null; now: string },
+    ): Promise<ThreadTagRecord> {
       const { rows } = await tx.query(
         `INSERT INTO thread_tags (tag_id, tenant_id, user_id, name, color, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
          RETURNING ${TAG_COLUMNS}`,
@@ -121,27 +134,28 @@ export function createThreadsStore(db: Db) {
     },
 
     async updateTag(tx: Queryable, tagId: string, fields: { name: string; color: string | null; now: string }): Promise<ThreadTagRecord> {
-      const { rows } = await tx.query(`UPDATE thread_tags SET name = $2, color = $3, updated_at = $4 WHERE tag_id = $1 RETURNING ${TAG_COLUMNS}`, [
-        tagId,
-        fields.name,
-        fields.color,
-        fields.now,
-      ]);
+      const { rows } = await tx.query(
+        `UPDATE thread_tags SET name = $2, color = $3, updated_at = $4 WHERE tag_id = $1 RETURNING ${TAG_COLUMNS}`,
+        [tagId, fields.name, fields.color, fields.now],
+      );
       return toTag(rows[0]!);
     },
 
     async deleteTag(tx: Queryable, owner: ThreadOwner, tagId: string): Promise<boolean> {
-      const { rowCount } = await tx.query('DELETE FROM thread_tags WHERE tag_id = $1 AND tenant_id = $2 AND user_id = $3', [tagId, owner.tenantId, owner.userId]);
+      const { rowCount } = await tx.query('DELETE FROM thread_tags WHERE tag_id = $1 AND tenant_id = $2 AND user_id = $3', [
+        tagId,
+        owner.tenantId,
+        owner.userId,
+      ]);
       return rowCount > 0;
     },
 
     /** The ids among `sessionIds` that are the owner's sessions. */
     async ownedSessions(q: Queryable, owner: ThreadOwner, sessionIds: string[]): Promise<Set<string>> {
-      const { rows } = await q.query('SELECT session_id FROM sessions WHERE session_id = ANY($1::text[]) AND tenant_id = $2 AND user_id = $3', [
-        sessionIds,
-        owner.tenantId,
-        owner.userId,
-      ]);
+      const { rows } = await q.query(
+        'SELECT session_id FROM sessions WHERE session_id = ANY($1::text[]) AND tenant_id = $2 AND user_id = $3',
+        [sessionIds, owner.tenantId, owner.userId],
+      );
       return new Set(rows.map((row) => String(row.session_id)));
     },
 
@@ -173,7 +187,11 @@ export function createThreadsStore(db: Db) {
       return rows[0] ? toFilter(rows[0]) : null;
     },
 
-    async insertFilter(tx: Queryable, owner: ThreadOwner, filter: { filterId: string; name: string; query: Record<string, unknown>; now: string }): Promise<ThreadSmartFilterRecord> {
+    async insertFilter(
+      tx: Queryable,
+      owner: ThreadOwner,
+      filter: { filterId: string; name: string; query: Record<string, unknown>; now: string },
+    ): Promise<ThreadSmartFilterRecord> {
       const { rows } = await tx.query(
         `INSERT INTO thread_smart_filters (filter_id, tenant_id, user_id, name, query, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $6) RETURNING ${FILTER_COLUMNS}`,
@@ -182,7 +200,11 @@ export function createThreadsStore(db: Db) {
       return toFilter(rows[0]!);
     },
 
-    async updateFilter(tx: Queryable, filterId: string, fields: { name: string; query: Record<string, unknown>; now: string }): Promise<ThreadSmartFilterRecord> {
+    async updateFilter(
+      tx: Queryable,
+      filterId: string,
+      fields: { name: string; query: Record<string, unknown>; now: string },
+    ): Promise<ThreadSmartFilterRecord> {
       const { rows } = await tx.query(
         `UPDATE thread_smart_filters SET name = $2, query = $3::jsonb, updated_at = $4 WHERE filter_id = $1 RETURNING ${FILTER_COLUMNS}`,
         [filterId, fields.name, json(fields.query), fields.now],

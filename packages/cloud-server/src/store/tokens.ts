@@ -112,8 +112,11 @@ export function createTokenStore(db: Queryable) {
       if (!row) return 'unknown';
       if (row.revoked_at) return 'revoked';
       if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return 'expired';
-      await db.query(`UPDATE api_tokens SET last_used_at = now()
-          WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [row.token_id]);
+      await db.query(
+        `UPDATE api_tokens SET last_used_at = now()
+          WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [row.token_id],
+      );
       return toApiToken(row);
     },
 

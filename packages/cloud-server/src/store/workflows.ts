@@ -82,7 +82,10 @@ function toTrigger(row: Record<string, unknown>): WorkflowTrigger {
 
 function toSummary(row: Record<string, unknown>, triggers: WorkflowTrigger[]): WorkflowSummary {
   const status = row.status as WorkflowStatus;
-  const due = triggers.map((trigger) => trigger.nextRunAt).filter((at): at is string => at !== null).sort();
+  const due = triggers
+    .map((trigger) => trigger.nextRunAt)
+    .filter((at): at is string => at !== null)
+    .sort();
   return {
     tenantId: String(row.tenant_id),
     userId: String(row.user_id),
@@ -151,7 +154,12 @@ export function createWorkflowsStore(db: Db) {
   }
 
   /** By id alone (the webhook route), or only when `owner` owns it; `lock` takes the row lock. */
-  async function get(q: Queryable, workflowId: string, owner: { tenantId: string; userId: string } | null, lock = false): Promise<WorkflowRecord | null> {
+  async function get(
+    q: Queryable,
+    workflowId: string,
+    owner: { tenantId: string; userId: string } | null,
+    lock = false,
+  ): Promise<WorkflowRecord | null> {
     const params: unknown[] = [workflowId];
     let where = 'w.workflow_id = $1';
     if (owner) {
@@ -195,7 +203,10 @@ export function createWorkflowsStore(db: Db) {
          ORDER BY w.updated_at DESC, w.workflow_id ASC LIMIT $3`,
         params,
       );
-      const triggers = await triggersOf(db, rows.map((row) => String(row.workflow_id)));
+      const triggers = await triggersOf(
+        db,
+        rows.map((row) => String(row.workflow_id)),
+      );
       return rows.map((row) => toRecord(row, triggers.get(String(row.workflow_id)) ?? []));
     },
 
@@ -226,8 +237,15 @@ export function createWorkflowsStore(db: Db) {
     },
 
     async setSecret(tx: Queryable, triggerId: string, sealedSecret: string, now: string): Promise<void> {
-      await tx.query('UPDATE workflow_triggers SET webhook_secret_sealed = $2, updated_at = $3 WHERE trigger_id = $1', [triggerId, sealedSecret, now]);
-      await tx.query('UPDATE workflows SET updated_at = $2 WHERE workflow_id = (SELECT workflow_id FROM workflow_triggers WHERE trigger_id = $1)', [triggerId, now]);
+      await tx.query('UPDATE workflow_triggers SET webhook_secret_sealed = $2, updated_at = $3 WHERE trigger_id = $1', [
+        triggerId,
+        sealedSecret,
+        now,
+      ]);
+      await tx.query(
+        'UPDATE workflows SET updated_at = $2 WHERE workflow_id = (SELECT workflow_id FROM workflow_triggers WHERE trigger_id = $1)',
+        [triggerId, now],
+      );
     },
 
     /** Records a queued run and the workflow's `lastRunAt`. */
@@ -266,7 +284,10 @@ export function createWorkflowsStore(db: Db) {
         [workflowId, signature, runId, now],
       );
       if (inserted.rows.length > 0) return null;
-      const { rows } = await tx.query('SELECT run_id FROM workflow_webhook_receipts WHERE workflow_id = $1 AND signature = $2', [workflowId, signature]);
+      const { rows } = await tx.query('SELECT run_id FROM workflow_webhook_receipts WHERE workflow_id = $1 AND signature = $2', [
+        workflowId,
+        signature,
+      ]);
       return String(rows[0]!.run_id);
     },
 
@@ -284,7 +305,12 @@ export function createWorkflowsStore(db: Db) {
          ORDER BY t.next_run_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED`,
         [now, limit],
       );
-      return rows.map((row) => ({ triggerId: String(row.trigger_id), workflowId: String(row.workflow_id), cron: String(row.cron), nextRunAt: iso(row.next_run_at) }));
+      return rows.map((row) => ({
+        triggerId: String(row.trigger_id),
+        workflowId: String(row.workflow_id),
+        cron: String(row.cron),
+        nextRunAt: iso(row.next_run_at),
+      }));
     },
 
     async setNextRun(tx: Queryable, triggerId: string, nextRunAt: string | null, now: string): Promise<void> {

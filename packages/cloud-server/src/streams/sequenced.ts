@@ -55,7 +55,12 @@ function snapshotRequired(source: SequencedSource, after: number, bounds: Sequen
     operation: 'snapshot_required',
     projectionVersion: after,
     createdAt: new Date().toISOString(),
-    payload: { reason: 'event_retention_gap', afterSequence: after, earliestSequence: bounds.earliest ?? bounds.latest + 1, latestSequence: bounds.latest },
+    payload: {
+      reason: 'event_retention_gap',
+      afterSequence: after,
+      earliestSequence: bounds.earliest ?? bounds.latest + 1,
+      latestSequence: bounds.latest,
+    },
   };
 }
 
@@ -91,7 +96,10 @@ export function createSequencedStreams(engine: StreamEngine) {
 
   /** Serialises each event once and writes the frames to every member that has not had them. */
   function fanOut(tail: Tail, batch: readonly StreamEvent[]) {
-    const frames = batch.map((event) => ({ sequence: event.sequence, frame: isCloudSessionEventType(event.type) ? frame(event.sequence, event.type, event) : null }));
+    const frames = batch.map((event) => ({
+      sequence: event.sequence,
+      frame: isCloudSessionEventType(event.type) ? frame(event.sequence, event.type, event) : null,
+    }));
     const whole = Buffer.concat(frames.flatMap((item) => (item.frame ? [item.frame] : [])));
     const first = frames[0]!.sequence;
     const last = frames.at(-1)!.sequence;
@@ -99,7 +107,8 @@ export function createSequencedStreams(engine: StreamEngine) {
     for (const member of tail.members) {
       if (member.cursor >= last) continue;
       // The usual case, a member at the tail's cursor with room for it, takes the whole batch in one write.
-      if (member.cursor < first && member.connection.buffered + whole.length <= engine.options.maxBufferedBytes) member.connection.send(whole);
+      if (member.cursor < first && member.connection.buffered + whole.length <= engine.options.maxBufferedBytes)
+        member.connection.send(whole);
       else for (const item of frames) if (item.sequence > member.cursor && item.frame) member.connection.send(item.frame);
       member.cursor = last;
     }

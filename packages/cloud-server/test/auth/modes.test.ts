@@ -162,7 +162,13 @@ describe('bearer OIDC access tokens', () => {
 
   it('describes the OIDC sign-in for Desktop', async () => {
     const config = await get('/auth/desktop/config');
-    expect(config.body).toEqual({ mode: 'oidc', issuerUrl: issuer.oidc.issuer, clientId: 'desktop-test', scope: 'openid email', webLoginUrl: '/auth/login' });
+    expect(config.body).toEqual({
+      mode: 'oidc',
+      issuerUrl: issuer.oidc.issuer,
+      clientId: 'desktop-test',
+      scope: 'openid email',
+      webLoginUrl: '/auth/login',
+    });
   });
 });
 

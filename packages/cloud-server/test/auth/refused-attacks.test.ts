@@ -29,7 +29,11 @@ describe.each(engines)('refused auth attacks (%s)', (engine) => {
     const opened = await api('/auth/session', { body: { token }, headers: { 'user-agent': 'attack-test' } });
     expect(opened.status).toBe(200);
     const cookies = { [SESSION_COOKIE]: opened.setCookies[SESSION_COOKIE]!, [CSRF_COOKIE]: opened.setCookies[CSRF_COOKIE]! };
-    const as = (options: CallOptions = {}): CallOptions => ({ ...options, cookies, headers: { 'x-csrf-token': opened.body.csrfToken, ...options.headers } });
+    const as = (options: CallOptions = {}): CallOptions => ({
+      ...options,
+      cookies,
+      headers: { 'x-csrf-token': opened.body.csrfToken, ...options.headers },
+    });
     return { opened, as };
   }
 
@@ -114,8 +118,13 @@ describe.each(engines)('refused auth attacks (%s)', (engine) => {
       const idle = await cookieSession(await server.mintToken(['desktop']));
       const old = await cookieSession(await server.mintToken(['desktop']));
       const idleMs = server.config.security.sessionIdleMs;
-      await server.db.query(`UPDATE auth_sessions SET last_seen_at = now() - ($1::bigint * interval '1 millisecond') WHERE user_agent = 'attack-test' AND csrf_token = $2`, [idleMs + 1_000, idle.opened.body.csrfToken]);
-      await server.db.query(`UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE csrf_token = $1`, [old.opened.body.csrfToken]);
+      await server.db.query(
+        `UPDATE auth_sessions SET last_seen_at = now() - ($1::bigint * interval '1 millisecond') WHERE user_agent = 'attack-test' AND csrf_token = $2`,
+        [idleMs + 1_000, idle.opened.body.csrfToken],
+      );
+      await server.db.query(`UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE csrf_token = $1`, [
+        old.opened.body.csrfToken,
+      ]);
       expect((await api('/auth/me', idle.as())).status).toBe(401);
       expect((await api('/auth/me', old.as())).status).toBe(401);
     });
@@ -186,22 +195,33 @@ describe.each(engines)('refused auth attacks (%s)', (engine) => {
     });
 
     it('refuses a new identity when signup is by invite, and admits one whose verified email was invited', async () => {
-      const stranger = await api('/auth/me', { bearer: await issuer.sign({ sub: 'stranger', email: 'stranger-oidc@example.test', email_verified: true }) });
+      const stranger = await api('/auth/me', {
+        bearer: await issuer.sign({ sub: 'stranger', email: 'stranger-oidc@example.test', email_verified: true }),
+      });
       expect(stranger.status).toBe(403);
       expect(stranger.body.code).toBe('auth.signup_invite_required');
-      const invited = await api('/api/admin/members', { bearer: await server.mintToken(['admin']), body: { email: 'invitee@example.test' } });
+      const invited = await api('/api/admin/members', {
+        bearer: await server.mintToken(['admin']),
+        body: { email: 'invitee@example.test' },
+      });
       expect(invited.status).toBe(201);
       const unverified = await api('/auth/me', { bearer: await issuer.sign({ sub: 'invitee-unverified', email: 'invitee@example.test' }) });
       expect(unverified.status).toBe(403);
-      const joined = await api('/auth/me', { bearer: await issuer.sign({ sub: 'invitee', email: 'invitee@example.test', email_verified: true }) });
+      const joined = await api('/auth/me', {
+        bearer: await issuer.sign({ sub: 'invitee', email: 'invitee@example.test', email_verified: true }),
+      });
       expect(joined.status).toBe(200);
       expect(joined.body.principal).toMatchObject({ email: 'invitee@example.test', role: 'member', userId: invited.body.member.accountId });
     });
 
     it('keeps the identity (issuer, subject): a linked account is not taken over by another subject with a verified email', async () => {
-      const first = await api('/auth/me', { bearer: await issuer.sign({ sub: 'invitee', email: 'invitee@example.test', email_verified: true }) });
+      const first = await api('/auth/me', {
+        bearer: await issuer.sign({ sub: 'invitee', email: 'invitee@example.test', email_verified: true }),
+      });
       expect(first.status).toBe(200);
-      const second = await api('/auth/me', { bearer: await issuer.sign({ sub: 'invitee-2', email: 'invitee@example.test', email_verified: true }) });
+      const second = await api('/auth/me', {
+        bearer: await issuer.sign({ sub: 'invitee-2', email: 'invitee@example.test', email_verified: true }),
+      });
       expect(second.status).toBe(403);
     });
   });
@@ -214,21 +234,27 @@ describe('OIDC email linking by policy', () => {
   });
   afterAll(() => issuer.close());
 
-  it.each([true, false])('links a verified email to the existing account only when the policy allows it (linkVerifiedEmail: %s)', async (linkVerifiedEmail) => {
-    const server = await startTestServer({ config: { oidc: issuer.oidc, admin: { signupMode: 'open' }, security: { linkVerifiedEmail } } });
-    try {
-      const owner = await createTenantStore(server.db).findUserByEmail(server.config.ownerEmail);
-      const signedIn = await call(server.baseUrl, '/auth/me', {
-        bearer: await issuer.sign({ sub: 'owner-at-idp', email: server.config.ownerEmail, email_verified: true }),
+  it.each([true, false])(
+    'links a verified email to the existing account only when the policy allows it (linkVerifiedEmail: %s)',
+    async (linkVerifiedEmail) => {
+      const server = await startTestServer({
+        config: { oidc: issuer.oidc, admin: { signupMode: 'open' }, security: { linkVerifiedEmail } },
       });
-      if (linkVerifiedEmail) {
-        expect(signedIn.body.principal).toMatchObject({ userId: owner!.userId, role: 'owner' });
-      } else {
-        expect(signedIn.status).toBe(409);
-        expect(signedIn.body.code).toBe('auth.email_in_use');
+      try {
+        const owner = await createTenantStore(server.db).findUserByEmail(server.config.ownerEmail);
+        const signedIn = await call(server.baseUrl, '/auth/me', {
+          bearer: await issuer.sign({ sub: 'owner-at-idp', email: server.config.ownerEmail, email_verified: true }),
+        });
+        if (linkVerifiedEmail) {
+          expect(signedIn.body.principal).toMatchObject({ userId: owner!.userId, role: 'owner' });
+        } else {
+          expect(signedIn.status).toBe(409);
+          expect(signedIn.body.code).toBe('auth.email_in_use');
+        }
+      } finally {
+        await server.close();
       }
-    } finally {
-      await server.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

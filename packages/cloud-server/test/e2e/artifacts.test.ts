@@ -19,7 +19,14 @@ describe.each(engines)('artifacts through the client over real HTTP (%s)', (engi
   it('uploads bytes, lists them, reads them back as a data URL and streams artifact.created without the bytes', async () => {
     const recording = record<CloudSessionEvent>((handlers) => cloud.subscribeSessionEvents(sessionId, handlers));
     const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);
-    const artifact = await cloud.uploadArtifact(sessionId, { filename: 'chart.png', contentType: 'image/png', data: bytes, kind: 'chart', projectId: 'p1', taskId: 't1' });
+    const artifact = await cloud.uploadArtifact(sessionId, {
+      filename: 'chart.png',
+      contentType: 'image/png',
+      data: bytes,
+      kind: 'chart',
+      projectId: 'p1',
+      taskId: 't1',
+    });
     expect(artifact).toMatchObject({
       filename: 'chart.png',
       mime: 'image/png',
@@ -42,7 +49,11 @@ describe.each(engines)('artifacts through the client over real HTTP (%s)', (engi
 
     expect(await cloud.listArtifacts(sessionId)).toEqual([artifact]);
     const attachment = await cloud.readArtifactAttachment(sessionId, artifact.filePath);
-    expect(attachment).toEqual({ mime: 'image/png', filename: 'chart.png', url: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}` });
+    expect(attachment).toEqual({
+      mime: 'image/png',
+      filename: 'chart.png',
+      url: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`,
+    });
     expect((await cloud.readArtifactAttachment(sessionId, artifact.artifactId)).url).toBe(attachment.url);
 
     const events = await recording.until(hasType('artifact.created'));
@@ -55,9 +66,17 @@ describe.each(engines)('artifacts through the client over real HTTP (%s)', (engi
   });
 
   it('moves status forward only: draft → in-review → final, 409 backwards', async () => {
-    const artifact = await cloud.uploadArtifact(sessionId, { filename: 'report.md', dataBase64: Buffer.from('# Report').toString('base64') });
+    const artifact = await cloud.uploadArtifact(sessionId, {
+      filename: 'report.md',
+      dataBase64: Buffer.from('# Report').toString('base64'),
+    });
     expect(artifact).toMatchObject({ kind: 'document', status: 'draft', contentType: 'application/octet-stream', order: 1 });
-    const review = await cloud.updateArtifactStatus({ sessionId, artifactId: artifact.artifactId, status: 'in-review', updatedBy: 'agent-1' });
+    const review = await cloud.updateArtifactStatus({
+      sessionId,
+      artifactId: artifact.artifactId,
+      status: 'in-review',
+      updatedBy: 'agent-1',
+    });
     expect(review).toMatchObject({ status: 'in-review', statusUpdatedBy: 'agent-1' });
     expect(review.statusUpdatedAt).not.toBeNull();
     const final = await cloud.updateArtifactStatus({ sessionId, artifactId: artifact.artifactId, status: 'final', kind: 'deck' });
@@ -65,12 +84,21 @@ describe.each(engines)('artifacts through the client over real HTTP (%s)', (engi
     const refused = await failure(cloud.updateArtifactStatus({ sessionId, artifactId: artifact.artifactId, status: 'draft' }));
     expect(refused).toMatchObject({ status: 409, code: 'artifacts.status_regression', kind: 'conflict' });
     expect((await cloud.listArtifacts(sessionId)).find((listed) => listed.artifactId === artifact.artifactId)!.status).toBe('final');
-    expect((await failure(cloud.updateArtifactStatus({ sessionId, artifactId: 'art_missing', status: 'final' }))).code).toBe('artifacts.not_found');
+    expect((await failure(cloud.updateArtifactStatus({ sessionId, artifactId: 'art_missing', status: 'final' }))).code).toBe(
+      'artifacts.not_found',
+    );
   });
 
   it('indexes artifacts across sessions with filters, and validates them', async () => {
     const second = (await cloud.createSession()).session.sessionId;
-    await cloud.uploadArtifact(second, { filename: 'sheet.csv', contentType: 'text/csv', dataBase64: Buffer.from('a,b').toString('base64'), kind: 'spreadsheet', taskId: 't2', status: 'final' });
+    await cloud.uploadArtifact(second, {
+      filename: 'sheet.csv',
+      contentType: 'text/csv',
+      dataBase64: Buffer.from('a,b').toString('base64'),
+      kind: 'spreadsheet',
+      taskId: 't2',
+      status: 'final',
+    });
     const all = await cloud.indexArtifacts();
     expect(all.total).toBe(3);
     expect(all.scannedSessions).toBe(2);
@@ -84,7 +112,9 @@ describe.each(engines)('artifacts through the client over real HTTP (%s)', (engi
     const bad = await fetch(`${h.server.baseUrl}/api/artifacts?kind=poster`, { headers: { authorization: `Bearer ${h.token}` } });
     expect(bad.status).toBe(400);
     const tooMany = new URLSearchParams(Array.from({ length: 129 }, (_, index) => ['taskIds', `t${index}`]));
-    expect((await fetch(`${h.server.baseUrl}/api/artifacts?${tooMany}`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(400);
+    expect((await fetch(`${h.server.baseUrl}/api/artifacts?${tooMany}`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(
+      400,
+    );
     // Another user indexes nothing of this.
     const other = await mintClient(h.server, ['desktop'], { email: 'art-other@example.com' });
     expect((await other.indexArtifacts()).total).toBe(0);

@@ -48,7 +48,10 @@ describe('the client in each auth mode against the session routes', () => {
       body: JSON.stringify({ token: await server.mintToken(['desktop'], { email: 'web@example.test' }) }),
     });
     const { csrfToken } = (await opened.json()) as { csrfToken: string };
-    const cookie = opened.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+    const cookie = opened.headers
+      .getSetCookie()
+      .map((value) => value.split(';')[0])
+      .join('; ');
     await runTurn(createHttpSseCloudTransportAdapter({ baseUrl: server.baseUrl, headers: { cookie }, csrfToken }));
     const withoutCsrf = createHttpSseCloudTransportAdapter({ baseUrl: server.baseUrl, headers: { cookie } });
     expect((await withoutCsrf.listSessions()).length).toBe(1);

@@ -94,7 +94,11 @@ async function send(sweep: Sweep, path: string, body: string | undefined) {
  * `api_tokens.last_used_at` moves on an authenticated request, refused or not.
  */
 /** Columns that change without any request: token use, and the heartbeats and lease renewals of runtime workers. */
-const VOLATILE_COLUMNS: Record<string, string> = { api_tokens: 'last_used_at', runtime_workers: 'heartbeat_at', session_leases: 'expires_at' };
+const VOLATILE_COLUMNS: Record<string, string> = {
+  api_tokens: 'last_used_at',
+  runtime_workers: 'heartbeat_at',
+  session_leases: 'expires_at',
+};
 
 async function tableStates(): Promise<Record<string, string>> {
   const { rows: tables } = await server.db.query<{ table_name: string }>(
@@ -148,16 +152,29 @@ const real: Record<string, string> = {
   filterId: await create('/api/threads/smart-filters', { name: 'Sweep', query: {} }, 'filterId'),
   tokenId: await create('/api/api-tokens', { name: 'sweep', scopes: ['desktop'] }, 'tokenId'),
   agentId: await create('/api/channels/agents', { name: 'Sweep', agentId: 'ag-sweep' }, 'agentId'),
-  bindingId: await create('/api/channels/bindings', { agentId: 'ag-sweep', provider: 'slack', displayName: 'Sweep', bindingId: 'cb-sweep' }, 'bindingId'),
+  bindingId: await create(
+    '/api/channels/bindings',
+    { agentId: 'ag-sweep', provider: 'slack', displayName: 'Sweep', bindingId: 'cb-sweep' },
+    'bindingId',
+  ),
   deliveryId: await create(
     '/api/channels/deliveries',
-    { agentId: 'ag-sweep', channelBindingId: 'cb-sweep', provider: 'slack', target: {}, eventType: 'assistant.message', payload: {}, deliveryId: 'd-sweep' },
+    {
+      agentId: 'ag-sweep',
+      channelBindingId: 'cb-sweep',
+      provider: 'slack',
+      target: {},
+      eventType: 'assistant.message',
+      payload: {},
+      deliveryId: 'd-sweep',
+    },
     'deliveryId',
   ),
   providerId: await create('/api/byok/openai', { apiKey: `sk-${randomBytes(24).toString('hex')}` }, 'providerId'),
   settingKey: await create('/api/settings/theme', { value: { mode: 'dark' } }, 'key'),
-  accountId: (await server.app.inject({ method: 'GET', url: '/api/workspace', headers: { authorization: `Bearer ${adminToken}` } })).json<{ accountId: string }>()
-    .accountId,
+  accountId: (await server.app.inject({ method: 'GET', url: '/api/workspace', headers: { authorization: `Bearer ${adminToken}` } })).json<{
+    accountId: string;
+  }>().accountId,
 };
 
 /** The real record a path parameter names, by route. */
@@ -182,7 +199,9 @@ function realId(path: string, name: string): string {
 
 /** The path with real ids, or with ids nothing has (`missing`). */
 const fill = (path: string, missing: boolean) =>
-  path.replace(/\{(\w+)\}/g, (_whole, name: string) => encodeURIComponent(missing ? `${MISSING}-${name.toLowerCase()}` : realId(path, name)));
+  path.replace(/\{(\w+)\}/g, (_whole, name: string) =>
+    encodeURIComponent(missing ? `${MISSING}-${name.toLowerCase()}` : realId(path, name)),
+  );
 
 /** The JSON types a schema admits (`null` for "anything"). */
 function admitted(schema: JsonSchema): Set<string> | null {
@@ -305,10 +324,22 @@ function attempts(sweep: Sweep): Attempt[] {
   const list: Attempt[] = [{ name: '(a) not JSON', path: withReal, body: '{"not": json', status: 400, code: 'request.invalid_json' }];
   // A route without a body schema ignores a parsed body: then (b) is (e) with a body.
   if (schema || missingIsAnError) {
-    list.push({ name: '(b) a JSON array', path: bodyTarget, body: '[1, 2, 3]', ...(schema ? { status: 400, code: 'request.invalid' } : {}) });
+    list.push({
+      name: '(b) a JSON array',
+      path: bodyTarget,
+      body: '[1, 2, 3]',
+      ...(schema ? { status: 400, code: 'request.invalid' } : {}),
+    });
   }
   const wrong = schema ? wrongTypes(schema) : null;
-  if (wrong) list.push({ name: `(c) wrong types ${JSON.stringify(wrong)}`, path: withReal, body: JSON.stringify(wrong), status: 400, code: 'request.invalid' });
+  if (wrong)
+    list.push({
+      name: `(c) wrong types ${JSON.stringify(wrong)}`,
+      path: withReal,
+      body: JSON.stringify(wrong),
+      status: 400,
+      code: 'request.invalid',
+    });
   list.push({
     name: `(d) ${bodyLimit + 1} bytes`,
     path: withReal,
@@ -317,7 +348,12 @@ function attempts(sweep: Sweep): Attempt[] {
     code: 'request.body_too_large',
   });
   if (missingIsAnError) {
-    list.push({ name: '(e) ids that name nothing', path: withMissing, body: schema ? JSON.stringify(sample(schema)) : undefined, status: 404 });
+    list.push({
+      name: '(e) ids that name nothing',
+      path: withMissing,
+      body: schema ? JSON.stringify(sample(schema)) : undefined,
+      status: 404,
+    });
   } else if (schema && !/\{\w+\}/.test(path) && referencesById(schema)) {
     // No id in the path, but the body names records by id (a binding, an agent, a session…).
     list.push({ name: '(e) body ids that name nothing', path, body: JSON.stringify(sample(schema)), status: 404 });
@@ -369,7 +405,10 @@ describe('every mutating /api/ operation refuses bad input with a coded 4xx and 
       expect(typeof answer.json?.error, `${label}: ${answer.text.slice(0, 300)}`).toBe('string');
       expect(typeof answer.json?.code, `${label}: ${answer.text.slice(0, 300)}`).toBe('string');
       if (attempt.status !== undefined) {
-        expect({ status: answer.status, code: attempt.code === undefined ? undefined : answer.json?.code }, `${label}: ${answer.text.slice(0, 300)}`).toEqual({
+        expect(
+          { status: answer.status, code: attempt.code === undefined ? undefined : answer.json?.code },
+          `${label}: ${answer.text.slice(0, 300)}`,
+        ).toEqual({
           status: attempt.status,
           code: attempt.code,
         });
@@ -390,11 +429,18 @@ describe('every mutating /api/ operation refuses bad input with a coded 4xx and 
     const before = await tableStates();
     const response = await fetch(`${server.baseUrl}/webhooks/workflows/${encodeURIComponent(reveal.workflowId)}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-open-cowork-timestamp': timestamp, 'x-open-cowork-signature': signWebhook(reveal.secret, timestamp, body) },
+      headers: {
+        'content-type': 'application/json',
+        'x-open-cowork-timestamp': timestamp,
+        'x-open-cowork-signature': signWebhook(reveal.secret, timestamp, body),
+      },
       body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: expect.any(String), code: 'request.invalid' } });
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 400,
+      body: { error: expect.any(String), code: 'request.invalid' },
+    });
     expect(await tableStates()).toEqual(before);
   });
 });

@@ -9,7 +9,11 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
   let cloud: Client;
   let admin: string;
   beforeAll(async () => {
-    ({ server, token: admin, client: cloud } = await startHarness({ engine, scopes: ['desktop', 'admin'], config: { billing: { quotas: { promptsPerHour: 3 } } } }));
+    ({
+      server,
+      token: admin,
+      client: cloud,
+    } = await startHarness({ engine, scopes: ['desktop', 'admin'], config: { billing: { quotas: { promptsPerHour: 3 } } } }));
   });
   afterAll(() => server.close());
 
@@ -39,21 +43,47 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
     await cloud.promptSession(session.sessionId, { text: 'two' });
     const events = await cloud.listUsageEvents(10);
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ eventType: 'prompt', quantity: 1, unit: 'count', orgId: server.app.defaultOrg.orgId, metadata: { sessionId: session.sessionId } });
+    expect(events[0]).toMatchObject({
+      eventType: 'prompt',
+      quantity: 1,
+      unit: 'count',
+      orgId: server.app.defaultOrg.orgId,
+      metadata: { sessionId: session.sessionId },
+    });
     expect(await cloud.listUsageEvents(1)).toHaveLength(1);
     const summary = await cloud.getUsageSummary();
-    expect(summary).toMatchObject({ enabled: true, totalsScope: 'recent_events', totals: [{ eventType: 'prompt', unit: 'count', quantity: 2 }] });
+    expect(summary).toMatchObject({
+      enabled: true,
+      totalsScope: 'recent_events',
+      totals: [{ eventType: 'prompt', unit: 'count', quantity: 2 }],
+    });
     const prompts = summary.quotas.find((quota) => quota.quotaKey === 'prompts:hour')!;
-    expect(prompts).toMatchObject({ enabled: true, limit: 3, used: 2, remaining: 1, windowMs: 3_600_000, policyCode: 'quota.prompts_per_hour_exceeded' });
+    expect(prompts).toMatchObject({
+      enabled: true,
+      limit: 3,
+      used: 2,
+      remaining: 1,
+      windowMs: 3_600_000,
+      policyCode: 'quota.prompts_per_hour_exceeded',
+    });
     expect(Date.parse(prompts.resetAt) - Date.parse(prompts.windowStartedAt)).toBe(3_600_000);
-    expect(summary.quotas.find((quota) => quota.quotaKey === 'gateway_deliveries:hour')).toMatchObject({ enabled: false, limit: null, remaining: null });
+    expect(summary.quotas.find((quota) => quota.quotaKey === 'gateway_deliveries:hour')).toMatchObject({
+      enabled: false,
+      limit: null,
+      remaining: null,
+    });
   });
 
   it('answers 429 with retryAfterMs once the prompt quota is used up, recording nothing', async () => {
     const { session } = await cloud.createSession();
     await cloud.promptSession(session.sessionId, { text: 'three' });
     const prompts = async () =>
-      (await server.db.query('SELECT event_id FROM session_events WHERE session_id = $1 AND type = $2', [session.sessionId, 'prompt.submitted'])).rows.length;
+      (
+        await server.db.query('SELECT event_id FROM session_events WHERE session_id = $1 AND type = $2', [
+          session.sessionId,
+          'prompt.submitted',
+        ])
+      ).rows.length;
     const before = { commands: await commandCount(), prompts: await prompts() };
     const refused = await failure(cloud.promptSession(session.sessionId, { text: 'four' }));
     expect(refused).toMatchObject({ kind: 'rate_limited', status: 429, code: 'quota.prompts_per_hour_exceeded' });
@@ -99,7 +129,12 @@ describe.each(engines)('usage, diagnostics and billing through the client (%s)',
   it('keeps usage and diagnostics for admins, the subscription for every member', async () => {
     const member = await mintClient(server, ['desktop'], { email: 'usage-member@example.test' });
     expect((await member.getBillingSubscription()).active).toBe(true);
-    for (const attempt of [() => member.listUsageEvents(), () => member.getUsageSummary(), () => member.getDiagnosticsBundle(), () => member.createBillingPortal()]) {
+    for (const attempt of [
+      () => member.listUsageEvents(),
+      () => member.getUsageSummary(),
+      () => member.getDiagnosticsBundle(),
+      () => member.createBillingPortal(),
+    ]) {
       expect((await failure(attempt())).kind).toBe('forbidden');
     }
     expect((await failure(cloud.listUsageEvents(501))).status).toBe(400);

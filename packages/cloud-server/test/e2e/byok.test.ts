@@ -12,7 +12,15 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
   let cloud: Client;
   let admin: string;
   beforeAll(async () => {
-    ({ server, token: admin, client: cloud } = await startHarness({ engine, scopes: ['admin'], config: { byok: { key: randomBytes(32).toString('base64'), kmsRefPrefixes: [] } } }));
+    ({
+      server,
+      token: admin,
+      client: cloud,
+    } = await startHarness({
+      engine,
+      scopes: ['admin'],
+      config: { byok: { key: randomBytes(32).toString('base64'), kmsRefPrefixes: [] } },
+    }));
   });
   afterAll(() => server.close());
 
@@ -23,7 +31,14 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
     expect(await cloud.getByokSecret('openai')).toBeNull();
     const key = openAiKey();
     const stored = await cloud.setByokSecret('openai', { apiKey: key });
-    expect(stored).toMatchObject({ providerId: 'openai', status: 'pending_validation', credentialKind: 'plaintext', last4: key.slice(-4), validationError: null, lastValidatedAt: null });
+    expect(stored).toMatchObject({
+      providerId: 'openai',
+      status: 'pending_validation',
+      credentialKind: 'plaintext',
+      last4: key.slice(-4),
+      validationError: null,
+      lastValidatedAt: null,
+    });
     expect(stored.keyFingerprint).toMatch(/^hmac-sha256:[0-9a-f]{32}$/);
     expect(JSON.stringify(stored)).not.toContain(key);
     const [row] = await rows();
@@ -54,7 +69,11 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
     const overridden = await cloud.overrideByokSecretValidation('anthropic', { reason: 'Proxy key with a custom prefix' });
     expect(overridden.status).toBe('active');
     const audit = await cloud.listAdminAuditEvents(5);
-    expect(audit[0]).toMatchObject({ action: 'byok_secret.validation_overridden', targetId: 'anthropic', metadata: { reason: 'Proxy key with a custom prefix', previousStatus: 'invalid' } });
+    expect(audit[0]).toMatchObject({
+      action: 'byok_secret.validation_overridden',
+      targetId: 'anthropic',
+      metadata: { reason: 'Proxy key with a custom prefix', previousStatus: 'invalid' },
+    });
   });
 
   it('soft-disables a secret: the record stays without its ciphertext; nothing to disable answers null', async () => {
@@ -62,7 +81,9 @@ describe.each(engines)('byok through the client (%s)', (engine) => {
     const disabled = await cloud.deleteByokSecret('mistral');
     expect(disabled).toMatchObject({ providerId: 'mistral', status: 'disabled' });
     expect((await cloud.getByokSecret('mistral'))?.status).toBe('disabled');
-    const { rows: [row] } = await server.db.query('SELECT ciphertext, iv FROM byok_secrets WHERE provider_id = $1', ['mistral']);
+    const {
+      rows: [row],
+    } = await server.db.query('SELECT ciphertext, iv FROM byok_secrets WHERE provider_id = $1', ['mistral']);
     expect(row).toEqual({ ciphertext: null, iv: null });
     expect(await cloud.deleteByokSecret('mistral')).toBeNull();
     expect(await cloud.deleteByokSecret('never-set')).toBeNull();

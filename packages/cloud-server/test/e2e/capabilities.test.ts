@@ -12,7 +12,18 @@ describe.each(engines)('capabilities through the client (%s)', (engine) => {
       engine,
       config: {
         capabilities: {
-          tools: [...DEFAULT_CAPABILITIES.tools, { id: 'custom/linear', name: 'Linear', description: 'Issues.', kind: 'mcp', source: 'custom', patterns: ['linear_*'], agentNames: [] }],
+          tools: [
+            ...DEFAULT_CAPABILITIES.tools,
+            {
+              id: 'custom/linear',
+              name: 'Linear',
+              description: 'Issues.',
+              kind: 'mcp',
+              source: 'custom',
+              patterns: ['linear_*'],
+              agentNames: [],
+            },
+          ],
           skills: DEFAULT_CAPABILITIES.skills,
         },
       },

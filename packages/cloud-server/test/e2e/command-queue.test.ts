@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../helpers/db.js';
 import { type Harness, record, startHarness, waitFor } from './harness.js';
 
-type Status = { canExecute: boolean; process: { role: string; workerId: string | null }; workers: unknown[]; queue: { pending: number; running: number } };
+type Status = {
+  canExecute: boolean;
+  process: { role: string; workerId: string | null };
+  workers: unknown[];
+  queue: { pending: number; running: number };
+};
 
 describe.each(engines)('the command queue (%s)', (engine) => {
   let h: Harness;
@@ -40,7 +45,9 @@ describe.each(engines)('the command queue (%s)', (engine) => {
     expect((await h.client.getSession(sessionId)).session.status).toBe('idle');
 
     const after = await h.client.promptSession(sessionId, { text: 'after the abort' });
-    await recording.until((all) => all.some((event) => event.type === 'session.idle' && event.payload.commandId === after.command.commandId));
+    await recording.until((all) =>
+      all.some((event) => event.type === 'session.idle' && event.payload.commandId === after.command.commandId),
+    );
     recording.close();
     await waitFor(async () => ((await h.client.getRuntimeStatus()) as unknown as Status).queue.pending === 0, { what: 'an empty queue' });
   });
@@ -58,7 +65,12 @@ describe('a server of role api', () => {
     const prompted = await h.client.promptSession(session.sessionId, { text: 'nobody runs this' });
     expect(prompted).toMatchObject({ processed: 0, projectionFence: null, command: { status: 'pending', attemptCount: 0 } });
     const status = (await h.client.getRuntimeStatus()) as unknown as Status;
-    expect(status).toMatchObject({ canExecute: false, process: { role: 'api', workerId: null }, workers: [], queue: { pending: 1, running: 0 } });
+    expect(status).toMatchObject({
+      canExecute: false,
+      process: { role: 'api', workerId: null },
+      workers: [],
+      queue: { pending: 1, running: 0 },
+    });
   });
 });
 

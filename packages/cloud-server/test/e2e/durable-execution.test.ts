@@ -75,7 +75,12 @@ async function kill9(cloud: Cloud): Promise<void> {
 }
 
 /** Every event of a session so far, read by replaying its stream from the start. */
-async function eventsOf(client: Client, sessionId: string, done: (events: CloudSessionEvent[]) => boolean, timeoutMs = 60_000): Promise<CloudSessionEvent[]> {
+async function eventsOf(
+  client: Client,
+  sessionId: string,
+  done: (events: CloudSessionEvent[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<CloudSessionEvent[]> {
   const recording = record<CloudSessionEvent>((handlers) => client.subscribeSessionEvents(sessionId, handlers));
   try {
     return [...(await recording.until(done, timeoutMs))];
@@ -85,8 +90,10 @@ async function eventsOf(client: Client, sessionId: string, done: (events: CloudS
 }
 
 const byCommand = (commandId: string) => (event: CloudSessionEvent) => event.payload.commandId === commandId;
-const turnEnded = (commandId: string) => (events: CloudSessionEvent[]) => events.some((event) => event.type === 'session.idle' && byCommand(commandId)(event));
-const isStreaming = (commandId: string) => (events: CloudSessionEvent[]) => events.some((event) => event.type === 'assistant.message' && byCommand(commandId)(event));
+const turnEnded = (commandId: string) => (events: CloudSessionEvent[]) =>
+  events.some((event) => event.type === 'session.idle' && byCommand(commandId)(event));
+const isStreaming = (commandId: string) => (events: CloudSessionEvent[]) =>
+  events.some((event) => event.type === 'assistant.message' && byCommand(commandId)(event));
 
 /** No gap and no duplicate: sequences are 1..n and event ids are unique. */
 function expectGapless(events: CloudSessionEvent[]): void {
@@ -105,7 +112,10 @@ function expectInterrupted(events: CloudSessionEvent[], commandId: string): void
 
 /** The store of a PostgreSQL schema, read directly. */
 async function queryPostgres<Row>(schema: PostgresSchema, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: schema.target.databaseUrl, options: `-c search_path=${quoteIdentifier(schema.target.schema)}` });
+  const client = new pg.Client({
+    connectionString: schema.target.databaseUrl,
+    options: `-c search_path=${quoteIdentifier(schema.target.schema)}`,
+  });
   await client.connect();
   try {
     return (await client.query(sql, params)).rows as Row[];
@@ -147,31 +157,35 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
 
   const restartEngines = postgresAvailable ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
 
-  it.each(restartEngines)('kill -9 mid-turn and a restart on the same data (%s): the turn is closed with runtime.error, the sequence has no gap, the next prompt is answered', async (engine) => {
-    const store = engine === 'pglite' ? await pgliteDir() : (await postgresSchema()).target;
-    const first = await startCloud(store);
-    const cloud = clientFor(first.baseUrl, first.token);
-    const { session } = await cloud.createSession();
-    const prompted = await cloud.promptSession(session.sessionId, { text: 'a long answer [stream:2000]' });
-    const { commandId } = prompted.command;
-    await eventsOf(cloud, session.sessionId, isStreaming(commandId));
-    await kill9(first);
+  it.each(restartEngines)(
+    'kill -9 mid-turn and a restart on the same data (%s): the turn is closed with runtime.error, the sequence has no gap, the next prompt is answered',
+    async (engine) => {
+      const store = engine === 'pglite' ? await pgliteDir() : (await postgresSchema()).target;
+      const first = await startCloud(store);
+      const cloud = clientFor(first.baseUrl, first.token);
+      const { session } = await cloud.createSession();
+      const prompted = await cloud.promptSession(session.sessionId, { text: 'a long answer [stream:2000]' });
+      const { commandId } = prompted.command;
+      await eventsOf(cloud, session.sessionId, isStreaming(commandId));
+      await kill9(first);
 
-    const killedAt = Date.now();
-    const second = await startCloud(store);
-    const after = clientFor(second.baseUrl, first.token);
-    const events = await eventsOf(after, session.sessionId, turnEnded(commandId));
-    // Within one lease period of the kill (plus the restart itself, on a slow machine).
-    expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 60_000);
-    expectInterrupted(events, commandId);
-    expectGapless(events);
-    expect((await after.getSession(session.sessionId)).session.status).toBe('idle');
+      const killedAt = Date.now();
+      const second = await startCloud(store);
+      const after = clientFor(second.baseUrl, first.token);
+      const events = await eventsOf(after, session.sessionId, turnEnded(commandId));
+      // Within one lease period of the kill (plus the restart itself, on a slow machine).
+      expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 60_000);
+      expectInterrupted(events, commandId);
+      expectGapless(events);
+      expect((await after.getSession(session.sessionId)).session.status).toBe('idle');
 
-    const next = await after.promptSession(session.sessionId, { text: 'are you back?' });
-    const all = await eventsOf(after, session.sessionId, turnEnded(next.command.commandId));
-    expectGapless(all);
-    expect(all.filter(byCommand(next.command.commandId)).map((event) => event.type)).not.toContain('runtime.error');
-  }, 240_000);
+      const next = await after.promptSession(session.sessionId, { text: 'are you back?' });
+      const all = await eventsOf(after, session.sessionId, turnEnded(next.command.commandId));
+      expectGapless(all);
+      expect(all.filter(byCommand(next.command.commandId)).map((event) => event.type)).not.toContain('runtime.error');
+    },
+    240_000,
+  );
 
   it('refuses a second process on the same embedded store, naming the holder; after a kill -9 the next start takes the stale lock over', async () => {
     const store = await pgliteDir();
@@ -202,7 +216,9 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       const prompted = await cloud.promptSession(session.sessionId, { text: 'long [stream:2000]' });
       const { commandId } = prompted.command;
       await eventsOf(cloud, session.sessionId, isStreaming(commandId));
-      const [holder] = await queryPostgres<{ worker_id: string }>(schema, 'SELECT worker_id FROM session_leases WHERE session_id = $1', [session.sessionId]);
+      const [holder] = await queryPostgres<{ worker_id: string }>(schema, 'SELECT worker_id FROM session_leases WHERE session_id = $1', [
+        session.sessionId,
+      ]);
       const [victim, survivor] = holder!.worker_id === (await workerOf(a)) ? [a, b] : [b, a];
 
       await kill9(victim);
@@ -212,7 +228,11 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 15_000);
       expectInterrupted(events, commandId);
       expectGapless(events);
-      const [command] = await queryPostgres<{ status: string; last_error_code: string }>(schema, 'SELECT status, last_error_code FROM session_commands WHERE command_id = $1', [commandId]);
+      const [command] = await queryPostgres<{ status: string; last_error_code: string }>(
+        schema,
+        'SELECT status, last_error_code FROM session_commands WHERE command_id = $1',
+        [commandId],
+      );
       expect(command).toEqual({ status: 'failed', last_error_code: 'runtime.interrupted' });
 
       const next = await other.promptSession(session.sessionId, { text: 'still there?' });
@@ -231,14 +251,23 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       for (let n = 0; n < 3; n += 1) queued.push(await cloud.promptSession(session.sessionId, { text: `queued ${n}` }));
       const asked = await eventsOf(cloud, session.sessionId, (events) => events.some((event) => event.type === 'permission.requested'));
       const permissionId = String(asked.find((event) => event.type === 'permission.requested')!.payload.permissionId);
-      const [holder] = await queryPostgres<{ worker_id: string }>(schema, 'SELECT worker_id FROM session_leases WHERE session_id = $1', [session.sessionId]);
+      const [holder] = await queryPostgres<{ worker_id: string }>(schema, 'SELECT worker_id FROM session_leases WHERE session_id = $1', [
+        session.sessionId,
+      ]);
       const [leaving, staying] = holder!.worker_id === (await workerOf(a)) ? [a, b] : [b, a];
       const stayingWorker = await workerOf(staying);
 
       leaving.child.kill('SIGTERM');
       // Once it says it is shutting down it claims nothing more: its turn still runs, and the
       // answer, accepted by the other replica, reaches it there.
-      await waitFor(() => fetch(`${leaving.baseUrl}/readyz`).then((response) => response.status === 503, () => true), { timeoutMs: 30_000, what: 'the leaving replica to shut down' });
+      await waitFor(
+        () =>
+          fetch(`${leaving.baseUrl}/readyz`).then(
+            (response) => response.status === 503,
+            () => true,
+          ),
+        { timeoutMs: 30_000, what: 'the leaving replica to shut down' },
+      );
       const other = clientFor(staying.baseUrl, a.token);
       await other.respondToPermission(session.sessionId, { permissionId, response: 'once' });
       expect(await leaving.exited).toBe(0);
@@ -246,7 +275,11 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       expectGapless(events);
       expect(events.filter((event) => event.type === 'runtime.error')).toEqual([]);
       expect(events.filter(byCommand(first.command.commandId)).at(-1)!.type).toBe('session.idle');
-      const commands = await queryPostgres<{ status: string; claimed_by: string }>(schema, 'SELECT status, claimed_by FROM session_commands WHERE session_id = $1 AND kind = $2 ORDER BY created_sequence', [session.sessionId, 'prompt']);
+      const commands = await queryPostgres<{ status: string; claimed_by: string }>(
+        schema,
+        'SELECT status, claimed_by FROM session_commands WHERE session_id = $1 AND kind = $2 ORDER BY created_sequence',
+        [session.sessionId, 'prompt'],
+      );
       expect(commands.map((command) => command.status)).toEqual(['acked', 'acked', 'acked', 'acked']);
       expect(commands[0]!.claimed_by).toBe(holder!.worker_id);
       // The prompts queued behind the running turn were run by the replica that stayed.
@@ -277,10 +310,19 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       for (let round = 10; round < 20; round += 1) await send(round);
 
       await waitFor(
-        async () => (await queryPostgres<{ n: number }>(schema, `SELECT count(*)::int AS n FROM session_commands WHERE status IN ('pending', 'running')`))[0]!.n === 0,
+        async () =>
+          (
+            await queryPostgres<{ n: number }>(
+              schema,
+              `SELECT count(*)::int AS n FROM session_commands WHERE status IN ('pending', 'running')`,
+            )
+          )[0]!.n === 0,
         { timeoutMs: 180_000, intervalMs: 500, what: 'every prompt to be settled' },
       );
-      const commands = await queryPostgres<{ command_id: string; session_id: string; status: string }>(schema, 'SELECT command_id, session_id, status FROM session_commands');
+      const commands = await queryPostgres<{ command_id: string; session_id: string; status: string }>(
+        schema,
+        'SELECT command_id, session_id, status FROM session_commands',
+      );
       expect(commands).toHaveLength(100);
       for (const { session } of sessions) {
         const ids = accepted.get(session.sessionId)!;
@@ -293,7 +335,8 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
         expect(ends).toEqual(submitted);
         expect(new Set(ends).size).toBe(20);
         // No turn ran twice: one busy status per prompt at most.
-        for (const id of ids) expect(events.filter((event) => event.type === 'session.status' && byCommand(id)(event)).length).toBeLessThanOrEqual(1);
+        for (const id of ids)
+          expect(events.filter((event) => event.type === 'session.status' && byCommand(id)(event)).length).toBeLessThanOrEqual(1);
         // Answered, or failed with a runtime.error saying why.
         for (const id of ids) {
           const status = commands.find((command) => command.command_id === id)!.status;

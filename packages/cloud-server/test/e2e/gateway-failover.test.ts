@@ -29,7 +29,15 @@ async function setup(base: { server: TestServer; admin: Client }, count: number)
   const bindingId = `cb-${bindings}`;
   await admin.createChannelBinding({ agentId: 'ag-1', provider: 'webhook', displayName: 'Hook', bindingId });
   for (let n = 0; n < count; n += 1) {
-    await admin.createChannelDelivery({ agentId: 'ag-1', channelBindingId: bindingId, provider: 'webhook', target: { url: 'x' }, eventType: 'assistant.message', payload: { n }, deliveryId: `d-${String(n).padStart(2, '0')}` });
+    await admin.createChannelDelivery({
+      agentId: 'ag-1',
+      channelBindingId: bindingId,
+      provider: 'webhook',
+      target: { url: 'x' },
+      eventType: 'assistant.message',
+      payload: { n },
+      deliveryId: `d-${String(n).padStart(2, '0')}`,
+    });
   }
   return { server, admin, bindingId, gatewayToken: await server.mintToken(['gateway'], { channelBindingIds: [bindingId] }) };
 }
@@ -50,7 +58,11 @@ describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
     // Gateway A claims but dies before acking anything.
     const gotA: { delivery: ChannelDeliveryRecord; at: number }[] = [];
     const a = clientFor(server.baseUrl, gatewayToken);
-    const subA = a.subscribeChannelDeliveries({ claimedBy: 'gw-a', ttlMs: leaseMs, onDelivery: (delivery) => gotA.push({ delivery, at: Date.now() }) });
+    const subA = a.subscribeChannelDeliveries({
+      claimedBy: 'gw-a',
+      ttlMs: leaseMs,
+      onDelivery: (delivery) => gotA.push({ delivery, at: Date.now() }),
+    });
 
     // Gateway B acks everything it receives.
     const gotB: { delivery: ChannelDeliveryRecord; at: number }[] = [];
@@ -61,7 +73,9 @@ describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
       ttlMs: 10_000,
       onDelivery(delivery) {
         gotB.push({ delivery, at: Date.now() });
-        b.ackChannelDelivery(delivery.deliveryId, { status: 'sent', claimedBy: 'gw-b', channelBindingId: delivery.channelBindingId }).catch((error: CloudTransportError) => errors.push(error));
+        b.ackChannelDelivery(delivery.deliveryId, { status: 'sent', claimedBy: 'gw-b', channelBindingId: delivery.channelBindingId }).catch(
+          (error: CloudTransportError) => errors.push(error),
+        );
       },
       onError: (error) => errors.push(error),
     });
@@ -72,7 +86,10 @@ describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {
     expect(gotA).toHaveLength(4);
     subA.close();
 
-    await waitFor(async () => (await admin.listChannelDeliveries({ channelBindingId: bindingId, status: 'sent', limit: 200 })).length === 20, { timeoutMs: 20_000, what: 'all 20 deliveries sent' });
+    await waitFor(
+      async () => (await admin.listChannelDeliveries({ channelBindingId: bindingId, status: 'sent', limit: 200 })).length === 20,
+      { timeoutMs: 20_000, what: 'all 20 deliveries sent' },
+    );
     subB.close();
     expect(errors).toEqual([]);
 
@@ -196,7 +213,15 @@ describe.skipIf(!postgresAvailable)('delivery streams on two servers sharing one
     };
     const create = async (from: number, to: number) => {
       for (let n = from; n < to; n += 1) {
-        await admin.createChannelDelivery({ agentId: 'ag-r', channelBindingId: 'cb-r', provider: 'webhook', target: {}, eventType: 'x', payload: { n }, deliveryId: `r-${String(n).padStart(2, '0')}` });
+        await admin.createChannelDelivery({
+          agentId: 'ag-r',
+          channelBindingId: 'cb-r',
+          provider: 'webhook',
+          target: {},
+          eventType: 'x',
+          payload: { n },
+          deliveryId: `r-${String(n).padStart(2, '0')}`,
+        });
       }
     };
     // Only server two streams: what server one creates must reach it through the database.
@@ -213,6 +238,8 @@ describe.skipIf(!postgresAvailable)('delivery streams on two servers sharing one
     await sleep(300);
     onOne.close();
     onTwo.close();
-    expect(got.map((entry) => entry.delivery.deliveryId).sort()).toEqual(Array.from({ length: 15 }, (_, n) => `r-${String(n).padStart(2, '0')}`));
+    expect(got.map((entry) => entry.delivery.deliveryId).sort()).toEqual(
+      Array.from({ length: 15 }, (_, n) => `r-${String(n).padStart(2, '0')}`),
+    );
   }, 60_000);
 });

@@ -47,7 +47,11 @@ describe.each(engines)('request hardening (%s)', (engine) => {
   const api = (path: string, options: CallOptions = {}) => call(server.baseUrl, path, options);
   const countTokens = async () => (await server.db.query('SELECT count(*)::int AS n FROM api_tokens')).rows[0] as { n: number };
   const raw = (body: string) =>
-    fetch(`${server.baseUrl}/api/api-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    fetch(`${server.baseUrl}/api/api-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
 
   it.each([
     ['JSON nested 10,000 deep', `{"name":"x","scopes":["desktop"],"deep":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'request.too_deep'],
@@ -77,7 +81,12 @@ describe.each(engines)('request hardening (%s)', (engine) => {
   });
 
   it('sends Cache-Control: no-store on /api and /auth answers, errors included', async () => {
-    for (const [path, options] of [['/api/sessions', { bearer: token }], ['/auth/me', { bearer: token }], ['/api/sessions', {}], ['/auth/session', { body: {} }]] as const) {
+    for (const [path, options] of [
+      ['/api/sessions', { bearer: token }],
+      ['/auth/me', { bearer: token }],
+      ['/api/sessions', {}],
+      ['/auth/session', { body: {} }],
+    ] as const) {
       expect((await api(path, options)).headers.get('cache-control'), path).toBe('no-store');
     }
   });
@@ -170,7 +179,10 @@ describe('limits', () => {
   it('closes a connection that trickles its body, and an idle keep-alive connection', async () => {
     const trickle = await rawExchange(
       server.baseUrl,
-      ['POST /webhooks/workflows/wf_trickle HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n', ...Array.from({ length: 100 }, () => ' ')],
+      [
+        'POST /webhooks/workflows/wf_trickle HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n',
+        ...Array.from({ length: 100 }, () => ' '),
+      ],
       200,
     );
     expect(trickle.closedAfterMs).toBeLessThan(10_000);

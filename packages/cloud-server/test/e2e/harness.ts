@@ -7,7 +7,11 @@ import { type MintTokenOptions, startTestServer, type TestServer, type TestServe
 export type Client = ReturnType<typeof createHttpSseCloudTransportAdapter>;
 
 /** A client of `baseUrl` that authenticates with a bearer token (fetch-based SSE). */
-export function clientFor(baseUrl: string, token: string, extra: Partial<Parameters<typeof createHttpSseCloudTransportAdapter>[0]> = {}): Client {
+export function clientFor(
+  baseUrl: string,
+  token: string,
+  extra: Partial<Parameters<typeof createHttpSseCloudTransportAdapter>[0]> = {},
+): Client {
   return createHttpSseCloudTransportAdapter({ baseUrl, headers: { authorization: `Bearer ${token}` }, ...extra });
 }
 
@@ -85,7 +89,9 @@ export function record<Event>(
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`Timed out with ${recording.events.length} events, errors: ${recording.errors.map((e) => e.message).join('; ')}`));
+          reject(
+            new Error(`Timed out with ${recording.events.length} events, errors: ${recording.errors.map((e) => e.message).join('; ')}`),
+          );
         }, timeoutMs);
         const check = () => {
           if (!done(recording.events)) return;

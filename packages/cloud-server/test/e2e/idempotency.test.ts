@@ -41,7 +41,8 @@ describe.each(engines)('Idempotency-Key through the client over real HTTP (%s)',
   const cases: Case[] = [
     {
       method: 'createWorkflow',
-      run: (c, v, idempotencyKey) => c.createWorkflow({ name: `Digest ${v}`, prompt: 'Write it', triggers: [{ type: 'manual' }] }, { idempotencyKey }),
+      run: (c, v, idempotencyKey) =>
+        c.createWorkflow({ name: `Digest ${v}`, prompt: 'Write it', triggers: [{ type: 'manual' }] }, { idempotencyKey }),
       rows: 'SELECT count(*) AS n FROM workflows',
     },
     {
@@ -52,7 +53,11 @@ describe.each(engines)('Idempotency-Key through the client over real HTTP (%s)',
     {
       method: 'uploadArtifact',
       run: (c, v, idempotencyKey) =>
-        c.uploadArtifact(sessionId, { filename: `report-${v}.md`, contentType: 'text/markdown', dataBase64: Buffer.from('# Report').toString('base64') }, { idempotencyKey }),
+        c.uploadArtifact(
+          sessionId,
+          { filename: `report-${v}.md`, contentType: 'text/markdown', dataBase64: Buffer.from('# Report').toString('base64') },
+          { idempotencyKey },
+        ),
       rows: 'SELECT count(*) AS n FROM artifacts',
     },
     {

@@ -65,13 +65,21 @@ describe.each(engines)('identity and org administration through the client (%s)'
     // The token is in the raw 201 body (the client returns `.member`).
     const raw = await call(server.baseUrl, '/api/admin/members', { bearer: admin, body: { email: 'eli@example.test' } });
     expect(raw.status).toBe(201);
-    expect(raw.body).toMatchObject({ member: { status: 'invited', role: 'member' }, inviteToken: expect.any(String), inviteExpiresAt: expect.any(String) });
+    expect(raw.body).toMatchObject({
+      member: { status: 'invited', role: 'member' },
+      inviteToken: expect.any(String),
+      inviteExpiresAt: expect.any(String),
+    });
     const accepted = await call(server.baseUrl, '/api/invites/accept', { body: { token: raw.body.inviteToken } });
     expect(accepted.body.member.status).toBe('active');
     const again = await call(server.baseUrl, '/api/invites/accept', { body: { token: raw.body.inviteToken } });
     expect([again.status, again.body.code]).toEqual([409, 'invite.not_pending']);
     const events = await cloud.listAdminAuditEvents(3);
-    expect(events[0]).toMatchObject({ action: 'member.invite_accepted', actorUserId: raw.body.member.accountId, targetId: raw.body.member.accountId });
+    expect(events[0]).toMatchObject({
+      action: 'member.invite_accepted',
+      actorUserId: raw.body.member.accountId,
+      targetId: raw.body.member.accountId,
+    });
   });
 
   it('updates members: role and status, confirm to disable, the last owner kept', async () => {
@@ -84,7 +92,10 @@ describe.each(engines)('identity and org administration through the client (%s)'
     const before = await auditCount();
     const lastOwner = await failure(cloud.updateOrgMember(owner.accountId, { role: 'admin' }));
     expect(lastOwner).toMatchObject({ kind: 'conflict', code: 'identity.last_owner' });
-    const noConfirm = await call(server.baseUrl, `/api/admin/members/${invited.accountId}/update`, { bearer: admin, body: { status: 'disabled' } });
+    const noConfirm = await call(server.baseUrl, `/api/admin/members/${invited.accountId}/update`, {
+      bearer: admin,
+      body: { status: 'disabled' },
+    });
     expect([noConfirm.status, noConfirm.body.code]).toEqual([400, 'identity.confirm_required']);
     const badRole = await call(server.baseUrl, `/api/admin/members/${invited.accountId}/update`, { bearer: admin, body: { role: 'root' } });
     expect(badRole.status).toBe(400);
@@ -116,7 +127,9 @@ describe.each(engines)('identity and org administration through the client (%s)'
     const filtered = await call(server.baseUrl, `/api/admin/audit?limit=2&action=api_token.issued`, { bearer: admin });
     expect(filtered.body.events.every((event: AdminAuditEvent) => event.action === 'api_token.issued')).toBe(true);
     // A cursor of one filter is refused by another.
-    const foreign = await call(server.baseUrl, `/api/admin/audit?limit=2&action=member.updated&cursor=${filtered.body.nextCursor}`, { bearer: admin });
+    const foreign = await call(server.baseUrl, `/api/admin/audit?limit=2&action=member.updated&cursor=${filtered.body.nextCursor}`, {
+      bearer: admin,
+    });
     expect([foreign.status, foreign.body.code]).toEqual([400, 'audit.cursor.invalid']);
   });
 
@@ -131,7 +144,14 @@ describe.each(engines)('identity and org administration through the client (%s)'
     const events = await cloud.listAdminAuditEvents(20);
     const actions = events.map((event) => event.action);
     expect(actions).toEqual(
-      expect.arrayContaining(['api_token.issued', 'api_token.revoked', 'byok_secret.set', 'byok_secret.validated', 'byok_secret.disabled', 'session.command.prompt']),
+      expect.arrayContaining([
+        'api_token.issued',
+        'api_token.revoked',
+        'byok_secret.set',
+        'byok_secret.validated',
+        'byok_secret.disabled',
+        'session.command.prompt',
+      ]),
     );
     const prompt = events.find((event) => event.action === 'session.command.prompt')!;
     const me = await call(server.baseUrl, '/auth/me', { bearer: admin });

@@ -15,18 +15,20 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** The operations of the OpenAPI document a request/response exchange can drive (SSE streams never end). */
 function operationsOf(document: { paths: Record<string, Record<string, any>> }): Operation[] {
   return Object.entries(document.paths).flatMap(([path, item]) =>
-    METHODS.filter((method) => item[method] && !JSON.stringify(item[method].responses ?? {}).includes('text/event-stream')).map((method) => {
-      const operation = item[method];
-      const parameters: Array<{ in: string; name: string }> = operation.parameters ?? [];
-      const body = operation.requestBody?.content?.['application/json']?.schema;
-      return {
-        method: method.toUpperCase(),
-        path,
-        params: parameters.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name),
-        query: parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
-        bodyKeys: Object.keys(body?.properties ?? {}),
-      };
-    }),
+    METHODS.filter((method) => item[method] && !JSON.stringify(item[method].responses ?? {}).includes('text/event-stream')).map(
+      (method) => {
+        const operation = item[method];
+        const parameters: Array<{ in: string; name: string }> = operation.parameters ?? [];
+        const body = operation.requestBody?.content?.['application/json']?.schema;
+        return {
+          method: method.toUpperCase(),
+          path,
+          params: parameters.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name),
+          query: parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
+          bodyKeys: Object.keys(body?.properties ?? {}),
+        };
+      },
+    ),
   );
 }
 
@@ -37,7 +39,11 @@ const bodyFor = (keys: string[]) =>
     keys.length === 0 ? fc.constant({}) : fc.dictionary(fc.constantFrom(...keys), fc.jsonValue({ maxDepth: 3 }), { maxKeys: keys.length }),
   );
 
-const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('0', '-1', '1e999', 'null', 'true', '0000-01-01T00:00:00Z', '%', '..'));
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('0', '-1', '1e999', 'null', 'true', '0000-01-01T00:00:00Z', '%', '..'),
+);
 
 describe('every operation of the OpenAPI document, driven with generated input', () => {
   let server: TestServer;
@@ -58,7 +64,9 @@ describe('every operation of the OpenAPI document, driven with generated input',
 
   /** Row counts and the latest change of every table: what a refused request must leave alone. */
   const storeState = async () => {
-    const { rows } = await server.db.query(`SELECT ${tables.map((table, index) => `(SELECT count(*)::int FROM "${table}") AS c${index}`).join(', ')}`);
+    const { rows } = await server.db.query(
+      `SELECT ${tables.map((table, index) => `(SELECT count(*)::int FROM "${table}") AS c${index}`).join(', ')}`,
+    );
     return rows[0];
   };
 
@@ -81,7 +89,10 @@ describe('every operation of the OpenAPI document, driven with generated input',
         const response = await server.app.inject({
           method: operation.method as 'GET',
           url: `${path}${search ? `?${search}` : ''}`,
-          headers: { authorization: `Bearer ${token}`, ...(operation.method === 'GET' || operation.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(operation.method === 'GET' || operation.method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+          },
           ...(operation.method === 'GET' || operation.method === 'DELETE' ? {} : { payload: JSON.stringify(body) }),
         });
         const label = `${operation.method} ${path}?${search} ${JSON.stringify(body).slice(0, 200)} → ${response.statusCode} ${response.body.slice(0, 200)}`;

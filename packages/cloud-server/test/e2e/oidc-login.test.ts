@@ -22,7 +22,15 @@ async function startProvider(): Promise<{ issuer: string; register(redirectUri: 
     issuer,
     register(redirectUri) {
       const provider = new Provider(issuer, {
-        clients: [{ client_id: 'cloud-web', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] }],
+        clients: [
+          {
+            client_id: 'cloud-web',
+            token_endpoint_auth_method: 'none',
+            redirect_uris: [redirectUri],
+            response_types: ['code'],
+            grant_types: ['authorization_code'],
+          },
+        ],
         findAccount: (_context, sub) => (ACCOUNTS[sub] ? { accountId: sub, claims: () => ({ sub, ...ACCOUNTS[sub] }) } : undefined),
         claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
         // The ID token carries the scope's claims: the cloud reads the identity from it.
@@ -44,13 +52,18 @@ describe.runIf(withChromium)('OIDC sign-in of Cloud Web (authorization code + PK
   beforeAll(async () => {
     provider = await startProvider();
     server = await startTestServer({
-      config: { oidc: { issuer: provider.issuer, audience: 'cloud-web', jwksUrl: null, clientId: 'cloud-web', scope: 'openid email profile' } },
+      config: {
+        oidc: { issuer: provider.issuer, audience: 'cloud-web', jwksUrl: null, clientId: 'cloud-web', scope: 'openid email profile' },
+      },
     });
     provider.register(`${server.baseUrl}/auth/callback`);
     browser = await launchChromium();
     page = await browser.newPage();
     // The provider's pages load a web font: no calls leave the machine.
-    await page.route((url) => !url.href.startsWith('http://127.0.0.1'), (route) => route.abort());
+    await page.route(
+      (url) => !url.href.startsWith('http://127.0.0.1'),
+      (route) => route.abort(),
+    );
   }, SETUP_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
@@ -103,10 +116,14 @@ describe.runIf(withChromium)('OIDC sign-in of Cloud Web (authorization code + PK
     await page.context().clearCookies(); // no provider session: the sign-in waits at the provider's form
     await page.goto(`${server.baseUrl}/auth/login?returnTo=/auth/me`, { waitUntil: 'domcontentloaded' });
     expect(page.url()).toMatch(new RegExp(`^${provider.issuer}/`));
-    const forged = await page.goto(`${server.baseUrl}/auth/callback?code=stolen-code&state=forged-state`, { waitUntil: 'domcontentloaded' });
+    const forged = await page.goto(`${server.baseUrl}/auth/callback?code=stolen-code&state=forged-state`, {
+      waitUntil: 'domcontentloaded',
+    });
     expect(forged!.status()).toBe(401);
     expect(await pageJson()).toMatchObject({ code: 'auth.oidc_login_failed' });
-    const replayed = await page.goto(`${server.baseUrl}/auth/callback?code=stolen-code&state=forged-state`, { waitUntil: 'domcontentloaded' });
+    const replayed = await page.goto(`${server.baseUrl}/auth/callback?code=stolen-code&state=forged-state`, {
+      waitUntil: 'domcontentloaded',
+    });
     expect(replayed!.status()).toBe(400);
     expect(await pageJson()).toMatchObject({ code: 'auth.oidc_login_expired' });
   });

@@ -31,7 +31,10 @@ async function filesUnder(dir: string): Promise<string[]> {
 async function openCodePidUnder(dataDir: string): Promise<number> {
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const [cmdline, cwd] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''), readlink(`/proc/${pid}/cwd`).catch(() => '')]);
+    const [cmdline, cwd] = await Promise.all([
+      readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
+      readlink(`/proc/${pid}/cwd`).catch(() => ''),
+    ]);
     if (cmdline.includes('serve') && cwd === join(dataDir, 'sessions')) return Number(pid);
   }
   throw new Error('No OpenCode process works in the data directory.');
@@ -53,7 +56,12 @@ describe.skipIf(!runnable && !process.env.CI)('the OpenCode runtime, end to end 
       scopes: ['desktop', 'admin'],
       config: {
         byok: { key: randomBytes(32).toString('base64'), kmsRefPrefixes: [] },
-        runtime: { kind: 'opencode', model: 'openai-compatible/fake-model', dataDir, openaiCompatible: { baseUrl: fake.baseUrl, apiKey: null } },
+        runtime: {
+          kind: 'opencode',
+          model: 'openai-compatible/fake-model',
+          dataDir,
+          openaiCompatible: { baseUrl: fake.baseUrl, apiKey: null },
+        },
       },
     });
     answers.push(await h.client.setByokSecret('openai-compatible', { apiKey: secret }));
@@ -75,7 +83,10 @@ describe.skipIf(!runnable && !process.env.CI)('the OpenCode runtime, end to end 
   }
 
   /** Waits for the end of the turn, keeps its events for the secret check, and returns them. */
-  async function finish({ sessionId, recording }: Awaited<ReturnType<typeof promptAndWatch>>, until: (events: CloudSessionEvent[]) => boolean = hasType('session.idle')) {
+  async function finish(
+    { sessionId, recording }: Awaited<ReturnType<typeof promptAndWatch>>,
+    until: (events: CloudSessionEvent[]) => boolean = hasType('session.idle'),
+  ) {
     const events = await recording.until(until, TURN_MS);
     recording.close();
     allEvents.push(...events);
@@ -138,13 +149,17 @@ describe.skipIf(!runnable && !process.env.CI)('the OpenCode runtime, end to end 
     expect(view.messages.at(-1)?.content).toBe('You chose long.');
   });
 
-  it('aborts mid-stream: nothing of the turn lands after session.aborted, and the session answers again', { timeout: TURN_MS }, async () => {
+  it('aborts mid-stream: nothing of the turn lands after session.aborted, and the session answers again', {
+    timeout: TURN_MS,
+  }, async () => {
     const turn = await promptAndWatch('[slow] count', (events) => ofType(events, 'assistant.message').length >= 3);
     const aborted = await h.client.abortSession(turn.sessionId);
     await turn.recording.until(hasType('session.aborted'), TURN_MS);
     // The next prompt's idle proves OpenCode is done with the aborted turn.
     answers.push(await h.client.promptSession(turn.sessionId, { text: 'Say hello' }));
-    const { events } = await finish(turn, (seen) => ofType(seen, 'session.idle').some((event) => event.sequence > ofType(seen, 'session.aborted')[0]!.sequence));
+    const { events } = await finish(turn, (seen) =>
+      ofType(seen, 'session.idle').some((event) => event.sequence > ofType(seen, 'session.aborted')[0]!.sequence),
+    );
     const abortedAt = ofType(events, 'session.aborted')[0]!.sequence;
     const slowCommand = ofType(events, 'prompt.submitted')[0]!.payload.commandId;
     expect(aborted.command.kind).toBe('abort');

@@ -19,13 +19,26 @@ async function startReplica(schema: PostgresSchema): Promise<{ child: ChildProce
     throw new Error('The replica process needs the built workspace packages: run `npm run build` first.');
   }
   // Its own build info: the one in dist describes dist.
-  const tsc = [`${packageDir}../../node_modules/typescript/bin/tsc`, '-p', `${packageDir}tsconfig.build.json`, '--outDir', buildDir, '--tsBuildInfoFile', `${buildDir}build.tsbuildinfo`];
+  const tsc = [
+    `${packageDir}../../node_modules/typescript/bin/tsc`,
+    '-p',
+    `${packageDir}tsconfig.build.json`,
+    '--outDir',
+    buildDir,
+    '--tsBuildInfoFile',
+    `${buildDir}build.tsbuildinfo`,
+  ];
   await promisify(execFile)(process.execPath, tsc).catch((error: { stdout?: string }) => {
     throw new Error(`The server does not compile:\n${error.stdout ?? ''}`);
   });
   await cp(`${packageDir}src/store/migrations`, `${buildDir}store/migrations`, { recursive: true });
   const child = spawn(process.execPath, [`${buildDir}main.js`, '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, DATABASE_URL: schema.target.databaseUrl, OPEN_COWORK_CLOUD_DATABASE_SCHEMA: schema.target.schema, OPEN_COWORK_CLOUD_COOKIE_SECRET: 'x'.repeat(32) },
+    env: {
+      ...process.env,
+      DATABASE_URL: schema.target.databaseUrl,
+      OPEN_COWORK_CLOUD_DATABASE_SCHEMA: schema.target.schema,
+      OPEN_COWORK_CLOUD_COOKIE_SECRET: 'x'.repeat(32),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const baseUrl = await new Promise<string>((resolve, reject) => {
@@ -71,7 +84,9 @@ describe.skipIf(!postgresAvailable)('two server processes on one PostgreSQL', ()
     const there = clientFor(replica.baseUrl, token);
     const { session } = await here.createSession();
     const remoteSession = record<CloudSessionEvent>((handlers) => there.subscribeSessionEvents(session.sessionId, handlers));
-    const remoteWorkspace = record<TypedCloudWorkspaceEvent>((handlers) => there.subscribeWorkspaceEvents({ ...handlers, afterSequence: 1 }));
+    const remoteWorkspace = record<TypedCloudWorkspaceEvent>((handlers) =>
+      there.subscribeWorkspaceEvents({ ...handlers, afterSequence: 1 }),
+    );
     await here.promptSession(session.sessionId, { text: 'across processes' });
     const events = [...(await remoteSession.until(hasType('session.idle')))];
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));

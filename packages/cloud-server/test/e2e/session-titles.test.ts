@@ -4,7 +4,8 @@ import { titleFromPrompt } from '../../src/services/sessions.js';
 import { engines } from '../helpers/db.js';
 import { failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
-const viewTitle = (projection: { view: Record<string, unknown> } | null) => (projection?.view as unknown as CloudSessionProjectionView).title;
+const viewTitle = (projection: { view: Record<string, unknown> } | null) =>
+  (projection?.view as unknown as CloudSessionProjectionView | undefined)?.title;
 
 describe('titleFromPrompt', () => {
   it('takes the first non-blank line, collapses its spaces and cuts it at 80 characters', () => {
@@ -72,7 +73,10 @@ describe.each(engines)('session titles, rename and close over real HTTP (%s)', (
     expect(blank.status).toBe(400);
     expect(await blank.json()).toMatchObject({ code: 'request.invalid' });
     const stranger = await mintClient(h.server, ['desktop'], { email: `stranger-${engine}@example.com` });
-    expect(await failure(stranger.renameSession(session.sessionId, 'Mine now'))).toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    expect(await failure(stranger.renameSession(session.sessionId, 'Mine now'))).toMatchObject({
+      kind: 'not_found',
+      code: 'session.not_found',
+    });
   });
 
   it('closes an idle session: it stays readable and listed as closed, and refuses commands', async () => {
@@ -84,9 +88,12 @@ describe.each(engines)('session titles, rename and close over real HTTP (%s)', (
 
     const closed = await h.client.closeSession(session.sessionId);
     expect(closed.session.status).toBe('closed');
-    expect((closed.projection?.view as unknown as CloudSessionProjectionView).status).toBe('closed');
+    expect((closed.projection?.view as unknown as CloudSessionProjectionView | undefined)?.status).toBe('closed');
     expect((await h.client.listSessionsPage({ status: 'closed' })).sessions.map((s) => s.sessionId)).toContain(session.sessionId);
-    expect(await failure(h.client.promptSession(session.sessionId, { text: 'Again' }))).toMatchObject({ status: 409, code: 'session.closed' });
+    expect(await failure(h.client.promptSession(session.sessionId, { text: 'Again' }))).toMatchObject({
+      status: 409,
+      code: 'session.closed',
+    });
     // Closing twice is harmless; the title can still be changed.
     expect((await h.client.closeSession(session.sessionId)).session.status).toBe('closed');
     expect((await h.client.renameSession(session.sessionId, 'Archived')).session).toMatchObject({ status: 'closed', title: 'Archived' });

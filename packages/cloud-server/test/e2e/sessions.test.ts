@@ -33,7 +33,11 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     // This process runs the API and a runtime worker: the worker, its leases and the queue are shown.
     const status = (await h.client.getRuntimeStatus()) as Awaited<ReturnType<typeof h.client.getRuntimeStatus>> & Record<string, unknown>;
     expect(status).toMatchObject({ canExecute: true, commandProcessing: 'durable', checkpoints: false, runtime: { name: 'scripted' } });
-    expect(status).toMatchObject({ process: { role: 'all', workerId: expect.stringMatching(/^wrk_/) }, leasesHeld: 0, queue: { pending: 0, running: 0 } });
+    expect(status).toMatchObject({
+      process: { role: 'all', workerId: expect.stringMatching(/^wrk_/) },
+      leasesHeld: 0,
+      queue: { pending: 0, running: 0 },
+    });
     const { workerId } = status.process as { workerId: string };
     expect(status.workers).toMatchObject([{ workerId, leases: 0 }]);
     expect(status.heartbeats).toMatchObject([{ workerId }]);
@@ -46,14 +50,25 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(created.projection?.sequence).toBe(1);
     expect(await h.client.getSession(created.session.sessionId)).toEqual(created);
     // The server-only view route adds the normalised projection view.
-    const response = await fetch(`${h.server.baseUrl}/api/sessions/${created.session.sessionId}/view`, { headers: { authorization: `Bearer ${h.token}` } });
-    expect(await response.json()).toMatchObject({ ...created, view: { sessionId: created.session.sessionId, profileName: 'research', sequence: 1, messages: [] } });
+    const response = await fetch(`${h.server.baseUrl}/api/sessions/${created.session.sessionId}/view`, {
+      headers: { authorization: `Bearer ${h.token}` },
+    });
+    expect(await response.json()).toMatchObject({
+      ...created,
+      view: { sessionId: created.session.sessionId, profileName: 'research', sequence: 1, messages: [] },
+    });
   });
 
   it('prompts a session: 202 with the command queued and no fence, then a worker runs the scripted turn to idle', async () => {
     const { sessionId, response, recording } = await promptAndWatch('Summarise the plan', hasType('session.idle'));
     expect(response.processed).toBe(0);
-    expect(response.command).toMatchObject({ kind: 'prompt', status: 'pending', sessionId, attemptCount: 0, payload: { text: 'Summarise the plan' } });
+    expect(response.command).toMatchObject({
+      kind: 'prompt',
+      status: 'pending',
+      sessionId,
+      attemptCount: 0,
+      payload: { text: 'Summarise the plan' },
+    });
     expect(response.projectionFence).toBeNull();
     expect(response.view.projection?.sequence).toBe(2);
     expect(viewOf(response.view.projection).messages).toMatchObject([{ role: 'user', content: 'Summarise the plan' }]);
@@ -105,7 +120,9 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     await h.client.replyToQuestion(replied.sessionId, { requestId, answers: [['short']] });
     await replied.recording.until(hasType('session.idle'));
     replied.recording.close();
-    expect(viewOf((await h.client.getSession(replied.sessionId)).projection).messages.at(-1)?.content).toContain('You answered: [["short"]]');
+    expect(viewOf((await h.client.getSession(replied.sessionId)).projection).messages.at(-1)?.content).toContain(
+      'You answered: [["short"]]',
+    );
 
     const rejected = await promptAndWatch('[question]', hasType('question.asked'));
     const rejectId = String(rejected.recording.events.find((event) => event.type === 'question.asked')!.payload.requestId);
@@ -130,7 +147,10 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
   });
 
   it('aborts a long stream: session.aborted is the last event of the turn', async () => {
-    const { sessionId, recording } = await promptAndWatch('[stream:400]', (events) => events.filter((event) => event.type === 'assistant.message').length >= 3);
+    const { sessionId, recording } = await promptAndWatch(
+      '[stream:400]',
+      (events) => events.filter((event) => event.type === 'assistant.message').length >= 3,
+    );
     const aborted = await h.client.abortSession(sessionId);
     expect(aborted.command.kind).toBe('abort');
     await recording.until(hasType('session.aborted'));
@@ -191,13 +211,26 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
   });
 
   it('validates project sources, uploads a snapshot and binds it to a new session', async () => {
-    expect(await h.client.validateProjectSource({ kind: 'git', repositoryUrl: 'https://example.com/repo.git' })).toEqual({ allowed: true, reason: null });
-    expect(await h.client.validateProjectSource({ kind: 'git', repositoryUrl: 'file:///etc' })).toMatchObject({ allowed: false, policyCode: 'project_source.repository_not_allowed' });
+    expect(await h.client.validateProjectSource({ kind: 'git', repositoryUrl: 'https://example.com/repo.git' })).toEqual({
+      allowed: true,
+      reason: null,
+    });
+    expect(await h.client.validateProjectSource({ kind: 'git', repositoryUrl: 'file:///etc' })).toMatchObject({
+      allowed: false,
+      policyCode: 'project_source.repository_not_allowed',
+    });
     const denied = await failure(h.client.createSession({ projectSource: { kind: 'git', repositoryUrl: '/home/me/repo' } }));
     expect(denied).toMatchObject({ kind: 'forbidden', code: 'project_source.repository_not_allowed' });
 
-    const upload = await h.client.uploadProjectSnapshot({ title: 'demo', files: [{ path: 'src/a.txt', dataBase64: Buffer.from('hello').toString('base64') }] });
-    expect(upload).toMatchObject({ fileCount: 1, byteCount: 5, projectSource: { kind: 'snapshot', snapshotId: upload.snapshotId, title: 'demo' } });
+    const upload = await h.client.uploadProjectSnapshot({
+      title: 'demo',
+      files: [{ path: 'src/a.txt', dataBase64: Buffer.from('hello').toString('base64') }],
+    });
+    expect(upload).toMatchObject({
+      fileCount: 1,
+      byteCount: 5,
+      projectSource: { kind: 'snapshot', snapshotId: upload.snapshotId, title: 'demo' },
+    });
     const bound = await h.client.createSession({ projectSource: upload.projectSource });
     expect(bound.session.projectSource).toEqual({ kind: 'snapshot', snapshotId: upload.snapshotId, title: 'demo' });
     expect(viewOf(bound.projection).projectSource).toMatchObject({ kind: 'snapshot', snapshotId: upload.snapshotId });
@@ -222,7 +255,11 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     expect(view.origin).toMatchObject({ kind: 'local-session-import', sourceFingerprint: 'fp-1' });
     expect(view.sessionCost).toBe(0.5);
     const withArtifacts = { ...request, artifacts: [{ id: 'a', filename: 'a.txt', dataBase64: 'YQ==', order: 1 }] };
-    expect(await failure(h.client.importSession(withArtifacts))).toMatchObject({ kind: 'server', status: 503, code: 'storage.object_store_unconfigured' });
+    expect(await failure(h.client.importSession(withArtifacts))).toMatchObject({
+      kind: 'server',
+      status: 503,
+      code: 'storage.object_store_unconfigured',
+    });
   });
 
   it('answers the error kinds the server produces, each with a code and a request id', async () => {

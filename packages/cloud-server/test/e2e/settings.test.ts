@@ -16,7 +16,12 @@ describe.each(engines)('settings through the client over real HTTP (%s)', (engin
   it('stores a value per user, reads it back, lists it and replaces it', async () => {
     expect(await cloud.getSetting('theme')).toBeNull();
     const stored = await cloud.setSetting('theme', { mode: 'dark' });
-    expect(stored).toMatchObject({ key: 'theme', value: { mode: 'dark' }, userId: expect.stringMatching(/.+/), tenantId: expect.any(String) });
+    expect(stored).toMatchObject({
+      key: 'theme',
+      value: { mode: 'dark' },
+      userId: expect.stringMatching(/.+/),
+      tenantId: expect.any(String),
+    });
     expect(Date.parse(stored.updatedAt)).not.toBeNaN();
     expect(await cloud.getSetting('theme')).toEqual(stored);
     const replaced = await cloud.setSetting('theme', { mode: 'light', contrast: 'high' });

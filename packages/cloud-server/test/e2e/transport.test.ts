@@ -12,7 +12,8 @@ function expectContiguous(events: { sequence: number }[], from: number, to: numb
   expect(events.map((event) => event.sequence)).toEqual(Array.from({ length: to - from + 1 }, (_, index) => from + index));
 }
 
-const partsAtLeast = (count: number) => (events: CloudSessionEvent[]) => events.filter((event) => event.type === 'assistant.message').length >= count;
+const partsAtLeast = (count: number) => (events: CloudSessionEvent[]) =>
+  events.filter((event) => event.type === 'assistant.message').length >= count;
 
 describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
   let h: Harness;
@@ -32,11 +33,23 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
     const workspace = record<TypedCloudWorkspaceEvent>((handlers) => h.client.subscribeWorkspaceEvents(handlers));
     const { session } = await h.client.createSession();
     await h.client.promptSession(session.sessionId, { text: 'hi' });
-    const events = await workspace.until((all) => all.some((event) => event.sessionId === session.sessionId && event.type === 'session.idle'));
+    const events = await workspace.until((all) =>
+      all.some((event) => event.sessionId === session.sessionId && event.type === 'session.idle'),
+    );
     workspace.close();
     const mine = events.filter((event) => event.sessionId === session.sessionId);
-    expect(mine[0]).toMatchObject({ type: 'session.created', operation: 'create', entityType: 'session', entityId: session.sessionId, projectionVersion: 1 });
-    expectContiguous(mine.map((event) => ({ sequence: event.projectionVersion })), 1, mine.length);
+    expect(mine[0]).toMatchObject({
+      type: 'session.created',
+      operation: 'create',
+      entityType: 'session',
+      entityId: session.sessionId,
+      projectionVersion: 1,
+    });
+    expectContiguous(
+      mine.map((event) => ({ sequence: event.projectionVersion })),
+      1,
+      mine.length,
+    );
     expectContiguous(events, events[0]!.sequence, events.at(-1)!.sequence);
   });
 
@@ -85,15 +98,23 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
     await h.client.abortSession(session.sessionId);
     await h.server.app.eventsStore.pruneEventsBefore(new Date(Date.now() + 1000).toISOString());
     await h.client.abortSession(session.sessionId);
-    const stream = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents(session.sessionId, { ...handlers, afterSequence: 1 }));
+    const stream = record<CloudSessionEvent>((handlers) =>
+      h.client.subscribeSessionEvents(session.sessionId, { ...handlers, afterSequence: 1 }),
+    );
     const [signal] = await stream.until((events) => events.length >= 1);
     stream.close();
-    expect(signal).toMatchObject({ type: 'snapshot.required', sequence: 1, payload: { afterSequence: 1, earliestSequence: 3, latestSequence: 3 } });
+    expect(signal).toMatchObject({
+      type: 'snapshot.required',
+      sequence: 1,
+      payload: { afterSequence: 1, earliestSequence: 3, latestSequence: 3 },
+    });
   });
 
   it('refuses a stream beyond the per-org cap as rate_limited with retryAfterMs', async () => {
     const { session } = await h.client.createSession();
-    const open = Array.from({ length: 6 }, () => record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents(session.sessionId, handlers)));
+    const open = Array.from({ length: 6 }, () =>
+      record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents(session.sessionId, handlers)),
+    );
     await Promise.all(open.map((stream) => stream.until((events) => events.length >= 1)));
     const refused = record<CloudSessionEvent>((handlers) => h.client.subscribeWorkspaceEvents(handlers as never));
     const [error] = await refused.until(() => refused.errors.length > 0).then(() => refused.errors);

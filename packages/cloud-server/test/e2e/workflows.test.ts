@@ -17,27 +17,54 @@ describe.each(engines)('workflows through the client over real HTTP (%s)', (engi
     const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
     return fetch(`${h.server.baseUrl}/webhooks/workflows/${encodeURIComponent(workflowId)}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-open-cowork-timestamp': timestamp, 'x-open-cowork-signature': options.signature ?? signWebhook(secret, timestamp, body) },
+      headers: {
+        'content-type': 'application/json',
+        'x-open-cowork-timestamp': timestamp,
+        'x-open-cowork-signature': options.signature ?? signWebhook(secret, timestamp, body),
+      },
       body,
     });
   };
 
   it('creates a workflow, reads it, runs it into a session that answers the prompt, and lists the run', async () => {
-    const created = await cloud.createWorkflow({ name: 'Daily digest', description: 'Summarise', prompt: 'Write the digest', triggers: [{ type: 'manual' }] });
+    const created = await cloud.createWorkflow({
+      name: 'Daily digest',
+      description: 'Summarise',
+      prompt: 'Write the digest',
+      triggers: [{ type: 'manual' }],
+    });
     expect(created.webhookSecretReveal).toBeNull();
     const { workflow } = created;
-    expect(workflow).toMatchObject({ name: 'Daily digest', description: 'Summarise', status: 'active', prompt: 'Write the digest', profileName: 'default', triggerTypes: ['manual'], lastRunAt: null, nextRunAt: null });
+    expect(workflow).toMatchObject({
+      name: 'Daily digest',
+      description: 'Summarise',
+      status: 'active',
+      prompt: 'Write the digest',
+      profileName: 'default',
+      triggerTypes: ['manual'],
+      lastRunAt: null,
+      nextRunAt: null,
+    });
     expect(workflow.triggers).toMatchObject([{ type: 'manual', cron: null, nextRunAt: null, webhookSecretConfigured: false }]);
     expect(await cloud.getWorkflow(workflow.workflowId)).toEqual(workflow);
 
     const run = await cloud.runWorkflow(workflow.workflowId);
-    expect(run).toMatchObject({ workflowId: workflow.workflowId, triggerType: 'manual', triggerPayload: null, status: 'running', error: null });
+    expect(run).toMatchObject({
+      workflowId: workflow.workflowId,
+      triggerType: 'manual',
+      triggerPayload: null,
+      status: 'running',
+      error: null,
+    });
     expect(run.sessionId).toMatch(/^ses_/);
     const session = await cloud.getSession(run.sessionId!);
     expect(session.session.profileName).toBe('default');
 
     // The scripted runtime answers; the run completes with its session.
-    await waitFor(async () => (await cloud.listWorkflows()).runs.find((candidate) => candidate.runId === run.runId)?.status === 'completed', { timeoutMs: 10_000, intervalMs: 50, what: 'the run to complete' });
+    await waitFor(
+      async () => (await cloud.listWorkflows()).runs.find((candidate) => candidate.runId === run.runId)?.status === 'completed',
+      { timeoutMs: 10_000, intervalMs: 50, what: 'the run to complete' },
+    );
     const page = await cloud.listWorkflows();
     const listed = page.runs.find((candidate) => candidate.runId === run.runId)!;
     expect(listed.finishedAt).not.toBeNull();
@@ -45,7 +72,8 @@ describe.each(engines)('workflows through the client over real HTTP (%s)', (engi
   });
 
   it('pages the list with a keyset cursor and refuses a cursor of another listing', async () => {
-    for (let index = 0; index < 3; index += 1) await cloud.createWorkflow({ name: `Paged ${index}`, prompt: 'p', triggers: [{ type: 'manual' }] });
+    for (let index = 0; index < 3; index += 1)
+      await cloud.createWorkflow({ name: `Paged ${index}`, prompt: 'p', triggers: [{ type: 'manual' }] });
     const seen: string[] = [];
     let cursor: string | null | undefined = null;
     do {
@@ -122,31 +150,49 @@ describe.each(engines)('workflows through the client over real HTTP (%s)', (engi
 
     // A workflow without a webhook trigger has no secret to rotate.
     const manual = await cloud.createWorkflow({ name: 'No hook', prompt: 'p', triggers: [{ type: 'manual' }] });
-    expect(await failure(cloud.rotateWorkflowWebhookSecret(manual.workflow.workflowId))).toMatchObject({ status: 404, code: 'workflows.webhook_not_configured' });
+    expect(await failure(cloud.rotateWorkflowWebhookSecret(manual.workflow.workflowId))).toMatchObject({
+      status: 404,
+      code: 'workflows.webhook_not_configured',
+    });
   });
 
   it('computes the next run of a schedule trigger and runs it on the operator tick', async () => {
-    const { workflow } = await cloud.createWorkflow({ name: 'Cron', prompt: 'tick', triggers: [{ type: 'schedule', cron: '*/5 * * * *' }] });
+    const { workflow } = await cloud.createWorkflow({
+      name: 'Cron',
+      prompt: 'tick',
+      triggers: [{ type: 'schedule', cron: '*/5 * * * *' }],
+    });
     const next = Date.parse(workflow.nextRunAt!);
     expect(next).toBeGreaterThan(Date.now());
     expect(next - Date.now()).toBeLessThanOrEqual(5 * 60 * 1000);
     expect(new Date(next).getUTCMinutes() % 5).toBe(0);
     // Make it due, then tick as the operator.
-    await h.server.db.query("UPDATE workflow_triggers SET next_run_at = now() - interval '1 minute' WHERE workflow_id = $1", [workflow.workflowId]);
+    await h.server.db.query("UPDATE workflow_triggers SET next_run_at = now() - interval '1 minute' WHERE workflow_id = $1", [
+      workflow.workflowId,
+    ]);
     const operator = await h.server.mintToken(['operator']);
-    const tick = await fetch(`${h.server.baseUrl}/api/workflows/scheduler/tick`, { method: 'POST', headers: { authorization: `Bearer ${operator}` } });
+    const tick = await fetch(`${h.server.baseUrl}/api/workflows/scheduler/tick`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}` },
+    });
     expect(tick.status).toBe(200);
     const ticked = (await tick.json()) as { runs: { workflowId: string; triggerType: string }[] };
     expect(ticked.runs).toMatchObject([{ workflowId: workflow.workflowId, triggerType: 'schedule' }]);
     expect(Date.parse((await cloud.getWorkflow(workflow.workflowId)).nextRunAt!)).toBeGreaterThan(Date.now());
     // A member cannot tick.
-    expect((await fetch(`${h.server.baseUrl}/api/workflows/scheduler/tick`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } })).status).toBe(403);
+    expect(
+      (await fetch(`${h.server.baseUrl}/api/workflows/scheduler/tick`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } }))
+        .status,
+    ).toBe(403);
   });
 
   it('writes an audit event for every mutation', async () => {
     const { workflow } = await cloud.createWorkflow({ name: 'Audited', prompt: 'p', triggers: [{ type: 'manual' }] });
     await cloud.pauseWorkflow(workflow.workflowId);
-    const { rows } = await h.server.db.query<{ action: string }>('SELECT action FROM audit_events WHERE target_id = $1 ORDER BY created_at', [workflow.workflowId]);
+    const { rows } = await h.server.db.query<{ action: string }>(
+      'SELECT action FROM audit_events WHERE target_id = $1 ORDER BY created_at',
+      [workflow.workflowId],
+    );
     expect(rows.map((row) => row.action)).toEqual(['workflow.created', 'workflow.paused']);
   });
 });

@@ -99,12 +99,25 @@ export async function startFakeModel(): Promise<FakeModel> {
     if (!body.tools?.length) return stream(response, body.model, [{ content: 'Fake title' }], 'stop');
     if (lastUser.includes('[error]')) {
       response.writeHead(400, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: `The fake model refused the request made with key ${bearer}.`, type: 'invalid_request_error', code: 'fake_refusal' } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            message: `The fake model refused the request made with key ${bearer}.`,
+            type: 'invalid_request_error',
+            code: 'fake_refusal',
+          },
+        }),
+      );
       return;
     }
     if (lastUser.includes('[tool:bash]')) {
       if (toolResult) return stream(response, body.model, words('The tool finished.'), 'stop');
-      return stream(response, body.model, [toolCall('call_bash', 'bash', { command: 'echo fake-tool-ran', description: 'Print a marker' })], 'tool_calls');
+      return stream(
+        response,
+        body.model,
+        [toolCall('call_bash', 'bash', { command: 'echo fake-tool-ran', description: 'Print a marker' })],
+        'tool_calls',
+      );
     }
     if (lastUser.includes('[question]')) {
       if (toolResult) {
@@ -116,14 +129,29 @@ export async function startFakeModel(): Promise<FakeModel> {
         body.model,
         [
           toolCall('call_question', 'question', {
-            questions: [{ header: 'Format', question: 'Which format should the answer use?', options: [{ label: 'short', description: 'A few lines' }, { label: 'long', description: 'A page' }] }],
+            questions: [
+              {
+                header: 'Format',
+                question: 'Which format should the answer use?',
+                options: [
+                  { label: 'short', description: 'A few lines' },
+                  { label: 'long', description: 'A page' },
+                ],
+              },
+            ],
           }),
         ],
         'tool_calls',
       );
     }
     if (lastUser.includes('[slow]')) {
-      return stream(response, body.model, Array.from({ length: 400 }, (_, n) => ({ content: `slow${n} ` })), 'stop', 50);
+      return stream(
+        response,
+        body.model,
+        Array.from({ length: 400 }, (_, n) => ({ content: `slow${n} ` })),
+        'stop',
+        50,
+      );
     }
     return stream(response, body.model, words('Hello from the fake model.'), 'stop');
   }

@@ -41,7 +41,9 @@ export interface TestServer {
 
 /** The real server on 127.0.0.1 and an ephemeral port, on a fresh store. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const owned = options.store ? null : await createTestTarget(options.engine ?? 'pglite', options.dataDir ? { dataDir: options.dataDir } : {});
+  const owned = options.store
+    ? null
+    : await createTestTarget(options.engine ?? 'pglite', options.dataDir ? { dataDir: options.dataDir } : {});
   const config = createConfig({
     port: 0,
     cookieSecure: false,

@@ -13,7 +13,13 @@ export interface Subscriber {
 export async function subscribe(url: string, headers: Record<string, string>): Promise<Subscriber> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
-  const subscriber: Subscriber = { status: response.status, ids: [], frames: [], closed: Promise.resolve(), close: () => controller.abort() };
+  const subscriber: Subscriber = {
+    status: response.status,
+    ids: [],
+    frames: [],
+    closed: Promise.resolve(),
+    close: () => controller.abort(),
+  };
   if (!response.ok) {
     await response.body?.cancel();
     return subscriber;

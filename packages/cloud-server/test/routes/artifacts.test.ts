@@ -4,7 +4,11 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type BadInputCase, expectRefused } from './workspace-bad-inputs.js';
 
 const TABLES = ['artifacts'] as const;
-const upload = (fields: Record<string, unknown> = {}) => ({ filename: 'a.txt', dataBase64: Buffer.from('hi').toString('base64'), ...fields });
+const upload = (fields: Record<string, unknown> = {}) => ({
+  filename: 'a.txt',
+  dataBase64: Buffer.from('hi').toString('base64'),
+  ...fields,
+});
 
 describe.each(engines)('artifact routes refuse bad input and write nothing (%s)', (engine) => {
   let server: TestServer;
@@ -25,18 +29,102 @@ describe.each(engines)('artifact routes refuse bad input and write nothing (%s)'
   afterAll(() => server.close());
 
   const cases: BadInputCase[] = [
-    { name: 'upload to an unknown session', method: 'POST', url: () => '/api/sessions/ses_missing/artifacts', body: upload(), status: 404, code: 'session.not_found' },
-    { name: "upload to another user's session", method: 'POST', url: () => `/api/sessions/${foreignSession}/artifacts`, body: upload(), status: 404, code: 'session.not_found' },
-    { name: 'upload without data', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: { filename: 'a.txt' }, status: 400, code: 'request.invalid' },
-    { name: 'upload with bad base64', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: upload({ dataBase64: 'not base64!' }), status: 400, code: 'artifacts.data_invalid' },
-    { name: 'upload with a path as file name', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: upload({ filename: '../etc/passwd' }), status: 400, code: 'artifacts.filename_invalid' },
-    { name: 'upload with an unknown kind', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: upload({ kind: 'poster' }), status: 400, code: 'request.invalid' },
-    { name: 'upload with an unknown status', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: upload({ status: 'done' }), status: 400, code: 'request.invalid' },
-    { name: 'upload with a bad content type', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: upload({ contentType: 'text' }), status: 400, code: 'request.invalid' },
-    { name: 'upload over the size cap', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts`, body: upload({ dataBase64: Buffer.alloc(1025).toString('base64') }), status: 413, code: 'artifacts.too_large' },
-    { name: 'status of an unknown artifact', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts/art_missing/status`, body: { status: 'final' }, status: 404, code: 'artifacts.not_found' },
-    { name: 'status with an unknown value', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts/${finalId}/status`, body: { status: 'approved' }, status: 400, code: 'request.invalid' },
-    { name: 'status moving backwards', method: 'POST', url: () => `/api/sessions/${sessionId}/artifacts/${finalId}/status`, body: { status: 'in-review' }, status: 409, code: 'artifacts.status_regression' },
+    {
+      name: 'upload to an unknown session',
+      method: 'POST',
+      url: () => '/api/sessions/ses_missing/artifacts',
+      body: upload(),
+      status: 404,
+      code: 'session.not_found',
+    },
+    {
+      name: "upload to another user's session",
+      method: 'POST',
+      url: () => `/api/sessions/${foreignSession}/artifacts`,
+      body: upload(),
+      status: 404,
+      code: 'session.not_found',
+    },
+    {
+      name: 'upload without data',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: { filename: 'a.txt' },
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'upload with bad base64',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: upload({ dataBase64: 'not base64!' }),
+      status: 400,
+      code: 'artifacts.data_invalid',
+    },
+    {
+      name: 'upload with a path as file name',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: upload({ filename: '../etc/passwd' }),
+      status: 400,
+      code: 'artifacts.filename_invalid',
+    },
+    {
+      name: 'upload with an unknown kind',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: upload({ kind: 'poster' }),
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'upload with an unknown status',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: upload({ status: 'done' }),
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'upload with a bad content type',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: upload({ contentType: 'text' }),
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'upload over the size cap',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts`,
+      body: upload({ dataBase64: Buffer.alloc(1025).toString('base64') }),
+      status: 413,
+      code: 'artifacts.too_large',
+    },
+    {
+      name: 'status of an unknown artifact',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts/art_missing/status`,
+      body: { status: 'final' },
+      status: 404,
+      code: 'artifacts.not_found',
+    },
+    {
+      name: 'status with an unknown value',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts/${finalId}/status`,
+      body: { status: 'approved' },
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'status moving backwards',
+      method: 'POST',
+      url: () => `/api/sessions/${sessionId}/artifacts/${finalId}/status`,
+      body: { status: 'in-review' },
+      status: 409,
+      code: 'artifacts.status_regression',
+    },
   ];
 
   it.each(cases)('$name → $status $code', async (bad) => {

@@ -68,7 +68,10 @@ describe('BYOK across restarts', () => {
 
     const other = await startTestServer({ dataDir, config: { byok: { key: newKey() } } });
     const refused = await call(other.baseUrl, '/api/byok/openai/validate', { bearer: admin, method: 'POST' });
-    expect(refused.body).toMatchObject({ validated: false, secret: { status: 'invalid', validationError: expect.stringContaining('decrypted') } });
+    expect(refused.body).toMatchObject({
+      validated: false,
+      secret: { status: 'invalid', validationError: expect.stringContaining('decrypted') },
+    });
     await other.close();
 
     const none = await startTestServer({ dataDir, config: { byok: { key: null } } });
@@ -81,7 +84,10 @@ describe('BYOK across restarts', () => {
   it('accepts KMS references only under configured prefixes', async () => {
     const server = await startTestServer({ config: { byok: { kmsRefPrefixes: ['gcp-sm://projects/acme/'] } } });
     const admin = await server.mintToken(['admin']);
-    const stored = await call(server.baseUrl, '/api/byok/openai', { bearer: admin, body: { kmsRef: 'gcp-sm://projects/acme/secrets/openai' } });
+    const stored = await call(server.baseUrl, '/api/byok/openai', {
+      bearer: admin,
+      body: { kmsRef: 'gcp-sm://projects/acme/secrets/openai' },
+    });
     expect(stored.body.secret).toMatchObject({ credentialKind: 'kms_ref', last4: null, status: 'pending_validation' });
     expect(JSON.stringify(stored.body)).not.toContain('projects/acme');
     const other = await call(server.baseUrl, '/api/byok/anthropic', { bearer: admin, body: { kmsRef: 'aws-sm://elsewhere' } });
@@ -107,7 +113,10 @@ describe('BYOK across restarts', () => {
     const dir = await mkdtemp(join(tmpdir(), 'caps-'));
     dirs.push(dir);
     const file = join(dir, 'catalog.json');
-    const catalog = { tools: [{ id: 't', name: 'T', description: 'd', kind: 'mcp', source: 'custom', patterns: [], agentNames: [] }], skills: [] };
+    const catalog = {
+      tools: [{ id: 't', name: 'T', description: 'd', kind: 'mcp', source: 'custom', patterns: [], agentNames: [] }],
+      skills: [],
+    };
     await writeFile(file, JSON.stringify(catalog));
     const loaded = await loadAccountConfig({ OPEN_COWORK_CLOUD_QUOTA_PROMPTS_PER_HOUR: '5' }, { capabilitiesFile: file, dataDir: null });
     expect(loaded.capabilities).toEqual(catalog);

@@ -69,7 +69,9 @@ describe.each(engines)('identity routes (%s)', (engine) => {
   /** A real channel binding (grants must name one). */
   const createBinding = async (bindingId: string) => {
     const agent = await api('/api/channels/agents', { body: { name: `agent for ${bindingId}` } });
-    const binding = await api('/api/channels/bindings', { body: { agentId: agent.body.agent.agentId, provider: 'webhook', displayName: bindingId, bindingId } });
+    const binding = await api('/api/channels/bindings', {
+      body: { agentId: agent.body.agent.agentId, provider: 'webhook', displayName: bindingId, bindingId },
+    });
     expect(binding.status).toBe(201);
     return binding.body.binding.bindingId as string;
   };
@@ -111,7 +113,12 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     ['no scopes', { name: 'x', scopes: [] }, 400, 'request.invalid'],
     ['an unknown scope', { name: 'x', scopes: ['root'] }, 400, 'request.invalid'],
     ['an operator scope', { name: 'x', scopes: ['operator'] }, 403, 'identity.scope_not_allowed'],
-    ['bindings without gateway', { name: 'x', scopes: ['desktop'], channelBindingIds: ['cb'] }, 400, 'identity.channel_bindings_need_gateway'],
+    [
+      'bindings without gateway',
+      { name: 'x', scopes: ['desktop'], channelBindingIds: ['cb'] },
+      400,
+      'identity.channel_bindings_need_gateway',
+    ],
     ['a past expiry', { name: 'x', scopes: ['desktop'], expiresAt: '2020-01-01T00:00:00Z' }, 400, 'identity.expires_at_past'],
     ['a malformed expiry', { name: 'x', scopes: ['desktop'], expiresAt: 'tomorrow' }, 400, 'request.invalid'],
   ])('refuses to issue a token with %s', async (_, body, status, code) => {

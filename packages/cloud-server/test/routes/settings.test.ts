@@ -25,10 +25,38 @@ describe.each(engines)('settings routes (%s)', (engine) => {
     { name: 'an array value', method: 'PUT', url: () => '/api/settings/k', body: { value: [1] }, status: 400, code: 'request.invalid' },
     { name: 'a string value', method: 'PATCH', url: () => '/api/settings/k', body: { value: 'x' }, status: 400, code: 'request.invalid' },
     { name: 'no value', method: 'POST', url: () => '/api/settings/k', body: {}, status: 400, code: 'request.invalid' },
-    { name: 'a collection write without key', method: 'POST', url: () => '/api/settings', body: { value: {} }, status: 400, code: 'request.invalid' },
-    { name: 'a key over 256 characters', method: 'PUT', url: () => `/api/settings/${'k'.repeat(257)}`, body: { value: {} }, status: 400, code: 'request.invalid' },
-    { name: 'a value over 64 KiB', method: 'PUT', url: () => '/api/settings/k', body: { value: { blob: 'x'.repeat(70_000) } }, status: 413, code: 'settings.value_too_large' },
-    { name: 'an unknown scope', method: 'PUT', url: () => '/api/settings/k?scope=org', body: { value: {} }, status: 400, code: 'request.invalid' },
+    {
+      name: 'a collection write without key',
+      method: 'POST',
+      url: () => '/api/settings',
+      body: { value: {} },
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'a key over 256 characters',
+      method: 'PUT',
+      url: () => `/api/settings/${'k'.repeat(257)}`,
+      body: { value: {} },
+      status: 400,
+      code: 'request.invalid',
+    },
+    {
+      name: 'a value over 64 KiB',
+      method: 'PUT',
+      url: () => '/api/settings/k',
+      body: { value: { blob: 'x'.repeat(70_000) } },
+      status: 413,
+      code: 'settings.value_too_large',
+    },
+    {
+      name: 'an unknown scope',
+      method: 'PUT',
+      url: () => '/api/settings/k?scope=org',
+      body: { value: {} },
+      status: 400,
+      code: 'request.invalid',
+    },
   ];
 
   it.each(cases)('refuses $name → $status $code', async (bad) => {
@@ -48,7 +76,9 @@ describe.each(engines)('settings routes (%s)', (engine) => {
     expect((await send(owner, 'POST', '/api/settings/a', { value: { n: 2 } })).json().setting.value).toEqual({ n: 2 });
     expect((await send(owner, 'PATCH', '/api/settings/a', { value: { m: 3 } })).json().setting.value).toEqual({ m: 3 });
     expect((await send(owner, 'POST', '/api/settings', { key: 'a', value: { n: 4 } })).json().setting.value).toEqual({ n: 4 });
-    const { rows } = await server.db.query<{ action: string }>("SELECT action FROM audit_events WHERE target_type = 'setting' AND target_id = 'a'");
+    const { rows } = await server.db.query<{ action: string }>(
+      "SELECT action FROM audit_events WHERE target_type = 'setting' AND target_id = 'a'",
+    );
     expect(rows.map((row) => row.action)).toEqual(['setting.set', 'setting.set', 'setting.set', 'setting.set']);
     expect((await send(owner, 'DELETE', '/api/settings/a')).json()).toEqual({ deleted: true });
     expect((await send(owner, 'GET', '/api/settings/a')).json()).toEqual({ setting: null });

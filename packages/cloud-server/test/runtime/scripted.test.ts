@@ -66,16 +66,29 @@ describe('scripted runtime', () => {
     const answered = fakeHost({ answers: ['long'] });
     await runtime.runTurn(turn('[question]'), answered.host);
     expect(answered.emitted.find((event) => event.type === 'question.asked')?.payload.requestId).toBe('cmd_1:question');
-    expect(answered.emitted.filter((e) => e.type === 'assistant.message').map((e) => e.payload.content).join('')).toContain('["long"]');
+    expect(
+      answered.emitted
+        .filter((e) => e.type === 'assistant.message')
+        .map((e) => e.payload.content)
+        .join(''),
+    ).toContain('["long"]');
     const rejected = fakeHost({ rejected: true });
     await runtime.runTurn(turn('[question]'), rejected.host);
-    expect(rejected.emitted.filter((e) => e.type === 'assistant.message').map((e) => e.payload.content).join('')).toContain('declined');
+    expect(
+      rejected.emitted
+        .filter((e) => e.type === 'assistant.message')
+        .map((e) => e.payload.content)
+        .join(''),
+    ).toContain('declined');
   });
 
   it('emits an artifact, or a runtime error followed by idle, on request', async () => {
     const artifact = fakeHost();
     await runtime.runTurn(turn('[artifact]'), artifact.host);
-    expect(artifact.emitted.find((event) => event.type === 'artifact.created')?.payload).toMatchObject({ artifactId: 'cmd_1:artifact', filename: 'scripted-notes.md' });
+    expect(artifact.emitted.find((event) => event.type === 'artifact.created')?.payload).toMatchObject({
+      artifactId: 'cmd_1:artifact',
+      filename: 'scripted-notes.md',
+    });
     const failing = fakeHost();
     await runtime.runTurn(turn('[error]'), failing.host);
     expect(failing.types()).toEqual(['session.status', 'runtime.error', 'session.idle']);

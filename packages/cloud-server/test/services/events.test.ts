@@ -70,16 +70,20 @@ describe.each(engines)('event service (%s)', (engine) => {
     expect((await events.listSessionEvents(sessionId, 0, 10)).map((event) => event.sequence)).toEqual([1, 2]);
   });
 
-  it('refuses a turn\'s appends once the session was aborted after the turn started', async () => {
+  it("refuses a turn's appends once the session was aborted after the turn started", async () => {
     const sessionId = await newSession();
     await service.append(sessionId, [{ type: 'session.aborted', payload: {} }]);
-    await expect(service.append(sessionId, [{ type: 'session.idle', payload: {} }], { turnStartedAt: 1 })).rejects.toBeInstanceOf(TurnAbortedError);
+    await expect(service.append(sessionId, [{ type: 'session.idle', payload: {} }], { turnStartedAt: 1 })).rejects.toBeInstanceOf(
+      TurnAbortedError,
+    );
     await expect(service.append(sessionId, [{ type: 'session.idle', payload: {} }], { turnStartedAt: 2 })).resolves.toBeTruthy();
   });
 
   it('strips object-store keys from artifact events and mirrors them as artifact entities', async () => {
     const sessionId = await newSession();
-    const { notice } = await service.append(sessionId, [{ type: 'artifact.created', payload: { artifactId: 'art_1', filename: 'a.md', key: 'secret/key' } }]);
+    const { notice } = await service.append(sessionId, [
+      { type: 'artifact.created', payload: { artifactId: 'art_1', filename: 'a.md', key: 'secret/key' } },
+    ]);
     const [stored] = await events.listSessionEvents(sessionId, 1, 10);
     expect(stored!.payload).toEqual({ artifactId: 'art_1', filename: 'a.md' });
     const [mirror] = await events.listWorkspaceEvents(caller.tenantId, caller.userId, notice.workspaceSequence - 1, 10);

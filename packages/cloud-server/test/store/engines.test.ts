@@ -19,7 +19,7 @@ describe.each(engines)('store engine contract (%s)', (engine) => {
 
   it('returns the same row shapes on both engines: int8 as number, timestamptz as Date, arrays, jsonb', async () => {
     const { rows } = await db.query<{ n: number; t: Date; a: string[]; j: object; c: number }>(
-      "SELECT 9007199254740991::int8 AS n, now() AS t, $1::text[] AS a, '{\"k\":[1]}'::jsonb AS j, count(*) AS c FROM (VALUES (1), (2)) v(x)",
+      'SELECT 9007199254740991::int8 AS n, now() AS t, $1::text[] AS a, \'{"k":[1]}\'::jsonb AS j, count(*) AS c FROM (VALUES (1), (2)) v(x)',
       [['x', 'y']],
     );
     expect(rows[0]).toEqual({ n: 9007199254740991, t: expect.any(Date), a: ['x', 'y'], j: { k: [1] }, c: 2 });
@@ -32,7 +32,7 @@ describe.each(engines)('store engine contract (%s)', (engine) => {
   });
 
   it('runs parameterless multi-statement text (migrations)', async () => {
-    await db.query("CREATE TABLE multi (x int); INSERT INTO multi VALUES (1); INSERT INTO multi VALUES (2);");
+    await db.query('CREATE TABLE multi (x int); INSERT INTO multi VALUES (1); INSERT INTO multi VALUES (2);');
     expect((await db.query('SELECT count(*)::int AS c FROM multi')).rows[0]).toEqual({ c: 2 });
   });
 

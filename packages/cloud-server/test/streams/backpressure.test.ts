@@ -32,7 +32,11 @@ async function appendLarge(sessionId: string, from: number, to: number) {
 
 describe('a subscriber that stops reading', () => {
   it('is dropped once it holds the buffer cap, costs no more than the cap meanwhile, and resumes from its cursor without loss', async () => {
-    const created = await fetch(`${server.baseUrl}/api/sessions`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+    const created = await fetch(`${server.baseUrl}/api/sessions`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const sessionId = ((await created.json()) as { session: { sessionId: string } }).session.sessionId;
     const url = `${server.baseUrl}/api/sessions/${sessionId}/events`;
     const reading = await subscribe(url, headers);
@@ -41,32 +45,54 @@ describe('a subscriber that stops reading', () => {
     let text = '';
     const stalled = await new Promise<import('node:http').IncomingMessage>((resolve) => httpRequest(url, { headers }, resolve).end());
     stalled.pause();
-    await until(() => server.app.streams.engine.stats().streams === 2, () => 'two streams open');
+    await until(
+      () => server.app.streams.engine.stats().streams === 2,
+      () => 'two streams open',
+    );
 
     // ~19 MiB in bursts smaller than the cap, at the pace of the reading subscriber: far more than
     // the socket buffers of both ends and the cap of the stalled one.
     for (let from = 2; from <= TOTAL; from += 10) {
       await appendLarge(sessionId, from, from + 9);
-      await until(() => reading.ids.at(-1) === from + 9, () => `the reading subscriber at ${from + 9}`);
+      await until(
+        () => reading.ids.at(-1) === from + 9,
+        () => `the reading subscriber at ${from + 9}`,
+      );
     }
-    await until(() => server.app.streams.engine.stats().streams === 1, () => 'the stalled client dropped', 30_000);
+    await until(
+      () => server.app.streams.engine.stats().streams === 1,
+      () => 'the stalled client dropped',
+      30_000,
+    );
     const { peakConnectionBytes } = server.app.streams.engine.stats();
     expect(peakConnectionBytes).toBeLessThanOrEqual(CAP);
 
     // What reached the stalled client before the drop, then a resume from its last complete frame.
     await new Promise<void>((resolve) => {
-      stalled.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('close', resolve).on('error', () => resolve());
+      stalled
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('close', resolve)
+        .on('error', () => resolve());
       stalled.resume();
     });
     const frames = text.split('\n\n').slice(0, -1);
     const before = frames.flatMap((block) => /^id: (\d+)$/m.exec(block)?.[1] ?? []).map(Number);
     expect(before.at(-1)!).toBeLessThan(TOTAL);
     const resumed = await subscribe(url, { ...headers, 'last-event-id': String(before.at(-1)) });
-    await until(() => resumed.ids.at(-1) === TOTAL, () => `resumed up to ${resumed.ids.at(-1)}`, 30_000);
+    await until(
+      () => resumed.ids.at(-1) === TOTAL,
+      () => `resumed up to ${resumed.ids.at(-1)}`,
+      30_000,
+    );
     expect([...before, ...resumed.ids]).toEqual(Array.from({ length: TOTAL }, (_, n) => n + 1));
 
     // The reading subscriber kept up and missed nothing.
-    await until(() => reading.ids.at(-1) === TOTAL, () => 'the reading subscriber', 30_000);
+    await until(
+      () => reading.ids.at(-1) === TOTAL,
+      () => 'the reading subscriber',
+      30_000,
+    );
     expect(reading.ids).toEqual(Array.from({ length: TOTAL }, (_, n) => n + 1));
     reading.close();
     resumed.close();

@@ -20,10 +20,17 @@ describe.skipIf(!postgres)('a database restart under a live stream', () => {
   });
 
   it('listens again after the restart: the next event arrives within a second, not at the next heartbeat', async () => {
-    const created = await fetch(`${server.baseUrl}/api/sessions`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+    const created = await fetch(`${server.baseUrl}/api/sessions`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const sessionId = ((await created.json()) as { session: { sessionId: string } }).session.sessionId;
     const stream = await subscribe(`${server.baseUrl}/api/sessions/${sessionId}/events`, headers);
-    await until(() => stream.ids.includes(1), () => 'session.created');
+    await until(
+      () => stream.ids.includes(1),
+      () => 'session.created',
+    );
 
     await postgres!.restart();
     const draft = { type: 'assistant.message' as const, payload: { messageId: 'm', content: 'after the restart', mode: 'append' } };
@@ -39,12 +46,20 @@ describe.skipIf(!postgres)('a database restart under a live stream', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    await until(() => stream.ids.includes(2), () => 'the event after the restart', 10_000);
+    await until(
+      () => stream.ids.includes(2),
+      () => 'the event after the restart',
+      10_000,
+    );
     expect(Date.now() - appendedAt).toBeLessThan(1000);
 
     // And the stream stays live: later events come at once too.
     await server.app.sessionEvents.append(sessionId, [draft]);
-    await until(() => stream.ids.includes(3), () => 'the next event', 1000);
+    await until(
+      () => stream.ids.includes(3),
+      () => 'the next event',
+      1000,
+    );
     stream.close();
   }, 90_000);
 });

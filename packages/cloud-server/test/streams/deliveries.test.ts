@@ -23,7 +23,15 @@ async function setup(count: number) {
   const bindingId = `cb-${bindings}`;
   await admin.createChannelBinding({ agentId: 'ag-1', provider: 'webhook', displayName: 'Hook', bindingId });
   for (let n = 0; n < count; n += 1) {
-    await admin.createChannelDelivery({ agentId: 'ag-1', channelBindingId: bindingId, provider: 'webhook', target: { url: 'x' }, eventType: 'assistant.message', payload: { n }, deliveryId: `d-${String(n).padStart(2, '0')}` });
+    await admin.createChannelDelivery({
+      agentId: 'ag-1',
+      channelBindingId: bindingId,
+      provider: 'webhook',
+      target: { url: 'x' },
+      eventType: 'assistant.message',
+      payload: { n },
+      deliveryId: `d-${String(n).padStart(2, '0')}`,
+    });
   }
   const token = await server.mintToken(['gateway'], { channelBindingIds: [bindingId] });
   return { bindingId, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
@@ -37,7 +45,8 @@ async function gateway(headers: Record<string, string>, query: string, handle: (
   const timer = setInterval(() => {
     for (const frame of stream.frames.slice(handled)) {
       handled += 1;
-      if (frame.event === 'channel.delivery') queue = queue.then(() => handle((frame.data as { delivery: ChannelDeliveryRecord }).delivery));
+      if (frame.event === 'channel.delivery')
+        queue = queue.then(() => handle((frame.data as { delivery: ChannelDeliveryRecord }).delivery));
     }
   }, 10);
   return { stream, close: () => (clearInterval(timer), stream.close()) };
@@ -53,10 +62,17 @@ describe('deliveries that cannot jam', () => {
     const gw = await gateway(headers, 'claimedBy=gw', async (delivery) => {
       const refused = delivery.deliveryId === 'd-00';
       if (refused) attempts.push(Date.now());
-      await post(headers, `/api/channels/deliveries/${delivery.deliveryId}/ack`, refused ? { status: 'failed', claimedBy: 'gw', lastError: `HTTP 500 #${attempts.length}` } : { status: 'sent', claimedBy: 'gw' });
+      await post(
+        headers,
+        `/api/channels/deliveries/${delivery.deliveryId}/ack`,
+        refused ? { status: 'failed', claimedBy: 'gw', lastError: `HTTP 500 #${attempts.length}` } : { status: 'sent', claimedBy: 'gw' },
+      );
     });
     const all = () => admin.listChannelDeliveries({ channelBindingId: bindingId, limit: 100 });
-    await until(() => attempts.length >= 1, () => 'the first attempt');
+    await until(
+      () => attempts.length >= 1,
+      () => 'the first attempt',
+    );
     const firstAt = attempts[0]!;
     let sentAt = 0;
     while (!sentAt) {
@@ -90,7 +106,10 @@ describe('deliveries that cannot jam', () => {
     const start = (name: string) =>
       gateway(headers, `claimedBy=${name}&ttlMs=${leaseMs}&prefetch=8`, async (delivery) => {
         // Like the example gateway: renew the lease of the delivery being handled, then do the slow work.
-        const renewed = (await post(headers, `/api/channels/deliveries/${delivery.deliveryId}/renew`, { claimedBy: name, ttlMs: leaseMs })) as { delivery?: unknown };
+        const renewed = (await post(headers, `/api/channels/deliveries/${delivery.deliveryId}/renew`, {
+          claimedBy: name,
+          ttlMs: leaseMs,
+        })) as { delivery?: unknown };
         if (!renewed.delivery) return;
         handledBy.set(delivery.deliveryId, [...(handledBy.get(delivery.deliveryId) ?? []), name]);
         await new Promise((resolve) => setTimeout(resolve, 150));

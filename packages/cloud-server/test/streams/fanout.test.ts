@@ -33,18 +33,28 @@ describe.each(engines)('one session, many subscribers (%s)', (engine) => {
   const append = (sessionId: string, count: number) =>
     writer.app.sessionEvents.append(
       sessionId,
-      range(1, count).map((n) => ({ type: 'assistant.message' as const, payload: { messageId: 'm', content: `part ${n}`, mode: 'append' } })),
+      range(1, count).map((n) => ({
+        type: 'assistant.message' as const,
+        payload: { messageId: 'm', content: `part ${n}`, mode: 'append' },
+      })),
     );
 
   it('every subscriber gets every event once and in order (joining before, during and after a burst, some resuming), with one store read per wake', async () => {
-    const created = await fetch(`${writer.baseUrl}/api/sessions`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+    const created = await fetch(`${writer.baseUrl}/api/sessions`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const sessionId = ((await created.json()) as { session: { sessionId: string } }).session.sessionId;
     await append(sessionId, 4); // sequences 2..5 after session.created
     const url = (after?: number) => `${reader.baseUrl}/api/sessions/${sessionId}/events${after ? `?after=${after}` : ''}`;
     const open = (count: number, after?: number) => Promise.all(range(1, count).map(() => subscribe(url(after), headers)));
 
     const early = [...(await open(30)), ...(await open(10, 3))];
-    await until(() => early.every((s) => s.ids.at(-1) === 5), () => 'early subscribers caught up');
+    await until(
+      () => early.every((s) => s.ids.at(-1) === 5),
+      () => 'early subscribers caught up',
+    );
 
     let reads = 0;
     const { eventsStore } = reader.app;
@@ -62,7 +72,10 @@ describe.each(engines)('one session, many subscribers (%s)', (engine) => {
     const late = [...(await joining), ...(await open(10, 20))];
     const all = [...early, ...late];
     const latest = 5 + appends * 3;
-    await until(() => all.every((s) => s.ids.at(-1) === latest), () => `missing: ${all.filter((s) => s.ids.at(-1) !== latest).length}`);
+    await until(
+      () => all.every((s) => s.ids.at(-1) === latest),
+      () => `missing: ${all.filter((s) => s.ids.at(-1) !== latest).length}`,
+    );
     // Without shared tails each of the 40 early subscribers would read once per append.
     expect(reads).toBeLessThan(appends * 3 + 30 * 2);
 

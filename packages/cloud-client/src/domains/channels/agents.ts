@@ -69,11 +69,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     },
 
     /** `PATCH /api/channels/agents/:id` → `.agent`; missing is kind `not_found`. */
-    async updateHeadlessAgent(
-      agentId: string,
-      input: UpdateHeadlessAgentInput,
-      options?: CloudCommandOptions,
-    ): Promise<HeadlessAgent> {
+    async updateHeadlessAgent(agentId: string, input: UpdateHeadlessAgentInput, options?: CloudCommandOptions): Promise<HeadlessAgent> {
       const path = apiPath`/api/channels/agents/${agentId}`;
       requireObject(input, 'updateHeadlessAgent: input');
       optionalOneOf(input.status, AGENT_STATUSES, 'updateHeadlessAgent: status');
@@ -88,10 +84,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/channels/bindings` (201) → `.binding`. `credentialRef` is a reference, never the secret. */
-    async createChannelBinding(
-      input: CreateChannelBindingInput,
-      options?: CloudCommandOptions,
-    ): Promise<ChannelBinding> {
+    async createChannelBinding(input: CreateChannelBindingInput, options?: CloudCommandOptions): Promise<ChannelBinding> {
       requireFields('createChannelBinding', input, ['agentId', 'displayName']);
       checkProvider('createChannelBinding', input);
       optionalOneOf(input.status, BINDING_STATUSES, 'createChannelBinding: status');
@@ -132,10 +125,7 @@ export function createChannelAgentsClient(ctx: CloudClientContext) {
     },
 
     /** `POST /api/channels/identities/resolve` → `.identity`: finds or creates the provider user. */
-    async resolveChannelIdentity(
-      input: ResolveChannelIdentityInput,
-      options?: CloudCommandOptions,
-    ): Promise<ChannelIdentity> {
+    async resolveChannelIdentity(input: ResolveChannelIdentityInput, options?: CloudCommandOptions): Promise<ChannelIdentity> {
       requireFields('resolveChannelIdentity', input, ['externalUserId']);
       checkProvider('resolveChannelIdentity', input);
       optionalOneOf(input.role, IDENTITY_ROLES, 'resolveChannelIdentity: role');

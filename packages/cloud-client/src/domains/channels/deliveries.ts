@@ -53,8 +53,7 @@ function streamQuery(method: string, query: ChannelDeliveriesStreamQuery | undef
   const { claimedBy, ttlMs, channelBindingIds } = optionalObject(query, `${method}: input`);
   check(claimedBy === undefined || isNonEmpty(claimedBy), `${method}: claimedBy must be a non-empty string.`);
   optionalPositiveInteger(ttlMs, `${method}: ttlMs`);
-  const validIds =
-    channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isNonEmpty));
+  const validIds = channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isNonEmpty));
   check(validIds, `${method}: channelBindingIds must be an array of non-empty strings.`);
   return { claimedBy, ttlMs, channelBindingId: channelBindingIds };
 }
@@ -73,10 +72,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
      * `POST /api/channels/deliveries` (201) → `.delivery`. Idempotent on `deliveryId`: a repeat
      * returns the existing row.
      */
-    async createChannelDelivery(
-      input: CreateChannelDeliveryInput,
-      options?: CloudCommandOptions,
-    ): Promise<ChannelDeliveryRecord> {
+    async createChannelDelivery(input: CreateChannelDeliveryInput, options?: CloudCommandOptions): Promise<ChannelDeliveryRecord> {
       requireFields('createChannelDelivery', input, ['agentId', 'channelBindingId', 'eventType']);
       checkProvider('createChannelDelivery', input);
       const objects = isObject(input.target) && isObject(input.payload);

@@ -10,14 +10,7 @@ import type {
 } from '@open-cowork/shared';
 import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
-import {
-  check,
-  isNonEmpty,
-  optionalPositiveInteger,
-  requireArray,
-  requireObject,
-  requireOneOf,
-} from '../../core/validate.js';
+import { check, isNonEmpty, optionalPositiveInteger, requireArray, requireObject, requireOneOf } from '../../core/validate.js';
 import { checkProvider, requireFields } from './common.js';
 
 const INTERACTION_KINDS = ['permission', 'question'];
@@ -64,10 +57,7 @@ export function createChannelInteractionsClient(ctx: CloudClientContext) {
      * `POST /api/channels/provider-events/claim` → `{event, claimed, duplicate}`. Handle the event only
      * when `claimed` is true; `duplicate` means another holder has it or it was already processed.
      */
-    async claimChannelProviderEvent(
-      input: ClaimProviderEventInput,
-      options?: CloudCommandOptions,
-    ): Promise<ClaimProviderEventResult> {
+    async claimChannelProviderEvent(input: ClaimProviderEventInput, options?: CloudCommandOptions): Promise<ClaimProviderEventResult> {
       requireFields('claimChannelProviderEvent', input, ['providerInstanceId', 'providerEventId', 'claimedBy']);
       checkProvider('claimChannelProviderEvent', input);
       requireOneOf(input.eventType, PROVIDER_EVENT_TYPES, 'claimChannelProviderEvent: eventType');

@@ -9,20 +9,11 @@ import type {
   PromptChannelSessionInput,
   PromptChannelSessionResponse,
 } from '@open-cowork/shared';
-import {
-  commandSender,
-  type CloudClientContext,
-  type CloudCommandOptions,
-  type CloudSubscription,
-} from '../../core/context.js';
+import { commandSender, type CloudClientContext, type CloudCommandOptions, type CloudSubscription } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
 import { check, isCursor, isNonEmpty, optionalStrings } from '../../core/validate.js';
 import { readAttachment, type ArtifactAttachment } from '../artifacts.js';
-import {
-  subscribeEventStream,
-  type CloudEventSubscriptionOptions,
-  type CloudSessionStreamEvent,
-} from '../transport/stream.js';
+import { subscribeEventStream, type CloudEventSubscriptionOptions, type CloudSessionStreamEvent } from '../transport/stream.js';
 import { checkProvider, requireFields, unlessNotFound } from './common.js';
 
 /** The key sent both in the body (old servers read it there) and as the `Idempotency-Key` header. */
@@ -44,10 +35,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `POST /api/channels/sessions/bind` → `{binding, session}`: binds a chat thread to a session
      * (a new one unless `sessionId` is given). Binding the same thread again returns the existing binding.
      */
-    async bindChannelSession(
-      input: BindChannelSessionInput,
-      options?: CloudCommandOptions,
-    ): Promise<ChannelSessionBindingResult> {
+    async bindChannelSession(input: BindChannelSessionInput, options?: CloudCommandOptions): Promise<ChannelSessionBindingResult> {
       requireFields('bindChannelSession', input, ['channelBindingId', 'externalChatId', 'externalThreadId']);
       checkProvider('bindChannelSession', input);
       return send<ChannelSessionBindingResult>('POST', '/api/channels/sessions/bind', input, options);
@@ -88,10 +76,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `GET /api/channels/sessions/:bindingId/events?after` (SSE): the bound session's events, as
      * `subscribeSessionEvents`. Never throws: bad arguments reach `onError` (kind `request`).
      */
-    subscribeChannelSessionEvents(
-      bindingId: string,
-      options: CloudEventSubscriptionOptions<CloudSessionStreamEvent>,
-    ): CloudSubscription {
+    subscribeChannelSessionEvents(bindingId: string, options: CloudEventSubscriptionOptions<CloudSessionStreamEvent>): CloudSubscription {
       const path = () => apiPath`/api/channels/sessions/${bindingId}/events`;
       return subscribeEventStream(ctx, path, options, 'subscribeChannelSessionEvents');
     },
@@ -100,10 +85,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `POST /api/channels/sessions/prompt` (202) → `{binding, command, processed, view, projectionFence}`.
      * The idempotency key (from `input` or `options`) travels in the body and as `Idempotency-Key`.
      */
-    async promptChannelSession(
-      input: PromptChannelSessionInput,
-      options: CloudCommandOptions = {},
-    ): Promise<PromptChannelSessionResponse> {
+    async promptChannelSession(input: PromptChannelSessionInput, options: CloudCommandOptions = {}): Promise<PromptChannelSessionResponse> {
       requireFields('promptChannelSession', input, ['bindingId', 'text']);
       checkProvider('promptChannelSession', input, false);
       const idempotencyKey = promptIdempotencyKey(input, options);
@@ -116,10 +98,7 @@ export function createChannelSessionsClient(ctx: CloudClientContext) {
      * `POST /api/channels/cursor` → `.result`: `{ok: true, binding}`, `{ok: false, reason: 'stale', binding}`
      * when the stored cursor is ahead, or `{ok: false, reason: 'not_found'}` when the binding is gone (HTTP 404).
      */
-    async updateChannelCursor(
-      input: ChannelCursorUpdateInput,
-      options?: CloudCommandOptions,
-    ): Promise<ChannelCursorUpdateResult> {
+    async updateChannelCursor(input: ChannelCursorUpdateInput, options?: CloudCommandOptions): Promise<ChannelCursorUpdateResult> {
       requireFields('updateChannelCursor', input, ['bindingId']);
       const cursors = isCursor(input.lastEventSequence) && isCursor(input.lastWorkspaceSequence);
       check(cursors, 'updateChannelCursor: lastEventSequence and lastWorkspaceSequence must be integers ≥ 0.');

@@ -23,13 +23,7 @@ export interface ResumableSessionSubscriptionOptions {
 }
 
 /** Failures a new connection can cure; `parse` is per event and the stream goes on. */
-const RECONNECTABLE: ReadonlySet<CloudTransportErrorKind> = new Set([
-  'network',
-  'timeout',
-  'server',
-  'rate_limited',
-  'sse',
-]);
+const RECONNECTABLE: ReadonlySet<CloudTransportErrorKind> = new Set(['network', 'timeout', 'server', 'rate_limited', 'sse']);
 
 function requireDelay(value: unknown, name: string): number {
   const valid = typeof value === 'number' && Number.isFinite(value) && value >= 0;

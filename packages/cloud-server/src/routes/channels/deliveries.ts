@@ -105,7 +105,12 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       const { principal, query } = request;
       channels.requireGatewayOrAdmin(principal);
       if (query.channelBindingId) channels.assertGranted(principal, query.channelBindingId);
-      const found = await channels.deliveries.list({ ...query, orgId: principal.orgId, scope: channels.scopeOf(principal), limit: query.limit ?? 50 });
+      const found = await channels.deliveries.list({
+        ...query,
+        orgId: principal.orgId,
+        scope: channels.scopeOf(principal),
+        limit: query.limit ?? 50,
+      });
       return { deliveries: found.map(publicDelivery) };
     },
   );
@@ -117,7 +122,11 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       const { principal, query } = request;
       // Claiming is a gateway's act: a GET that a page could trigger with a cookie alone must not claim.
       if (principal.authSource === 'cookie') {
-        throw httpError(403, 'channels.stream_cookie_refused', 'The delivery stream claims deliveries: call it with a gateway or admin token, not a cookie.');
+        throw httpError(
+          403,
+          'channels.stream_cookie_refused',
+          'The delivery stream claims deliveries: call it with a gateway or admin token, not a cookie.',
+        );
       }
       channels.requireGatewayOrAdmin(principal);
       const requested = query.channelBindingId === undefined ? null : [query.channelBindingId].flat();
@@ -166,7 +175,11 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         const claimedBy = claimerOf(request, body.claimedBy);
         const match = { ...matchOf(request, body.channelBindingId), claimedBy };
         const lastError = body.status === 'sent' ? null : (body.lastError ?? null);
-        const acked = await channels.deliveries.ack(match, { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null }, streams.settings);
+        const acked = await channels.deliveries.ack(
+          match,
+          { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null },
+          streams.settings,
+        );
         if (acked.length !== 1) throw notFound();
         const delivery = acked[0]!;
         await channels.audit(request.principal, {
@@ -216,7 +229,12 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
           const match = matchOf(request, request.body.channelBindingId);
           const found = await channels.deliveries.find(match);
           if (found.length === 0) throw notFound();
-          if (found.length > 1) throw httpError(409, 'channels.delivery_ambiguous', 'Several channel bindings have a delivery with this id: give channelBindingId.');
+          if (found.length > 1)
+            throw httpError(
+              409,
+              'channels.delivery_ambiguous',
+              'Several channel bindings have a delivery with this id: give channelBindingId.',
+            );
           const current = (await channels.deliveries.lock(app.db, found[0]!))!;
           if (current.status === 'sent') throw httpError(409, 'channels.delivery_already_sent', 'This delivery was already sent.');
           if (verb === 'retry' && current.leaseLive) {

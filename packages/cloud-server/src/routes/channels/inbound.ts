@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { SessionCommandKind } from '@open-cowork/shared';
+import type { CloudSessionCommandResponse, SessionCommandKind } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError, isHttpError } from '../../errors.js';
 import { newId, newSecret } from '../../ids.js';
-import { ClaimEventBody, CompleteEventBody, CreateInteractionBody, EventParams, ResolveInteractionBody, Responses } from '../../schemas/channels.js';
+import {
+  ClaimEventBody,
+  CompleteEventBody,
+  CreateInteractionBody,
+  EventParams,
+  ResolveInteractionBody,
+  Responses,
+} from '../../schemas/channels.js';
 import { checkProvider, requireSameProvider } from '../../services/channels.js';
 import { publicInteraction } from '../../store/channel-inbound.js';
 
@@ -33,7 +40,11 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         if (body.channelBindingId) {
           await channels.bindingFor(principal, body.channelBindingId, body.provider);
         } else if (channels.scopeOf(principal)) {
-          throw httpError(400, 'channels.binding_required', 'A gateway token claims provider events of one of its channel bindings: give channelBindingId.');
+          throw httpError(
+            400,
+            'channels.binding_required',
+            'A gateway token claims provider events of one of its channel bindings: give channelBindingId.',
+          );
         }
         const ttlMs = Math.min(PROVIDER_EVENT_TTL.max, Math.max(PROVIDER_EVENT_TTL.min, body.ttlMs ?? PROVIDER_EVENT_TTL.default));
         const { event, claimed } = await channels.inbound.claimProviderEvent(
@@ -68,7 +79,10 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         if (body.channelBindingId) channels.assertGranted(principal, body.channelBindingId);
-        const event = await channels.inbound.completeProviderEvent(principal.orgId, request.params.eventId, { ...body, scope: channels.scopeOf(principal) });
+        const event = await channels.inbound.completeProviderEvent(principal.orgId, request.params.eventId, {
+          ...body,
+          scope: channels.scopeOf(principal),
+        });
         if (!event) throw httpError(404, 'channels.provider_event_not_held', 'No claim of this provider event is held by claimedBy.');
         await channels.audit(principal, {
           action: `channel_provider_event.${body.status}`,
@@ -86,47 +100,45 @@ export async function channelInboundRoutes(app: FastifyInstance) {
     { config: member, schema: { body: CreateInteractionBody, response: { 201: Responses.interactionCreated } } },
     (request, reply) =>
       // The token is shown once: a replay under the same Idempotency-Key cannot show it again.
-      channels.respond(
-        request,
-        reply,
-        async () => {
-          const { principal, body } = request;
-          channels.requireGatewayOrAdmin(principal);
-          checkProvider(body.provider);
-          const binding = await channels.sessionBinding(principal, body.sessionBindingId);
-          if (binding.agentId !== body.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not match the session binding.');
-          if (binding.sessionId !== body.sessionId) throw httpError(400, 'channels.session_mismatch', 'sessionId does not match the session binding.');
-          requireSameProvider(binding, body.provider, 'session binding');
-          const expiresAt = body.expiresAt ?? new Date(Date.now() + INTERACTION_DEFAULT_TTL_MS).toISOString();
-          if (Date.parse(expiresAt) <= Date.now()) throw httpError(400, 'channels.expires_at_past', 'expiresAt must be in the future.');
-          const plaintextToken = body.tokenSecret ?? `${INTERACTION_TOKEN_PREFIX}${newSecret()}`;
-          const interaction = await channels.inbound.insertInteraction({
-            interactionId: body.interactionId ?? newId('cin'),
-            orgId: principal.orgId,
-            agentId: binding.agentId,
-            channelBindingId: binding.channelBindingId,
-            sessionBindingId: binding.bindingId,
-            sessionId: binding.sessionId,
-            provider: binding.provider,
-            externalInteractionId: body.externalInteractionId ?? null,
-            kind: body.kind,
-            targetId: body.targetId,
-            createdByIdentityId: null,
-            expiresAt,
-            tokenHash: hashToken(plaintextToken),
-          });
-          if (!interaction) {
-            throw httpError(409, 'channels.interaction_id_unavailable', 'An interaction with this id, external id or token already exists.');
-          }
-          await channels.audit(principal, {
-            action: 'channel_interaction.created',
-            targetType: 'channel_interaction',
-            targetId: interaction.interactionId,
-            metadata: { kind: interaction.kind, targetId: interaction.targetId, sessionId: interaction.sessionId },
-          });
-          return { status: 201, body: { interaction: publicInteraction(interaction), plaintextToken } };
-        },
-      ),
+      channels.respond(request, reply, async () => {
+        const { principal, body } = request;
+        channels.requireGatewayOrAdmin(principal);
+        checkProvider(body.provider);
+        const binding = await channels.sessionBinding(principal, body.sessionBindingId);
+        if (binding.agentId !== body.agentId)
+          throw httpError(400, 'channels.agent_mismatch', 'agentId does not match the session binding.');
+        if (binding.sessionId !== body.sessionId)
+          throw httpError(400, 'channels.session_mismatch', 'sessionId does not match the session binding.');
+        requireSameProvider(binding, body.provider, 'session binding');
+        const expiresAt = body.expiresAt ?? new Date(Date.now() + INTERACTION_DEFAULT_TTL_MS).toISOString();
+        if (Date.parse(expiresAt) <= Date.now()) throw httpError(400, 'channels.expires_at_past', 'expiresAt must be in the future.');
+        const plaintextToken = body.tokenSecret ?? `${INTERACTION_TOKEN_PREFIX}${newSecret()}`;
+        const interaction = await channels.inbound.insertInteraction({
+          interactionId: body.interactionId ?? newId('cin'),
+          orgId: principal.orgId,
+          agentId: binding.agentId,
+          channelBindingId: binding.channelBindingId,
+          sessionBindingId: binding.bindingId,
+          sessionId: binding.sessionId,
+          provider: binding.provider,
+          externalInteractionId: body.externalInteractionId ?? null,
+          kind: body.kind,
+          targetId: body.targetId,
+          createdByIdentityId: null,
+          expiresAt,
+          tokenHash: hashToken(plaintextToken),
+        });
+        if (!interaction) {
+          throw httpError(409, 'channels.interaction_id_unavailable', 'An interaction with this id, external id or token already exists.');
+        }
+        await channels.audit(principal, {
+          action: 'channel_interaction.created',
+          targetType: 'channel_interaction',
+          targetId: interaction.interactionId,
+          metadata: { kind: interaction.kind, targetId: interaction.targetId, sessionId: interaction.sessionId },
+        });
+        return { status: 201, body: { interaction: publicInteraction(interaction), plaintextToken } };
+      }),
   );
 
   app.post<{ Body: Static<typeof ResolveInteractionBody> }>(
@@ -148,26 +160,29 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         channels.assertGranted(principal, found.channelBindingId);
         if (found.status === 'used') throw httpError(409, 'channels.interaction_used', 'This interaction was already used.');
         if (found.status === 'revoked') throw httpError(410, 'channels.interaction_revoked', 'This interaction was revoked.');
-        if (found.status === 'expired' || found.expired) throw httpError(410, 'channels.interaction_expired', 'This interaction has expired.');
+        if (found.status === 'expired' || found.expired)
+          throw httpError(410, 'channels.interaction_expired', 'This interaction has expired.');
 
         let kind: SessionCommandKind;
         let payload: Record<string, unknown>;
         if (found.kind === 'permission') {
-          if (body.response === undefined) throw httpError(400, 'channels.interaction_response_required', 'A permission interaction needs a response.');
+          if (body.response === undefined)
+            throw httpError(400, 'channels.interaction_response_required', 'A permission interaction needs a response.');
           kind = 'permission.respond';
           payload = { permissionId: found.targetId, response: body.response };
         } else if (body.reject === true) {
           kind = 'question.reject';
           payload = { requestId: found.targetId };
         } else {
-          if (!body.answers) throw httpError(400, 'channels.interaction_answers_required', 'A question interaction needs answers (or reject: true).');
+          if (!body.answers)
+            throw httpError(400, 'channels.interaction_answers_required', 'A question interaction needs answers (or reject: true).');
           kind = 'question.reply';
           payload = { requestId: found.targetId, answers: body.answers };
         }
 
         const binding = await channels.store.getSessionBinding(principal.orgId, found.sessionBindingId);
         const owner = { tenantId: principal.tenantId, userId: binding!.ownerUserId, tokenId: principal.tokenId };
-        let commandResponse;
+        let commandResponse: CloudSessionCommandResponse | undefined;
         let processingError: string | undefined;
         try {
           commandResponse = (await app.commands.execute(owner, { sessionId: found.sessionId, kind, payload })).body;

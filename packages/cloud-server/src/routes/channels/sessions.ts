@@ -4,7 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } from '../../schemas/channels.js';
+import {
+  ArtifactParams,
+  BindSessionBody,
+  CursorBody,
+  PromptBody,
+  Responses,
+  SessionBindingParams,
+  StreamQuery,
+  ThreadQuery,
+} from '../../schemas/channels.js';
 import { idempotentKeyOf, sendIdempotent } from '../../idempotency.js';
 import { requireSameProvider } from '../../services/channels.js';
 import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
@@ -51,13 +60,16 @@ export async function channelSessionRoutes(app: FastifyInstance) {
           }
           return { status: 200, body: { binding: publicSessionBinding(existing), session: await viewOf(existing) } };
         }
-        if (channelBinding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
+        if (channelBinding.status !== 'active')
+          throw httpError(409, 'channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
         const agent = await channels.store.getAgent(principal.orgId, channelBinding.agentId);
-        if (!agent || agent.status !== 'active') throw httpError(409, 'channels.agent_inactive', 'The headless agent of this binding is not active.');
+        if (!agent || agent.status !== 'active')
+          throw httpError(409, 'channels.agent_inactive', 'The headless agent of this binding is not active.');
         const caller = { tenantId: principal.tenantId, userId: principal.userId };
         let sessionId = body.sessionId;
         if (sessionId) {
-          if (!(await app.sessionsStore.get(caller.tenantId, caller.userId, sessionId))) throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+          if (!(await app.sessionsStore.get(caller.tenantId, caller.userId, sessionId)))
+            throw httpError(404, 'session.not_found', 'Cloud session was not found.');
         } else {
           sessionId = (await app.sessionService.create(caller, { profileName: agent.profileName })).session.sessionId;
         }
@@ -89,7 +101,10 @@ export async function channelSessionRoutes(app: FastifyInstance) {
     async (request) => {
       const { principal, query } = request;
       channels.requireGatewayOrAdmin(principal);
-      const binding = await channels.store.findSessionBindingByThread(principal.orgId, { ...query, externalWorkspaceId: query.externalWorkspaceId ?? null });
+      const binding = await channels.store.findSessionBindingByThread(principal.orgId, {
+        ...query,
+        externalWorkspaceId: query.externalWorkspaceId ?? null,
+      });
       if (!binding) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
       channels.assertGranted(principal, binding.channelBindingId);
       return { binding: publicSessionBinding(binding), session: await viewOf(binding) };
@@ -125,7 +140,11 @@ export async function channelSessionRoutes(app: FastifyInstance) {
     { config: member, schema: { params: ArtifactParams, response: { 200: Responses.artifact } } },
     async (request) => {
       const binding = await boundSession(request.principal, request.params.bindingId);
-      const artifact = await channels.readArtifact({ tenantId: binding.orgId, userId: binding.ownerUserId }, binding.sessionId, request.params.artifactId);
+      const artifact = await channels.readArtifact(
+        { tenantId: binding.orgId, userId: binding.ownerUserId },
+        binding.sessionId,
+        request.params.artifactId,
+      );
       if (!artifact) throw httpError(404, 'artifact.not_found', 'Artifact was not found.');
       return { artifact };
     },
@@ -140,7 +159,8 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       const { idempotencyKey: bodyKey, ...fingerprint } = body;
       const idempotencyKey = idempotentKeyOf(request, fingerprint, bodyKey);
       const binding = await boundSession(principal, body.bindingId);
-      if (binding.status !== 'active') throw httpError(409, 'channels.session_binding_archived', 'This channel session binding is archived.');
+      if (binding.status !== 'active')
+        throw httpError(409, 'channels.session_binding_archived', 'This channel session binding is archived.');
       if (body.provider) requireSameProvider(binding, body.provider, 'session binding');
       const { bindingId: _binding, text, agent, ...origin } = fingerprint;
       // Who wrote it in the chat is part of the command, so a reused key with another origin is refused too.

@@ -64,7 +64,10 @@ export async function channelSetupRoutes(app: FastifyInstance) {
       const { principal } = request;
       channels.requireGatewayOrAdmin(principal);
       const counts = await channels.store.providerCounts(principal.orgId, channels.scopeOf(principal));
-      const ids = [...BUILT_IN_CHANNEL_PROVIDERS, ...counts.map((count) => count.provider).filter((id) => !(BUILT_IN_CHANNEL_PROVIDERS as readonly string[]).includes(id))];
+      const ids = [
+        ...BUILT_IN_CHANNEL_PROVIDERS,
+        ...counts.map((count) => count.provider).filter((id) => !(BUILT_IN_CHANNEL_PROVIDERS as readonly string[]).includes(id)),
+      ];
       const providers: ChannelProviderSummary[] = ids.map((id) => {
         const count = counts.find((entry) => entry.provider === id);
         const connected = (count?.active ?? 0) > 0;
@@ -109,7 +112,12 @@ export async function channelSetupRoutes(app: FastifyInstance) {
           createdByAccountId: principal.userId,
         });
         if (!agent) throw httpError(409, 'channels.agent_id_unavailable', 'This agent id is already taken.');
-        await channels.audit(principal, { action: 'channel_agent.created', targetType: 'headless_agent', targetId: agent.agentId, metadata: { name: agent.name } });
+        await channels.audit(principal, {
+          action: 'channel_agent.created',
+          targetType: 'headless_agent',
+          targetId: agent.agentId,
+          metadata: { name: agent.name },
+        });
         return { status: 201, body: { agent } };
       }),
   );
@@ -122,7 +130,12 @@ export async function channelSetupRoutes(app: FastifyInstance) {
         const { principal, body } = request;
         const agent = await channels.store.updateAgent(principal.orgId, request.params.id, body);
         if (!agent) throw httpError(404, 'channels.agent_not_found', 'Headless agent was not found.');
-        await channels.audit(principal, { action: 'channel_agent.updated', targetType: 'headless_agent', targetId: agent.agentId, metadata: { fields: Object.keys(body) } });
+        await channels.audit(principal, {
+          action: 'channel_agent.updated',
+          targetType: 'headless_agent',
+          targetId: agent.agentId,
+          metadata: { fields: Object.keys(body) },
+        });
         return { status: 200, body: { agent } };
       }),
   );
