@@ -50,6 +50,11 @@ export interface OperationFacts {
   also?: string[];
   /** An SSE operation: which stream it serves (`openapi-streams.ts`). */
   stream?: StreamName;
+  /**
+   * Answers that are not JSON (redirects, pages, files, text), which a route's response schema
+   * cannot state: they replace the default response the document gives a route without one.
+   */
+  responses?: Record<string, object>;
 }
 
 const client = (id: OperationFacts['id'], summary: string, also?: string[]): OperationFacts => ({
@@ -60,6 +65,14 @@ const client = (id: OperationFacts['id'], summary: string, also?: string[]): Ope
 });
 const server = (id: OperationFacts['id'], summary: string): OperationFacts => ({ id, summary, client: false });
 const sse = (stream: StreamName, facts: OperationFacts): OperationFacts => ({ ...facts, stream });
+const answering = (responses: Record<string, object>, facts: OperationFacts): OperationFacts => ({ ...facts, responses });
+
+const redirect = (description: string) => ({
+  302: { description, headers: { location: { description: 'Where to go next.', schema: { type: 'string' } } } },
+});
+const text = (mediaType: string, description: string) => ({
+  200: { description, content: { [mediaType]: { schema: { type: 'string' } } } },
+});
 
 export const OPERATIONS: Record<string, OperationFacts> = {
   // sessions
@@ -225,8 +238,14 @@ export const OPERATIONS: Record<string, OperationFacts> = {
   'GET /auth/sessions': server('auth.listSessions', 'List my Cloud Web sessions'),
   'DELETE /auth/sessions/{id}': server('auth.revokeSession', 'End a Cloud Web session'),
   'GET /auth/desktop/config': server('auth.getSignInConfig', 'Get the OIDC sign-in configuration'),
-  'GET /auth/login': server('auth.login', 'Start the OIDC sign-in (redirect)'),
-  'GET /auth/callback': server('auth.callback', 'Finish the OIDC sign-in (redirect)'),
+  'GET /auth/login': answering(
+    redirect('To the provider’s authorization endpoint.'),
+    server('auth.login', 'Start the OIDC sign-in (redirect)'),
+  ),
+  'GET /auth/callback': answering(
+    redirect('Back to the page the sign-in started from, with a cookie session.'),
+    server('auth.callback', 'Finish the OIDC sign-in (redirect)'),
+  ),
 
   // webhooks
   'POST /webhooks/workflows/{id}': server('webhooks.runWorkflow', 'Start a workflow run from a signed webhook'),
@@ -235,12 +254,21 @@ export const OPERATIONS: Record<string, OperationFacts> = {
   'GET /livez': server('health.live', 'Liveness probe'),
   'GET /readyz': server('health.ready', 'Readiness probe (the store answers)'),
   'GET /api/metrics': server('health.metrics', 'Prometheus metrics (operator)'),
-  'GET /metrics': server('health.metricsRoot', 'Prometheus metrics at the conventional path (operator)'),
+  'GET /metrics': answering(
+    text('text/plain', 'The Prometheus text exposition format.'),
+    server('health.metricsRoot', 'Prometheus metrics at the conventional path (operator)'),
+  ),
 
   // web
-  'GET /': server('web.page', 'Cloud Web'),
-  'GET /assets/{*}': server('web.asset', 'A Cloud Web asset'),
+  'GET /': answering(text('text/html', 'The workbench page.'), server('web.page', 'Cloud Web')),
+  'GET /assets/{*}': answering(
+    { 200: { description: 'A content-hashed script, style sheet or image.', content: { '*/*': { schema: {} } } } },
+    server('web.asset', 'A Cloud Web asset'),
+  ),
 
   // reference
-  'GET /api/openapi.json': server('reference.openapi', 'This OpenAPI 3.1 document'),
+  'GET /api/openapi.json': answering(
+    { 200: { description: 'This document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+    server('reference.openapi', 'This OpenAPI 3.1 document'),
+  ),
 };

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { OPERATIONS, type OperationFacts, TAGS } from './openapi-operations.js';
+import { API_REFERENCE_PATH, OPENAPI_DOCUMENT_PATH } from './openapi-paths.js';
 import { STREAM_SCHEMAS, STREAMS, type StreamName } from './openapi-streams.js';
 
 /** The error body every failure answers with (`errors.ts`), documented once as a component. */
@@ -94,6 +95,9 @@ function describeStream(operation: Operation, name: StreamName) {
   operation.parameters = [...(operation.parameters ?? []), LAST_EVENT_ID_REF];
 }
 
+/** What @fastify/swagger says of a route without a response schema. */
+const DEFAULT_RESPONSE = 'Default Response';
+
 /** Its id, tag and summary from the operation table, and which client methods call it. */
 function describeOperation(operation: Operation, facts: OperationFacts) {
   const [tag, method] = facts.id.split('.') as [string, string];
@@ -103,6 +107,11 @@ function describeOperation(operation: Operation, facts: OperationFacts) {
   if (facts.client) operation['x-client-methods'] = [method, ...(facts.also ?? [])];
   else operation['x-client'] = false;
   if (facts.stream) describeStream(operation, facts.stream);
+  if (facts.responses) {
+    const responses = operation.responses!;
+    if ((responses['200'] as { description?: string } | undefined)?.description === DEFAULT_RESPONSE) delete responses['200'];
+    Object.assign(responses, facts.responses);
+  }
 }
 
 /**
@@ -142,10 +151,7 @@ function completeDocument(document: { paths?: Record<string, Record<string, Oper
 }
 
 /** `/api/sessions/:id` → `/api/sessions/{id}` and `/assets/*` → `/assets/{*}`, as @fastify/swagger writes paths. */
-const openapiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{*}');
-
-/** Where the rendered API reference is served. */
-export const API_REFERENCE_PATH = '/docs';
+export const openapiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{*}');
 
 /**
  * The reference page loads only Swagger UI's files from this server (no CDN: it works offline) and
@@ -174,6 +180,7 @@ async function referencePage(app: FastifyInstance) {
   await app.register(swaggerUi, {
     routePrefix: API_REFERENCE_PATH,
     staticCSP: REFERENCE_POLICY,
+    theme: { title: 'Open Cowork Cloud API reference' },
     uiConfig: { deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
   });
 }
@@ -231,7 +238,7 @@ async function openapiPlugin(app: FastifyInstance) {
     transformObject: (document) => completeDocument(('openapiObject' in document ? document.openapiObject : {}) as never, facts) as never,
   });
 
-  app.get('/api/openapi.json', { config: { access: 'public' } }, async () => app.swagger());
+  app.get(OPENAPI_DOCUMENT_PATH, { config: { access: 'public' } }, async () => app.swagger());
   await app.register(referencePage);
 }
 

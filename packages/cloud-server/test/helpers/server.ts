@@ -8,6 +8,7 @@ import type { DbTarget } from '../../src/store/open.js';
 import { createTenantStore } from '../../src/store/tenants.js';
 import { createTokenStore } from '../../src/store/tokens.js';
 import { createTestTarget, type Engine } from './db.js';
+import { watchDocumentedStatuses } from './documented-statuses.js';
 
 export interface TestServerOptions {
   /** Config overrides (OIDC, operator token, SSE limits, a fixed `cookieSecret`/`port` for restarts, …). */
@@ -51,6 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store: options.store ?? owned!.target,
   });
   const app = await buildApp({ config });
+  const undocumented = watchDocumentedStatuses(app);
   try {
     await app.listen({ host: '127.0.0.1', port: config.port });
   } catch (error) {
@@ -83,6 +85,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await app.close();
       await owned?.drop();
+      // Every test that drives this server also checks the OpenAPI document's statuses.
+      const seen = undocumented();
+      if (seen.length > 0) throw new Error(`Answers the OpenAPI document does not list:\n${seen.join('\n')}`);
     },
   };
 }
