@@ -122,9 +122,10 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
     if (coded.extra.retryAfterMs !== undefined) reply.header('retry-after', retryAfterSeconds(coded.extra.retryAfterMs));
     return reply.status(coded.statusCode).send(errorBody(coded));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody(httpError('route.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`))),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const coded = httpError('route.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.status(coded.statusCode).send(errorBody(coded));
+  });
 
   // 2. Services, shared as decorators.
   await app.register(store, { config, ...(db ? { db } : {}) });
