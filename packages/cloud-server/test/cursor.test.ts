@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cursorScope, keysetCursor } from '../src/cursor.js';
 import { httpError } from '../src/errors.js';
 import { createTenantStore } from '../src/store/tenants.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const format = keysetCursor({ time: 'updatedAt', id: 'sessionId', invalid: () => httpError('sessions.cursor.invalid', 'bad cursor') });
 const raw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -8,8 +8,8 @@ import { IDEMPOTENCY_TTL_MS, idempotency } from '../src/idempotency.js';
 import type { Db } from '../src/store/db.js';
 import { openDb } from '../src/store/open.js';
 import { store } from '../src/store/plugin.js';
-import { createTestTarget, engines } from './helpers/db.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { createTestTarget, engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** A caller of the probe app: `x-test-user` picks the user, `x-test-token` the API token. */
 const principalOf = (user: string, token: string | undefined): Principal => ({

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** The blocks of an event stream read so far (comments and fields as raw lines). */
 interface RawStream {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { sessionsCases, session } from '../cases/sessions.js';
+import { sessionsCases, session } from '@open-cowork/test-support/cases/sessions';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listSessionsPage', args: [{ limit: 0 }] },

@@ -5,7 +5,7 @@ import { createConfig } from '../../src/config.js';
 import { createTenantStore } from '../../src/store/tenants.js';
 import { call } from '../helpers/http.js';
 import { type ServerWithIssuer, startServerWithIssuer, type TestIssuer } from '../helpers/oidc.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const OPERATOR_TOKEN = 'operator-secret-for-tests-0123456789';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../src/auth/cookie.js';
 import { createTenantStore } from '../../src/store/tenants.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call, type CallOptions } from '../helpers/http.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /**
  * Each attack found against the auth of the reference cloud, replayed against a running server

@@ -1,7 +1,7 @@
 import type { ChannelDeliveryRecord, CloudSessionEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import type { TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, failure, hasType, mintClient, record, startHarness } from './harness.js';
 
 /**

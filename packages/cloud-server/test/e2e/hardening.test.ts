@@ -2,9 +2,9 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../src/auth/cookie.js';
 import { redactUrl } from '../../src/security.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call, type CallOptions } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** Sends raw bytes on a fresh connection; resolves with everything the server wrote before it closed. */
 function rawExchange(baseUrl: string, chunks: string[], gapMs = 0): Promise<{ text: string; closedAfterMs: number }> {

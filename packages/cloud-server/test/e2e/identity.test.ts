@@ -1,8 +1,8 @@
 import type { AdminAuditEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call } from '../helpers/http.js';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, clientFor, failure, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('identity and org administration through the client (%s)', (engine) => {

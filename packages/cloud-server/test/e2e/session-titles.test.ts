@@ -1,7 +1,7 @@
 import type { CloudSessionEvent, CloudSessionProjectionView } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { titleFromPrompt } from '../../src/services/sessions.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const viewTitle = (projection: { view: Record<string, unknown> } | null) =>

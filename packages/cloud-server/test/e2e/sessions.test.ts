@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudSessionEvent, CloudSessionProjectionView, SessionImportRequest } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { clientFor, failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const viewOf = (projection: { view: Record<string, unknown> } | null) => projection?.view as unknown as CloudSessionProjectionView;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudSessionEvent, TypedCloudWorkspaceEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer } from '@open-cowork/test-support/server';
 import { clientFor, type Harness, hasType, record, startHarness } from './harness.js';
 
 /** True when `events` carry exactly the sequences from..to, each once, in order. */
