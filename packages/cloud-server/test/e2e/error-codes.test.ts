@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { CLOUD_ERROR_CODES, type CloudErrorCode } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 interface Answer {
   status: number;
