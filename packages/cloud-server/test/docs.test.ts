@@ -1,28 +1,15 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { launchChromium, SETUP_TIMEOUT, withChromium } from '@open-cowork/test-support/chromium';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/server.js';
 
-/** Debian's Chromium, which `.ci/run` installs; browser downloads do not work on these machines. */
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package.`);
-
-describe.skipIf(missing)('the API reference at /docs', () => {
+describe.skipIf(!withChromium)('the API reference at /docs', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startTestServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        chromiumSandbox: false,
-        args: ['--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
-  }, 120_000);
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+  }, SETUP_TIMEOUT);
   afterAll(async () => {
     await browser?.close();
     await server?.close();

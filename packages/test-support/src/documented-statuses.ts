@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { openapiPath } from '../../src/openapi.js';
+import { openapiPath } from '../../cloud-server/src/openapi.js';
 
 interface Document {
   paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
