@@ -38,7 +38,7 @@ export const TAGS = {
   reference: 'This API reference: the OpenAPI document.',
 } as const;
 
-export type Tag = keyof typeof TAGS;
+type Tag = keyof typeof TAGS;
 
 export interface OperationFacts {
   /** `<tag>.<method>`, see the module comment. */

@@ -37,11 +37,15 @@ export function isDocumented(responses: Record<string, unknown>, status: number)
  */
 export function watchDocumentedStatuses(app: FastifyInstance): () => string[] {
   const undocumented = new Set<string>();
-  let document: Document | undefined;
+  let document: Document = { paths: {} };
+  // Generated once before the server listens (it takes a fraction of a second): generating it on
+  // the first answer would stall the event loop in the middle of a test's timing.
+  app.addHook('onReady', async () => {
+    document = app.swagger() as unknown as Document;
+  });
   app.addHook('onResponse', async (request, reply) => {
     const url = request.routeOptions.url;
     if (url === undefined || request.method === 'HEAD' || reply.statusCode === 304) return;
-    document ??= app.swagger() as unknown as Document;
     const path = openapiPath(url);
     const operation = document.paths[path]?.[request.method.toLowerCase()];
     if (!operation) return;
