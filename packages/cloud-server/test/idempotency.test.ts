@@ -77,8 +77,8 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
       const coded = isHttpError(error)
         ? error
         : error.validation
-          ? httpError(400, 'request.invalid', error.message)
-          : httpError(500, 'internal', 'Internal server error.');
+          ? httpError('request.invalid', error.message)
+          : httpError('internal', 'Internal server error.');
       if (coded.extra.retryAfterMs !== undefined) reply.header('retry-after', retryAfterSeconds(coded.extra.retryAfterMs));
       return reply.status(coded.statusCode).send(errorBody(coded));
     });
@@ -91,7 +91,7 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
     app.delete('/api/things/:id', { config: member }, async () => ({ n: count('delete') }));
     app.post('/api/checked', { config: member }, async (request) => {
       const body = request.body as { fail?: string };
-      if (body.fail === 'client') throw httpError(422, 'thing.invalid', 'Not like that.');
+      if (body.fail === 'client') throw httpError('request.invalid', 'Not like that.');
       if (body.fail === 'server') throw new Error('boom');
       return { n: count('checked') };
     });
@@ -174,7 +174,7 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
 
   it('releases the key on a 4xx or 5xx, so the caller can fix the input and retry with it', async () => {
     const refused = await send('POST', '/api/checked', { fail: 'client' }, 'key-3');
-    expect(refused.statusCode).toBe(422);
+    expect(refused.statusCode).toBe(400);
     expect(await rows()).toEqual([]);
     const broken = await send('POST', '/api/checked', { fail: 'server' }, 'key-3');
     expect(broken.statusCode).toBe(500);

@@ -7,7 +7,7 @@ describe('config domain', () => {
 
   it('getWorkspace rejects with kind forbidden when the membership is inactive', async () => {
     const { fetch, call } = setup();
-    fetch.respond({ status: 403, body: { error: 'Membership is not active.', code: 'membership.inactive' } });
-    await expect(call('getWorkspace', [])).rejects.toMatchObject({ kind: 'forbidden', code: 'membership.inactive' });
+    fetch.respond({ status: 403, body: { error: 'Membership is not active.', code: 'authorization.membership_inactive' } });
+    await expect(call('getWorkspace', [])).rejects.toMatchObject({ kind: 'forbidden', code: 'authorization.membership_inactive' });
   });
 });

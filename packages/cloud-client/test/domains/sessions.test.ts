@@ -54,7 +54,7 @@ describe('sessions domain', () => {
 
   it('a 404 from getSession surfaces as kind not_found, never as null', async () => {
     const { fetch, call } = setup();
-    fetch.respond({ status: 404, body: { error: 'Cloud session was not found.', code: 'session.not_found' } });
-    await expect(call('getSession', ['gone'])).rejects.toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    fetch.respond({ status: 404, body: { error: 'Cloud session was not found.', code: 'sessions.not_found' } });
+    await expect(call('getSession', ['gone'])).rejects.toMatchObject({ kind: 'not_found', code: 'sessions.not_found' });
   });
 });

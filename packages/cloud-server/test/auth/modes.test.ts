@@ -102,7 +102,7 @@ describe('cookie sessions', () => {
     await tenants.updateMembership(server.app.defaultOrg.orgId, leaver.userId, { status: 'disabled' });
     const me = await get('/auth/me', { cookies });
     expect(me.status).toBe(403);
-    expect(me.body.code).toBe('membership.inactive');
+    expect(me.body.code).toBe('authorization.membership_inactive');
   });
 
   it('marks cookies Secure unless configured off for plain-http local mode', async () => {

@@ -71,7 +71,7 @@ describe.each(engines)('refused auth attacks (%s)', (engine) => {
       expect(opened.body.principal.channelBindingIds).toEqual([granted]);
       const foreign = await api(`/api/channels/deliveries?channelBindingId=${other}`, as());
       expect(foreign.status).toBe(403);
-      expect(foreign.body.code).toBe('gateway.binding_not_granted');
+      expect(foreign.body.code).toBe('channels.binding_not_granted');
       const changed = await api(`/api/channels/bindings/${other}`, as({ method: 'PATCH', body: { displayName: 'hijacked' } }));
       expect(changed.status).toBe(403);
     });

@@ -143,7 +143,7 @@ describe('limits', () => {
     for (let i = 0; i < 5; i += 1) expect((await call(server.baseUrl, '/api/sessions', { bearer: first })).status).toBe(200);
     const limited = await call(server.baseUrl, '/api/sessions', { bearer: first });
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ code: 'rate_limit.exceeded', retryAfterMs: expect.any(Number) });
+    expect(limited.body).toMatchObject({ code: 'rate_limit.http_exceeded', retryAfterMs: expect.any(Number) });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await call(server.baseUrl, '/api/sessions', { bearer: second })).status).toBe(200);
   });
@@ -155,11 +155,11 @@ describe('limits', () => {
     expect((await call(server.baseUrl, '/auth/session', { body: { token: 'occ_tok_wrong3' } })).status).toBe(401);
     const backedOff = await call(server.baseUrl, '/auth/session', { body: { token: good } });
     expect(backedOff.status).toBe(429);
-    expect(backedOff.body.code).toBe('auth.sign_in_backoff');
+    expect(backedOff.body.code).toBe('auth.backoff');
     expect(backedOff.headers.get('retry-after')).toBeTruthy();
     const limited = await call(server.baseUrl, '/auth/session', { body: { token: good } });
     expect(limited.status).toBe(429);
-    expect(limited.body.code).toBe('rate_limit.exceeded');
+    expect(limited.body.code).toBe('rate_limit.http_exceeded');
   });
 
   it('answers CORS preflights of listed origins only', async () => {

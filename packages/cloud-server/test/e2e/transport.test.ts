@@ -127,7 +127,7 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
     expect(refused.errors[0]).toMatchObject({ kind: 'unauthorized', status: 401 });
     const missing = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents('ses_nope', handlers));
     await missing.until(() => missing.errors.length > 0);
-    expect(missing.errors[0]).toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    expect(missing.errors[0]).toMatchObject({ kind: 'not_found', code: 'sessions.not_found' });
   });
 });
 

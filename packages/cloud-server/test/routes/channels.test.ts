@@ -206,7 +206,7 @@ const cases: BadInput[] = [
     path: '/api/channels/sessions/bind',
     body: { channelBindingId: 'cb-1', provider: 'slack', externalChatId: 'C9', externalThreadId: '1', sessionId: 'ses_nope' },
     status: 404,
-    code: 'session.not_found',
+    code: 'sessions.not_found',
   },
   {
     name: 'prompt with blank text',
