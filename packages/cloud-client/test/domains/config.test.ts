@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, runCase, setup } from '../helpers/domain-cases.js';
-import { configCases, config } from '../cases/config.js';
+import { configCases } from '../cases/config.js';
 
 describe('config domain', () => {
   it.each(configCases)(CASE_TITLE, runCase);

@@ -32,7 +32,7 @@ export interface InvalidCall {
 }
 
 /** The origin every domain test talks to. */
-export const BASE_URL = 'https://cloud.test';
+const BASE_URL = 'https://cloud.test';
 
 /** A `GET` answered 200 with `body`. */
 export const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });

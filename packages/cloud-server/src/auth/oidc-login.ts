@@ -106,5 +106,3 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
     },
   };
 }
-
-export type OidcLogin = ReturnType<typeof createOidcLogin>;
