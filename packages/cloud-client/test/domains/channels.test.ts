@@ -83,7 +83,7 @@ const invalidCalls: InvalidCall[] = [
 
 const sseText = (frames: string[]) => ({
   headers: { 'content-type': 'text/event-stream' },
-  body: ': connected\n\n' + frames.join(''),
+  body: `: connected\n\n${frames.join('')}`,
 });
 const frame = (type: string, data: unknown, id?: string | number) =>
   `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
