@@ -80,7 +80,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
+  Object.assign(server.app.channels.streams.settings, { pollMs: 100 });
   admin = clientFor(server.baseUrl, await server.mintToken(['admin']));
   await admin.createHeadlessAgent({ name: 'Notifier', agentId: 'ag-hook' });
   await admin.createChannelBinding({ agentId: 'ag-hook', provider: 'webhook', displayName: 'Webhook', bindingId: 'cb-hook' });

@@ -136,14 +136,15 @@ describe('channels domain', () => {
     it('builds the stream URL with one channelBindingId per id', () => {
       const { cloud } = setup();
       expect(cloud.channelDeliveriesUrl()).toBe('https://cloud.test/api/channels/deliveries/stream');
-      expect(cloud.channelDeliveriesUrl({ claimedBy: 'gw 1', ttlMs: 60000, channelBindingIds: ['cb1', 'cb/2'] })).toBe(
-        'https://cloud.test/api/channels/deliveries/stream?claimedBy=gw+1&ttlMs=60000&channelBindingId=cb1&channelBindingId=cb%2F2',
+      expect(cloud.channelDeliveriesUrl({ claimedBy: 'gw 1', ttlMs: 60000, channelBindingIds: ['cb1', 'cb/2'], prefetch: 4 })).toBe(
+        'https://cloud.test/api/channels/deliveries/stream?claimedBy=gw+1&ttlMs=60000&channelBindingId=cb1&channelBindingId=cb%2F2&prefetch=4',
       );
     });
 
     it('throws kind request on a bad argument', () => {
       const { cloud } = setup();
       expect(() => cloud.channelDeliveriesUrl({ ttlMs: 0 })).toThrow(expect.objectContaining({ kind: 'request' }));
+      expect(() => cloud.channelDeliveriesUrl({ prefetch: 1.5 })).toThrow(expect.objectContaining({ kind: 'request' }));
       expect(() => cloud.channelDeliveriesUrl({ channelBindingIds: [''] })).toThrow(expect.objectContaining({ kind: 'request' }));
     });
   });

@@ -58,7 +58,7 @@ const keyOf = (delivery: { channelBindingId: string; deliveryId: string }) => `$
 
 /**
  * The channel delivery stream, a leased source on the SSE engine. Each stream claims due
- * deliveries in bounded batches and holds at most `batchSize` unacked leases: it claims more only
+ * deliveries in bounded batches and holds at most `prefetch` unacked leases: it claims more only
  * as the consumer acks (or as its leases end). It wakes on a NOTIFY from any server process
  * sharing the database (a delivery created, acked or retried), and re-checks on a timer for retry
  * times and ended leases. A poll that fails is reported once as `event: error`, not every tick.
