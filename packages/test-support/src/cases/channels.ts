@@ -1,9 +1,9 @@
 /** The channels domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, patch, post, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, patch, post, send, type DomainCase } from './exchange.js';
 
-const at = '2026-08-01T00:00:00.000Z';
+export const at = '2026-08-01T00:00:00.000Z';
 
-const provider = {
+export const provider = {
   id: 'slack',
   provider: 'slack',
   label: 'Slack',
@@ -25,7 +25,7 @@ const agent = {
   createdAt: at,
   updatedAt: at,
 };
-const binding = {
+export const binding = {
   bindingId: 'cb1',
   orgId: 'o1',
   agentId: 'ag1',
@@ -83,7 +83,7 @@ const view = {
   },
   projection: { sessionId: 's1', sequence: 4, view: {}, updatedAt: at },
 };
-const bound = { binding: sessionBinding, session: view };
+export const bound = { binding: sessionBinding, session: view };
 const prompted = {
   binding: sessionBinding,
   command: { commandId: 'c1', kind: 'prompt', status: 'acked' },
@@ -157,7 +157,7 @@ export const delivery = (status = 'claimed', extra: object = {}) => ({
   updatedAt: at,
   ...extra,
 });
-const artifact = {
+export const artifact = {
   artifactId: 'art 1',
   filename: 'report.pdf',
   mime: 'application/pdf',
