@@ -70,7 +70,7 @@ export async function sendPrompt(page: Page, text: string): Promise<void> {
 export const TEST_TIMEOUT = 30_000;
 
 /** Where the tests save their screenshots (the README shows copies of them from docs/). */
-export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });

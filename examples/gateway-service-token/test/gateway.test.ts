@@ -80,7 +80,7 @@ let gatewayToken: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
+  Object.assign(server.app.channels.streams.settings, { pollMs: 100 });
   admin = createHttpSseCloudTransportAdapter({
     baseUrl: server.baseUrl,
     headers: { authorization: `Bearer ${await server.mintToken(['admin'])}` },

@@ -35,7 +35,11 @@ async function gateway(headers: Record<string, string>, query: string, handle: (
         queue = queue.then(() => handle((frame.data as { delivery: ChannelDeliveryRecord }).delivery));
     }
   }, 10);
-  return { stream, close: () => (clearInterval(timer), stream.close()) };
+  const close = () => {
+    clearInterval(timer);
+    return stream.close();
+  };
+  return { stream, close };
 }
 
 const post = (headers: Record<string, string>, path: string, body: unknown) =>
