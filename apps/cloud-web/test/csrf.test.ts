@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '@open-cowork/test-support/server';
 import { withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
@@ -20,7 +20,6 @@ async function startAttackerSite(target: string): Promise<{ url: string; close()
 describe.runIf(withChromium)('Cloud Web CSRF protection in Chromium', () => {
   const workbench = openWorkbench();
   let server: TestServer;
-  let context: BrowserContext;
   let page: Page;
   let bearer: string;
 
@@ -30,7 +29,7 @@ describe.runIf(withChromium)('Cloud Web CSRF protection in Chromium', () => {
   };
 
   beforeAll(async () => {
-    ({ server, context, page } = workbench);
+    ({ server, page } = workbench);
     bearer = await server.mintToken(['desktop']);
     await page.goto(server.baseUrl);
     await signIn(page, await server.mintToken(['desktop']));

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createHttpSseCloudTransportAdapter, type CloudTransportAdapter } from '@open-cowork/cloud-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '@open-cowork/test-support/server';
 import { withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
@@ -24,14 +24,13 @@ describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium'
   });
   let server: TestServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let api: CloudTransportAdapter;
   const openSessionId = () => page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
   const reply = () => page.locator('.message.assistant').last();
 
   beforeAll(async () => {
-    ({ server, browser, context, page } = workbench);
+    ({ server, browser, page } = workbench);
     api = createHttpSseCloudTransportAdapter({
       baseUrl: server.baseUrl,
       headers: { authorization: `Bearer ${await server.mintToken(['desktop'])}` },
