@@ -9,7 +9,7 @@ import { API_REFERENCE_PATH, OPENAPI_DOCUMENT_PATH } from './openapi-paths.js';
 import { STREAM_SCHEMAS, STREAMS, type StreamName } from './openapi-streams.js';
 
 /** The error body every failure answers with (`errors.ts`), documented once as a component. */
-export const ErrorBodySchema = Type.Object(
+const ErrorBodySchema = Type.Object(
   {
     error: Type.String({ description: 'A public, human-readable message.' }),
     code: Type.String({ description: 'A stable machine code, e.g. `request.invalid`.' }),
