@@ -1,10 +1,9 @@
+import { events as eventSchemas } from '@open-cowork/shared/schemas';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
 import { httpError } from '../errors.js';
 
-const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-// `after` is read leniently by the stream (non-integers mean 0), so it is not validated here.
-const StreamQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 32 })) });
+const { EventStreamParams: SessionParams, EventStreamQuery: StreamQuery } = eventSchemas;
 
 /**
  * The session and workspace event streams. Authorisation and

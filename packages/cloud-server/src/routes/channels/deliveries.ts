@@ -1,9 +1,13 @@
+import { channels as channelsSchemas } from '@open-cowork/shared/schemas';
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import {
+import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
+import { USAGE_EVENT_TYPES } from '../../services/usage.js';
+
+const {
   AckBody,
   AckQuery,
   CreateDeliveryBody,
@@ -14,9 +18,7 @@ import {
   RenewBody,
   Responses,
   RetryBody,
-} from '../../schemas/channels.js';
-import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
-import { USAGE_EVENT_TYPES } from '../../services/usage.js';
+} = channelsSchemas;
 
 /** `target` and `payload` are each capped at 16 KiB of JSON. */
 const MAX_JSON_BYTES = 16 * 1024;

@@ -1,22 +1,16 @@
+import { channels as channelsSchemas } from '@open-cowork/shared/schemas';
 import type { CloudSessionView } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import {
-  ArtifactParams,
-  BindSessionBody,
-  CursorBody,
-  PromptBody,
-  Responses,
-  SessionBindingParams,
-  StreamQuery,
-  ThreadQuery,
-} from '../../schemas/channels.js';
 import { idempotentKeyOf, sendIdempotent } from '../../idempotency.js';
 import { requireSameProvider } from '../../services/channels.js';
 import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
+
+const { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } =
+  channelsSchemas;
 
 /** Chat threads bound to cloud sessions: bind, look up, read, stream, prompt, and the read cursor. */
 export async function channelSessionRoutes(app: FastifyInstance) {

@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Id, Nullable } from './common.js';
-
-const Timestamp = Type.String({ format: 'date-time' });
-const JsonObject = Type.Record(Type.String(), Type.Unknown());
-const SessionStatus = Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('closed'), Type.Literal('errored')]);
+import { Id, JsonObject, Nullable, Timestamp } from './common.js';
+import { SessionStatusSchema as SessionStatus } from './sessions.js';
 const TagName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 /** CSS colours as the desktop sends them: `#rgb`, `#rrggbb` or `#rrggbbaa`. */
 const TagColor = Type.String({ pattern: '^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$' });

@@ -1,4 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  CHANNEL_DELIVERY_ACK_STATUSES,
+  CHANNEL_DELIVERY_CREATE_STATUSES,
+  CHANNEL_INTERACTION_KINDS,
+  PROVIDER_EVENT_OUTCOMES,
+  PROVIDER_EVENT_TYPES,
+} from '../channels.js';
 import { AgentStatus, BindingStatus, DeliveryStatus, IdentityRole, IdentityStatus } from './channel-records.js';
 import { literals, Nullable, Obj } from './common.js';
 
@@ -135,7 +142,7 @@ export const ClaimEventBody = Type.Object({
   provider: Provider,
   providerInstanceId: Text(256),
   providerEventId: Text(256),
-  eventType: literals(['message', 'command', 'interaction'] as const),
+  eventType: literals(PROVIDER_EVENT_TYPES),
   claimedBy: Text(256),
   channelBindingId: Type.Optional(Id),
   externalWorkspaceId: Type.Optional(Text(256)),
@@ -144,7 +151,7 @@ export const ClaimEventBody = Type.Object({
 });
 export const CompleteEventBody = Type.Object({
   claimedBy: Text(256),
-  status: literals(['processed', 'failed'] as const),
+  status: literals(PROVIDER_EVENT_OUTCOMES),
   channelBindingId: Type.Optional(Id),
   retryable: Type.Optional(Type.Boolean()),
   lastError: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -154,7 +161,7 @@ export const CreateInteractionBody = Type.Object({
   sessionBindingId: Id,
   sessionId: Id,
   provider: Provider,
-  kind: literals(['permission', 'question'] as const),
+  kind: literals(CHANNEL_INTERACTION_KINDS),
   targetId: Id,
   externalInteractionId: Type.Optional(Text(256)),
   expiresAt: Type.Optional(Timestamp),
@@ -180,10 +187,10 @@ export const CreateDeliveryBody = Type.Object({
   sessionBindingId: Type.Optional(Id),
   deliveryId: Type.Optional(Id),
   nextAttemptAt: Type.Optional(Timestamp),
-  status: Type.Optional(literals(['pending', 'failed', 'dead'] as const)),
+  status: Type.Optional(literals(CHANNEL_DELIVERY_CREATE_STATUSES)),
 });
 export const AckBody = Type.Object({
-  status: literals(['sent', 'failed', 'dead'] as const),
+  status: literals(CHANNEL_DELIVERY_ACK_STATUSES),
   claimedBy: Type.Optional(Text(256)),
   channelBindingId: Type.Optional(Id),
   lastError: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
@@ -200,6 +207,3 @@ export const DeadLetterBody = Type.Object({
   channelBindingId: Type.Optional(Id),
   lastError: Type.Optional(Type.String({ maxLength: 4096 })),
 });
-
-export type CreateAgentInput = Static<typeof CreateAgentBody>;
-export type CreateBindingInput = Static<typeof CreateBindingBody>;

@@ -1,8 +1,8 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 
 /** Schema helpers shared by the schema modules. */
 
-/** A union of string literals: `literals(['a', 'b'] as const)`. */
+/** A union of string literals, built from one of the `as const` lists of the main entry: `literals(SESSION_STATUSES)`. */
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
 /** A record id in a path, query or body. */
@@ -13,3 +13,12 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 /** Any JSON object; `description` names what it is in the OpenAPI document. */
 export const Obj = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
+
+/** Any JSON object, typed `Record<string, unknown>`. */
+export const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+/** An ISO 8601 date-time. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** A body that takes no fields. */
+export const EmptyBody = Type.Object({});
