@@ -23,6 +23,8 @@ export type PublicArtifact = Static<typeof S.PublicArtifact>;
 export type ArtifactWithContent = Static<typeof S.ArtifactContentResponse>['artifact'];
 /** Body of `GET /api/artifacts`. */
 export type ArtifactIndexPayload = Static<typeof S.ArtifactIndexResponse>;
+/** Query of `GET /api/artifacts`; `taskIds` (at most 128) is sent repeated. */
+export type ArtifactIndexQuery = Static<typeof S.ArtifactIndexQuery>;
 /** Body of `POST /api/sessions/:sid/artifacts` (35 MiB cap). */
 export type ArtifactUploadBody = Static<typeof S.ArtifactUploadBody>;
 /** Body of `POST /api/sessions/:sid/artifacts/:aid/status`. */
