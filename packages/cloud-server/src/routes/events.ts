@@ -1,9 +1,10 @@
-import { events as eventSchemas } from '@open-cowork/shared/schemas';
+import { common as commonSchemas, events as eventSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../errors.js';
 
-const { EventStreamParams: SessionParams, EventStreamQuery: StreamQuery } = eventSchemas;
+const { EventStreamParams: SessionParams, EventStreamQuery: StreamQuery, SessionStreamEvent, WorkspaceStreamEvent } = eventSchemas;
+const { eventStream } = commonSchemas;
 
 /**
  * The session and workspace event streams. Authorisation and
@@ -15,7 +16,14 @@ export async function eventRoutes(app: FastifyInstance) {
 
   app.get(
     '/api/sessions/:id/events',
-    { config: member, schema: { params: SessionParams, querystring: StreamQuery } },
+    {
+      config: member,
+      schema: {
+        params: SessionParams,
+        querystring: StreamQuery,
+        response: { 200: eventStream(SessionStreamEvent, 'The session events after `after` (or `Last-Event-ID`), then live.') },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const { principal } = request;
@@ -32,7 +40,11 @@ export async function eventRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get('/api/events', { config: member, schema: { querystring: StreamQuery } }, async (request, reply) => {
+  const workspaceStream = {
+    querystring: StreamQuery,
+    response: { 200: eventStream(WorkspaceStreamEvent, "The caller's workspace events after `after`, then live.") },
+  };
+  app.get('/api/events', { config: member, schema: workspaceStream }, async (request, reply) => {
     const { tenantId, userId } = request.principal;
     await streams.serve(request, reply, request.principal, {
       key: `workspace:${tenantId}:${userId}`,

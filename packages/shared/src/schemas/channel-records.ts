@@ -206,3 +206,9 @@ export const Responses = {
   delivery: Type.Object({ delivery: ChannelDeliverySchema }),
   deliveries: Type.Object({ deliveries: Type.Array(ChannelDeliverySchema) }),
 };
+
+/**
+ * `data:` of a frame of `GET /api/channels/deliveries/stream`: `event: channel.delivery` carries a
+ * claimed delivery; `event: error` a failure that leaves the stream open.
+ */
+export const DeliveryStreamFrame = Type.Union([Responses.delivery, Type.Object({ error: Type.String() })]);

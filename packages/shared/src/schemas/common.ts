@@ -22,3 +22,12 @@ export const Timestamp = Type.String({ format: 'date-time' });
 
 /** A body that takes no fields. */
 export const EmptyBody = Type.Object({});
+
+/**
+ * A `200` answered as `text/event-stream` (a route's `response` entry): each frame's `data:` line
+ * is one JSON value of `schema`. Errors before the stream opens are ordinary JSON answers.
+ */
+export const eventStream = <T extends TSchema>(schema: T, description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema } },
+});

@@ -67,3 +67,8 @@ export const SnapshotRequiredEventSchema = Type.Object({
     latestSequence: Type.Integer(),
   }),
 });
+
+/** `data:` of a frame of `GET /api/sessions/:id/events` (and of a channel session's stream). */
+export const SessionStreamEvent = Type.Union([SnapshotRequiredEventSchema, SessionEventSchema]);
+/** `data:` of a frame of `GET /api/events`. */
+export const WorkspaceStreamEvent = Type.Union([SnapshotRequiredEventSchema, WorkspaceEventSchema]);
