@@ -3,38 +3,12 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { withChromium } from '@open-cowork/test-support/chromium';
+import type { Page } from 'playwright-core';
 import { DEFAULT_WEB_DIR } from '../../../packages/cloud-server/src/config.js';
-
-/** Debian's Chromium, which `.ci/run` installs; browser downloads do not work on these machines. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package.`);
-if (missing) console.warn(`Skipping the Cloud Web browser tests: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-/** Runs the browser tests where Chromium exists; outside CI a missing Chromium skips them. */
-export const withChromium = !missing;
 
 if (withChromium && !existsSync(join(DEFAULT_WEB_DIR, 'index.html'))) {
   throw new Error(`Cloud Web is not built (${DEFAULT_WEB_DIR}): run \`npm run build\` first.`);
-}
-
-/** Headless Chromium with the flags this machine needs (no sandbox as root, no calls home). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    chromiumSandbox: false,
-    args: [
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** Signs in through the form, typing the token as keystrokes so that no test script holds it in the page. */
@@ -59,8 +33,6 @@ export async function sendPrompt(page: Page, text: string): Promise<void> {
   await page.locator('.message.user', { hasText: text }).waitFor();
 }
 
-/** Starting PGlite and Chromium on a loaded two-core machine (the whole suite runs at once) takes a while. */
-export const SETUP_TIMEOUT = 120_000;
 /** The bound of each browser test. */
 export const TEST_TIMEOUT = 30_000;
 

@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { launchChromium, withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** A page on another site (`localhost` is not the same site as `127.0.0.1`) that posts a form to the cloud. */
 async function startAttackerSite(target: string): Promise<{ url: string; close(): Promise<void> }> {

@@ -2,18 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { createHttpSseCloudTransportAdapter, type CloudTransportAdapter } from '@open-cowork/cloud-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import {
-  createSession,
-  launchChromium,
-  screenshot,
-  sendPrompt,
-  seriousViolations,
-  signIn,
-  withChromium,
-  SETUP_TIMEOUT,
-  TEST_TIMEOUT,
-} from './browser.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { launchChromium, withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, screenshot, sendPrompt, seriousViolations, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** The scripted runtime echoes the prompt in its reply, so a Markdown prompt gives a Markdown reply. */
 const MARKDOWN_PROMPT = [

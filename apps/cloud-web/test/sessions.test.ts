@@ -1,8 +1,9 @@
 import { createHttpSseCloudTransportAdapter, type CloudTransportAdapter } from '@open-cowork/cloud-client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, sendPrompt, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { launchChromium, withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, sendPrompt, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** More sessions than one page of the list (30), made over the API before the page loads. */
 const SESSIONS = 45;

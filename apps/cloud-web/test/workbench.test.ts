@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, sendPrompt, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { launchChromium, withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, sendPrompt, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** Every string in the page's JavaScript heap after a full collection, as one searchable text. */
 async function heapStrings(page: Page): Promise<string> {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clientFor, type Client } from '../../../packages/cloud-server/test/e2e/harness.js';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
+import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const program = fileURLToPath(new URL('../gateway.mjs', import.meta.url));
 const setupProgram = fileURLToPath(new URL('../setup.mjs', import.meta.url));
@@ -72,7 +72,7 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 let server: TestServer;
-let admin: Client;
+let admin: ReturnType<typeof createHttpSseCloudTransportAdapter>;
 let receiver: Receiver;
 let stateDir: string;
 let gatewayToken: string;
@@ -81,7 +81,10 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   server = await startTestServer();
   Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
-  admin = clientFor(server.baseUrl, await server.mintToken(['admin']));
+  admin = createHttpSseCloudTransportAdapter({
+    baseUrl: server.baseUrl,
+    headers: { authorization: `Bearer ${await server.mintToken(['admin'])}` },
+  });
   await admin.createHeadlessAgent({ name: 'Notifier', agentId: 'ag-hook' });
   await admin.createChannelBinding({ agentId: 'ag-hook', provider: 'webhook', displayName: 'Webhook', bindingId: 'cb-hook' });
   gatewayToken = await server.mintToken(['gateway'], { channelBindingIds: ['cb-hook'] });

@@ -122,7 +122,7 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
   const headerKey = validKey(request.headers['idempotency-key']);
   const fromBody = validKey(bodyKey);
   if (headerKey !== null && fromBody !== null && headerKey !== fromBody) {
-    throw httpError(400, 'idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
+    throw httpError('idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
   }
   const rawKey = headerKey ?? fromBody;
   return rawKey === null
@@ -133,7 +133,7 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
 function validKey(header: string | string[] | undefined): string | null {
   if (header === undefined) return null;
   if (typeof header !== 'string' || header.length > MAX_KEY_LENGTH || !KEY.test(header)) {
-    throw httpError(400, 'idempotency.key_invalid', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters.`);
+    throw httpError('idempotency.key_invalid', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters.`);
   }
   return header;
 }
@@ -164,9 +164,9 @@ function reservationTimes(now: number) {
 /** 409 unless `held` is the finished reply of the same request. */
 function requireReplayable(held: StoredIdempotentRequest, requestHash: string): void {
   if (held.requestHash !== requestHash)
-    throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+    throw httpError('idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
   if (held.state === 'running') {
-    throw httpError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+    throw httpError('idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
       retryAfterMs: 1000,
     });
   }
@@ -250,7 +250,7 @@ async function idempotencyPlugin(app: FastifyInstance) {
         held.sealedBody ? unseal(rawKey, scope, held.sealedBody) : Buffer.alloc(0),
       );
     }
-    throw httpError(409, 'idempotency.in_progress', 'This Idempotency-Key is contended; retry shortly.', { retryAfterMs: 1000 });
+    throw httpError('idempotency.in_progress', 'This Idempotency-Key is contended; retry shortly.', { retryAfterMs: 1000 });
   });
 
   // Before the response leaves: a caller that has it can count on the key holding it.

@@ -2,7 +2,7 @@ import { admin, auth, billing, byok, config, health, identity, sessions, setting
 import type { TSchema } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 // One definition per shape: every route answers with a schema of `@open-cowork/shared/schemas`,
 // the module the client's types are derived from (the client's `test/contract.test.ts` checks its

@@ -13,3 +13,4 @@ export * from './workflows.js';
 export * from './threads.js';
 export * from './artifacts.js';
 export * from './auth.js';
+export * from './error-codes.js';

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FakeEventSource, recorder, settle } from '../helpers/streams.js';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { channelsCases, at, provider, binding, bound, delivery, artifact, reserved, encoded } from '../cases/channels.js';
+import {
+  channelsCases,
+  at,
+  provider,
+  binding,
+  bound,
+  delivery,
+  artifact,
+  reserved,
+  encoded,
+} from '@open-cowork/test-support/cases/channels';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listChannelProviders', args: [{ limit: 0 }] },

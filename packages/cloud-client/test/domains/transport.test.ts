@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudEventSourceConstructor, type CloudFetch } from '../../src/adapter.js';
 import type { CloudTransportError } from '../../src/core/errors.js';
 import { controllableStream, eventFrame, FakeEventSource, recorder, settle, sseResponse } from '../helpers/streams.js';
-import { transportUrlCases, type UrlCase } from '../cases/transport.js';
+import { transportUrlCases, type UrlCase } from '@open-cowork/test-support/cases/transport';
 
 const invalidUrlCalls: { method: UrlCase['method']; args: unknown[] }[] = [
   { method: 'workspaceEventsUrl', args: [-1] },

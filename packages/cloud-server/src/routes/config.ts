@@ -44,7 +44,7 @@ export async function configRoutes(app: FastifyInstance) {
       const { principal } = request;
       const membership = await tenants.getMembership(principal.orgId, principal.userId);
       if (!membership || membership.status !== 'active') {
-        throw httpError(403, 'membership.inactive', 'The membership of this account is not active.');
+        throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
       }
       return {
         tenantId: principal.tenantId,

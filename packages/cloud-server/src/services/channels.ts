@@ -45,13 +45,13 @@ export const sanitiseObject = (value: Record<string, unknown>) => sanitisePublic
 /** 400 unless `provider` is a built-in provider or a custom id containing '-'. */
 export function checkProvider(provider: string): void {
   if (!isChannelProviderId(provider)) {
-    throw httpError(400, 'channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
+    throw httpError('channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
   }
 }
 
 /** 400 `channels.provider_mismatch` unless `provider` is the provider of the (channel or session) binding. */
 export function requireSameProvider(binding: { provider: string }, provider: string, what: 'channel binding' | 'session binding'): void {
-  if (binding.provider !== provider) throw httpError(400, 'channels.provider_mismatch', `provider does not match the ${what}.`);
+  if (binding.provider !== provider) throw httpError('channels.provider_mismatch', `provider does not match the ${what}.`);
 }
 
 /** What a mutating channel route answers. */
@@ -90,7 +90,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
       const allowed = heldByToken(principal)
         ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
         : principal.role === 'owner' || principal.role === 'admin';
-      if (!allowed) throw httpError(403, 'channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
+      if (!allowed) throw httpError('channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
       app.billing.requireEntitlement(principal, 'channels');
     },
 
@@ -103,7 +103,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     assertGranted(principal: Principal, bindingId: string): void {
       const scope = scopeOf(principal);
       if (scope && !scope.includes(bindingId)) {
-        throw httpError(403, 'gateway.binding_not_granted', 'This gateway token was not granted that channel binding.');
+        throw httpError('channels.binding_not_granted', 'This gateway token was not granted that channel binding.');
       }
     },
 
@@ -111,7 +111,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     async binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding> {
       service.assertGranted(principal, bindingId);
       const binding = await store.getBinding(principal.orgId, bindingId, q);
-      if (!binding) throw httpError(404, 'channels.binding_not_found', 'Channel binding was not found.');
+      if (!binding) throw httpError('channels.binding_not_found', 'Channel binding was not found.');
       return binding;
     },
 
@@ -125,7 +125,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     /** The session binding: 404 when absent, 403 when its channel binding is not granted. */
     async sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable) {
       const binding = await store.getSessionBinding(principal.orgId, sessionBindingId, q);
-      if (!binding) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+      if (!binding) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
       service.assertGranted(principal, binding.channelBindingId);
       return binding;
     },

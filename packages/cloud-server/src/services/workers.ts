@@ -324,11 +324,7 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
   if (config.role === 'worker') {
     app.addHook('onRequest', async (request) => {
       if (!WORKER_ROLE_ROUTES.has(request.url.split('?')[0]!)) {
-        throw httpError(
-          404,
-          'route.not_found',
-          'This process runs runtime workers only (--role worker); send API requests to an api process.',
-        );
+        throw httpError('route.not_found', 'This process runs runtime workers only (--role worker); send API requests to an api process.');
       }
     });
   }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../src/auth/cookie.js';
 import { createTenantStore } from '../../src/store/tenants.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call, type CallOptions } from '../helpers/http.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /**
  * Each attack found against the auth of the reference cloud, replayed against a running server
@@ -71,7 +71,7 @@ describe.each(engines)('refused auth attacks (%s)', (engine) => {
       expect(opened.body.principal.channelBindingIds).toEqual([granted]);
       const foreign = await api(`/api/channels/deliveries?channelBindingId=${other}`, as());
       expect(foreign.status).toBe(403);
-      expect(foreign.body.code).toBe('gateway.binding_not_granted');
+      expect(foreign.body.code).toBe('channels.binding_not_granted');
       const changed = await api(`/api/channels/bindings/${other}`, as({ method: 'PATCH', body: { displayName: 'hijacked' } }));
       expect(changed.status).toBe(403);
     });

@@ -1,8 +1,8 @@
 import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSchema, engines, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createPostgresSchema, engines, type PostgresSchema, postgresAvailable } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { type Client, clientFor, mintClient, sleep, waitFor } from './harness.js';
 
 interface Setup {

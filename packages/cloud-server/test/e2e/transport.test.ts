@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudSessionEvent, TypedCloudWorkspaceEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer } from '@open-cowork/test-support/server';
 import { clientFor, type Harness, hasType, record, startHarness } from './harness.js';
 
 /** True when `events` carry exactly the sequences from..to, each once, in order. */
@@ -129,7 +129,7 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
     expect(refused.errors[0]).toMatchObject({ kind: 'unauthorized', status: 401 });
     const missing = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents('ses_nope', handlers));
     await missing.until(() => missing.errors.length > 0);
-    expect(missing.errors[0]).toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    expect(missing.errors[0]).toMatchObject({ kind: 'not_found', code: 'sessions.not_found' });
   });
 });
 

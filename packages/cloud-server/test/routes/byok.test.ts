@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadAccountConfig } from '../../src/account-config.js';
 import { createByokCipher, validateProviderSecret } from '../../src/services/byok.js';
 import { call } from '../helpers/http.js';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer } from '@open-cowork/test-support/server';
 
 const newKey = () => randomBytes(32).toString('base64');
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** Every table a channel mutation could write to. */
 const TABLES = [
@@ -206,7 +206,7 @@ const cases: BadInput[] = [
     path: '/api/channels/sessions/bind',
     body: { channelBindingId: 'cb-1', provider: 'slack', externalChatId: 'C9', externalThreadId: '1', sessionId: 'ses_nope' },
     status: 404,
-    code: 'session.not_found',
+    code: 'sessions.not_found',
   },
   {
     name: 'prompt with blank text',

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 
 /** A bad request and what it must be answered with. */
 export interface BadInputCase {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate, type Migration } from '../../src/store/migrate.js';
 import { openDb } from '../../src/store/open.js';
-import { createTestTarget, engines } from '../helpers/db.js';
+import { createTestTarget, engines } from '@open-cowork/test-support/db';
 
 const extra = (version: number, sql: string): Migration => ({ version, name: `${version}_test`, sql });
 

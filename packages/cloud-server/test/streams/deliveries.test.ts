@@ -1,7 +1,7 @@
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, mintClient } from '../e2e/harness.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { subscribe, until } from '../helpers/sse.js';
 
 let server: TestServer;

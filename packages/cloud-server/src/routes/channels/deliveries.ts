@@ -32,7 +32,7 @@ const publicDelivery = (delivery: ChannelDeliveryRecord): ChannelDeliveryRecord 
   payload: sanitiseObject(delivery.payload),
 });
 
-const notFound = () => httpError(404, 'channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
+const notFound = () => httpError('channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
 
 /**
  * The outbound delivery queue: create, list, the claiming stream,
@@ -64,17 +64,17 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         channels.requireGatewayOrAdmin(principal);
         for (const field of ['target', 'payload'] as const) {
           if (Buffer.byteLength(JSON.stringify(body[field])) > MAX_JSON_BYTES) {
-            throw httpError(413, 'channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
+            throw httpError('channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
           }
         }
         const binding = await channels.binding(principal, body.channelBindingId);
-        if (binding.agentId !== body.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not own this channel binding.');
+        if (binding.agentId !== body.agentId) throw httpError('channels.agent_mismatch', 'agentId does not own this channel binding.');
         requireSameProvider(binding, body.provider, 'channel binding');
-        if (binding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${binding.status}.`);
+        if (binding.status !== 'active') throw httpError('channels.binding_inactive', `The channel binding is ${binding.status}.`);
         if (body.sessionBindingId) {
           const sessionBinding = await channels.store.getSessionBinding(principal.orgId, body.sessionBindingId);
           if (!sessionBinding || sessionBinding.channelBindingId !== binding.bindingId) {
-            throw httpError(403, 'channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
+            throw httpError('channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
           }
         }
         const { delivery, created } = await channels.deliveries.create({
@@ -133,7 +133,6 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       // Claiming is a gateway's act: a GET that a page could trigger with a cookie alone must not claim.
       if (principal.authSource === 'cookie') {
         throw httpError(
-          403,
           'channels.stream_cookie_refused',
           'The delivery stream claims deliveries: call it with a gateway or admin token, not a cookie.',
         );
@@ -215,7 +214,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         const delivery = await channels.deliveries.renew(match, ttlMs);
         if (!delivery) {
           if ((await channels.deliveries.find(match)).length === 0) throw notFound();
-          throw httpError(409, 'channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
+          throw httpError('channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
         }
         // One renewal covers every lease the gateway holds, not only the one it is working on.
         await channels.deliveries.renewHeld(match, ttlMs);
@@ -240,15 +239,11 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
           const found = await channels.deliveries.find(match);
           if (found.length === 0) throw notFound();
           if (found.length > 1)
-            throw httpError(
-              409,
-              'channels.delivery_ambiguous',
-              'Several channel bindings have a delivery with this id: give channelBindingId.',
-            );
+            throw httpError('channels.delivery_ambiguous', 'Several channel bindings have a delivery with this id: give channelBindingId.');
           const current = (await channels.deliveries.lock(app.db, found[0]!))!;
-          if (current.status === 'sent') throw httpError(409, 'channels.delivery_already_sent', 'This delivery was already sent.');
+          if (current.status === 'sent') throw httpError('channels.delivery_already_sent', 'This delivery was already sent.');
           if (verb === 'retry' && current.leaseLive) {
-            throw httpError(409, 'channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
+            throw httpError('channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
           }
           const delivery =
             verb === 'retry'

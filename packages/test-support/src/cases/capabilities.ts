@@ -1,5 +1,5 @@
 /** The capabilities domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, type DomainCase } from '../helpers/domain-cases.js';
+import { get, type DomainCase } from './exchange.js';
 
 export const tool = {
   id: 'github',

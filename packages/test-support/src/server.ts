@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { ApiTokenScope, OrgMemberRole } from '@open-cowork/shared';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { createConfig, type ConfigInput, type ServerConfig } from '../../src/config.js';
-import type { Db } from '../../src/store/db.js';
-import type { DbTarget } from '../../src/store/open.js';
-import { createTenantStore } from '../../src/store/tenants.js';
-import { createTokenStore } from '../../src/store/tokens.js';
+import { buildApp } from '../../cloud-server/src/app.js';
+import { createConfig, type ConfigInput, type ServerConfig } from '../../cloud-server/src/config.js';
+import type { Db } from '../../cloud-server/src/store/db.js';
+import type { DbTarget } from '../../cloud-server/src/store/open.js';
+import { createTenantStore } from '../../cloud-server/src/store/tenants.js';
+import { createTokenStore } from '../../cloud-server/src/store/tokens.js';
 import { createTestTarget, type Engine } from './db.js';
 
 export interface TestServerOptions {

@@ -1,5 +1,5 @@
 /** The byok domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, post, send, type DomainCase } from './exchange.js';
 
 export const secret = {
   secretId: 's1',

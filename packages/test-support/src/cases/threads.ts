@@ -1,5 +1,5 @@
 /** The threads domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, send, type DomainCase } from './exchange.js';
 
 export const at = '2026-08-01T00:00:00.000Z';
 const tagRecord = { tenantId: 't1', tagId: 'tag1', name: 'Urgent', color: '#ff0000', createdAt: at, updatedAt: at };

@@ -1,5 +1,5 @@
 /** The settings domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, send, type DomainCase } from './exchange.js';
 
 export const setting = {
   tenantId: 't1',
