@@ -68,6 +68,7 @@ export const CreateAgentBody = Type.Object({
   profileName: Type.Optional(Text(200)),
   status: Type.Optional(AgentStatus),
   managed: Type.Optional(Type.Boolean()),
+  /** Caller-chosen id; 409 when taken. */
   agentId: Type.Optional(Id),
 });
 export const UpdateAgentBody = Type.Object({
@@ -82,6 +83,7 @@ export const CreateBindingBody = Type.Object({
   displayName: Text(200),
   externalWorkspaceId: Type.Optional(Text(256)),
   status: Type.Optional(BindingStatus),
+  /** Reference to a stored secret, e.g. `env:SLACK_TOKEN`; never the secret itself. */
   credentialRef: Type.Optional(Text(1024)),
   settings: Type.Optional(Obj()),
   bindingId: Type.Optional(Id),
@@ -108,6 +110,7 @@ export const BindSessionBody = Type.Object({
   provider: Provider,
   externalChatId: Text(256),
   externalThreadId: Text(256),
+  /** Bind to an existing session; a new one is created when absent. */
   sessionId: Type.Optional(Id),
   title: Type.Optional(Text(512)),
   identityId: Type.Optional(Id),
@@ -126,13 +129,16 @@ const ChatOrigin = {
   externalChatId: Type.Optional(Text(256)),
 };
 export const PromptBody = Type.Object({
+  /** The channel session binding id. */
   bindingId: Id,
   text: Type.String({ minLength: 1, maxLength: 200_000, pattern: '\\S' }),
   agent: Type.Optional(Text(200)),
+  /** Same key and same text return the first command instead of a new one. */
   idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   ...ChatOrigin,
 });
 export const CursorBody = Type.Object({
+  /** The channel session binding id. */
   bindingId: Id,
   lastEventSequence: Cursor,
   lastWorkspaceSequence: Cursor,
@@ -146,10 +152,12 @@ export const ClaimEventBody = Type.Object({
   claimedBy: Text(256),
   channelBindingId: Type.Optional(Id),
   externalWorkspaceId: Type.Optional(Text(256)),
+  /** Default 5 min, clamped to ≤1 h. */
   ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
   metadata: Type.Optional(Obj()),
 });
 export const CompleteEventBody = Type.Object({
+  /** Must equal the `claimedBy` of the claim. */
   claimedBy: Text(256),
   status: literals(PROVIDER_EVENT_OUTCOMES),
   channelBindingId: Type.Optional(Id),
@@ -172,8 +180,11 @@ export const CreateInteractionBody = Type.Object({
 export const ResolveInteractionBody = Type.Object({
   token: Type.Optional(Text(256)),
   externalInteractionId: Type.Optional(Text(256)),
+  /** Permission answer (see `PermissionResponseInput.response`). */
   response: Type.Optional(Type.Unknown()),
+  /** Question answers. */
   answers: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100 })),
+  /** Reject the question. */
   reject: Type.Optional(Type.Boolean()),
   ...ChatOrigin,
 });
@@ -185,6 +196,7 @@ export const CreateDeliveryBody = Type.Object({
   eventType: Text(200),
   payload: Obj(),
   sessionBindingId: Type.Optional(Id),
+  /** Idempotency key per org + binding: a repeat returns the existing delivery. */
   deliveryId: Type.Optional(Id),
   nextAttemptAt: Type.Optional(Timestamp),
   status: Type.Optional(literals(CHANNEL_DELIVERY_CREATE_STATUSES)),
@@ -194,6 +206,7 @@ export const AckBody = Type.Object({
   claimedBy: Type.Optional(Text(256)),
   channelBindingId: Type.Optional(Id),
   lastError: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  /** When a `failed` delivery becomes claimable again; default now. */
   nextAttemptAt: Type.Optional(Timestamp),
 });
 export const AckQuery = Type.Object({ claimedBy: Type.Optional(Text(256)) });
