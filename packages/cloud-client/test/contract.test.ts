@@ -8,18 +8,18 @@ import type {
   config,
   identity,
   sessions,
+  Static,
   settings,
   threads,
   workflows,
 } from '@open-cowork/shared/schemas';
-import type { Static } from '@sinclair/typebox';
 import { expectTypeOf, it } from 'vitest';
 import type { CloudTransportAdapter } from '../src/adapter.js';
 
 // The server answers with these schemas of `@open-cowork/shared/schemas` (its own test checks that
 // each route declares them); here, each client method resolves to the type derived from the same
 // schema: one definition per shape, from the server's serializer to the client's return type.
-// Type-level: `tsc -p tsconfig.json` (typecheck.test.ts) fails when a method and its schema part.
+// Type-level: `npm run typecheck` (part of `npm test`) fails when a method and its schema part.
 
 type Answer<M extends keyof CloudTransportAdapter> = CloudTransportAdapter[M] extends (...args: never[]) => Promise<infer R> ? R : never;
 

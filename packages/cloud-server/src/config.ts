@@ -11,7 +11,7 @@ import { createSecurityConfig, securityConfigFromEnv, type SecurityConfig, type 
 import type { DbTarget } from './store/open.js';
 
 /** What a server process does: serve the HTTP API, run runtime workers, or both (the default). */
-export type ServerRole = (typeof SERVER_PROCESS_ROLES)[number];
+type ServerRole = (typeof SERVER_PROCESS_ROLES)[number];
 
 export interface OidcConfig {
   /** The `iss` every accepted token carries. */
@@ -26,7 +26,7 @@ export interface OidcConfig {
 }
 
 /** What answers prompts: the deterministic `scripted` runtime, or OpenCode with a real model. */
-export interface RuntimeConfig {
+interface RuntimeConfig {
   kind: 'scripted' | 'opencode';
   /** `<provider>/<model>` OpenCode answers with (`--model`, env `OPEN_COWORK_CLOUD_MODEL`). */
   model: string | null;

@@ -97,7 +97,7 @@ export function nulRefusal(json: string, value: unknown): HttpError | null {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** How deep a request body's arrays and objects may nest; deeper bodies are refused at parse. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
 function jsonDepth(json: string): number {

@@ -59,13 +59,13 @@ interface Reservation {
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a 'running' reservation is trusted before another request may take it over. */
-export const IDEMPOTENCY_LOCK_MS = 10 * 60 * 1000;
+const IDEMPOTENCY_LOCK_MS = 10 * 60 * 1000;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
 /** Printable ASCII; no leading or trailing space (Node trims header values anyway). */
 const KEY = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-export const REPLAYED_HEADER = 'idempotent-replayed';
+const REPLAYED_HEADER = 'idempotent-replayed';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -7,7 +7,7 @@ import type { DbTarget } from '../../cloud-server/src/store/open.js';
 import { quoteIdentifier } from '../../cloud-server/src/store/postgres.js';
 
 /** The PostgreSQL the Postgres variants run against (trust auth). CI always provides one. */
-export const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
+const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, runCase, setup } from '../helpers/domain-cases.js';
-import { configCases, config } from '@open-cowork/test-support/cases/config';
+import { configCases } from '@open-cowork/test-support/cases/config';
 
 describe('config domain', () => {
   it.each(configCases)(CASE_TITLE, runCase);

@@ -16,7 +16,7 @@ export interface InvalidCall {
 }
 
 /** The origin every domain test talks to. */
-export const BASE_URL = 'https://cloud.test';
+const BASE_URL = 'https://cloud.test';
 
 /**
  * An adapter over a fresh fake fetch, and `call(method, args)`, which calls a method by name and

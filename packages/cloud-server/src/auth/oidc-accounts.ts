@@ -63,5 +63,3 @@ export function createOidcAccounts({ tenants, defaultOrg, signup, linkVerifiedEm
     return tenants.ensureMembership(defaultOrg.orgId, user.userId, 'member');
   };
 }
-
-export type OidcMemberResolver = ReturnType<typeof createOidcAccounts>;

@@ -21,7 +21,7 @@ interface LoginClaims {
 
 /** `returnTo` when it is a path of this origin (not `//host`, not `/\host`, no control characters), else `/`. */
 export function safeReturnTo(returnTo: string | undefined): string {
-  if (!returnTo || !returnTo.startsWith('/') || returnTo.startsWith('//') || returnTo.startsWith('/\\')) return '/';
+  if (!returnTo?.startsWith('/') || returnTo.startsWith('//') || returnTo.startsWith('/\\')) return '/';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   return /[\u0000-\u001f\u007f]/.test(returnTo) ? '/' : returnTo;
 }
@@ -106,5 +106,3 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
     },
   };
 }
-
-export type OidcLogin = ReturnType<typeof createOidcLogin>;

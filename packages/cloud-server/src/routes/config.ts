@@ -43,7 +43,7 @@ export async function configRoutes(app: FastifyInstance) {
     async (request): Promise<CloudWorkspaceOverview> => {
       const { principal } = request;
       const membership = await tenants.getMembership(principal.orgId, principal.userId);
-      if (!membership || membership.status !== 'active') {
+      if (membership?.status !== 'active') {
         throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
       }
       return {

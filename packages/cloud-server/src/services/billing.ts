@@ -3,7 +3,7 @@ import type { BillingConfig } from '../account-config.js';
 import { httpError } from '../errors.js';
 
 /** Features the server gates. An entitlement not configured is granted (self-host). */
-export const BILLING_FEATURES = ['sessions', 'prompts', 'byok', 'workflows', 'channels', 'artifacts', 'workers'] as const;
+const BILLING_FEATURES = ['sessions', 'prompts', 'byok', 'workflows', 'channels', 'artifacts', 'workers'] as const;
 
 /** The 402 code of a missing entitlement; other features get `feature_not_entitled`. */
 const FEATURE_CODES: Record<string, CloudErrorCode> = {

@@ -55,12 +55,12 @@ export function requireSameProvider(binding: { provider: string }, provider: str
 }
 
 /** What a mutating channel route answers. */
-export interface RouteResult {
+interface RouteResult {
   status: number;
   body: unknown;
 }
 
-export type ChannelArtifact = ArtifactWithContent;
+type ChannelArtifact = ArtifactWithContent;
 
 // ------------------------------------------------------------------ the service
 
@@ -167,7 +167,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
   app.addHook('preClose', () => streams.close());
 }
 
-export type ChannelsService = {
+type ChannelsService = {
   store: ChannelsStore;
   inbound: ChannelInboundStore;
   deliveries: ChannelDeliveriesStore;

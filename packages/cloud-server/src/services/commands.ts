@@ -39,7 +39,7 @@ export interface CommandRequest {
 const ALLOW_ANSWERS = new Set(['allow', 'once', 'always']);
 
 /** `true`, `'allow'`, `'once'`, `'always'` or `{allowed: true}` allow; anything else denies. */
-export function permissionAllows(response: unknown): boolean {
+function permissionAllows(response: unknown): boolean {
   if (response === true) return true;
   if (typeof response === 'string') return ALLOW_ANSWERS.has(response);
   return typeof response === 'object' && response !== null && (response as { allowed?: unknown }).allowed === true;

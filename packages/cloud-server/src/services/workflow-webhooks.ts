@@ -19,7 +19,7 @@ export function seal(key: Buffer, secret: string, triggerId: string): string {
   return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join('.');
 }
 
-export function unseal(key: Buffer, sealed: string, triggerId: string): string | null {
+function unseal(key: Buffer, sealed: string, triggerId: string): string | null {
   const [version, iv, tag, data] = sealed.split('.');
   if (version !== 'v1' || !iv || !tag || !data) return null;
   try {

@@ -21,17 +21,13 @@ import { nextCronRun, parseCron } from './cron.js';
 import type { SessionService } from './sessions.js';
 import { seal, sealingKey, verifyWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
 
-// The cron parser and the webhook signature are modules of their own; their exports stay available here.
-export { nextCronRun, parseCron, type CronSchedule } from './cron.js';
-export { signWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
-
 declare module 'fastify' {
   interface FastifyInstance {
     workflows: WorkflowService;
   }
 }
 
-export interface WorkflowCaller {
+interface WorkflowCaller {
   tenantId: string;
   userId: string;
 }
@@ -60,14 +56,14 @@ function runPrompt(workflow: WorkflowRecord, payload: Record<string, unknown> | 
   return `${workflow.prompt}\n\nTrigger payload:\n\`\`\`json\n${JSON.stringify(payload, null, 2)}\n\`\`\``;
 }
 
-export interface WebhookRequest {
+interface WebhookRequest {
   workflowId: string;
   timestamp: string | undefined;
   signature: string | undefined;
   rawBody: string;
 }
 
-export interface WebhookResult {
+interface WebhookResult {
   ok: true;
   workflowId: string;
   runId: string;
@@ -83,7 +79,7 @@ export interface WebhookResult {
  * Workflows: creation, listing, lifecycle, runs and their triggers. A run is a session of the
  * workflow's owner that receives the workflow's prompt, through the session and command services.
  */
-export function createWorkflowService(deps: {
+function createWorkflowService(deps: {
   db: Db;
   store: WorkflowsStore;
   sessions: SessionService;
@@ -331,7 +327,7 @@ export function createWorkflowService(deps: {
   };
 }
 
-export type WorkflowService = ReturnType<typeof createWorkflowService>;
+type WorkflowService = ReturnType<typeof createWorkflowService>;
 
 async function workflowServicesPlugin(app: FastifyInstance) {
   app.decorate(

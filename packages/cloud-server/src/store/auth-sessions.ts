@@ -131,5 +131,3 @@ export function createAuthSessionStore(db: Queryable, idleMs: number) {
     },
   };
 }
-
-export type AuthSessionStore = ReturnType<typeof createAuthSessionStore>;

@@ -50,5 +50,3 @@ export function createBillingStore(db: Queryable) {
     },
   };
 }
-
-export type BillingStore = ReturnType<typeof createBillingStore>;

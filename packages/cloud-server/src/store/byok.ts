@@ -174,5 +174,3 @@ export function createByokStore(db: Queryable) {
     },
   };
 }
-
-export type ByokStore = ReturnType<typeof createByokStore>;

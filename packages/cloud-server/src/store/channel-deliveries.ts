@@ -46,7 +46,7 @@ export interface RetryPolicy {
 }
 
 /** The wait before the retry after `attempts` attempts: base × 2^(attempts−1), capped, less up to half of it at random. */
-export function backoffMs(attempts: number, policy: RetryPolicy): number {
+function backoffMs(attempts: number, policy: RetryPolicy): number {
   const full = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(full / 2 + (Math.random() * full) / 2);
 }

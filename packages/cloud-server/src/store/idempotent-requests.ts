@@ -104,5 +104,3 @@ export function createIdempotentRequestsStore(db: Queryable) {
     },
   };
 }
-
-export type IdempotentRequestsStore = ReturnType<typeof createIdempotentRequestsStore>;

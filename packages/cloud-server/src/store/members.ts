@@ -29,5 +29,3 @@ export function createMembersStore(db: Queryable) {
     },
   };
 }
-
-export type MembersStore = ReturnType<typeof createMembersStore>;

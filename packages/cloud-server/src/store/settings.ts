@@ -68,5 +68,3 @@ export function createSettingsStore(db: Db) {
     },
   };
 }
-
-export type SettingsStore = ReturnType<typeof createSettingsStore>;

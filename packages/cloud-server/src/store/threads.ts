@@ -222,5 +222,3 @@ export function createThreadsStore(db: Db) {
     },
   };
 }
-
-export type ThreadsStore = ReturnType<typeof createThreadsStore>;

@@ -91,7 +91,7 @@ describe.runIf(withChromium)('OIDC sign-in of Cloud Web (authorization code + PK
     await page.waitForLoadState('domcontentloaded');
   }
 
-  const pageJson = async () => JSON.parse((await page.locator('body').innerText()) || 'null') as Record<string, any>;
+  const pageJson = async () => JSON.parse((await page.locator('body').textContent()) || 'null') as Record<string, any>;
 
   it('says where Cloud Web starts the OIDC sign-in', async () => {
     const response = await fetch(`${server.baseUrl}/auth/desktop/config`);

@@ -20,3 +20,6 @@ export * as sessions from './sessions.js';
 export * as settings from './settings.js';
 export * as threads from './threads.js';
 export * as workflows from './workflows.js';
+
+/** The TypeScript type of the values a schema accepts: `Static<typeof sessions.SessionView>`. */
+export type { Static } from '@sinclair/typebox';

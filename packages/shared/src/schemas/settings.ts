@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /** Settings keys are free text (the route percent-decodes them), bounded in length. */
 export const SettingKey = Type.String({ minLength: 1, maxLength: 256 });
@@ -22,5 +22,3 @@ export const SettingListResponse = Type.Object({ settings: Type.Array(Setting) }
 export const SettingResponse = Type.Object({ setting: Setting });
 export const SettingMaybeResponse = Type.Object({ setting: Type.Union([Setting, Type.Null()]) });
 export const SettingDeleteResponse = Type.Object({ deleted: Type.Boolean() });
-
-export type SettingScope = Static<typeof SettingScopeQuery>['scope'];

@@ -109,6 +109,7 @@ export const WebhookHeaders = Type.Object({
     Type.String({ description: 'Unix time in seconds (or milliseconds), within 5 minutes of the server clock.' }),
   ),
   'x-open-cowork-signature': Type.Optional(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the description shows the signed text as a template.
     Type.String({ description: '`sha256=` + hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the webhook secret.' }),
   ),
 });

@@ -59,8 +59,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         if (channelBinding.status !== 'active')
           throw httpError('channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
         const agent = await channels.store.getAgent(principal.orgId, channelBinding.agentId);
-        if (!agent || agent.status !== 'active')
-          throw httpError('channels.agent_inactive', 'The headless agent of this binding is not active.');
+        if (agent?.status !== 'active') throw httpError('channels.agent_inactive', 'The headless agent of this binding is not active.');
         const caller = { tenantId: principal.tenantId, userId: principal.userId };
         let sessionId = body.sessionId;
         if (sessionId) {
