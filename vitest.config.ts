@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@open-cowork\/shared$/, replacement: source('./packages/shared/src/index.ts') },
+      { find: /^@open-cowork\/shared\/schemas$/, replacement: source('./packages/shared/src/schemas/index.ts') },
       { find: /^@open-cowork\/cloud-client$/, replacement: source('./packages/cloud-client/src/index.ts') },
       { find: /^@open-cowork\/cloud-client\/(.*)$/, replacement: source('./packages/cloud-client/src/$1.ts') },
     ],

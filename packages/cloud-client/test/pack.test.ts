@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The supported way to use the package outside this workspace: `npm pack` of @open-cowork/shared and
 // of the client, both tarballs installed into a project of its own. Runs on the built dist
-// (`npm test` builds first) and needs no registry: the two tarballs are the only dependencies.
+// (`npm test` builds first) and needs no registry: the two tarballs, and one of shared's dependency
+// (TypeBox, for the types of its schemas) packed from the workspace's node_modules, are all it installs.
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(packageDir, '..', '..');
@@ -23,11 +24,16 @@ const specifiers = Object.keys(manifest.exports)
 let project: string;
 const installed = (name: string) => join(project, 'node_modules', '@open-cowork', name);
 
-/** Packs both packages as the README says; resolves to the tarballs' paths. */
+/** Packs both packages as the README says, and TypeBox as installed; resolves to the tarballs' paths. */
 async function packBoth(destination: string): Promise<string[]> {
-  const workspaces = ['-w', '@open-cowork/shared', '-w', '@open-cowork/cloud-client'];
-  const { stdout } = await run('npm', ['pack', '--json', ...workspaces, '--pack-destination', destination], { cwd: repoRoot });
-  return (JSON.parse(stdout) as { filename: string }[]).map(({ filename }) => join(destination, filename));
+  const sources = ['-w', '@open-cowork/shared', '-w', '@open-cowork/cloud-client'];
+  const pack = async (args: string[]) => {
+    const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', ...args, '--pack-destination', destination], {
+      cwd: repoRoot,
+    });
+    return (JSON.parse(stdout) as { filename: string }[]).map(({ filename }) => join(destination, filename));
+  };
+  return [...(await pack(sources)), ...(await pack(['./node_modules/@sinclair/typebox']))];
 }
 
 function filesUnder(dir: string): string[] {
@@ -43,7 +49,7 @@ beforeAll(async () => {
   await mkdir(tarballs);
   const packed = await packBoth(tarballs);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // Offline: the client's dependency on @open-cowork/shared is met by the other tarball.
+  // Offline: the client's dependency on @open-cowork/shared, and shared's on TypeBox, are met by the other tarballs.
   await run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', ...packed], { cwd: project });
 }, 180_000);
 afterAll(() => (project ? rm(project, { recursive: true, force: true }) : undefined));

@@ -5,9 +5,9 @@ import { expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** Bytes of `entry` bundled for the browser with esbuild, minified, then gzip -9. */
-async function gzippedBundle(entry: string): Promise<number> {
-  const result = await build({
+/** `entry` bundled for the browser with esbuild, minified. */
+const bundle = (entry: string) =>
+  build({
     stdin: { contents: entry, resolveDir: packageDir, loader: 'ts' },
     bundle: true,
     minify: true,
@@ -15,7 +15,12 @@ async function gzippedBundle(entry: string): Promise<number> {
     platform: 'browser',
     target: 'es2022',
     write: false,
+    metafile: true,
   });
+
+/** Bytes of `entry` bundled for the browser with esbuild, minified, then gzip -9. */
+async function gzippedBundle(entry: string): Promise<number> {
+  const result = await bundle(entry);
   return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
 }
 
@@ -36,4 +41,13 @@ it('one domain with its context (config) stays within 5.75 KiB', async () => {
   );
   console.log(`config domain + context: ${(size / KIB).toFixed(2)} KiB gzip`);
   expect(size).toBeLessThanOrEqual(5.75 * KIB);
+}, 60_000);
+
+// The contract's schemas (TypeBox) live in `@open-cowork/shared/schemas`; the client imports the
+// types derived from them and small lists of the main entry, never the schema library.
+it('the whole adapter, bundled for the browser, contains no TypeBox code', async () => {
+  const { metafile } = await bundle("export * from './src/index.ts';");
+  const inputs = Object.keys(metafile.inputs);
+  expect(inputs.some((input) => input.includes('shared/src/') || input.includes('shared/dist/'))).toBe(true);
+  expect(inputs.filter((input) => input.includes('typebox') || input.includes('/schemas/'))).toEqual([]);
 }, 60_000);

@@ -1,9 +1,11 @@
+import { capabilities as capabilitiesSchemas } from '@open-cowork/shared/schemas';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CapabilitySkill, CapabilitySkillBundleFile, CapabilityTool } from '@open-cowork/shared';
 import { Value } from '@sinclair/typebox/value';
-import { CapabilityCatalogSchema } from './schemas/capabilities.js';
+
+const { CapabilityCatalogSchema } = capabilitiesSchemas;
 
 /** A skill of the catalog with the bundle `GET /api/capabilities/skills/:name/bundle` serves. */
 interface CatalogSkill extends CapabilitySkill {

@@ -1,3 +1,4 @@
+import { SERVER_PROCESS_ROLES } from '@open-cowork/shared';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,8 +11,7 @@ import { createSecurityConfig, securityConfigFromEnv, type SecurityConfig, type 
 import type { DbTarget } from './store/open.js';
 
 /** What a server process does: serve the HTTP API, run runtime workers, or both (the default). */
-type ServerRole = 'all' | 'api' | 'worker';
-const SERVER_ROLES: readonly ServerRole[] = ['all', 'api', 'worker'];
+type ServerRole = (typeof SERVER_PROCESS_ROLES)[number];
 
 export interface OidcConfig {
   /** The `iss` every accepted token carries. */
@@ -135,8 +135,8 @@ function leaseSettings(input: Partial<LeaseSettings> = {}): LeaseSettings {
 
 function serverRole(value: string | undefined): ServerRole | undefined {
   if (value === undefined || value === '') return undefined;
-  const role = SERVER_ROLES.find((known) => known === value);
-  if (!role) throw new Error(`--role must be one of ${SERVER_ROLES.join(', ')}, got "${value}".`);
+  const role = SERVER_PROCESS_ROLES.find((known) => known === value);
+  if (!role) throw new Error(`--role must be one of ${SERVER_PROCESS_ROLES.join(', ')}, got "${value}".`);
   return role;
 }
 

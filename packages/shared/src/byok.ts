@@ -1,36 +1,19 @@
-/** Bring-your-own-key provider secret records and inputs. */
+/** Bring-your-own-key provider secret records and inputs: their schemas are in `schemas/byok.ts`. */
 
-export type ByokSecretStatus = 'pending_validation' | 'active' | 'disabled' | 'expired' | 'invalid' | 'unsupported';
+import type { Static } from '@sinclair/typebox';
+import type * as S from './schemas/byok.js';
+
+export const BYOK_SECRET_STATUSES = ['pending_validation', 'active', 'disabled', 'expired', 'invalid', 'unsupported'] as const;
+export type ByokSecretStatus = (typeof BYOK_SECRET_STATUSES)[number];
 
 /** Metadata of a provider secret. The secret itself is never returned, only `last4` and a fingerprint. */
-export interface ByokSecretMetadata {
-  secretId: string;
-  providerId: string;
-  status: ByokSecretStatus;
-  credentialKind?: 'plaintext' | 'kms_ref';
-  last4: string | null;
-  keyFingerprint: string | null;
-  /** ISO 8601. */
-  lastValidatedAt: string | null;
-  validationError: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ByokSecretMetadata = Static<typeof S.ByokSecretMetadataSchema>;
 
 /**
  * Body of `POST /api/byok/:providerId`: exactly one of the four plaintext aliases, or a `kmsRef`
  * (a reference the server resolves in its key manager). Anything else is a 400.
  */
-export interface ByokSecretInput {
-  plaintext?: string;
-  apiKey?: string;
-  key?: string;
-  secret?: string;
-  kmsRef?: string;
-}
+export type ByokSecretInput = Static<typeof S.SetSecretBody>;
 
-/** Body of `POST /api/byok/:providerId/override`. */
-export interface ByokOverrideInput {
-  /** Why the failed validation is overridden; kept in the audit log. Required. */
-  reason: string;
-}
+/** Body of `POST /api/byok/:providerId/override`: why the failed validation is overridden (kept in the audit log). */
+export type ByokOverrideInput = Static<typeof S.OverrideBody>;

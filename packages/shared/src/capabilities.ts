@@ -1,58 +1,18 @@
-/** Capability catalog wire records: tools and skills. */
+/** Capability catalog wire records, tools and skills: their schemas are in `schemas/capabilities.ts`. */
 
-export interface CapabilityToolAvailableTool {
-  id: string;
-  description: string;
-}
+import type { Static } from '@sinclair/typebox';
+import type * as S from './schemas/capabilities.js';
 
+export const CAPABILITY_TOOL_KINDS = ['mcp', 'built-in'] as const;
+export const CAPABILITY_TOOL_SOURCES = ['builtin', 'custom'] as const;
+export const CAPABILITY_AUTH_MODES = ['none', 'oauth', 'api_token'] as const;
+
+export type CapabilityToolAvailableTool = Static<typeof S.CapabilityToolAvailableToolSchema>;
 /** A tool (MCP server or built-in) the workspace's agents can use. */
-export interface CapabilityTool {
-  id: string;
-  name: string;
-  icon?: string;
-  description: string;
-  kind: 'mcp' | 'built-in';
-  source: 'builtin' | 'custom';
-  origin?: string;
-  scope?: string;
-  namespace?: string;
-  patterns: string[];
-  availableTools?: CapabilityToolAvailableTool[];
-  agentNames: string[];
-  credentials?: unknown;
-  integrationId?: string;
-  authMode?: 'none' | 'oauth' | 'api_token';
-  enabled?: boolean;
-  credentialReady?: boolean;
-}
-
+export type CapabilityTool = Static<typeof S.CapabilityToolSchema>;
 /** A skill (instructions plus files) available to the workspace's agents. */
-export interface CapabilitySkill {
-  name: string;
-  label: string;
-  description: string;
-  source: string;
-  origin?: string;
-  scope?: string;
-  location?: string;
-  toolIds?: string[];
-  agentNames: string[];
-}
-
+export type CapabilitySkill = Static<typeof S.CapabilitySkillSchema>;
 /** One file of a skill bundle. `content` is the file text (the first client read it without typing it). */
-export interface CapabilitySkillBundleFile {
-  path: string;
-  content?: string | null;
-}
-
-/** A skill with its main content and every file it ships. */
-export interface CapabilitySkillBundle {
-  name: string;
-  source: string;
-  origin?: string;
-  scope?: string;
-  location?: string;
-  /** The skill's main document, or null when it has none. */
-  content: string | null;
-  files: CapabilitySkillBundleFile[];
-}
+export type CapabilitySkillBundleFile = Static<typeof S.CapabilitySkillBundleFileSchema>;
+/** A skill with its main content (null when it has none) and every file it ships. */
+export type CapabilitySkillBundle = Static<typeof S.CapabilitySkillBundleSchema>;

@@ -1,8 +1,10 @@
 /**
- * The gateway / headless-agent plane: channel records, method inputs and responses
- *.
+ * The gateway / headless-agent plane: channel records, method inputs and responses. Their schemas
+ * are in `schemas/channels.ts` and `schemas/channel-records.ts`.
  */
-import type { CloudSessionCommandResponse, CloudSessionView } from './session.js';
+import type { Static } from '@sinclair/typebox';
+import type * as R from './schemas/channel-records.js';
+import type * as S from './schemas/channels.js';
 
 /** Providers every server knows. */
 export const BUILT_IN_CHANNEL_PROVIDERS = ['telegram', 'slack', 'email', 'discord', 'whatsapp', 'signal', 'webhook', 'cli'] as const;
@@ -22,315 +24,83 @@ export function isChannelProviderId(value: unknown): value is ChannelProviderId 
   return CUSTOM_PROVIDER_ID.test(value) && value.includes('-');
 }
 
+// ---------------------------------------------------------------- enums
+
+export const HEADLESS_AGENT_STATUSES = ['active', 'disabled'] as const;
+export type HeadlessAgentStatus = (typeof HEADLESS_AGENT_STATUSES)[number];
+export const CHANNEL_BINDING_STATUSES = ['active', 'disabled', 'auth_required', 'error'] as const;
+export type ChannelBindingStatus = (typeof CHANNEL_BINDING_STATUSES)[number];
+/** Where a binding's credential is stored; the raw reference is never returned. */
+export const CHANNEL_CREDENTIAL_REF_KINDS = ['env', 'gcp-secret-manager', 'aws-secrets-manager', 'azure-key-vault', 'secret-ref'] as const;
+export type ChannelCredentialRefKind = (typeof CHANNEL_CREDENTIAL_REF_KINDS)[number];
+export const CHANNEL_IDENTITY_ROLES = ['owner', 'admin', 'member', 'approver', 'viewer'] as const;
+export type ChannelIdentityRole = (typeof CHANNEL_IDENTITY_ROLES)[number];
+export const CHANNEL_IDENTITY_STATUSES = ['active', 'disabled', 'pending'] as const;
+export type ChannelIdentityStatus = (typeof CHANNEL_IDENTITY_STATUSES)[number];
+export const CHANNEL_SESSION_BINDING_STATUSES = ['active', 'archived'] as const;
+export type ChannelSessionBindingStatus = (typeof CHANNEL_SESSION_BINDING_STATUSES)[number];
+export const CHANNEL_INTERACTION_KINDS = ['permission', 'question'] as const;
+export type ChannelInteractionKind = (typeof CHANNEL_INTERACTION_KINDS)[number];
+export const CHANNEL_INTERACTION_STATUSES = ['pending', 'used', 'expired', 'revoked'] as const;
+export type ChannelInteractionStatus = (typeof CHANNEL_INTERACTION_STATUSES)[number];
+export const PROVIDER_EVENT_TYPES = ['message', 'command', 'interaction'] as const;
+export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
+export const PROVIDER_EVENT_STATUSES = ['received', 'processing', 'processed', 'failed'] as const;
+export type ProviderEventStatus = (typeof PROVIDER_EVENT_STATUSES)[number];
+/** How a claimed provider event ends. */
+export const PROVIDER_EVENT_OUTCOMES = ['processed', 'failed'] as const;
+export const CHANNEL_DELIVERY_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'dead'] as const;
+export type ChannelDeliveryStatus = (typeof CHANNEL_DELIVERY_STATUSES)[number];
+/** The statuses a delivery can be created in. */
+export const CHANNEL_DELIVERY_CREATE_STATUSES = ['pending', 'failed', 'dead'] as const;
+/** The outcomes a gateway acks a claimed delivery with. */
+export const CHANNEL_DELIVERY_ACK_STATUSES = ['sent', 'failed', 'dead'] as const;
+export const CHANNEL_PROVIDER_STATUSES = ['connected', 'available'] as const;
+
 // ---------------------------------------------------------------- records
 
 /** One entry of `listChannelProviders`. */
-export interface ChannelProviderSummary {
-  id: string;
-  provider: ChannelProviderId;
-  label: string;
-  available: boolean;
-  connected: boolean;
-  bindingCount: number;
-  activeBindingCount: number;
-  status: 'connected' | 'available';
-}
-
-export type HeadlessAgentStatus = 'active' | 'disabled';
-
+export type ChannelProviderSummary = Static<typeof R.ProviderSummarySchema>;
 /** An agent that answers in channels without a desktop. */
-export interface HeadlessAgent {
-  agentId: string;
-  orgId: string;
-  tenantId: string;
-  profileName: string;
-  name: string;
-  status: HeadlessAgentStatus;
-  managed: boolean;
-  createdByAccountId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ChannelBindingStatus = 'active' | 'disabled' | 'auth_required' | 'error';
-
-/** Where a binding's credential is stored; the raw reference is never returned. */
-export type ChannelCredentialRefKind = 'env' | 'gcp-secret-manager' | 'aws-secrets-manager' | 'azure-key-vault' | 'secret-ref';
-
+export type HeadlessAgent = Static<typeof R.HeadlessAgentSchema>;
 /** A headless agent connected to one provider workspace (a Slack team, a Telegram bot, …). */
-export interface ChannelBinding {
-  bindingId: string;
-  orgId: string;
-  agentId: string;
-  provider: ChannelProviderId;
-  externalWorkspaceId: string | null;
-  displayName: string;
-  status: ChannelBindingStatus;
-  credentialRefConfigured: boolean;
-  credentialRefKind: ChannelCredentialRefKind | null;
-  settings: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ChannelIdentityRole = 'owner' | 'admin' | 'member' | 'approver' | 'viewer';
-export type ChannelIdentityStatus = 'active' | 'disabled' | 'pending';
-
+export type ChannelBinding = Static<typeof R.ChannelBindingSchema>;
 /** A provider user, optionally linked to a cloud account. */
-export interface ChannelIdentity {
-  identityId: string;
-  orgId: string;
-  provider: ChannelProviderId;
-  externalWorkspaceId: string | null;
-  externalUserId: string;
-  accountId: string | null;
-  role: ChannelIdentityRole;
-  status: ChannelIdentityStatus;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ChannelSessionBindingStatus = 'active' | 'archived';
-
+export type ChannelIdentity = Static<typeof R.ChannelIdentitySchema>;
 /** A chat thread bound to a cloud session, with the gateway's read cursors. */
-export interface ChannelSessionBinding {
-  bindingId: string;
-  orgId: string;
-  agentId: string;
-  channelBindingId: string;
-  provider: ChannelProviderId;
-  externalWorkspaceId: string | null;
-  externalThreadId: string;
-  externalChatId: string;
-  sessionId: string;
-  lastEventSequence: number;
-  lastWorkspaceSequence: number;
-  lastChatMessageId: string | null;
-  status: ChannelSessionBindingStatus;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ChannelInteractionKind = 'permission' | 'question';
-export type ChannelInteractionStatus = 'pending' | 'used' | 'expired' | 'revoked';
-
+export type ChannelSessionBinding = Static<typeof R.ChannelSessionBindingSchema>;
 /** A one-time approval/answer button sent to a chat. The token hash is never exposed. */
-export interface ChannelInteraction {
-  interactionId: string;
-  orgId: string;
-  agentId: string;
-  channelBindingId: string;
-  sessionBindingId: string;
-  sessionId: string;
-  provider: ChannelProviderId;
-  externalInteractionId: string | null;
-  kind: ChannelInteractionKind;
-  /** The permission id or question request id it answers. */
-  targetId: string;
-  status: ChannelInteractionStatus;
-  createdByIdentityId: string | null;
-  expiresAt: string | null;
-  usedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ProviderEventType = 'message' | 'command' | 'interaction';
-export type ProviderEventStatus = 'received' | 'processing' | 'processed' | 'failed';
-
+export type ChannelInteraction = Static<typeof R.ChannelInteractionSchema>;
 /** An inbound provider event, claimed once so replicas of a gateway do not handle it twice. */
-export interface ProviderEvent {
-  eventId: string;
-  orgId: string;
-  channelBindingId: string | null;
-  provider: ChannelProviderId;
-  providerInstanceId: string;
-  externalWorkspaceId: string | null;
-  providerEventId: string;
-  eventType: ProviderEventType;
-  status: ProviderEventStatus;
-  claimedBy: string | null;
-  claimExpiresAt: string | null;
-  attemptCount: number;
-  retryable: boolean;
-  lastError: string | null;
-  metadata: Record<string, unknown>;
-  processedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ChannelDeliveryStatus = 'pending' | 'claimed' | 'sent' | 'failed' | 'dead';
-
+export type ProviderEvent = Static<typeof R.ProviderEventSchema>;
 /** An outbound message for a gateway to send. */
-export interface ChannelDeliveryRecord {
-  deliveryId: string;
-  orgId: string;
-  agentId: string;
-  channelBindingId: string;
-  sessionBindingId: string | null;
-  provider: ChannelProviderId;
-  /** Provider-specific address; ≤16 KiB. */
-  target: Record<string, unknown>;
-  eventType: string;
-  /** ≤16 KiB. */
-  payload: Record<string, unknown>;
-  status: ChannelDeliveryStatus;
-  attemptCount: number;
-  /** Current lease holder. */
-  claimedBy: string | null;
-  lastClaimedBy: string | null;
-  /** When the current lease ends and the delivery becomes claimable again. */
-  claimExpiresAt: string | null;
-  nextAttemptAt: string;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ChannelDeliveryRecord = Static<typeof R.ChannelDeliverySchema>;
 
 // ---------------------------------------------------------------- inputs and responses
 
-export interface CreateHeadlessAgentInput {
-  name: string;
-  profileName?: string;
-  status?: HeadlessAgentStatus;
-  managed?: boolean;
-  /** Caller-chosen id; 409 when taken. */
-  agentId?: string;
-}
-
-export interface UpdateHeadlessAgentInput {
-  name?: string;
-  profileName?: string;
-  status?: HeadlessAgentStatus;
-  managed?: boolean;
-}
-
-export interface CreateChannelBindingInput {
-  agentId: string;
-  provider: ChannelProviderId;
-  displayName: string;
-  externalWorkspaceId?: string;
-  status?: ChannelBindingStatus;
-  /** Reference to a stored secret, e.g. `env:SLACK_TOKEN`; never the secret itself. */
-  credentialRef?: string;
-  settings?: Record<string, unknown>;
-  bindingId?: string;
-}
-
-export interface UpdateChannelBindingInput {
-  displayName?: string;
-  status?: ChannelBindingStatus;
-  credentialRef?: string;
-  settings?: Record<string, unknown>;
-}
-
-export interface ListChannelIdentitiesInput {
-  provider?: ChannelProviderId;
-  externalWorkspaceId?: string;
-  role?: ChannelIdentityRole;
-  status?: ChannelIdentityStatus;
-  limit?: number;
-}
-
-export interface ResolveChannelIdentityInput {
-  provider: ChannelProviderId;
-  externalUserId: string;
-  channelBindingId?: string;
-  externalWorkspaceId?: string;
-  accountId?: string;
-  role?: ChannelIdentityRole;
-  status?: ChannelIdentityStatus;
-  metadata?: Record<string, unknown>;
-}
-
-export interface BindChannelSessionInput {
-  channelBindingId: string;
-  provider: ChannelProviderId;
-  externalChatId: string;
-  externalThreadId: string;
-  /** Bind to an existing session; a new one is created when absent. */
-  sessionId?: string;
-  title?: string;
-  identityId?: string;
-  externalUserId?: string;
-  externalWorkspaceId?: string;
-  lastEventSequence?: number;
-  lastWorkspaceSequence?: number;
-  lastChatMessageId?: string;
-}
-
+export type CreateHeadlessAgentInput = Static<typeof S.CreateAgentBody>;
+export type UpdateHeadlessAgentInput = Static<typeof S.UpdateAgentBody>;
+export type CreateChannelBindingInput = Static<typeof S.CreateBindingBody>;
+export type UpdateChannelBindingInput = Static<typeof S.UpdateBindingBody>;
+export type ListChannelIdentitiesInput = Static<typeof S.IdentitiesQuery>;
+export type ResolveChannelIdentityInput = Static<typeof S.ResolveIdentityBody>;
+export type BindChannelSessionInput = Static<typeof S.BindSessionBody>;
 /** Body of `bindChannelSession` and `getChannelSessionByThread`. */
-export interface ChannelSessionBindingResult {
-  binding: ChannelSessionBinding;
-  session: CloudSessionView;
-}
-
-export interface ChannelSessionThreadQuery {
-  provider: ChannelProviderId;
-  externalWorkspaceId?: string;
-  externalChatId: string;
-  externalThreadId: string;
-}
-
-export interface PromptChannelSessionInput {
-  /** The channel session binding id. */
-  bindingId: string;
-  text: string;
-  agent?: string;
-  /** Same key and same text return the first command instead of a new one. */
-  idempotencyKey?: string;
-  identityId?: string;
-  provider?: ChannelProviderId;
-  externalWorkspaceId?: string;
-  externalUserId?: string;
-  externalChatId?: string;
-}
-
+export type ChannelSessionBindingResult = Static<typeof R.Responses.sessionBinding>;
+export type ChannelSessionThreadQuery = Static<typeof S.ThreadQuery>;
+export type PromptChannelSessionInput = Static<typeof S.PromptBody>;
 /** 202 body of `promptChannelSession`. */
-export interface PromptChannelSessionResponse extends CloudSessionCommandResponse {
-  binding: ChannelSessionBinding;
-}
-
-export interface ClaimProviderEventInput {
-  provider: ChannelProviderId;
-  providerInstanceId: string;
-  providerEventId: string;
-  eventType: ProviderEventType;
-  claimedBy: string;
-  channelBindingId?: string;
-  externalWorkspaceId?: string;
-  /** Default 5 min, clamped to ≤1 h. */
-  ttlMs?: number;
-  metadata?: Record<string, unknown>;
-}
-
+export type PromptChannelSessionResponse = Static<typeof R.Responses.prompt>;
+export type ClaimProviderEventInput = Static<typeof S.ClaimEventBody>;
 /** `claimed:false, duplicate:true` means another holder has it or it was already processed. */
-export interface ClaimProviderEventResult {
-  event: ProviderEvent;
-  claimed: boolean;
-  duplicate: boolean;
-}
+export type ClaimProviderEventResult = Static<typeof R.Responses.claim>;
+export type CompleteProviderEventInput = Static<typeof S.CompleteEventBody>;
+export type ChannelCursorUpdateInput = Static<typeof S.CursorBody>;
 
-export interface CompleteProviderEventInput {
-  /** Must equal the `claimedBy` of the claim. */
-  claimedBy: string;
-  status: 'processed' | 'failed';
-  channelBindingId?: string;
-  retryable?: boolean;
-  lastError?: string;
-}
-
-export interface ChannelCursorUpdateInput {
-  /** The channel session binding id. */
-  bindingId: string;
-  lastEventSequence: number;
-  lastWorkspaceSequence: number;
-  lastChatMessageId?: string;
-}
-
-/** Cursors only move forward: an older cursor is refused as `stale`. */
+/**
+ * Cursors only move forward: an older cursor is refused as `stale`. Richer than its schema (a
+ * union on `ok`); `test/contract.test.ts` checks that the two agree.
+ */
 export type ChannelCursorUpdateResult =
   | { ok: true; binding: ChannelSessionBinding }
   | { ok: false; reason: 'stale' | 'not_found'; binding?: ChannelSessionBinding };
@@ -341,100 +111,25 @@ export interface ChannelCursorUpdateResponse {
   result: ChannelCursorUpdateResult;
 }
 
-export interface CreateChannelInteractionInput {
-  agentId: string;
-  sessionBindingId: string;
-  sessionId: string;
-  provider: ChannelProviderId;
-  kind: ChannelInteractionKind;
-  targetId: string;
-  externalInteractionId?: string;
-  expiresAt?: string;
-  interactionId?: string;
-  /** Caller-chosen token; the server generates one when absent. */
-  tokenSecret?: string;
-}
-
+export type CreateChannelInteractionInput = Static<typeof S.CreateInteractionBody>;
 /** 201 body of `createChannelInteraction`; `plaintextToken` is shown once. */
-export interface CreateChannelInteractionResult {
-  interaction: ChannelInteraction;
-  plaintextToken: string;
-}
-
+export type CreateChannelInteractionResult = Static<typeof R.Responses.interactionCreated>;
 /** Identify the interaction by `token` or `externalInteractionId`. */
-export interface ResolveChannelInteractionInput {
-  token?: string;
-  externalInteractionId?: string;
-  /** Permission answer (see `PermissionResponseInput.response`). */
-  response?: unknown;
-  /** Question answers. */
-  answers?: unknown[];
-  /** Reject the question. */
-  reject?: boolean;
-  identityId?: string;
-  provider?: ChannelProviderId;
-  externalWorkspaceId?: string;
-  externalUserId?: string;
-  externalChatId?: string;
-}
-
+export type ResolveChannelInteractionInput = Static<typeof S.ResolveInteractionBody>;
 /** 202 body of `resolveChannelInteraction`. */
-export interface ResolveChannelInteractionResponse extends CloudSessionCommandResponse {
-  interaction: ChannelInteraction;
-  /** Set when the interaction was consumed but the resulting command failed. */
-  processingError?: string;
-}
+export type ResolveChannelInteractionResponse = Static<typeof R.Responses.interactionResolved>;
+export type CreateChannelDeliveryInput = Static<typeof S.CreateDeliveryBody>;
 
-export interface CreateChannelDeliveryInput {
-  agentId: string;
-  channelBindingId: string;
-  provider: ChannelProviderId;
-  target: Record<string, unknown>;
-  eventType: string;
-  payload: Record<string, unknown>;
-  sessionBindingId?: string;
-  /** Idempotency key per org + binding: a repeat returns the existing delivery. */
-  deliveryId?: string;
-  nextAttemptAt?: string;
-  status?: ChannelDeliveryStatus;
-}
-
-export interface AckChannelDeliveryInput {
-  status: 'sent' | 'failed' | 'dead';
-  /**
-   * Required: the server matches acks on the lease holder, and defaults it to the token id, so a
-   * consumer that claimed under a custom name and left it out would get a 404.
-   */
-  claimedBy: string;
-  channelBindingId?: string;
-  lastError?: string | null;
-  /** When a `failed` delivery becomes claimable again; default now. */
-  nextAttemptAt?: string;
-}
-
+/**
+ * The client's ack: `claimedBy` is required here, though the server defaults it to the token id,
+ * so a consumer that claimed under a custom name and left it out would get a 404.
+ */
+export type AckChannelDeliveryInput = Static<typeof S.AckBody> & { claimedBy: string };
 /** Extends the lease of a claimed delivery so a slow send is not re-claimed. */
-export interface RenewChannelDeliveryLeaseInput {
-  claimedBy: string;
-  ttlMs?: number;
-  channelBindingId?: string;
-}
-
-export interface ListChannelDeliveriesInput {
-  deliveryId?: string;
-  status?: ChannelDeliveryStatus;
-  channelBindingId?: string;
-  /** Default 50, max 200. */
-  limit?: number;
-}
-
-export interface RetryChannelDeliveryInput {
-  channelBindingId?: string;
-}
-
-export interface DeadLetterChannelDeliveryInput {
-  channelBindingId?: string;
-  lastError?: string;
-}
+export type RenewChannelDeliveryLeaseInput = Static<typeof S.RenewBody>;
+export type ListChannelDeliveriesInput = Static<typeof S.DeliveriesQuery>;
+export type RetryChannelDeliveryInput = Static<typeof S.RetryBody>;
+export type DeadLetterChannelDeliveryInput = Static<typeof S.DeadLetterBody>;
 
 /** Query of the delivery stream `/api/channels/deliveries/stream`. */
 export interface ChannelDeliveriesStreamQuery {
@@ -448,9 +143,7 @@ export interface ChannelDeliveriesStreamQuery {
 }
 
 /** `data:` of an `event: channel.delivery` frame. */
-export interface ChannelDeliveryStreamFrame {
-  delivery: ChannelDeliveryRecord;
-}
+export type ChannelDeliveryStreamFrame = Static<typeof R.Responses.delivery>;
 
 /** `data:` of an `event: error` frame on the delivery stream; the stream stays open. */
 export interface ChannelDeliveryStreamErrorFrame {

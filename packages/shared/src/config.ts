@@ -1,9 +1,21 @@
 /**
- * Client configuration, workspace overview and runtime status.
+ * Client configuration, workspace overview and runtime status: their schemas are in
+ * `schemas/config.ts`.
  */
 
+import type { Static } from '@sinclair/typebox';
+import type { OrgMemberRole } from './identity.js';
+import type * as S from './schemas/config.js';
+
 /** Role of the caller in its organisation. */
-export type CloudWorkspaceRole = 'owner' | 'admin' | 'member';
+export type CloudWorkspaceRole = OrgMemberRole;
+
+/** How session commands get executed: in the request, by a durable queue, or by another system. */
+export const COMMAND_PROCESSING_MODES = ['inline', 'durable', 'delegated'] as const;
+export type CloudCommandProcessing = (typeof COMMAND_PROCESSING_MODES)[number];
+
+/** What a server process runs: the API and a runtime worker, or one of them. */
+export const SERVER_PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 
 /**
  * Managed desktop policy pushed by an organisation. Its fields evolve with the desktop app, so
@@ -15,52 +27,10 @@ export type ManagedDesktopPolicyView = Record<string, unknown>;
 export type CloudPublicBranding = Record<string, unknown>;
 
 /** Body of `GET /api/config`. */
-export interface CloudTransportConfig {
-  role: string;
-  profileName: string;
-  features: Record<string, boolean>;
-  /** `null` means no restriction. */
-  allowedAgents: string[] | null;
-  allowedTools: string[] | null;
-  allowedMcps: string[] | null;
-  managedPolicy?: ManagedDesktopPolicyView;
-  publicBranding?: CloudPublicBranding | null;
-}
-
+export type CloudTransportConfig = Static<typeof S.TransportConfigResponse>;
 /** Workspace policy: cloud sessions never touch the caller's machine. */
-export interface CloudWorkspacePolicy {
-  features: Record<string, boolean>;
-  allowedAgents: string[] | null;
-  allowedTools: string[] | null;
-  allowedMcps: string[] | null;
-  localFiles: 'disabled';
-  localStdioMcps: 'disabled';
-  machineRuntimeConfig: 'disabled';
-}
-
+export type CloudWorkspacePolicy = Static<typeof S.WorkspacePolicy>;
 /** Body of `GET /api/workspace`. */
-export interface CloudWorkspaceOverview {
-  tenantId: string;
-  tenantName: string | null;
-  orgId: string;
-  orgName: string;
-  userId: string;
-  accountId: string;
-  email: string;
-  role: CloudWorkspaceRole;
-  profileName: string;
-  policy: CloudWorkspacePolicy;
-}
-
-/** How session commands get executed: in the request, by a durable queue, or by another system. */
-export type CloudCommandProcessing = 'inline' | 'durable' | 'delegated';
-
+export type CloudWorkspaceOverview = Static<typeof S.WorkspaceOverviewResponse>;
 /** Body of `GET /api/runtime/status`. */
-export interface CloudRuntimeStatus {
-  role: string;
-  profileName: string;
-  canExecute: boolean;
-  commandProcessing: CloudCommandProcessing;
-  checkpoints: boolean;
-  heartbeats: unknown[];
-}
+export type CloudRuntimeStatus = Static<typeof S.RuntimeStatusResponse>;

@@ -280,7 +280,11 @@ export interface CloudSessionEvent {
 }
 
 /** Operation of a workspace event, derived from the event type name. */
-export type CloudWorkspaceOperation = 'create' | 'update' | 'delete';
+export const WORKSPACE_OPERATIONS = ['create', 'update', 'delete'] as const;
+export type CloudWorkspaceOperation = (typeof WORKSPACE_OPERATIONS)[number];
+
+/** What a workspace event is about. */
+export const WORKSPACE_EVENT_ENTITY_TYPES = ['session', 'artifact'] as const;
 
 /** One event of the per-user workspace stream: a mirror of a projected session event. */
 export interface CloudWorkspaceEvent {
@@ -291,7 +295,7 @@ export interface CloudWorkspaceEvent {
   eventId: string;
   /** Per tenant+user, independent of session sequences. */
   sequence: number;
-  entityType: 'session' | 'artifact';
+  entityType: (typeof WORKSPACE_EVENT_ENTITY_TYPES)[number];
   /** The session id, or the artifact id for artifact events. */
   entityId: string;
   operation: CloudWorkspaceOperation;

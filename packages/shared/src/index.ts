@@ -12,4 +12,5 @@ export * from './identity.js';
 export * from './workflows.js';
 export * from './threads.js';
 export * from './artifacts.js';
+export * from './auth.js';
 export * from './error-codes.js';

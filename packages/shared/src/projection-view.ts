@@ -6,7 +6,13 @@
  * the view's `sequence` is the last event sequence folded in, so replays and duplicates are no-ops.
  */
 import { isRecord, num, projectSourceSummary, str, tokensOf } from './payload.js';
-import type { CloudProjectSourceSummary, CloudSessionView, SessionAttachment, SessionStatus } from './session.js';
+import {
+  type CloudProjectSourceSummary,
+  type CloudSessionView,
+  SESSION_STATUSES,
+  type SessionAttachment,
+  type SessionStatus,
+} from './session.js';
 
 /** Token counters of a session or task run. */
 export interface SessionTokens {
@@ -215,8 +221,6 @@ export function createEmptySessionProjectionView(sessionId: string, init: Sessio
 
 // ---------------------------------------------------------------- normalisation
 
-const SESSION_STATUSES: readonly SessionStatus[] = ['idle', 'running', 'closed', 'errored'];
-
 const recordsOf = <T>(value: unknown): T[] => (Array.isArray(value) ? (value.filter(isRecord) as T[]) : []);
 
 /**
@@ -231,7 +235,7 @@ export function normalizeSessionProjectionView(value: unknown, sessionId: string
   return {
     ...empty,
     title: str(raw.title) ?? null,
-    status: SESSION_STATUSES.includes(raw.status as SessionStatus) ? (raw.status as SessionStatus) : 'idle',
+    status: (SESSION_STATUSES as readonly string[]).includes(raw.status as string) ? (raw.status as SessionStatus) : 'idle',
     profileName: str(raw.profileName) ?? null,
     isGenerating: raw.isGenerating === true,
     messages: recordsOf(raw.messages),

@@ -1,13 +1,11 @@
-/** Settings wire records. */
+/** Settings wire records: their schemas are in `schemas/settings.ts`. */
 
-/** One stored setting: a JSON object under a key, per tenant (and per user when `userId` is set). */
-export interface Setting {
-  tenantId: string;
-  /** Null for a tenant-wide setting. */
-  userId: string | null;
-  key: string;
-  /** Always a JSON object; the server answers 400 to anything else. */
-  value: Record<string, unknown>;
-  /** ISO 8601. */
-  updatedAt: string;
-}
+import type { Static } from '@sinclair/typebox';
+import type * as S from './schemas/settings.js';
+
+/**
+ * One stored setting: a JSON object under a key, per tenant (and per user when `userId` is set;
+ * null for a tenant-wide setting). `value` is always a JSON object: the server answers 400 to
+ * anything else.
+ */
+export type Setting = Static<typeof S.Setting>;

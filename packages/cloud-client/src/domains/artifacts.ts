@@ -3,8 +3,7 @@ import {
   ARTIFACT_STATUSES,
   CLOUD_ARTIFACT_SCHEME,
   type ArtifactIndexPayload,
-  type ArtifactKind,
-  type ArtifactStatus,
+  type ArtifactIndexQuery,
   type ArtifactStatusUpdateBody,
   type ArtifactUploadBody,
   type ArtifactWithContent,
@@ -27,43 +26,13 @@ import {
 export type SessionArtifact = PublicArtifact;
 
 /** Filters of `indexArtifacts`; all optional. */
-export interface ArtifactIndexQuery {
-  sessionId?: string;
-  projectId?: string;
-  taskId?: string;
-  /** At most 128 ids; sent as repeated `taskIds`. */
-  taskIds?: string[];
-  kind?: ArtifactKind;
-  status?: ArtifactStatus;
-  limit?: number;
-}
+export type { ArtifactIndexQuery };
 
-/** Input of `updateArtifactStatus`. Absent optional fields are sent as null. */
-export interface ArtifactStatusUpdateInput {
-  sessionId: string;
-  artifactId: string;
-  status: ArtifactStatus;
-  updatedBy?: string | null;
-  authorAgentId?: string | null;
-  projectId?: string | null;
-  taskId?: string | null;
-  kind?: ArtifactKind | null;
-}
+/** Input of `updateArtifactStatus`: the body, and the artifact it is for. Absent optional fields are sent as null. */
+export type ArtifactStatusUpdateInput = ArtifactStatusUpdateBody & { sessionId: string; artifactId: string };
 
 /** Input of `uploadArtifact`: the content as `dataBase64` or as raw bytes in `data`, not both. */
-export interface ArtifactUploadInput {
-  filename: string;
-  contentType?: string | null;
-  dataBase64?: string;
-  data?: Uint8Array;
-  kind?: ArtifactKind | null;
-  status?: ArtifactStatus | null;
-  authorAgentId?: string | null;
-  projectId?: string | null;
-  taskId?: string | null;
-  statusUpdatedBy?: string | null;
-  statusUpdatedAt?: string | null;
-}
+export type ArtifactUploadInput = Omit<ArtifactUploadBody, 'dataBase64'> & { dataBase64?: string; data?: Uint8Array };
 
 /** An artifact's content as an attachment: a `data:` URL with its MIME type and file name. */
 export interface ArtifactAttachment {

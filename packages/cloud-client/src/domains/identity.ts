@@ -1,5 +1,7 @@
 import {
   API_TOKEN_SCOPES,
+  ORG_MEMBER_ROLES as MEMBER_ROLES,
+  ORG_MEMBER_STATUSES as MEMBER_STATUSES,
   type AdminAuditEvent,
   type AdminAuditEventPage,
   type ApiToken,
@@ -10,8 +12,6 @@ import {
   type CloudAdminPolicyOverview,
   type OrgMember,
   type OrgMemberInviteInput,
-  type OrgMemberRole,
-  type OrgMemberStatus,
   type OrgMemberUpdateInput,
 } from '@open-cowork/shared';
 import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
@@ -53,9 +53,6 @@ export interface AdminAuditPageQuery {
   /** `nextCursor` of the previous page. */
   cursor?: string;
 }
-
-const MEMBER_ROLES: readonly OrgMemberRole[] = ['owner', 'admin', 'member'];
-const MEMBER_STATUSES: readonly OrgMemberStatus[] = ['active', 'invited', 'disabled'];
 
 /** A list query: an object whose `limit`, if any, is a positive integer. */
 function checkListQuery(method: string, query: { limit?: unknown }): void {

@@ -1,20 +1,21 @@
-import type {
-  CloudProjectSourceInput,
-  CloudSessionCommandResponse,
-  CloudSessionView,
-  CreateSessionInput,
-  PermissionResponseInput,
-  ProjectSnapshotUploadInput,
-  ProjectSnapshotUploadResult,
-  PromptSessionInput,
-  QuestionRejectInput,
-  QuestionReplyInput,
-  SessionImportRequest,
-  SessionListPage,
-  SessionListQuery,
-  SessionRecord,
-  SessionStatus,
-  ValidateProjectSourceResult,
+import {
+  PROJECT_SOURCE_KINDS,
+  SESSION_STATUSES,
+  type CloudProjectSourceInput,
+  type CloudSessionCommandResponse,
+  type CloudSessionView,
+  type CreateSessionInput,
+  type PermissionResponseInput,
+  type ProjectSnapshotUploadInput,
+  type ProjectSnapshotUploadResult,
+  type PromptSessionInput,
+  type QuestionRejectInput,
+  type QuestionReplyInput,
+  type SessionImportRequest,
+  type SessionListPage,
+  type SessionListQuery,
+  type SessionRecord,
+  type ValidateProjectSourceResult,
 } from '@open-cowork/shared';
 import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../core/context.js';
 import { iterateCursorPages } from '../core/paginate.js';
@@ -33,11 +34,8 @@ import {
 /** Query of `iterateSessions` and `listSessions`: the filters of every page, and `limit` per page. */
 export type SessionIterationQuery = Omit<SessionListQuery, 'cursor'>;
 
-const SESSION_STATUSES: readonly SessionStatus[] = ['idle', 'running', 'closed', 'errored'];
-const PROJECT_SOURCE_KINDS = ['git', 'snapshot'];
-
 function requireProjectSource(value: unknown): asserts value is CloudProjectSourceInput {
-  const valid = isObject(value) && PROJECT_SOURCE_KINDS.includes(value.kind as string);
+  const valid = isObject(value) && (PROJECT_SOURCE_KINDS as readonly unknown[]).includes(value.kind);
   check(valid, "projectSource must be an object whose kind is 'git' or 'snapshot'.");
 }
 

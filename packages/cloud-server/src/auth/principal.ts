@@ -1,27 +1,11 @@
-/** How a request proved who it is. */
-export type AuthSource = 'cookie' | 'bearer' | 'token' | 'operator';
+import type { ApiTokenScope, AuthSource, CloudPrincipal, OrgMemberRole } from '@open-cowork/shared';
 
-export type TokenScope = 'desktop' | 'gateway' | 'admin' | 'operator' | 'worker-internal';
-
-export type MemberRole = 'owner' | 'admin' | 'member';
+export type { AuthSource };
+export type TokenScope = ApiTokenScope;
+export type MemberRole = OrgMemberRole;
 
 /** The authenticated caller, attached to every authorised request as `request.principal`. */
-export interface Principal {
-  authSource: AuthSource;
-  tenantId: string;
-  /** In this server an org and its tenant are one record: `orgId === tenantId`. */
-  orgId: string;
-  userId: string;
-  /** Equal to `userId`. */
-  accountId: string;
-  email: string;
-  role: MemberRole;
-  /** Set for API/service tokens. */
-  tokenId: string | null;
-  scopes: TokenScope[];
-  /** Gateway tokens: the channel bindings they were granted. Null when not restricted. */
-  channelBindingIds: string[] | null;
-}
+export type Principal = CloudPrincipal;
 
 /**
  * The authorisation rule of a route, declared in its `config.access`:

@@ -1,7 +1,9 @@
+import { admin as adminSchemas } from '@open-cowork/shared/schemas';
 import type { CloudAdminPolicyOverview } from '@open-cowork/shared';
 import type { FastifyInstance } from 'fastify';
-import { AdminPolicyResponse } from '../schemas/admin.js';
 import { createTenantStore } from '../store/tenants.js';
+
+const { AdminPolicyResponse } = adminSchemas;
 
 /** The org's effective policy as an admin sees it, from configuration. */
 export async function adminRoutes(app: FastifyInstance) {

@@ -1,10 +1,14 @@
+import { artifacts as artifactsSchemas } from '@open-cowork/shared/schemas';
 import { createHash } from 'node:crypto';
 import type { ArtifactStatus, PublicArtifact } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
-import {
+import type { EventDraft } from '../services/events.js';
+import { createArtifactsStore, type ArtifactOwner } from '../store/artifacts.js';
+
+const {
   ArtifactContentResponse,
   ArtifactIndexQuery,
   ArtifactIndexResponse,
@@ -14,9 +18,7 @@ import {
   ArtifactStatusBody,
   ArtifactUploadBody,
   SessionArtifactsParams,
-} from '../schemas/artifacts.js';
-import type { EventDraft } from '../services/events.js';
-import { createArtifactsStore, type ArtifactOwner } from '../store/artifacts.js';
+} = artifactsSchemas;
 
 /** JSON body cap of the upload route: base64 of the largest artifact plus its fields. */
 const UPLOAD_BODY_LIMIT = 35 * 1024 * 1024;

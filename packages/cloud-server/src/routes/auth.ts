@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { auth as authSchemas } from '@open-cowork/shared/schemas';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_COOKIE, SESSION_COOKIE, sessionCookieValue } from '../auth/cookie.js';
 import { createOidcLogin, LOGIN_COOKIE, LOGIN_TTL_MS } from '../auth/oidc-login.js';
@@ -6,34 +7,19 @@ import { checkCsrf } from '../auth/plugin.js';
 import { createSignInBackoff } from '../auth/sign-in-backoff.js';
 import type { Principal } from '../auth/principal.js';
 import { httpError } from '../errors.js';
-import { Id } from '../schemas/common.js';
 import type { AuthSessionMethod, AuthSessionRecord } from '../store/auth-sessions.js';
 
-const SessionBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 8192 }) });
-const SessionParams = Type.Object({ id: Id });
-const LoginQuery = Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2048 })) });
-/** The provider's answer: `code` and `state`, or `error`; other parameters are the provider's business. */
-const CallbackQuery = Type.Object(
-  {
-    code: Type.Optional(Type.String({ maxLength: 4096 })),
-    state: Type.Optional(Type.String({ maxLength: 1024 })),
-    error: Type.Optional(Type.String({ maxLength: 256 })),
-  },
-  { additionalProperties: true },
-);
-
-const AuthSessionView = Type.Object({
-  sessionId: Type.String(),
-  method: Type.Union([Type.Literal('token'), Type.Literal('oidc')]),
-  tokenId: Type.Union([Type.String(), Type.Null()]),
-  userAgent: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastSeenAt: Type.String({ format: 'date-time' }),
-  expiresAt: Type.String({ format: 'date-time' }),
-  /** The session of the cookie this request came with. */
-  current: Type.Boolean(),
-});
-const AuthSessionList = Type.Object({ sessions: Type.Array(AuthSessionView) });
+const {
+  AuthMeResponse,
+  AuthSessionListResponse,
+  AuthSessionParams: SessionParams,
+  CallbackQuery,
+  DesktopAuthConfigResponse,
+  EndSessionResponse,
+  LoginQuery,
+  LogoutResponse,
+  OpenSessionBody: SessionBody,
+} = authSchemas;
 
 const sessionView = (session: AuthSessionRecord | null) => ({
   csrfToken: session?.csrfToken ?? null,
@@ -92,7 +78,7 @@ export async function authRoutes(app: FastifyInstance) {
    */
   app.post<{ Body: Static<typeof SessionBody> }>(
     '/auth/session',
-    { config: { access: 'public' }, schema: { body: SessionBody } },
+    { config: { access: 'public' }, schema: { body: SessionBody, response: { 200: AuthMeResponse } } },
     async (request, reply) => {
       const { principal, expiresAtMs } = await backoff.attempt(request.ip, () => app.auth.verifyBearer(request.body.token));
       if (principal.authSource === 'operator') {
@@ -105,13 +91,13 @@ export async function authRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get('/auth/me', { config: { access: 'member' } }, async (request) => ({
+  app.get('/auth/me', { config: { access: 'member' }, schema: { response: { 200: AuthMeResponse } } }, async (request) => ({
     principal: request.principal,
     ...sessionView(request.authSession),
   }));
 
   /** Public so that a stale or broken cookie can always be cleared; a live session must pass CSRF and is deleted. */
-  app.post('/auth/logout', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/auth/logout', { config: { access: 'public' }, schema: { response: { 200: LogoutResponse } } }, async (request, reply) => {
     const authentication = await app.auth.authenticate(request).catch(() => null);
     const session = authentication?.session;
     if (session) {
@@ -122,7 +108,7 @@ export async function authRoutes(app: FastifyInstance) {
     return { loggedOut: true };
   });
 
-  app.get('/auth/sessions', { config: { access: 'member' }, schema: { response: { 200: AuthSessionList } } }, async (request) => {
+  app.get('/auth/sessions', { config: { access: 'member' }, schema: { response: { 200: AuthSessionListResponse } } }, async (request) => {
     const { orgId, userId } = request.principal;
     const current = request.authSession?.sessionId;
     const list = await sessions.list(orgId, userId);
@@ -136,7 +122,7 @@ export async function authRoutes(app: FastifyInstance) {
 
   app.delete<{ Params: Static<typeof SessionParams> }>(
     '/auth/sessions/:id',
-    { config: { access: 'member' }, schema: { params: SessionParams } },
+    { config: { access: 'member' }, schema: { params: SessionParams, response: { 200: EndSessionResponse } } },
     async (request, reply) => {
       const { orgId, userId } = request.principal;
       if (!(await sessions.end(orgId, userId, request.params.id))) {
@@ -148,7 +134,7 @@ export async function authRoutes(app: FastifyInstance) {
   );
 
   /** The OIDC sign-in: Desktop reads the issuer and client; Cloud Web shows its button when `webLoginUrl` is set. */
-  app.get('/auth/desktop/config', { config: { access: 'public' } }, async () => {
+  app.get('/auth/desktop/config', { config: { access: 'public' }, schema: { response: { 200: DesktopAuthConfigResponse } } }, async () => {
     if (!oidc) throw httpError('auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
     return { mode: 'oidc', issuerUrl: oidc.issuer, clientId: oidc.clientId, scope: oidc.scope, webLoginUrl: login ? '/auth/login' : null };
   });

@@ -1,7 +1,13 @@
+import { billing as billingSchemas } from '@open-cowork/shared/schemas';
 import type { CloudDiagnosticsBundle } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import {
+import { DEFAULT_USAGE_LIMIT } from '../services/usage.js';
+import { createBillingStore } from '../store/billing.js';
+import { createByokStore } from '../store/byok.js';
+import { createTenantStore } from '../store/tenants.js';
+
+const {
   BillingSubscriptionPayloadSchema,
   CheckoutBody,
   CheckoutResponse,
@@ -9,14 +15,9 @@ import {
   LimitQuery,
   PortalBody,
   PortalResponse,
-  UsageEventSchema,
+  UsageEventsResponse,
   UsageSummarySchema,
-} from '../schemas/billing.js';
-import { Type } from '@sinclair/typebox';
-import { DEFAULT_USAGE_LIMIT } from '../services/usage.js';
-import { createBillingStore } from '../store/billing.js';
-import { createByokStore } from '../store/byok.js';
-import { createTenantStore } from '../store/tenants.js';
+} = billingSchemas;
 
 /**
  * Usage, quotas, the diagnostics bundle and the billing subscription. Usage
@@ -31,7 +32,7 @@ export async function billingRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Static<typeof LimitQuery> }>(
     '/api/usage/events',
-    { config: admin, schema: { querystring: LimitQuery, response: { 200: Type.Object({ events: Type.Array(UsageEventSchema) }) } } },
+    { config: admin, schema: { querystring: LimitQuery, response: { 200: UsageEventsResponse } } },
     async (request) => ({ events: await app.usage.listEvents(request.principal.orgId, request.query.limit ?? DEFAULT_USAGE_LIMIT) }),
   );
 

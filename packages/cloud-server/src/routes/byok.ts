@@ -1,8 +1,12 @@
+import { byok as byokSchemas } from '@open-cowork/shared/schemas';
 import type { ByokSecretMetadata } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
-import {
+import { createByokCipher, validateProviderSecret } from '../services/byok.js';
+import { createByokStore, type StoredByokSecret } from '../store/byok.js';
+
+const {
   DisableResponse,
   OverrideBody,
   OverrideResponse,
@@ -12,9 +16,7 @@ import {
   SetSecretBody,
   SetSecretResponse,
   ValidateResponse,
-} from '../schemas/byok.js';
-import { createByokCipher, validateProviderSecret } from '../services/byok.js';
-import { createByokStore, type StoredByokSecret } from '../store/byok.js';
+} = byokSchemas;
 
 type ProviderRequest = FastifyRequest<{ Params: Static<typeof ProviderParams> }>;
 

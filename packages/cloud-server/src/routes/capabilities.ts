@@ -1,16 +1,10 @@
+import { capabilities as capabilitiesSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../errors.js';
-import {
-  BundleResponse,
-  CatalogResponse,
-  SkillListResponse,
-  SkillParams,
-  SkillResponse,
-  ToolListResponse,
-  ToolParams,
-  ToolResponse,
-} from '../schemas/capabilities.js';
+
+const { BundleResponse, CatalogResponse, SkillListResponse, SkillParams, SkillResponse, ToolListResponse, ToolParams, ToolResponse } =
+  capabilitiesSchemas;
 
 /** The tool and skill catalog of configuration. Read-only. */
 export async function capabilityRoutes(app: FastifyInstance) {

@@ -1,11 +1,13 @@
+import { config as configSchemas } from '@open-cowork/shared/schemas';
 import type { CloudTransportConfig, CloudWorkspaceOverview } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../errors.js';
-import { RuntimeStatusResponse } from '../schemas/runtime.js';
 import { createCommandsStore } from '../store/commands.js';
 import { DEFAULT_PROFILE } from '../services/sessions.js';
 import { createTenantStore } from '../store/tenants.js';
+
+const { RuntimeStatusResponse, TransportConfigResponse, WorkspaceOverviewResponse } = configSchemas;
 
 /** What this server offers; cloud sessions never reach into the caller's machine. */
 const FEATURES: Record<string, boolean> = {
@@ -23,7 +25,7 @@ export async function configRoutes(app: FastifyInstance) {
 
   app.get(
     '/api/config',
-    { config: member },
+    { config: member, schema: { response: { 200: TransportConfigResponse } } },
     async (request): Promise<CloudTransportConfig> => ({
       role: request.principal.role,
       profileName: DEFAULT_PROFILE,
@@ -35,33 +37,37 @@ export async function configRoutes(app: FastifyInstance) {
     }),
   );
 
-  app.get('/api/workspace', { config: member }, async (request): Promise<CloudWorkspaceOverview> => {
-    const { principal } = request;
-    const membership = await tenants.getMembership(principal.orgId, principal.userId);
-    if (membership?.status !== 'active') {
-      throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
-    }
-    return {
-      tenantId: principal.tenantId,
-      tenantName: membership.org.name,
-      orgId: principal.orgId,
-      orgName: membership.org.name,
-      userId: principal.userId,
-      accountId: principal.accountId,
-      email: principal.email,
-      role: principal.role,
-      profileName: DEFAULT_PROFILE,
-      policy: {
-        features: FEATURES,
-        allowedAgents: null,
-        allowedTools: null,
-        allowedMcps: null,
-        localFiles: 'disabled',
-        localStdioMcps: 'disabled',
-        machineRuntimeConfig: 'disabled',
-      },
-    };
-  });
+  app.get(
+    '/api/workspace',
+    { config: member, schema: { response: { 200: WorkspaceOverviewResponse } } },
+    async (request): Promise<CloudWorkspaceOverview> => {
+      const { principal } = request;
+      const membership = await tenants.getMembership(principal.orgId, principal.userId);
+      if (membership?.status !== 'active') {
+        throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
+      }
+      return {
+        tenantId: principal.tenantId,
+        tenantName: membership.org.name,
+        orgId: principal.orgId,
+        orgName: membership.org.name,
+        userId: principal.userId,
+        accountId: principal.accountId,
+        email: principal.email,
+        role: principal.role,
+        profileName: DEFAULT_PROFILE,
+        policy: {
+          features: FEATURES,
+          allowedAgents: null,
+          allowedTools: null,
+          allowedMcps: null,
+          localFiles: 'disabled',
+          localStdioMcps: 'disabled',
+          machineRuntimeConfig: 'disabled',
+        },
+      };
+    },
+  );
 
   const commands = createCommandsStore();
   app.get(

@@ -1,10 +1,10 @@
+import { common as commonSchemas, events as eventSchemas } from '@open-cowork/shared/schemas';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
 import { httpError } from '../errors.js';
 
-const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
-// `after` is read leniently by the stream (non-integers mean 0), so it is not validated here.
-const StreamQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 32 })) });
+const { EventStreamParams: SessionParams, EventStreamQuery: StreamQuery, SessionStreamEvent, WorkspaceStreamEvent } = eventSchemas;
+const { eventStream } = commonSchemas;
 
 /**
  * The session and workspace event streams. Authorisation and
@@ -16,7 +16,14 @@ export async function eventRoutes(app: FastifyInstance) {
 
   app.get(
     '/api/sessions/:id/events',
-    { config: member, schema: { params: SessionParams, querystring: StreamQuery } },
+    {
+      config: member,
+      schema: {
+        params: SessionParams,
+        querystring: StreamQuery,
+        response: { 200: eventStream(SessionStreamEvent, 'The session events after `after` (or `Last-Event-ID`), then live.') },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const { principal } = request;
@@ -33,7 +40,11 @@ export async function eventRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get('/api/events', { config: member, schema: { querystring: StreamQuery } }, async (request, reply) => {
+  const workspaceStream = {
+    querystring: StreamQuery,
+    response: { 200: eventStream(WorkspaceStreamEvent, "The caller's workspace events after `after`, then live.") },
+  };
+  app.get('/api/events', { config: member, schema: workspaceStream }, async (request, reply) => {
     const { tenantId, userId } = request.principal;
     await streams.serve(request, reply, request.principal, {
       key: `workspace:${tenantId}:${userId}`,

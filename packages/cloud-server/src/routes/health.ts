@@ -1,5 +1,8 @@
+import { health as healthSchemas } from '@open-cowork/shared/schemas';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../errors.js';
+
+const { LivenessResponse, MetricsResponse, ReadinessResponse } = healthSchemas;
 
 /**
  * `/livez`: the process answers. `/readyz`: it can serve (store reachable, not shutting down).
@@ -11,9 +14,9 @@ export async function healthRoutes(app: FastifyInstance) {
     closing = true;
   });
 
-  app.get('/livez', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/livez', { config: { access: 'public' }, schema: { response: { 200: LivenessResponse } } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { access: 'public' } }, async () => {
+  app.get('/readyz', { config: { access: 'public' }, schema: { response: { 200: ReadinessResponse } } }, async () => {
     if (closing) throw httpError('server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1_000 });
     try {
       await app.db.query('SELECT 1');
@@ -23,7 +26,7 @@ export async function healthRoutes(app: FastifyInstance) {
     return { status: 'ready' };
   });
 
-  app.get('/api/metrics', { config: { access: 'operator' } }, async () => {
+  app.get('/api/metrics', { config: { access: 'operator' }, schema: { response: { 200: MetricsResponse } } }, async () => {
     const { rows } = await app.db.query<{ orgs: number; users: number; tokens: number }>(
       `SELECT (SELECT count(*) FROM orgs) AS orgs, (SELECT count(*) FROM users) AS users,
               (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) AS tokens`,

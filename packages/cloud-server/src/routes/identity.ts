@@ -1,38 +1,35 @@
-import { API_TOKEN_SCOPES, type ApiTokenScope } from '@open-cowork/shared';
-import { Type, type Static } from '@sinclair/typebox';
+import { admin as adminSchemas, identity as identitySchemas } from '@open-cowork/shared/schemas';
+import type { ApiTokenScope } from '@open-cowork/shared';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createInviteToken, readInviteToken } from '../auth/invites.js';
 import { httpError } from '../errors.js';
-import { Id } from '../schemas/common.js';
-import { AuditPageResponse, AuditQuery } from '../schemas/admin.js';
 import { createAuthSessionStore } from '../store/auth-sessions.js';
 import type { Queryable } from '../store/db.js';
 import { createMembersStore } from '../store/members.js';
 import { createTenantStore, toOrgMember } from '../store/tenants.js';
 import { createTokenStore } from '../store/tokens.js';
 
-const Limit = (max: number, fallback: number) => Type.Integer({ minimum: 1, maximum: max, default: fallback });
-const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
-const Status = Type.Union([Type.Literal('active'), Type.Literal('invited'), Type.Literal('disabled')]);
+const { AuditPageResponse, AuditQuery } = adminSchemas;
 
-const TokenParams = Type.Object({ id: Id });
-const TokenListQuery = Type.Object({ limit: Limit(500, 100) });
-const IssueBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  scopes: Type.Array(Type.Union(API_TOKEN_SCOPES.map((scope) => Type.Literal(scope))), { minItems: 1, uniqueItems: true }),
-  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-  channelBindingIds: Type.Optional(Type.Array(Id, { maxItems: 100 })),
-});
-const GrantBody = Type.Object({ channelBindingId: Id });
-const MembersQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  query: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Limit(500, 100),
-});
-const InviteBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 320 }), role: Type.Optional(Role) });
-const AcceptBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) });
-const MemberParams = Type.Object({ accountId: Id });
-const MemberUpdateBody = Type.Object({ role: Type.Optional(Role), status: Type.Optional(Status), confirm: Type.Optional(Type.String()) });
+const {
+  AcceptInviteBody: AcceptBody,
+  GrantBody,
+  GrantResponse,
+  InviteBody,
+  InviteResponse,
+  IssueTokenBody: IssueBody,
+  IssueTokenResponse,
+  MemberListResponse,
+  MemberParams,
+  MemberResponse,
+  MemberUpdateBody,
+  MembersQuery,
+  RevokeTokenResponse,
+  TokenListQuery,
+  TokenListResponse,
+  TokenParams,
+} = identitySchemas;
 
 /** Scopes that hand out server-wide power: only the operator provisions them, never an org admin. */
 const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-internal'];
@@ -72,47 +69,51 @@ export async function identityRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Static<typeof TokenListQuery> }>(
     '/api/api-tokens',
-    { ...admin, schema: { querystring: TokenListQuery } },
+    { ...admin, schema: { querystring: TokenListQuery, response: { 200: TokenListResponse } } },
     async (request) => ({ tokens: await tokens.list(request.principal.orgId, request.query.limit) }),
   );
 
-  app.post<{ Body: Static<typeof IssueBody> }>('/api/api-tokens', { ...admin, schema: { body: IssueBody } }, async (request, reply) => {
-    const { name, scopes, expiresAt, channelBindingIds } = request.body;
-    if (scopes.some((scope) => OPERATOR_ISSUED_SCOPES.includes(scope))) {
-      throw httpError('identity.scope_not_allowed', 'Operator and worker-internal tokens are provisioned by the operator.');
-    }
-    if (channelBindingIds?.length && !scopes.includes('gateway')) {
-      throw httpError('identity.channel_bindings_need_gateway', 'Only gateway tokens can be limited to channel bindings.');
-    }
-    if (expiresAt && Date.parse(expiresAt) <= Date.now()) {
-      throw httpError('identity.expires_at_past', 'expiresAt must be in the future.');
-    }
-    const issued = await app.db.transaction(async (tx) => {
-      await requireBindings(request.principal.orgId, channelBindingIds ?? [], tx);
-      const created = await createTokenStore(tx).issue({
-        orgId: request.principal.orgId,
-        accountId: request.principal.userId,
-        name,
-        scopes,
-        expiresAt: expiresAt ?? null,
-        channelBindingIds: channelBindingIds ?? [],
+  app.post<{ Body: Static<typeof IssueBody> }>(
+    '/api/api-tokens',
+    { ...admin, schema: { body: IssueBody, response: { 201: IssueTokenResponse } } },
+    async (request, reply) => {
+      const { name, scopes, expiresAt, channelBindingIds } = request.body;
+      if (scopes.some((scope) => OPERATOR_ISSUED_SCOPES.includes(scope))) {
+        throw httpError('identity.scope_not_allowed', 'Operator and worker-internal tokens are provisioned by the operator.');
+      }
+      if (channelBindingIds?.length && !scopes.includes('gateway')) {
+        throw httpError('identity.channel_bindings_need_gateway', 'Only gateway tokens can be limited to channel bindings.');
+      }
+      if (expiresAt && Date.parse(expiresAt) <= Date.now()) {
+        throw httpError('identity.expires_at_past', 'expiresAt must be in the future.');
+      }
+      const issued = await app.db.transaction(async (tx) => {
+        await requireBindings(request.principal.orgId, channelBindingIds ?? [], tx);
+        const created = await createTokenStore(tx).issue({
+          orgId: request.principal.orgId,
+          accountId: request.principal.userId,
+          name,
+          scopes,
+          expiresAt: expiresAt ?? null,
+          channelBindingIds: channelBindingIds ?? [],
+        });
+        await audit(
+          request,
+          'api_token.issued',
+          'api_token',
+          created.token.tokenId,
+          { name, scopes, channelBindingIds: created.token.channelBindingIds },
+          tx,
+        );
+        return created;
       });
-      await audit(
-        request,
-        'api_token.issued',
-        'api_token',
-        created.token.tokenId,
-        { name, scopes, channelBindingIds: created.token.channelBindingIds },
-        tx,
-      );
-      return created;
-    });
-    return reply.status(201).send(issued);
-  });
+      return reply.status(201).send(issued);
+    },
+  );
 
   app.delete<{ Params: Static<typeof TokenParams> }>(
     '/api/api-tokens/:id',
-    { ...admin, schema: { params: TokenParams } },
+    { ...admin, schema: { params: TokenParams, response: { 200: RevokeTokenResponse } } },
     async (request) => {
       await existingToken(request.principal.orgId, request.params.id);
       const token = await app.db.transaction(async (tx) => {
@@ -126,7 +127,7 @@ export async function identityRoutes(app: FastifyInstance) {
 
   app.post<{ Params: Static<typeof TokenParams>; Body: Static<typeof GrantBody> }>(
     '/api/api-tokens/:id/channel-bindings',
-    { ...admin, schema: { params: TokenParams, body: GrantBody } },
+    { ...admin, schema: { params: TokenParams, body: GrantBody, response: { 200: GrantResponse } } },
     async (request) => {
       const { orgId } = request.principal;
       const token = await existingToken(orgId, request.params.id);
@@ -153,7 +154,7 @@ export async function identityRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Static<typeof MembersQuery> }>(
     '/api/admin/members',
-    { ...admin, schema: { querystring: MembersQuery } },
+    { ...admin, schema: { querystring: MembersQuery, response: { 200: MemberListResponse } } },
     async (request) => {
       const { q, query, limit } = request.query;
       const search = q ?? query;
@@ -164,7 +165,7 @@ export async function identityRoutes(app: FastifyInstance) {
 
   app.post<{ Body: Static<typeof InviteBody> }>(
     '/api/admin/members',
-    { ...admin, schema: { body: InviteBody } },
+    { ...admin, schema: { body: InviteBody, response: { 201: InviteResponse } } },
     async (request, reply) => {
       const { orgId, role: actorRole } = request.principal;
       const role = request.body.role ?? 'member';
@@ -188,7 +189,7 @@ export async function identityRoutes(app: FastifyInstance) {
   /** Pre-auth: the invite token is the credential. The invited person signs in afterwards. */
   app.post<{ Body: Static<typeof AcceptBody> }>(
     '/api/invites/accept',
-    { config: { access: 'public' }, schema: { body: AcceptBody } },
+    { config: { access: 'public' }, schema: { body: AcceptBody, response: { 200: MemberResponse } } },
     async (request) => {
       const invite = readInviteToken(request.body.token, app.config.cookieSecret);
       if (invite === 'invalid') throw httpError('identity.invite_invalid', 'The invite token is not valid.');
@@ -214,7 +215,7 @@ export async function identityRoutes(app: FastifyInstance) {
 
   app.post<{ Params: Static<typeof MemberParams>; Body: Static<typeof MemberUpdateBody> }>(
     '/api/admin/members/:accountId/update',
-    { ...admin, schema: { params: MemberParams, body: MemberUpdateBody } },
+    { ...admin, schema: { params: MemberParams, body: MemberUpdateBody, response: { 200: MemberResponse } } },
     async (request) => {
       const { orgId, role: actorRole } = request.principal;
       const { accountId } = request.params;

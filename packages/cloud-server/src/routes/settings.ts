@@ -1,8 +1,11 @@
+import { settings as settingsSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authenticate.js';
 import { httpError } from '../errors.js';
-import {
+import { createSettingsStore, type SettingOwner } from '../store/settings.js';
+
+const {
   SettingCreateBody,
   SettingDeleteResponse,
   SettingListResponse,
@@ -11,8 +14,7 @@ import {
   SettingResponse,
   SettingScopeQuery,
   SettingWriteBody,
-} from '../schemas/settings.js';
-import { createSettingsStore, type SettingOwner } from '../store/settings.js';
+} = settingsSchemas;
 
 /** Bytes of JSON one value may take. */
 const MAX_VALUE_BYTES = 64 * 1024;

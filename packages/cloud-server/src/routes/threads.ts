@@ -1,9 +1,13 @@
+import { threads as threadsSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
-import {
+import type { Queryable } from '../store/db.js';
+import { createThreadsStore, isUniqueViolation, type ThreadOwner } from '../store/threads.js';
+
+const {
   DeletedResponse,
   FilterCreateBody,
   FilterListResponse,
@@ -19,9 +23,7 @@ import {
   TagUpdateBody,
   ThreadSearchQuery,
   ThreadSearchResponse,
-} from '../schemas/threads.js';
-import type { Queryable } from '../store/db.js';
-import { createThreadsStore, isUniqueViolation, type ThreadOwner } from '../store/threads.js';
+} = threadsSchemas;
 
 const DEFAULT_PAGE = 100;
 const MAX_QUERY_BYTES = 16 * 1024;

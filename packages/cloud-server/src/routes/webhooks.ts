@@ -1,6 +1,8 @@
+import { workflows as workflowsSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { WebhookHeaders, WebhookParams, WebhookResponse } from '../schemas/workflows.js';
+
+const { WebhookHeaders, WebhookParams, WebhookResponse } = workflowsSchemas;
 
 /**
  * `POST /webhooks/workflows/:id`: public, authenticated by its signature.

@@ -1,7 +1,9 @@
+import { common as commonSchemas, workflows as workflowsSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  EmptyBody,
+
+const { EmptyBody } = commonSchemas;
+const {
   SchedulerTickResponse,
   WorkflowCreateResponse,
   WorkflowDraftBody,
@@ -12,7 +14,7 @@ import {
   WorkflowRotationResponse,
   WorkflowRunBody,
   WorkflowRunResponse,
-} from '../schemas/workflows.js';
+} = workflowsSchemas;
 
 const PAST = { pause: 'paused', resume: 'resumed', archive: 'archived' } as const;
 

@@ -1,10 +1,11 @@
+import type { AuthSessionMethod } from '@open-cowork/shared';
 import { newId, newSecret } from '../ids.js';
 import type { Queryable } from './db.js';
 import { iso } from './rows.js';
 import { hashTokenSecret } from './tokens.js';
 
 /** How a cookie session was opened. */
-export type AuthSessionMethod = 'token' | 'oidc';
+export type { AuthSessionMethod };
 
 export interface AuthSessionRecord {
   sessionId: string;

@@ -1,14 +1,18 @@
-import type {
-  ChannelBinding,
-  ChannelIdentity,
-  ChannelProviderSummary,
-  CreateChannelBindingInput,
-  CreateHeadlessAgentInput,
-  HeadlessAgent,
-  ListChannelIdentitiesInput,
-  ResolveChannelIdentityInput,
-  UpdateChannelBindingInput,
-  UpdateHeadlessAgentInput,
+import {
+  CHANNEL_BINDING_STATUSES as BINDING_STATUSES,
+  CHANNEL_IDENTITY_ROLES as IDENTITY_ROLES,
+  CHANNEL_IDENTITY_STATUSES as IDENTITY_STATUSES,
+  HEADLESS_AGENT_STATUSES as AGENT_STATUSES,
+  type ChannelBinding,
+  type ChannelIdentity,
+  type ChannelProviderSummary,
+  type CreateChannelBindingInput,
+  type CreateHeadlessAgentInput,
+  type HeadlessAgent,
+  type ListChannelIdentitiesInput,
+  type ResolveChannelIdentityInput,
+  type UpdateChannelBindingInput,
+  type UpdateHeadlessAgentInput,
 } from '@open-cowork/shared';
 import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
@@ -28,11 +32,6 @@ import { checkProvider, requireFields } from './common.js';
 export interface ChannelListQuery {
   limit?: number;
 }
-
-const AGENT_STATUSES = ['active', 'disabled'];
-const BINDING_STATUSES = ['active', 'disabled', 'auth_required', 'error'];
-const IDENTITY_ROLES = ['owner', 'admin', 'member', 'approver', 'viewer'];
-const IDENTITY_STATUSES = ['active', 'disabled', 'pending'];
 
 function limitQuery(method: string, query: ChannelListQuery | undefined) {
   const input = optionalObject(query, `${method}: input`);

@@ -1,12 +1,14 @@
-import type {
-  AckChannelDeliveryInput,
-  ChannelDeliveriesStreamQuery,
-  ChannelDeliveryRecord,
-  CreateChannelDeliveryInput,
-  DeadLetterChannelDeliveryInput,
-  ListChannelDeliveriesInput,
-  RenewChannelDeliveryLeaseInput,
-  RetryChannelDeliveryInput,
+import {
+  CHANNEL_DELIVERY_ACK_STATUSES as ACK_STATUSES,
+  CHANNEL_DELIVERY_STATUSES as DELIVERY_STATUSES,
+  type AckChannelDeliveryInput,
+  type ChannelDeliveriesStreamQuery,
+  type ChannelDeliveryRecord,
+  type CreateChannelDeliveryInput,
+  type DeadLetterChannelDeliveryInput,
+  type ListChannelDeliveriesInput,
+  type RenewChannelDeliveryLeaseInput,
+  type RetryChannelDeliveryInput,
 } from '@open-cowork/shared';
 import {
   commandSender,
@@ -46,8 +48,6 @@ export interface ChannelDeliverySubscriptionOptions extends ChannelDeliveriesStr
 const STREAM_PATH = '/api/channels/deliveries/stream';
 /** Named frame types of the delivery stream (the EventSource path listens for these only). */
 const STREAM_EVENT_TYPES = ['channel.delivery', 'error'];
-const DELIVERY_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'dead'];
-const ACK_STATUSES = ['sent', 'failed', 'dead'];
 
 function streamQuery(method: string, query: ChannelDeliveriesStreamQuery | undefined) {
   const { claimedBy, ttlMs, channelBindingIds, prefetch } = optionalObject(query, `${method}: input`);

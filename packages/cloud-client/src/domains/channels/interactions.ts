@@ -1,21 +1,20 @@
-import type {
-  ClaimProviderEventInput,
-  ClaimProviderEventResult,
-  CompleteProviderEventInput,
-  CreateChannelInteractionInput,
-  CreateChannelInteractionResult,
-  ProviderEvent,
-  ResolveChannelInteractionInput,
-  ResolveChannelInteractionResponse,
+import {
+  CHANNEL_INTERACTION_KINDS as INTERACTION_KINDS,
+  PROVIDER_EVENT_OUTCOMES,
+  PROVIDER_EVENT_TYPES,
+  type ClaimProviderEventInput,
+  type ClaimProviderEventResult,
+  type CompleteProviderEventInput,
+  type CreateChannelInteractionInput,
+  type CreateChannelInteractionResult,
+  type ProviderEvent,
+  type ResolveChannelInteractionInput,
+  type ResolveChannelInteractionResponse,
 } from '@open-cowork/shared';
 import { commandSender, type CloudClientContext, type CloudCommandOptions } from '../../core/context.js';
 import { apiPath } from '../../core/path.js';
 import { check, isNonEmpty, optionalPositiveInteger, requireArray, requireObject, requireOneOf } from '../../core/validate.js';
 import { checkProvider, requireFields } from './common.js';
-
-const INTERACTION_KINDS = ['permission', 'question'];
-const PROVIDER_EVENT_TYPES = ['message', 'command', 'interaction'];
-const PROVIDER_EVENT_OUTCOMES = ['processed', 'failed'];
 
 /** Inbound traffic of a gateway: approval/answer buttons, and exactly-once claims of provider events. */
 export function createChannelInteractionsClient(ctx: CloudClientContext) {

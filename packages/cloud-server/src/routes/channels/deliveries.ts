@@ -1,22 +1,26 @@
+import { channels as channelsSchemas, common as commonSchemas } from '@open-cowork/shared/schemas';
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import {
+import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
+import { USAGE_EVENT_TYPES } from '../../services/usage.js';
+
+const {
   AckBody,
   AckQuery,
   CreateDeliveryBody,
   DeadLetterBody,
   DeliveriesQuery,
+  DeliveryStreamFrame,
   DeliveryStreamQuery,
   IdParams,
   RenewBody,
   Responses,
   RetryBody,
-} from '../../schemas/channels.js';
-import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
-import { USAGE_EVENT_TYPES } from '../../services/usage.js';
+} = channelsSchemas;
+const { eventStream } = commonSchemas;
 
 /** `target` and `payload` are each capped at 16 KiB of JSON. */
 const MAX_JSON_BYTES = 16 * 1024;
@@ -117,7 +121,13 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Static<typeof DeliveryStreamQuery> }>(
     '/api/channels/deliveries/stream',
-    { config: member, schema: { querystring: DeliveryStreamQuery } },
+    {
+      config: member,
+      schema: {
+        querystring: DeliveryStreamQuery,
+        response: { 200: eventStream(DeliveryStreamFrame, 'Deliveries claimed for the caller, each under a lease, as they become due.') },
+      },
+    },
     async (request, reply) => {
       const { principal, query } = request;
       // Claiming is a gateway's act: a GET that a page could trigger with a cookie alone must not claim.

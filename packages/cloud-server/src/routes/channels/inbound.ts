@@ -1,19 +1,14 @@
+import { channels as channelsSchemas } from '@open-cowork/shared/schemas';
 import { createHash } from 'node:crypto';
 import type { CloudSessionCommandResponse, SessionCommandKind } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError, isHttpError } from '../../errors.js';
 import { newId, newSecret } from '../../ids.js';
-import {
-  ClaimEventBody,
-  CompleteEventBody,
-  CreateInteractionBody,
-  EventParams,
-  ResolveInteractionBody,
-  Responses,
-} from '../../schemas/channels.js';
 import { checkProvider, requireSameProvider } from '../../services/channels.js';
 import { publicInteraction } from '../../store/channel-inbound.js';
+
+const { ClaimEventBody, CompleteEventBody, CreateInteractionBody, EventParams, ResolveInteractionBody, Responses } = channelsSchemas;
 
 const PROVIDER_EVENT_TTL = { default: 5 * 60_000, min: 100, max: 60 * 60_000 };
 const INTERACTION_DEFAULT_TTL_MS = 24 * 60 * 60_000;

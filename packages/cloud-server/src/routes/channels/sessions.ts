@@ -1,22 +1,18 @@
+import { channels as channelsSchemas, common as commonSchemas, events as eventSchemas } from '@open-cowork/shared/schemas';
 import type { CloudSessionView } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import {
-  ArtifactParams,
-  BindSessionBody,
-  CursorBody,
-  PromptBody,
-  Responses,
-  SessionBindingParams,
-  StreamQuery,
-  ThreadQuery,
-} from '../../schemas/channels.js';
 import { idempotentKeyOf, sendIdempotent } from '../../idempotency.js';
 import { requireSameProvider } from '../../services/channels.js';
 import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
+
+const { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } =
+  channelsSchemas;
+const { eventStream } = commonSchemas;
+const { SessionStreamEvent } = eventSchemas;
 
 /** Chat threads bound to cloud sessions: bind, look up, read, stream, prompt, and the read cursor. */
 export async function channelSessionRoutes(app: FastifyInstance) {
@@ -119,7 +115,14 @@ export async function channelSessionRoutes(app: FastifyInstance) {
   // The bound session's event stream, served exactly like `/api/sessions/:id/events`.
   app.get<{ Params: Static<typeof SessionBindingParams> }>(
     '/api/channels/sessions/:bindingId/events',
-    { config: member, schema: { params: SessionBindingParams, querystring: StreamQuery } },
+    {
+      config: member,
+      schema: {
+        params: SessionBindingParams,
+        querystring: StreamQuery,
+        response: { 200: eventStream(SessionStreamEvent, 'The bound session events after `after`, then live.') },
+      },
+    },
     async (request, reply) => {
       const binding = await boundSession(request.principal, request.params.bindingId);
       await viewOf(binding);

@@ -1,9 +1,14 @@
+import { channels as channelsSchemas } from '@open-cowork/shared/schemas';
 import { BUILT_IN_CHANNEL_PROVIDERS, type ChannelProviderSummary } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import {
+import { checkProvider, sanitiseObject } from '../../services/channels.js';
+import { credentialRefKind, publicBinding, type StoredChannelBinding } from '../../store/channels.js';
+import { createTenantStore } from '../../store/tenants.js';
+
+const {
   BindingsQuery,
   CreateAgentBody,
   CreateBindingBody,
@@ -14,10 +19,7 @@ import {
   Responses,
   UpdateAgentBody,
   UpdateBindingBody,
-} from '../../schemas/channels.js';
-import { checkProvider, sanitiseObject } from '../../services/channels.js';
-import { credentialRefKind, publicBinding, type StoredChannelBinding } from '../../store/channels.js';
-import { createTenantStore } from '../../store/tenants.js';
+} = channelsSchemas;
 
 const LABELS: Record<string, string> = {
   telegram: 'Telegram',

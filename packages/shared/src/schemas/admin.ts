@@ -1,14 +1,16 @@
 import { Type } from '@sinclair/typebox';
+import { SIGNUP_MODES } from '../identity.js';
+import { literals, Timestamp } from './common.js';
 
 /** TypeBox schemas of the admin policy and audit routes. */
 
 const Str = Type.String();
 const StringList = Type.Union([Type.Array(Str), Type.Null()]);
 
-const AdminPolicySchema = Type.Object({
+export const AdminPolicySchema = Type.Object({
   org: Type.Object({ orgId: Str, tenantId: Str, name: Str, planKey: Str, status: Str }),
   signup: Type.Object({
-    mode: Type.Union([Type.Literal('disabled'), Type.Literal('invite'), Type.Literal('domain'), Type.Literal('open')]),
+    mode: literals(SIGNUP_MODES),
     allowSelfServiceSignup: Type.Boolean(),
     allowedEmailDomains: Type.Array(Str),
     invitesEnabled: Type.Boolean(),
@@ -42,9 +44,9 @@ export const AuditQuery = Type.Object({
   actorUserId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
-const AuditEventSchema = Type.Object({
+export const AuditEventSchema = Type.Object({
   eventId: Str,
-  createdAt: Type.String({ format: 'date-time' }),
+  createdAt: Timestamp,
   orgId: Str,
   actorUserId: Type.Union([Str, Type.Null()]),
   actorTokenId: Type.Union([Str, Type.Null()]),

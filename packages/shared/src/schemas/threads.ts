@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Id, Nullable } from './common.js';
-
-const Timestamp = Type.String({ format: 'date-time' });
-const JsonObject = Type.Record(Type.String(), Type.Unknown());
-const SessionStatus = Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('closed'), Type.Literal('errored')]);
+import { Id, JsonObject, Nullable, Timestamp } from './common.js';
+import { SessionStatusSchema as SessionStatus } from './sessions.js';
 const TagName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 /** CSS colours as the desktop sends them: `#rgb`, `#rrggbb` or `#rrggbbaa`. */
 const TagColor = Type.String({ pattern: '^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$' });
@@ -20,7 +17,7 @@ export const ThreadSearchQuery = Type.Object({
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
 });
 
-const ThreadTag = Type.Object({
+export const ThreadTag = Type.Object({
   tenantId: Type.String(),
   tagId: Type.String(),
   name: Type.String(),
@@ -29,7 +26,7 @@ const ThreadTag = Type.Object({
   updatedAt: Timestamp,
 });
 
-const Thread = Type.Object({
+export const Thread = Type.Object({
   tenantId: Type.String(),
   userId: Type.String(),
   sessionId: Type.String(),
@@ -54,7 +51,7 @@ export const TagAssignmentBody = Type.Object({ sessionIds: Type.Array(Id, { minI
 export const TagResponse = Type.Object({ tag: ThreadTag });
 export const TagListResponse = Type.Object({ tags: Type.Array(ThreadTag) });
 
-const SmartFilter = Type.Object({
+export const SmartFilter = Type.Object({
   tenantId: Type.String(),
   filterId: Type.String(),
   name: Type.String(),

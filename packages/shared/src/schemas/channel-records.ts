@@ -1,20 +1,32 @@
 import { Type } from '@sinclair/typebox';
+import {
+  CHANNEL_BINDING_STATUSES,
+  CHANNEL_CREDENTIAL_REF_KINDS,
+  CHANNEL_DELIVERY_STATUSES,
+  CHANNEL_IDENTITY_ROLES,
+  CHANNEL_IDENTITY_STATUSES,
+  CHANNEL_INTERACTION_KINDS,
+  CHANNEL_INTERACTION_STATUSES,
+  CHANNEL_PROVIDER_STATUSES,
+  CHANNEL_SESSION_BINDING_STATUSES,
+  HEADLESS_AGENT_STATUSES,
+  PROVIDER_EVENT_STATUSES,
+  PROVIDER_EVENT_TYPES,
+} from '../channels.js';
 import { literals, Nullable, Obj } from './common.js';
+import { SessionCommandRecord, SessionCommandResponse, SessionView } from './sessions.js';
 
-/**
- * The records the channel routes answer with, and their response bodies. The records are the `@open-cowork/shared` types; these schemas describe them for
- * serialisation and OpenAPI.
- */
+/** The records the channel routes answer with, and their response bodies. */
 
-export const AgentStatus = literals(['active', 'disabled'] as const);
-export const BindingStatus = literals(['active', 'disabled', 'auth_required', 'error'] as const);
-export const IdentityRole = literals(['owner', 'admin', 'member', 'approver', 'viewer'] as const);
-export const IdentityStatus = literals(['active', 'disabled', 'pending'] as const);
-export const DeliveryStatus = literals(['pending', 'claimed', 'sent', 'failed', 'dead'] as const);
+export const AgentStatus = literals(HEADLESS_AGENT_STATUSES);
+export const BindingStatus = literals(CHANNEL_BINDING_STATUSES);
+export const IdentityRole = literals(CHANNEL_IDENTITY_ROLES);
+export const IdentityStatus = literals(CHANNEL_IDENTITY_STATUSES);
+export const DeliveryStatus = literals(CHANNEL_DELIVERY_STATUSES);
 
 // ------------------------------------------------------------------ records
 
-const HeadlessAgentSchema = Type.Object({
+export const HeadlessAgentSchema = Type.Object({
   agentId: Type.String(),
   orgId: Type.String(),
   tenantId: Type.String(),
@@ -27,7 +39,7 @@ const HeadlessAgentSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-const ChannelBindingSchema = Type.Object({
+export const ChannelBindingSchema = Type.Object({
   bindingId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -36,13 +48,13 @@ const ChannelBindingSchema = Type.Object({
   displayName: Type.String(),
   status: BindingStatus,
   credentialRefConfigured: Type.Boolean(),
-  credentialRefKind: Nullable(literals(['env', 'gcp-secret-manager', 'aws-secrets-manager', 'azure-key-vault', 'secret-ref'] as const)),
+  credentialRefKind: Nullable(literals(CHANNEL_CREDENTIAL_REF_KINDS)),
   settings: Obj(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
 
-const ChannelIdentitySchema = Type.Object({
+export const ChannelIdentitySchema = Type.Object({
   identityId: Type.String(),
   orgId: Type.String(),
   provider: Type.String(),
@@ -56,7 +68,7 @@ const ChannelIdentitySchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-const ChannelSessionBindingSchema = Type.Object({
+export const ChannelSessionBindingSchema = Type.Object({
   bindingId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -69,12 +81,12 @@ const ChannelSessionBindingSchema = Type.Object({
   lastEventSequence: Type.Integer(),
   lastWorkspaceSequence: Type.Integer(),
   lastChatMessageId: Nullable(Type.String()),
-  status: literals(['active', 'archived'] as const),
+  status: literals(CHANNEL_SESSION_BINDING_STATUSES),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
 
-const ChannelInteractionSchema = Type.Object({
+export const ChannelInteractionSchema = Type.Object({
   interactionId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -83,9 +95,10 @@ const ChannelInteractionSchema = Type.Object({
   sessionId: Type.String(),
   provider: Type.String(),
   externalInteractionId: Nullable(Type.String()),
-  kind: literals(['permission', 'question'] as const),
+  kind: literals(CHANNEL_INTERACTION_KINDS),
+  /** The permission id or question request id it answers. */
   targetId: Type.String(),
-  status: literals(['pending', 'used', 'expired', 'revoked'] as const),
+  status: literals(CHANNEL_INTERACTION_STATUSES),
   createdByIdentityId: Nullable(Type.String()),
   expiresAt: Nullable(Type.String()),
   usedAt: Nullable(Type.String()),
@@ -93,7 +106,7 @@ const ChannelInteractionSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-const ProviderEventSchema = Type.Object({
+export const ProviderEventSchema = Type.Object({
   eventId: Type.String(),
   orgId: Type.String(),
   channelBindingId: Nullable(Type.String()),
@@ -101,8 +114,8 @@ const ProviderEventSchema = Type.Object({
   providerInstanceId: Type.String(),
   externalWorkspaceId: Nullable(Type.String()),
   providerEventId: Type.String(),
-  eventType: literals(['message', 'command', 'interaction'] as const),
-  status: literals(['received', 'processing', 'processed', 'failed'] as const),
+  eventType: literals(PROVIDER_EVENT_TYPES),
+  status: literals(PROVIDER_EVENT_STATUSES),
   claimedBy: Nullable(Type.String()),
   claimExpiresAt: Nullable(Type.String()),
   attemptCount: Type.Integer(),
@@ -121,13 +134,17 @@ export const ChannelDeliverySchema = Type.Object({
   channelBindingId: Type.String(),
   sessionBindingId: Nullable(Type.String()),
   provider: Type.String(),
+  /** Provider-specific address; ≤16 KiB. */
   target: Obj(),
   eventType: Type.String(),
+  /** ≤16 KiB. */
   payload: Obj(),
   status: DeliveryStatus,
   attemptCount: Type.Integer(),
+  /** Current lease holder. */
   claimedBy: Nullable(Type.String()),
   lastClaimedBy: Nullable(Type.String()),
+  /** When the current lease ends and the delivery becomes claimable again. */
   claimExpiresAt: Nullable(Type.String()),
   nextAttemptAt: Type.String(),
   lastError: Nullable(Type.String()),
@@ -135,7 +152,7 @@ export const ChannelDeliverySchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-const ProviderSummarySchema = Type.Object({
+export const ProviderSummarySchema = Type.Object({
   id: Type.String(),
   provider: Type.String(),
   label: Type.String(),
@@ -143,17 +160,8 @@ const ProviderSummarySchema = Type.Object({
   connected: Type.Boolean(),
   bindingCount: Type.Integer(),
   activeBindingCount: Type.Integer(),
-  status: literals(['connected', 'available'] as const),
+  status: literals(CHANNEL_PROVIDER_STATUSES),
 });
-
-/** A session view, a command response: defined by the sessions domain; described loosely here. */
-const SessionView = Obj('CloudSessionView');
-const CommandResponse = {
-  command: Nullable(Obj('SessionCommandRecord')),
-  processed: Type.Integer(),
-  view: SessionView,
-  projectionFence: Nullable(Obj('FenceToken')),
-};
 
 // ------------------------------------------------------------------ responses
 
@@ -170,19 +178,37 @@ export const Responses = {
   artifact: Type.Object({
     artifact: Type.Object({ contentType: Type.String(), dataBase64: Type.String() }, { additionalProperties: true }),
   }),
-  prompt: Type.Object({ binding: ChannelSessionBindingSchema, ...CommandResponse }),
+  prompt: Type.Composite([Type.Object({ binding: ChannelSessionBindingSchema }), SessionCommandResponse]),
+  /** Cursors only move forward: an older cursor is refused as `stale`. */
   cursor: Type.Object({
     binding: ChannelSessionBindingSchema,
-    result: Type.Object({ ok: Type.Boolean(), reason: Type.Optional(literals(['stale'] as const)), binding: ChannelSessionBindingSchema }),
+    result: Type.Union([
+      Type.Object({ ok: Type.Literal(true), binding: ChannelSessionBindingSchema }),
+      Type.Object({
+        ok: Type.Literal(false),
+        reason: literals(['stale', 'not_found'] as const),
+        binding: Type.Optional(ChannelSessionBindingSchema),
+      }),
+    ]),
   }),
   claim: Type.Object({ event: ProviderEventSchema, claimed: Type.Boolean(), duplicate: Type.Boolean() }),
   event: Type.Object({ event: ProviderEventSchema }),
   interactionCreated: Type.Object({ interaction: ChannelInteractionSchema, plaintextToken: Type.String() }),
+  /** `command` is null, and `processingError` set, when the interaction was consumed but its command failed. */
   interactionResolved: Type.Object({
     interaction: ChannelInteractionSchema,
     processingError: Type.Optional(Type.String()),
-    ...CommandResponse,
+    command: Nullable(SessionCommandRecord),
+    processed: SessionCommandResponse.properties.processed,
+    view: SessionView,
+    projectionFence: SessionCommandResponse.properties.projectionFence,
   }),
   delivery: Type.Object({ delivery: ChannelDeliverySchema }),
   deliveries: Type.Object({ deliveries: Type.Array(ChannelDeliverySchema) }),
 };
+
+/**
+ * `data:` of a frame of `GET /api/channels/deliveries/stream`: `event: channel.delivery` carries a
+ * claimed delivery; `event: error` a failure that leaves the stream open.
+ */
+export const DeliveryStreamFrame = Type.Union([Responses.delivery, Type.Object({ error: Type.String() })]);

@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { Id, Nullable } from './common.js';
+import { WORKFLOW_RUN_STATUSES, WORKFLOW_STATUSES, WORKFLOW_TRIGGER_TYPES } from '../workflows.js';
+import { Id, JsonObject, literals, Nullable, Timestamp } from './common.js';
+import { SessionCommandRecord } from './sessions.js';
 
-const Timestamp = Type.String({ format: 'date-time' });
-const JsonObject = Type.Record(Type.String(), Type.Unknown());
-
-const TriggerType = Type.Union([Type.Literal('manual'), Type.Literal('schedule'), Type.Literal('webhook')]);
-const WorkflowStatus = Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')]);
-const RunStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]);
+export const TriggerType = literals(WORKFLOW_TRIGGER_TYPES);
+const WorkflowStatus = literals(WORKFLOW_STATUSES);
+const RunStatus = literals(WORKFLOW_RUN_STATUSES);
 
 export const WorkflowParams = Type.Object({ id: Id });
 
@@ -18,8 +17,11 @@ export const WorkflowListQuery = Type.Object({
 export const WorkflowDraftBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  /** The prompt every run submits. */
   prompt: Type.String({ minLength: 1, maxLength: 100_000, pattern: '\\S' }),
+  /** Profile the run sessions use; the caller's default when absent. */
   profileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** At least one; `cron` (five fields, UTC) is required for `schedule`. */
   triggers: Type.Array(Type.Object({ type: TriggerType, cron: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))) }), {
     minItems: 1,
     maxItems: 10,
@@ -27,17 +29,19 @@ export const WorkflowDraftBody = Type.Object({
 });
 
 export const WorkflowRunBody = Type.Object({
+  /** Default `manual`. */
   triggerType: Type.Optional(TriggerType),
   triggerPayload: Type.Optional(Nullable(JsonObject)),
 });
 
-export const EmptyBody = Type.Object({});
-
-const Trigger = Type.Object({
+export const WorkflowTrigger = Type.Object({
   triggerId: Type.String(),
   type: TriggerType,
+  /** Five-field cron expression (UTC) of a `schedule` trigger, else null. */
   cron: Nullable(Type.String()),
+  /** Next due time of a `schedule` trigger, else null. */
   nextRunAt: Nullable(Timestamp),
+  /** True for a `webhook` trigger that has a signing secret. */
   webhookSecretConfigured: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -57,13 +61,14 @@ const summaryFields = {
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };
-const WorkflowSummary = Type.Object(summaryFields);
-const WorkflowDetail = Type.Object({ ...summaryFields, prompt: Type.String(), triggers: Type.Array(Trigger) });
+export const WorkflowSummary = Type.Object(summaryFields);
+export const WorkflowDetail = Type.Object({ ...summaryFields, prompt: Type.String(), triggers: Type.Array(WorkflowTrigger) });
 
-const WorkflowRun = Type.Object({
+export const WorkflowRun = Type.Object({
   runId: Type.String(),
   workflowId: Type.String(),
   tenantId: Type.String(),
+  /** The session the run executes in. */
   sessionId: Nullable(Type.String()),
   triggerType: TriggerType,
   triggerPayload: Nullable(JsonObject),
@@ -75,22 +80,23 @@ const WorkflowRun = Type.Object({
   updatedAt: Timestamp,
 });
 
-const SecretReveal = Type.Object({ workflowId: Type.String(), triggerId: Type.String(), secret: Type.String() });
+export const WorkflowWebhookSecretReveal = Type.Object({ workflowId: Type.String(), triggerId: Type.String(), secret: Type.String() });
 
 export const WorkflowListResponse = Type.Object({
   workflows: Type.Array(WorkflowSummary),
+  /** Recent runs of the listed workflows: at most 25 per workflow, 100 in all. */
   runs: Type.Array(WorkflowRun),
   nextCursor: Nullable(Type.String()),
   totalEstimate: Type.Integer(),
 });
 export const WorkflowResponse = Type.Object({ workflow: WorkflowDetail });
-export const WorkflowCreateResponse = Type.Object({ workflow: WorkflowDetail, webhookSecretReveal: Nullable(SecretReveal) });
-export const WorkflowRotationResponse = Type.Object({ workflow: WorkflowDetail, webhookSecretReveal: SecretReveal });
-/** `command` is the session command record (see the sessions schemas); documented loosely here. */
+export const WorkflowCreateResponse = Type.Object({ workflow: WorkflowDetail, webhookSecretReveal: Nullable(WorkflowWebhookSecretReveal) });
+export const WorkflowRotationResponse = Type.Object({ workflow: WorkflowDetail, webhookSecretReveal: WorkflowWebhookSecretReveal });
 export const WorkflowRunResponse = Type.Object({
   tenantId: Type.String(),
   sessionId: Type.String(),
-  command: Type.Record(Type.String(), Type.Unknown()),
+  /** The prompt command queued on the run session. */
+  command: SessionCommandRecord,
   workflow: WorkflowDetail,
   run: WorkflowRun,
   processed: Type.Integer(),

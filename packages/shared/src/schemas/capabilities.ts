@@ -1,30 +1,34 @@
 import { Type } from '@sinclair/typebox';
+import { CAPABILITY_AUTH_MODES, CAPABILITY_TOOL_KINDS, CAPABILITY_TOOL_SOURCES } from '../capabilities.js';
+import { literals } from './common.js';
 
 /** TypeBox schemas of the capability catalog routes, also used to check the configured catalog. */
 
 const Str = (maxLength = 4096) => Type.String({ maxLength });
 
-const CapabilityToolSchema = Type.Object({
+export const CapabilityToolAvailableToolSchema = Type.Object({ id: Str(200), description: Str() });
+
+export const CapabilityToolSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
   name: Str(200),
   icon: Type.Optional(Str(200)),
   description: Str(),
-  kind: Type.Union([Type.Literal('mcp'), Type.Literal('built-in')]),
-  source: Type.Union([Type.Literal('builtin'), Type.Literal('custom')]),
+  kind: literals(CAPABILITY_TOOL_KINDS),
+  source: literals(CAPABILITY_TOOL_SOURCES),
   origin: Type.Optional(Str()),
   scope: Type.Optional(Str(200)),
   namespace: Type.Optional(Str(200)),
   patterns: Type.Array(Str(200)),
-  availableTools: Type.Optional(Type.Array(Type.Object({ id: Str(200), description: Str() }))),
+  availableTools: Type.Optional(Type.Array(CapabilityToolAvailableToolSchema)),
   agentNames: Type.Array(Str(200)),
   credentials: Type.Optional(Type.Unknown()),
   integrationId: Type.Optional(Str(200)),
-  authMode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('oauth'), Type.Literal('api_token')])),
+  authMode: Type.Optional(literals(CAPABILITY_AUTH_MODES)),
   enabled: Type.Optional(Type.Boolean()),
   credentialReady: Type.Optional(Type.Boolean()),
 });
 
-const CapabilitySkillSchema = Type.Object({
+export const CapabilitySkillSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   label: Str(200),
   description: Str(),
@@ -36,12 +40,12 @@ const CapabilitySkillSchema = Type.Object({
   agentNames: Type.Array(Str(200)),
 });
 
-const CapabilitySkillBundleFileSchema = Type.Object({
+export const CapabilitySkillBundleFileSchema = Type.Object({
   path: Type.String({ minLength: 1, maxLength: 1024 }),
   content: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
-const CapabilitySkillBundleSchema = Type.Object({
+export const CapabilitySkillBundleSchema = Type.Object({
   name: Str(200),
   source: Str(200),
   origin: Type.Optional(Str()),

@@ -1,18 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { Id, Nullable } from './common.js';
+import { ARTIFACT_KINDS, ARTIFACT_STATUSES } from '../artifacts.js';
+import { Id, literals, Nullable, Timestamp } from './common.js';
 
-const Timestamp = Type.String({ format: 'date-time' });
 const OptionalNullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Nullable(schema));
 const Ref = Type.String({ minLength: 1, maxLength: 512 });
 
-const ArtifactKind = Type.Union([
-  Type.Literal('document'),
-  Type.Literal('chart'),
-  Type.Literal('deck'),
-  Type.Literal('spreadsheet'),
-  Type.Literal('draft'),
-]);
-const ArtifactStatus = Type.Union([Type.Literal('draft'), Type.Literal('in-review'), Type.Literal('final')]);
+export const ArtifactKind = literals(ARTIFACT_KINDS);
+export const ArtifactStatus = literals(ARTIFACT_STATUSES);
 
 export const SessionArtifactsParams = Type.Object({ id: Id });
 export const ArtifactParams = Type.Object({ id: Id, artifactId: Id });
@@ -54,18 +48,23 @@ export const ArtifactIndexQuery = Type.Object({
 
 const artifactFields = {
   artifactId: Type.String(),
+  /** Same as `artifactId`. */
   id: Type.String(),
   toolId: Type.Literal('cloud-artifact'),
   toolName: Type.Literal('cloud.artifact'),
+  /** `cloud-artifact://<encoded id>/<encoded filename>`. */
   filePath: Type.String(),
   filename: Type.String(),
   order: Type.Integer(),
   source: Type.Literal('cloud'),
+  /** Same as `artifactId`. */
   cloudArtifactId: Type.String(),
   sessionId: Type.String(),
   sessionTitle: Nullable(Type.String()),
+  /** `cloud:<tenantId>`. */
   workspaceId: Type.String(),
   mime: Type.String(),
+  /** Same as `mime`. */
   contentType: Type.String(),
   size: Type.Integer(),
   createdAt: Timestamp,
@@ -78,7 +77,7 @@ const artifactFields = {
   statusUpdatedBy: Nullable(Type.String()),
   statusUpdatedAt: Nullable(Timestamp),
 };
-const PublicArtifact = Type.Object(artifactFields);
+export const PublicArtifact = Type.Object(artifactFields);
 export const ArtifactResponse = Type.Object({ artifact: PublicArtifact });
 export const ArtifactContentResponse = Type.Object({ artifact: Type.Object({ ...artifactFields, dataBase64: Type.String() }) });
 export const ArtifactListResponse = Type.Object({ artifacts: Type.Array(PublicArtifact) });
@@ -86,5 +85,6 @@ export const ArtifactIndexResponse = Type.Object({
   artifacts: Type.Array(PublicArtifact),
   total: Type.Integer(),
   scannedSessions: Type.Integer(),
+  /** True when the scan stopped at its limit before every session was read. */
   truncated: Type.Boolean(),
 });

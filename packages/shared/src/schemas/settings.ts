@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
 /** Settings keys are free text (the route percent-decodes them), bounded in length. */
-const SettingKey = Type.String({ minLength: 1, maxLength: 256 });
-const SettingValue = Type.Record(Type.String(), Type.Unknown(), { description: 'Any JSON object.' });
+export const SettingKey = Type.String({ minLength: 1, maxLength: 256 });
+export const SettingValue = Type.Record(Type.String(), Type.Unknown(), { description: 'Any JSON object.' });
 
-const Setting = Type.Object({
+export const Setting = Type.Object({
   tenantId: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()]),
   key: Type.String(),

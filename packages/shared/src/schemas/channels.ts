@@ -1,4 +1,11 @@
 import { Type } from '@sinclair/typebox';
+import {
+  CHANNEL_DELIVERY_ACK_STATUSES,
+  CHANNEL_DELIVERY_CREATE_STATUSES,
+  CHANNEL_INTERACTION_KINDS,
+  PROVIDER_EVENT_OUTCOMES,
+  PROVIDER_EVENT_TYPES,
+} from '../channels.js';
 import { AgentStatus, BindingStatus, DeliveryStatus, IdentityRole, IdentityStatus } from './channel-records.js';
 import { literals, Nullable, Obj } from './common.js';
 
@@ -10,9 +17,9 @@ import { literals, Nullable, Obj } from './common.js';
 export * from './channel-records.js';
 
 /** Record ids: any non-blank text up to 256 characters (path segments are percent-decoded). */
-const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' });
+export const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' });
 /** Built-in provider or custom id with a '-' (checked again with `isChannelProviderId`). */
-const Provider = Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' });
+export const Provider = Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' });
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Limit = (maximum: number) => Type.Integer({ minimum: 1, maximum });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -61,6 +68,7 @@ export const CreateAgentBody = Type.Object({
   profileName: Type.Optional(Text(200)),
   status: Type.Optional(AgentStatus),
   managed: Type.Optional(Type.Boolean()),
+  /** Caller-chosen id; 409 when taken. */
   agentId: Type.Optional(Id),
 });
 export const UpdateAgentBody = Type.Object({
@@ -75,6 +83,7 @@ export const CreateBindingBody = Type.Object({
   displayName: Text(200),
   externalWorkspaceId: Type.Optional(Text(256)),
   status: Type.Optional(BindingStatus),
+  /** Reference to a stored secret, e.g. `env:SLACK_TOKEN`; never the secret itself. */
   credentialRef: Type.Optional(Text(1024)),
   settings: Type.Optional(Obj()),
   bindingId: Type.Optional(Id),
@@ -101,6 +110,7 @@ export const BindSessionBody = Type.Object({
   provider: Provider,
   externalChatId: Text(256),
   externalThreadId: Text(256),
+  /** Bind to an existing session; a new one is created when absent. */
   sessionId: Type.Optional(Id),
   title: Type.Optional(Text(512)),
   identityId: Type.Optional(Id),
@@ -119,13 +129,16 @@ const ChatOrigin = {
   externalChatId: Type.Optional(Text(256)),
 };
 export const PromptBody = Type.Object({
+  /** The channel session binding id. */
   bindingId: Id,
   text: Type.String({ minLength: 1, maxLength: 200_000, pattern: '\\S' }),
   agent: Type.Optional(Text(200)),
+  /** Same key and same text return the first command instead of a new one. */
   idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   ...ChatOrigin,
 });
 export const CursorBody = Type.Object({
+  /** The channel session binding id. */
   bindingId: Id,
   lastEventSequence: Cursor,
   lastWorkspaceSequence: Cursor,
@@ -135,16 +148,18 @@ export const ClaimEventBody = Type.Object({
   provider: Provider,
   providerInstanceId: Text(256),
   providerEventId: Text(256),
-  eventType: literals(['message', 'command', 'interaction'] as const),
+  eventType: literals(PROVIDER_EVENT_TYPES),
   claimedBy: Text(256),
   channelBindingId: Type.Optional(Id),
   externalWorkspaceId: Type.Optional(Text(256)),
+  /** Default 5 min, clamped to ≤1 h. */
   ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
   metadata: Type.Optional(Obj()),
 });
 export const CompleteEventBody = Type.Object({
+  /** Must equal the `claimedBy` of the claim. */
   claimedBy: Text(256),
-  status: literals(['processed', 'failed'] as const),
+  status: literals(PROVIDER_EVENT_OUTCOMES),
   channelBindingId: Type.Optional(Id),
   retryable: Type.Optional(Type.Boolean()),
   lastError: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -154,7 +169,7 @@ export const CreateInteractionBody = Type.Object({
   sessionBindingId: Id,
   sessionId: Id,
   provider: Provider,
-  kind: literals(['permission', 'question'] as const),
+  kind: literals(CHANNEL_INTERACTION_KINDS),
   targetId: Id,
   externalInteractionId: Type.Optional(Text(256)),
   expiresAt: Type.Optional(Timestamp),
@@ -165,8 +180,11 @@ export const CreateInteractionBody = Type.Object({
 export const ResolveInteractionBody = Type.Object({
   token: Type.Optional(Text(256)),
   externalInteractionId: Type.Optional(Text(256)),
+  /** Permission answer (see `PermissionResponseInput.response`). */
   response: Type.Optional(Type.Unknown()),
+  /** Question answers. */
   answers: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100 })),
+  /** Reject the question. */
   reject: Type.Optional(Type.Boolean()),
   ...ChatOrigin,
 });
@@ -178,15 +196,17 @@ export const CreateDeliveryBody = Type.Object({
   eventType: Text(200),
   payload: Obj(),
   sessionBindingId: Type.Optional(Id),
+  /** Idempotency key per org + binding: a repeat returns the existing delivery. */
   deliveryId: Type.Optional(Id),
   nextAttemptAt: Type.Optional(Timestamp),
-  status: Type.Optional(literals(['pending', 'failed', 'dead'] as const)),
+  status: Type.Optional(literals(CHANNEL_DELIVERY_CREATE_STATUSES)),
 });
 export const AckBody = Type.Object({
-  status: literals(['sent', 'failed', 'dead'] as const),
+  status: literals(CHANNEL_DELIVERY_ACK_STATUSES),
   claimedBy: Type.Optional(Text(256)),
   channelBindingId: Type.Optional(Id),
   lastError: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  /** When a `failed` delivery becomes claimable again; default now. */
   nextAttemptAt: Type.Optional(Timestamp),
 });
 export const AckQuery = Type.Object({ claimedBy: Type.Optional(Text(256)) });

@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { BYOK_SECRET_STATUSES } from '../byok.js';
+import { literals, Timestamp } from './common.js';
 
 /** TypeBox schemas of the BYOK routes. */
 
@@ -22,19 +24,17 @@ export const SetSecretBody = Type.Object(
 
 export const OverrideBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S' }) });
 
-const ByokSecretMetadataSchema = Type.Object({
+export const ByokSecretMetadataSchema = Type.Object({
   secretId: Type.String(),
   providerId: Type.String(),
-  status: Type.Union(
-    ['pending_validation', 'active', 'disabled', 'expired', 'invalid', 'unsupported'].map((status) => Type.Literal(status)),
-  ),
+  status: literals(BYOK_SECRET_STATUSES),
   credentialKind: Type.Optional(Type.Union([Type.Literal('plaintext'), Type.Literal('kms_ref')])),
   last4: Type.Union([Type.String(), Type.Null()]),
   keyFingerprint: Type.Union([Type.String(), Type.Null()]),
-  lastValidatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastValidatedAt: Type.Union([Timestamp, Type.Null()]),
   validationError: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
 });
 
 const Nullable = Type.Union([ByokSecretMetadataSchema, Type.Null()]);
