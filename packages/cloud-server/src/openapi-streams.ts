@@ -1,6 +1,6 @@
 import { CLOUD_SESSION_EVENT_TYPES } from '@open-cowork/shared';
 import { type TSchema, Type } from '@sinclair/typebox';
-import { ChannelDeliverySchema } from './schemas/channel-records.js';
+import { channels } from '@open-cowork/shared/schemas';
 
 /**
  * The SSE streams in the OpenAPI document. OpenAPI 3.1 has no notation for a stream of messages,
@@ -92,7 +92,7 @@ export const STREAM_SCHEMAS: Record<string, TSchema> = {
   SessionEvent,
   WorkspaceEvent,
   SnapshotRequiredEvent,
-  ChannelDelivery: ChannelDeliverySchema,
+  ChannelDelivery: channels.ChannelDeliverySchema,
   SessionStreamMessage: Type.Union(
     [
       message(Type.Literal('snapshot.required'), ref('SnapshotRequiredEvent'), SEQUENCE_ID),

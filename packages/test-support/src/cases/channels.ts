@@ -1,5 +1,5 @@
 /** The channels domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, patch, post, send, type DomainCase } from './exchange.js';
+import { commandRecord, get, patch, post, send, type DomainCase } from './exchange.js';
 
 export const at = '2026-08-01T00:00:00.000Z';
 
@@ -86,7 +86,7 @@ const view = {
 export const bound = { binding: sessionBinding, session: view };
 const prompted = {
   binding: sessionBinding,
-  command: { commandId: 'c1', kind: 'prompt', status: 'acked' },
+  command: commandRecord('prompt'),
   processed: 1,
   view,
   projectionFence: null,
@@ -111,7 +111,7 @@ const interaction = {
 };
 const resolved = {
   interaction: { ...interaction, status: 'used' },
-  command: { commandId: 'c2' },
+  command: commandRecord('permission.respond', 'c2'),
   processed: 1,
   view,
   projectionFence: null,

@@ -35,3 +35,25 @@ export const post = (path: string, body: unknown, answer: unknown, idempotencyKe
   send('POST', path, body, answer, idempotencyKey, status);
 
 export const patch = (path: string, body: unknown, answer: unknown): Exchange => send('PATCH', path, body, answer);
+
+/** A session command as the server records it, acknowledged (the `command` of a command's answer). */
+export const commandRecord = (kind: string, commandId = 'c1') => ({
+  commandId,
+  tenantId: 't1',
+  userId: 'u1',
+  sessionId: 's1',
+  kind,
+  payload: {},
+  targetLeaseToken: null,
+  createdSequence: 1,
+  createdAt: '2026-08-01T00:00:00.000Z',
+  status: 'acked',
+  claimedBy: null,
+  claimedLeaseToken: null,
+  ackedAt: '2026-08-01T00:00:00.000Z',
+  error: null,
+  attemptCount: 1,
+  availableAt: null,
+  lastErrorCode: null,
+  lastErrorSummary: null,
+});

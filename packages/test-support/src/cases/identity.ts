@@ -136,7 +136,7 @@ export const identityCases: DomainCase[] = [
         },
         response: {
           status: 201,
-          body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: null },
+          body: { member: { ...member, role: 'admin' }, inviteToken: 'inv', inviteExpiresAt: '2026-08-08T00:00:00.000Z' },
         },
       },
     ],

@@ -1,5 +1,5 @@
 /** The sessions domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, send, type DomainCase } from './exchange.js';
+import { commandRecord, get, post, send, type DomainCase } from './exchange.js';
 
 const at = '2026-08-01T00:00:00.000Z';
 export const session = (sessionId: string) => ({
@@ -15,7 +15,7 @@ export const session = (sessionId: string) => ({
 });
 const view = { session: session('s1'), projection: { sessionId: 's1', sequence: 3, view: {}, updatedAt: at } };
 const commandResponse = (kind: string) => ({
-  command: { commandId: 'c1', sessionId: 's1', kind, status: 'acked' },
+  command: commandRecord(kind),
   processed: 1,
   view,
   projectionFence: null,

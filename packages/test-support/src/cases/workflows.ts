@@ -1,5 +1,5 @@
 /** The workflows domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, type DomainCase } from './exchange.js';
+import { commandRecord, get, post, type DomainCase } from './exchange.js';
 
 const at = '2026-08-01T00:00:00.000Z';
 const summary = {
@@ -42,7 +42,7 @@ const run = {
 };
 const page = (workflows: unknown[], nextCursor: string | null) => ({ workflows, runs: [run], nextCursor, totalEstimate: 1 });
 const reveal = { workflowId: 'w1', triggerId: 'tr2', secret: 'whsec_1' };
-const runResponse = { tenantId: 't1', sessionId: 's1', command: { commandId: 'c1' }, workflow: detail, run, processed: 0 };
+const runResponse = { tenantId: 't1', sessionId: 's1', command: commandRecord('prompt'), workflow: detail, run, processed: 0 };
 const paused = { ...detail, status: 'paused' };
 export const draft = {
   name: 'Daily digest',
