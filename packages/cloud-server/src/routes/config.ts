@@ -18,7 +18,7 @@ const FEATURES: Record<string, boolean> = {
 
 /** Client configuration, workspace overview and runtime status (workers, leases, queue depth). */
 export async function configRoutes(app: FastifyInstance) {
-  const tenants = createTenantStore(app.db);
+  const tenants = createTenantStore();
   const member = { access: 'member' as const };
 
   app.get(
@@ -37,7 +37,7 @@ export async function configRoutes(app: FastifyInstance) {
 
   app.get('/api/workspace', { config: member }, async (request): Promise<CloudWorkspaceOverview> => {
     const { principal } = request;
-    const membership = await tenants.getMembership(principal.orgId, principal.userId);
+    const membership = await tenants.getMembership(app.db, principal.orgId, principal.userId);
     if (!membership || membership.status !== 'active') {
       throw httpError(403, 'membership.inactive', 'The membership of this account is not active.');
     }

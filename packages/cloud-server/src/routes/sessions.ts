@@ -127,7 +127,11 @@ export async function sessionRoutes(app: FastifyInstance) {
   app.post('/api/sessions', { config: member, schema: { body: CreateBody } }, async (request, reply) => {
     const body = request.body as Static<typeof CreateBody>;
     const view = await app.sessionService.create(caller(request), body);
-    await app.audit.record(request.principal, { action: 'session.created', targetType: 'session', targetId: view.session.sessionId });
+    await app.audit.record(app.db, request.principal, {
+      action: 'session.created',
+      targetType: 'session',
+      targetId: view.session.sessionId,
+    });
     return reply.status(201).send(view);
   });
 
@@ -140,7 +144,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     { config: member, bodyLimit: LARGE_BODY, schema: { body: SnapshotBody } },
     async (request, reply) => {
       const snapshot = await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof SnapshotBody>);
-      await app.audit.record(request.principal, {
+      await app.audit.record(app.db, request.principal, {
         action: 'project_snapshot.uploaded',
         targetType: 'project_snapshot',
         targetId: snapshot.snapshotId,
@@ -153,13 +157,17 @@ export async function sessionRoutes(app: FastifyInstance) {
   app.post('/api/import/sessions', { config: member, bodyLimit: LARGE_BODY, schema: { body: ImportBody } }, async (request, reply) => {
     // The schema checks the fields the server reads; the request type is the contract's.
     const view = await app.sessionService.import(caller(request), request.body as Parameters<typeof app.sessionService.import>[1]);
-    await app.audit.record(request.principal, { action: 'session.imported', targetType: 'session', targetId: view.session.sessionId });
+    await app.audit.record(app.db, request.principal, {
+      action: 'session.imported',
+      targetType: 'session',
+      targetId: view.session.sessionId,
+    });
     return reply.status(201).send(view);
   });
 
   const findView = async (request: FastifyRequest) => {
     const { id } = request.params as Static<typeof SessionParams>;
-    const view = await app.sessionsStore.view(request.principal.tenantId, request.principal.userId, id);
+    const view = await app.sessionsStore.view(app.db, request.principal.tenantId, request.principal.userId, id);
     if (!view) throw httpError(404, 'session.not_found', 'Cloud session was not found.');
     return view;
   };
@@ -169,7 +177,7 @@ export async function sessionRoutes(app: FastifyInstance) {
   app.patch('/api/sessions/:id', { config: member, schema: { params: SessionParams, body: RenameBody } }, async (request) => {
     const { id } = request.params as Static<typeof SessionParams>;
     const view = await app.sessionService.rename(caller(request), id, (request.body as Static<typeof RenameBody>).title);
-    await app.audit.record(request.principal, { action: 'session.renamed', targetType: 'session', targetId: id });
+    await app.audit.record(app.db, request.principal, { action: 'session.renamed', targetType: 'session', targetId: id });
     return view;
   });
 
@@ -178,7 +186,7 @@ export async function sessionRoutes(app: FastifyInstance) {
   app.post('/api/sessions/:id/close', { config: member, schema: { params: SessionParams, body: EmptyBody } }, async (request) => {
     const { id } = request.params as Static<typeof SessionParams>;
     const view = await app.sessionService.close(caller(request), id);
-    await app.audit.record(request.principal, { action: 'session.closed', targetType: 'session', targetId: id });
+    await app.audit.record(app.db, request.principal, { action: 'session.closed', targetType: 'session', targetId: id });
     return view;
   });
 

@@ -55,7 +55,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     '/api/channels/deliveries',
     { config: member, schema: { body: CreateDeliveryBody, response: { 200: Responses.delivery, 201: Responses.delivery } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         for (const field of ['target', 'payload'] as const) {
@@ -63,17 +63,17 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
             throw httpError(413, 'channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
           }
         }
-        const binding = await channels.binding(principal, body.channelBindingId);
+        const binding = await channels.binding(tx, principal, body.channelBindingId);
         if (binding.agentId !== body.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not own this channel binding.');
         requireSameProvider(binding, body.provider, 'channel binding');
         if (binding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${binding.status}.`);
         if (body.sessionBindingId) {
-          const sessionBinding = await channels.store.getSessionBinding(principal.orgId, body.sessionBindingId);
+          const sessionBinding = await channels.store.getSessionBinding(tx, principal.orgId, body.sessionBindingId);
           if (!sessionBinding || sessionBinding.channelBindingId !== binding.bindingId) {
             throw httpError(403, 'channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
           }
         }
-        const { delivery, created } = await channels.deliveries.create({
+        const { delivery, created } = await channels.deliveries.create(tx, {
           orgId: principal.orgId,
           channelBindingId: binding.bindingId,
           deliveryId: body.deliveryId ?? newId('dlv'),
@@ -87,13 +87,13 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
           nextAttemptAt: body.nextAttemptAt ?? null,
         });
         if (!created) return { status: 200, body: { delivery } };
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_delivery.created',
           targetType: 'channel_delivery',
           targetId: delivery.deliveryId,
           metadata: { channelBindingId: delivery.channelBindingId, eventType: delivery.eventType, status: delivery.status },
         });
-        await streams.notify(principal.orgId);
+        await streams.notify(tx, principal.orgId);
         return { status: 201, body: { delivery } };
       }),
   );
@@ -105,7 +105,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       const { principal, query } = request;
       channels.requireGatewayOrAdmin(principal);
       if (query.channelBindingId) channels.assertGranted(principal, query.channelBindingId);
-      const found = await channels.deliveries.list({
+      const found = await channels.deliveries.list(app.db, {
         ...query,
         orgId: principal.orgId,
         scope: channels.scopeOf(principal),
@@ -144,16 +144,16 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         // The hourly delivery quota: a whole batch if it fits, else one at a time until it is used up (429).
         beforeClaim: async (capacity) => {
           try {
-            await app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour', undefined, capacity);
+            await app.usage.enforceQuota(app.db, principal.orgId, 'gateway_deliveries:hour', capacity);
             return capacity;
           } catch (error) {
             if (capacity === 1) throw error;
-            await app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour', undefined, 1);
+            await app.usage.enforceQuota(app.db, principal.orgId, 'gateway_deliveries:hour', 1);
             return 1;
           }
         },
         onClaim: async (delivery) => {
-          await app.usage.record({
+          await app.usage.record(app.db, {
             orgId: principal.orgId,
             accountId: principal.accountId,
             eventType: USAGE_EVENT_TYPES.gatewayDelivery,
@@ -170,26 +170,27 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     '/api/channels/deliveries/:id/ack',
     { config: member, schema: { params: IdParams, body: AckBody, querystring: AckQuery, response: { 200: Responses.delivery } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { body } = request;
         const claimedBy = claimerOf(request, body.claimedBy);
         const match = { ...matchOf(request, body.channelBindingId), claimedBy };
         const lastError = body.status === 'sent' ? null : (body.lastError ?? null);
         const acked = await channels.deliveries.ack(
+          tx,
           match,
           { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null },
           streams.settings,
         );
         if (acked.length !== 1) throw notFound();
         const delivery = acked[0]!;
-        await channels.audit(request.principal, {
+        await channels.audit(tx, request.principal, {
           action: `channel_delivery.acked_${body.status}`,
           targetType: 'channel_delivery',
           targetId: delivery.deliveryId,
           metadata: { channelBindingId: delivery.channelBindingId, claimedBy, attemptCount: delivery.attemptCount },
         });
         // A slot of the claimer's stream is free (and a `failed` delivery may be due again).
-        await streams.notify(request.principal.orgId);
+        await streams.notify(tx, request.principal.orgId);
         return { status: 200, body: { delivery } };
       }),
   );
@@ -198,18 +199,18 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     '/api/channels/deliveries/:id/renew',
     { config: member, schema: { params: IdParams, body: RenewBody, response: { 200: Responses.delivery } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { body } = request;
         const match = { ...matchOf(request, body.channelBindingId), claimedBy: body.claimedBy };
         const ttlMs = streams.clampTtl(body.ttlMs);
-        const delivery = await channels.deliveries.renew(match, ttlMs);
+        const delivery = await channels.deliveries.renew(tx, match, ttlMs);
         if (!delivery) {
-          if ((await channels.deliveries.find(match)).length === 0) throw notFound();
+          if ((await channels.deliveries.find(tx, match)).length === 0) throw notFound();
           throw httpError(409, 'channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
         }
         // One renewal covers every lease the gateway holds, not only the one it is working on.
-        await channels.deliveries.renewHeld(match, ttlMs);
-        await channels.audit(request.principal, {
+        await channels.deliveries.renewHeld(tx, match, ttlMs);
+        await channels.audit(tx, request.principal, {
           action: 'channel_delivery.lease_renewed',
           targetType: 'channel_delivery',
           targetId: delivery.deliveryId,
@@ -225,9 +226,9 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       `/api/channels/deliveries/:id/${verb}`,
       { config: member, schema: { params: IdParams, body: schema, response: { 200: Responses.delivery } } },
       (request, reply) =>
-        channels.respond(request, reply, async () => {
+        channels.respond(request, reply, async (tx) => {
           const match = matchOf(request, request.body.channelBindingId);
-          const found = await channels.deliveries.find(match);
+          const found = await channels.deliveries.find(tx, match);
           if (found.length === 0) throw notFound();
           if (found.length > 1)
             throw httpError(
@@ -235,22 +236,22 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
               'channels.delivery_ambiguous',
               'Several channel bindings have a delivery with this id: give channelBindingId.',
             );
-          const current = (await channels.deliveries.lock(app.db, found[0]!))!;
+          const current = (await channels.deliveries.lock(tx, found[0]!))!;
           if (current.status === 'sent') throw httpError(409, 'channels.delivery_already_sent', 'This delivery was already sent.');
           if (verb === 'retry' && current.leaseLive) {
             throw httpError(409, 'channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
           }
           const delivery =
             verb === 'retry'
-              ? await channels.deliveries.setOperatorStatus(app.db, current, 'failed', null)
-              : await channels.deliveries.setOperatorStatus(app.db, current, 'dead', request.body.lastError ?? DEFAULT_DEAD_LETTER_ERROR);
-          await channels.audit(request.principal, {
+              ? await channels.deliveries.setOperatorStatus(tx, current, 'failed', null)
+              : await channels.deliveries.setOperatorStatus(tx, current, 'dead', request.body.lastError ?? DEFAULT_DEAD_LETTER_ERROR);
+          await channels.audit(tx, request.principal, {
             action: verb === 'retry' ? 'channel_delivery.retried' : 'channel_delivery.dead_lettered',
             targetType: 'channel_delivery',
             targetId: delivery.deliveryId,
             metadata: { channelBindingId: delivery.channelBindingId, previousStatus: current.status },
           });
-          if (verb === 'retry') await streams.notify(request.principal.orgId);
+          if (verb === 'retry') await streams.notify(tx, request.principal.orgId);
           return { status: 200, body: { delivery } };
         }),
     );
