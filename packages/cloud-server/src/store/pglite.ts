@@ -118,14 +118,15 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
           await pglite.exec('BEGIN');
           try {
             const result = await work(tx);
+            // The work is done: listeners that COMMIT wakes (in this async context) use the pool.
+            state.open = false;
             await pglite.exec('COMMIT');
             return result;
           } catch (error) {
+            state.open = false;
             // Without this the single connection would stay in an aborted transaction.
             await pglite.exec('ROLLBACK');
             throw error;
-          } finally {
-            state.open = false;
           }
         }),
       );

@@ -80,6 +80,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
       try {
         await client.query('BEGIN');
         const result = await transaction.run(state, () => work(tx));
+        state.open = false;
         await client.query('COMMIT');
         return result;
       } catch (error) {
