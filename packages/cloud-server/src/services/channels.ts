@@ -10,6 +10,7 @@ import { createChannelsStore, type ChannelsStore, type StoredChannelBinding } fr
 import type { Queryable } from '../store/db.js';
 import { idempotentKeyOf, runIdempotent, sendIdempotent } from '../idempotency.js';
 import type { AuditEntry } from './audit.js';
+import { type ChannelDeliveryService, createChannelDeliveryService } from './channel-deliveries.js';
 import { createDeliveryStreams, type DeliveryStreams } from './deliveries.js';
 
 declare module 'fastify' {
@@ -75,8 +76,19 @@ async function channelServicesPlugin(app: FastifyInstance) {
   /** The bindings the caller is limited to (gateway tokens), or null for "all of the org". */
   const scopeOf = (principal: Principal): string[] | null => principal.channelBindingIds;
 
+  // The rules of the delivery queue; they check bindings and audit through this service.
+  const deliveryService = createChannelDeliveryService({
+    store: deliveries,
+    channels: store,
+    binding: (tx, principal, bindingId) => service.binding(tx, principal, bindingId),
+    audit: (tx, principal, entry) => service.audit(tx, principal, entry),
+    notify: streams.notify,
+    policy: streams.settings,
+  });
+
   const service = {
     store,
+    deliveryService,
     inbound,
     deliveries,
     streams,
@@ -169,6 +181,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
 
 export type ChannelsService = {
   store: ChannelsStore;
+  deliveryService: ChannelDeliveryService;
   inbound: ChannelInboundStore;
   deliveries: ChannelDeliveriesStore;
   streams: DeliveryStreams;

@@ -1,9 +1,10 @@
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { isHttpError } from '../errors.js';
-import type { ChannelDeliveriesStore, RetryPolicy } from '../store/channel-deliveries.js';
+import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { StreamEngine } from '../streams/engine.js';
+import type { RetryPolicy } from './channel-deliveries.js';
 
 /** The NOTIFY channel that says "deliveries of this org changed" (payload: the org id). */
 export const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';

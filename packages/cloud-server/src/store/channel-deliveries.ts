@@ -38,19 +38,6 @@ export interface DeliveryMatch {
   scope: string[] | null;
 }
 
-/** How failed deliveries are retried: exponential backoff with jitter, then the dead-letter state. */
-export interface RetryPolicy {
-  maxAttempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-}
-
-/** The wait before the retry after `attempts` attempts: base × 2^(attempts−1), capped, less up to half of it at random. */
-export function backoffMs(attempts: number, policy: RetryPolicy): number {
-  const full = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.round(full / 2 + (Math.random() * full) / 2);
-}
-
 const CLAIMABLE = `((status IN ('pending', 'failed') AND next_attempt_at <= now()) OR (status = 'claimed' AND claim_expires_at <= now()))`;
 
 /** `($n::text IS NULL OR channel_binding_id = $n) AND (scope)` for a match, appended to `params`. */
@@ -218,41 +205,34 @@ export function createChannelDeliveriesStore() {
     },
 
     /**
-     * Acks a delivery claimed by `claimedBy`: accepted after the lease ended as long as nobody
-     * re-claimed it. Returns the rows it changed (none or more than one: the caller answers 404).
+     * The deliveries matching `match` that `claimedBy` claimed, locked for the rest of `tx`: an ack
+     * is accepted after the lease ended as long as nobody re-claimed it. More than one row means the
+     * id is ambiguous across bindings.
      */
-    async ack(
-      tx: Queryable,
-      match: DeliveryMatch & { claimedBy: string },
-      outcome: { status: 'sent' | 'failed' | 'dead'; lastError: string | null; nextAttemptAt: string | null },
-      retry: RetryPolicy,
-    ): Promise<ChannelDeliveryRecord[]> {
+    async lockClaimed(tx: Queryable, match: DeliveryMatch & { claimedBy: string }): Promise<ChannelDeliveryRecord[]> {
       const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy];
-      const { rows: candidates } = await tx.query(
-        `SELECT channel_binding_id, attempt_count FROM channel_deliveries
+      const { rows } = await tx.query(
+        `SELECT * FROM channel_deliveries
           WHERE org_id = $1 AND delivery_id = $2 AND status = 'claimed' AND claimed_by = $3 AND ${matchClause(params, match)}
           FOR UPDATE`,
         params,
       );
-      if (candidates.length !== 1) return [];
-      const attempts = int(candidates[0]!.attempt_count);
-      // A failure on the last allowed attempt is final; before it, the retry waits its backoff.
-      const status = outcome.status === 'failed' && attempts >= retry.maxAttempts ? 'dead' : outcome.status;
+      return rows.map(toDelivery);
+    },
+
+    /** Ends the lease of a delivery with its outcome; a `failed` one is due again in `retryInMs` unless `nextAttemptAt` says when. */
+    async settle(
+      tx: Queryable,
+      key: { orgId: string; channelBindingId: string; deliveryId: string },
+      outcome: { status: 'sent' | 'failed' | 'dead'; lastError: string | null; nextAttemptAt: string | null; retryInMs: number },
+    ): Promise<ChannelDeliveryRecord> {
       const { rows } = await tx.query(
         `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
                 next_attempt_at = coalesce($6::timestamptz, now() + $7::int * interval '1 millisecond'), updated_at = now()
           WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
-        [
-          match.orgId,
-          candidates[0]!.channel_binding_id,
-          match.deliveryId,
-          status,
-          outcome.lastError,
-          outcome.nextAttemptAt,
-          status === 'failed' ? backoffMs(attempts, retry) : 0,
-        ],
+        [key.orgId, key.channelBindingId, key.deliveryId, outcome.status, outcome.lastError, outcome.nextAttemptAt, outcome.retryInMs],
       );
-      return rows.map(toDelivery);
+      return toDelivery(rows[0]!);
     },
 
     /** Extends every other live lease of `claimedBy` in the match's scope as well: a gateway renews all it holds at once. */

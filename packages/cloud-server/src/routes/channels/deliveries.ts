@@ -2,7 +2,6 @@ import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../../errors.js';
-import { newId } from '../../ids.js';
 import {
   AckBody,
   AckQuery,
@@ -15,12 +14,8 @@ import {
   Responses,
   RetryBody,
 } from '../../schemas/channels.js';
-import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
+import { sanitiseObject } from '../../services/channels.js';
 import { USAGE_EVENT_TYPES } from '../../services/usage.js';
-
-/** `target` and `payload` are each capped at 16 KiB of JSON. */
-const MAX_JSON_BYTES = 16 * 1024;
-const DEFAULT_DEAD_LETTER_ERROR = 'Manually dead-lettered by gateway operator.';
 
 const publicDelivery = (delivery: ChannelDeliveryRecord): ChannelDeliveryRecord => ({
   ...delivery,
@@ -28,15 +23,13 @@ const publicDelivery = (delivery: ChannelDeliveryRecord): ChannelDeliveryRecord 
   payload: sanitiseObject(delivery.payload),
 });
 
-const notFound = () => httpError(404, 'channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
-
 /**
  * The outbound delivery queue: create, list, the claiming stream,
  * and the lease actions (ack, renew) and operator actions (retry, dead-letter).
  */
 export async function channelDeliveryRoutes(app: FastifyInstance) {
   const { channels } = app;
-  const { streams } = channels;
+  const { streams, deliveryService } = channels;
   // Mutating channel routes run under `channels.respond`, which stores the Idempotency-Key
   // response atomically: the generic plugin stays out.
   const member = { access: 'member' as const, idempotency: 'handled' as const };
@@ -56,45 +49,9 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     { config: member, schema: { body: CreateDeliveryBody, response: { 200: Responses.delivery, 201: Responses.delivery } } },
     (request, reply) =>
       channels.respond(request, reply, async (tx) => {
-        const { principal, body } = request;
-        channels.requireGatewayOrAdmin(principal);
-        for (const field of ['target', 'payload'] as const) {
-          if (Buffer.byteLength(JSON.stringify(body[field])) > MAX_JSON_BYTES) {
-            throw httpError(413, 'channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
-          }
-        }
-        const binding = await channels.binding(tx, principal, body.channelBindingId);
-        if (binding.agentId !== body.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not own this channel binding.');
-        requireSameProvider(binding, body.provider, 'channel binding');
-        if (binding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${binding.status}.`);
-        if (body.sessionBindingId) {
-          const sessionBinding = await channels.store.getSessionBinding(tx, principal.orgId, body.sessionBindingId);
-          if (!sessionBinding || sessionBinding.channelBindingId !== binding.bindingId) {
-            throw httpError(403, 'channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
-          }
-        }
-        const { delivery, created } = await channels.deliveries.create(tx, {
-          orgId: principal.orgId,
-          channelBindingId: binding.bindingId,
-          deliveryId: body.deliveryId ?? newId('dlv'),
-          agentId: body.agentId,
-          sessionBindingId: body.sessionBindingId ?? null,
-          provider: body.provider,
-          target: body.target,
-          eventType: body.eventType,
-          payload: body.payload,
-          status: body.status ?? 'pending',
-          nextAttemptAt: body.nextAttemptAt ?? null,
-        });
-        if (!created) return { status: 200, body: { delivery } };
-        await channels.audit(tx, principal, {
-          action: 'channel_delivery.created',
-          targetType: 'channel_delivery',
-          targetId: delivery.deliveryId,
-          metadata: { channelBindingId: delivery.channelBindingId, eventType: delivery.eventType, status: delivery.status },
-        });
-        await streams.notify(tx, principal.orgId);
-        return { status: 201, body: { delivery } };
+        channels.requireGatewayOrAdmin(request.principal);
+        const { delivery, created } = await deliveryService.create(tx, request.principal, request.body);
+        return { status: created ? 201 : 200, body: { delivery } };
       }),
   );
 
@@ -172,26 +129,8 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     (request, reply) =>
       channels.respond(request, reply, async (tx) => {
         const { body } = request;
-        const claimedBy = claimerOf(request, body.claimedBy);
-        const match = { ...matchOf(request, body.channelBindingId), claimedBy };
-        const lastError = body.status === 'sent' ? null : (body.lastError ?? null);
-        const acked = await channels.deliveries.ack(
-          tx,
-          match,
-          { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null },
-          streams.settings,
-        );
-        if (acked.length !== 1) throw notFound();
-        const delivery = acked[0]!;
-        await channels.audit(tx, request.principal, {
-          action: `channel_delivery.acked_${body.status}`,
-          targetType: 'channel_delivery',
-          targetId: delivery.deliveryId,
-          metadata: { channelBindingId: delivery.channelBindingId, claimedBy, attemptCount: delivery.attemptCount },
-        });
-        // A slot of the claimer's stream is free (and a `failed` delivery may be due again).
-        await streams.notify(tx, request.principal.orgId);
-        return { status: 200, body: { delivery } };
+        const match = { ...matchOf(request, body.channelBindingId), claimedBy: claimerOf(request, body.claimedBy) };
+        return { status: 200, body: { delivery: await deliveryService.ack(tx, request.principal, match, body) } };
       }),
   );
 
@@ -202,25 +141,12 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       channels.respond(request, reply, async (tx) => {
         const { body } = request;
         const match = { ...matchOf(request, body.channelBindingId), claimedBy: body.claimedBy };
-        const ttlMs = streams.clampTtl(body.ttlMs);
-        const delivery = await channels.deliveries.renew(tx, match, ttlMs);
-        if (!delivery) {
-          if ((await channels.deliveries.find(tx, match)).length === 0) throw notFound();
-          throw httpError(409, 'channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
-        }
-        // One renewal covers every lease the gateway holds, not only the one it is working on.
-        await channels.deliveries.renewHeld(tx, match, ttlMs);
-        await channels.audit(tx, request.principal, {
-          action: 'channel_delivery.lease_renewed',
-          targetType: 'channel_delivery',
-          targetId: delivery.deliveryId,
-          metadata: { claimedBy: body.claimedBy, claimExpiresAt: delivery.claimExpiresAt },
-        });
+        const delivery = await deliveryService.renew(tx, request.principal, match, streams.clampTtl(body.ttlMs));
         return { status: 200, body: { delivery } };
       }),
   );
 
-  /** Retry and dead-letter: operator actions on one delivery, refused when it was sent or is leased. */
+  /** Retry and dead-letter: operator actions on one delivery. */
   const operatorAction = (verb: 'retry' | 'dead-letter', schema: typeof RetryBody | typeof DeadLetterBody) =>
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DeadLetterBody> }>(
       `/api/channels/deliveries/:id/${verb}`,
@@ -228,30 +154,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       (request, reply) =>
         channels.respond(request, reply, async (tx) => {
           const match = matchOf(request, request.body.channelBindingId);
-          const found = await channels.deliveries.find(tx, match);
-          if (found.length === 0) throw notFound();
-          if (found.length > 1)
-            throw httpError(
-              409,
-              'channels.delivery_ambiguous',
-              'Several channel bindings have a delivery with this id: give channelBindingId.',
-            );
-          const current = (await channels.deliveries.lock(tx, found[0]!))!;
-          if (current.status === 'sent') throw httpError(409, 'channels.delivery_already_sent', 'This delivery was already sent.');
-          if (verb === 'retry' && current.leaseLive) {
-            throw httpError(409, 'channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
-          }
-          const delivery =
-            verb === 'retry'
-              ? await channels.deliveries.setOperatorStatus(tx, current, 'failed', null)
-              : await channels.deliveries.setOperatorStatus(tx, current, 'dead', request.body.lastError ?? DEFAULT_DEAD_LETTER_ERROR);
-          await channels.audit(tx, request.principal, {
-            action: verb === 'retry' ? 'channel_delivery.retried' : 'channel_delivery.dead_lettered',
-            targetType: 'channel_delivery',
-            targetId: delivery.deliveryId,
-            metadata: { channelBindingId: delivery.channelBindingId, previousStatus: current.status },
-          });
-          if (verb === 'retry') await streams.notify(tx, request.principal.orgId);
+          const delivery = await deliveryService.operate(tx, request.principal, match, verb, request.body.lastError);
           return { status: 200, body: { delivery } };
         }),
     );
