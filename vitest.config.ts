@@ -18,7 +18,7 @@ export default defineConfig({
     // Most test files wait on sockets, child processes and timers rather than the CPU, so more
     // workers than the default (cores - 1) shorten the run on a 2-core machine.
     maxWorkers: 3,
-    globalSetup: ['packages/cloud-server/test/global-setup.ts'],
+    globalSetup: ['packages/test-support/src/global-setup.ts'],
     // Generous: a loaded 2-core CI machine can take seconds to open a database or run a turn.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -23,6 +23,7 @@ const config = {
   gatewayId: env.GATEWAY_ID ?? 'gateway',
   leaseMs: Number(env.GATEWAY_LEASE_MS ?? 30_000),
   bindingIds: env.GATEWAY_CHANNEL_BINDING_IDS ? env.GATEWAY_CHANNEL_BINDING_IDS.split(',').filter(Boolean) : undefined,
+  prefetch: Number(env.GATEWAY_PREFETCH ?? 4),
   webhookTimeoutMs: Number(env.GATEWAY_WEBHOOK_TIMEOUT_MS ?? 10_000),
   maxAttempts: Number(env.GATEWAY_MAX_ATTEMPTS ?? 5),
 };
@@ -166,8 +167,8 @@ async function handle(delivery) {
 }
 
 // ---------------------------------------------------------------- the stream
-// Deliveries are handled one after another, in claim order; the server leases at most one batch
-// to this stream until it acks, so the queue stays short.
+// Deliveries are handled one after another, in claim order; the server leases at most `prefetch`
+// of them to this stream until it acks, so the queue stays short.
 let queue = Promise.resolve();
 let subscription = null;
 let stopping = false;
@@ -177,6 +178,7 @@ function connect() {
     claimedBy: config.gatewayId,
     ttlMs: config.leaseMs,
     channelBindingIds: config.bindingIds,
+    prefetch: config.prefetch,
     onDelivery(delivery) {
       const key = keyOf(delivery);
       // Delivery is at least once: a delivery already in hand may come again (a reconnect, a lease

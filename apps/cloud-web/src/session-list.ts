@@ -4,7 +4,7 @@ import { button, h, renderKeyed } from './dom.js';
 import { sessionLabel } from './render.js';
 
 /** Sessions per page: enough to fill a tall screen, so that scrolling asks for the next one. */
-export const PAGE_SIZE = 30;
+const PAGE_SIZE = 30;
 
 export interface SessionListElements {
   list: HTMLElement;
@@ -122,5 +122,3 @@ export function createSessionList(
     find: (sessionId: string) => sessions.find((session) => session.sessionId === sessionId),
   };
 }
-
-export type SessionList = ReturnType<typeof createSessionList>;

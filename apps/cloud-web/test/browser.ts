@@ -3,38 +3,45 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium, SETUP_TIMEOUT, withChromium } from '@open-cowork/test-support/chromium';
+import { startTestServer, type TestServer, type TestServerOptions } from '@open-cowork/test-support/server';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_WEB_DIR } from '../../../packages/cloud-server/src/config.js';
-
-/** Debian's Chromium, which `.ci/run` installs; browser downloads do not work on these machines. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package.`);
-if (missing) console.warn(`Skipping the Cloud Web browser tests: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-/** Runs the browser tests where Chromium exists; outside CI a missing Chromium skips them. */
-export const withChromium = !missing;
 
 if (withChromium && !existsSync(join(DEFAULT_WEB_DIR, 'index.html'))) {
   throw new Error(`Cloud Web is not built (${DEFAULT_WEB_DIR}): run \`npm run build\` first.`);
 }
 
-/** Headless Chromium with the flags this machine needs (no sandbox as root, no calls home). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    chromiumSandbox: false,
-    args: [
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+export interface Workbench {
+  server: TestServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * The hooks a Cloud Web suite starts with: before its tests, a server (`server` options) and
+ * Chromium with one blank page (`context` options); after them, both closed, also when a test or a
+ * later hook failed. The fields are set once this `beforeAll` has run: in the suite's own
+ * `beforeAll` (declared after this call) and in its tests.
+ */
+export function openWorkbench(options: { server?: TestServerOptions; context?: BrowserContextOptions } = {}): Workbench {
+  const workbench = {} as Workbench;
+  beforeAll(async () => {
+    // Each is kept as soon as it is up, so that `afterAll` closes it even when the other failed.
+    await Promise.all([
+      startTestServer(options.server).then((server) => (workbench.server = server)),
+      launchChromium().then((browser) => (workbench.browser = browser)),
+    ]);
+    workbench.context = await workbench.browser.newContext(options.context);
+    workbench.page = await workbench.context.newPage();
+  }, SETUP_TIMEOUT);
+  afterAll(async () => {
+    await workbench.browser?.close();
+    await workbench.server?.close();
+  }, SETUP_TIMEOUT);
+  return workbench;
 }
 
 /** Signs in through the form, typing the token as keystrokes so that no test script holds it in the page. */
@@ -59,13 +66,11 @@ export async function sendPrompt(page: Page, text: string): Promise<void> {
   await page.locator('.message.user', { hasText: text }).waitFor();
 }
 
-/** Starting PGlite and Chromium on a loaded two-core machine (the whole suite runs at once) takes a while. */
-export const SETUP_TIMEOUT = 120_000;
 /** The bound of each browser test. */
 export const TEST_TIMEOUT = 30_000;
 
 /** Where the tests save their screenshots (the README shows copies of them from docs/). */
-export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '@open-cowork/test-support/server';
+import { withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, openWorkbench, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** A page on another site (`localhost` is not the same site as `127.0.0.1`) that posts a form to the cloud. */
 async function startAttackerSite(target: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -17,9 +18,8 @@ async function startAttackerSite(target: string): Promise<{ url: string; close()
 }
 
 describe.runIf(withChromium)('Cloud Web CSRF protection in Chromium', () => {
+  const workbench = openWorkbench();
   let server: TestServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let bearer: string;
 
@@ -29,17 +29,10 @@ describe.runIf(withChromium)('Cloud Web CSRF protection in Chromium', () => {
   };
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    ({ server, page } = workbench);
     bearer = await server.mintToken(['desktop']);
-    context = await browser.newContext();
-    page = await context.newPage();
     await page.goto(server.baseUrl);
     await signIn(page, await server.mintToken(['desktop']));
-  }, SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   }, SETUP_TIMEOUT);
 
   it('refuses a cookie-authenticated POST without the CSRF header', { timeout: TEST_TIMEOUT }, async () => {

@@ -1,19 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createHttpSseCloudTransportAdapter, type CloudTransportAdapter } from '@open-cowork/cloud-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import {
-  createSession,
-  launchChromium,
-  screenshot,
-  sendPrompt,
-  seriousViolations,
-  signIn,
-  withChromium,
-  SETUP_TIMEOUT,
-  TEST_TIMEOUT,
-} from './browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '@open-cowork/test-support/server';
+import { withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, openWorkbench, screenshot, sendPrompt, seriousViolations, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** The scripted runtime echoes the prompt in its reply, so a Markdown prompt gives a Markdown reply. */
 const MARKDOWN_PROMPT = [
@@ -28,31 +19,26 @@ const MARKDOWN_PROMPT = [
 ].join('\n');
 
 describe.runIf(withChromium)('Cloud Web messages, cards and comfort in Chromium', () => {
+  const workbench = openWorkbench({
+    context: { viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] },
+  });
   let server: TestServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let api: CloudTransportAdapter;
   const openSessionId = () => page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
   const reply = () => page.locator('.message.assistant').last();
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    ({ server, browser, page } = workbench);
     api = createHttpSseCloudTransportAdapter({
       baseUrl: server.baseUrl,
       headers: { authorization: `Bearer ${await server.mintToken(['desktop'])}` },
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    page = await context.newPage();
     await page.goto(server.baseUrl);
     await page.getByLabel('Access token').waitFor();
     expect(await seriousViolations(page), 'sign-in page').toEqual([]);
     await signIn(page, await server.mintToken(['desktop']));
-  }, SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   }, SETUP_TIMEOUT);
 
   it('renders the reply as sanitised Markdown, with a code block that copies', { timeout: TEST_TIMEOUT }, async () => {

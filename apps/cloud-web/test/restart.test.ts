@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, sendPrompt, signIn, SETUP_TIMEOUT, withChromium } from './browser.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { launchChromium, SETUP_TIMEOUT, withChromium } from '@open-cowork/test-support/chromium';
+import { createSession, sendPrompt, signIn } from './browser.js';
 
 describe.runIf(withChromium)('Cloud Web across a server restart', () => {
   let dataDir: string;

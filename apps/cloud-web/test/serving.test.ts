@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WEB_DIR } from '../../../packages/cloud-server/src/config.js';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { SETUP_TIMEOUT } from './browser.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
 
 describe('the server serves Cloud Web', () => {
   let built: TestServer;

@@ -1,35 +1,30 @@
 import { createHttpSseCloudTransportAdapter, type CloudTransportAdapter } from '@open-cowork/cloud-client';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, sendPrompt, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '@open-cowork/test-support/server';
+import { withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, openWorkbench, sendPrompt, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** More sessions than one page of the list (30), made over the API before the page loads. */
 const SESSIONS = 45;
 
 describe.runIf(withChromium)('Cloud Web sessions list in Chromium', () => {
+  const workbench = openWorkbench({ context: { viewport: { width: 1200, height: 760 } } });
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let api: CloudTransportAdapter;
   const items = () => page.locator('#session-list li');
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    ({ server, page } = workbench);
     const token = await server.mintToken(['desktop']);
     api = createHttpSseCloudTransportAdapter({ baseUrl: server.baseUrl, headers: { authorization: `Bearer ${token}` } });
     for (let n = 1; n <= SESSIONS; n += 1) {
       const { session } = await api.createSession();
       await api.renameSession(session.sessionId, n % 10 === 0 ? `Budget review ${n}` : `Chat number ${n}`);
     }
-    page = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
     await page.goto(server.baseUrl);
     await signIn(page, await server.mintToken(['desktop']));
-  }, SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   }, SETUP_TIMEOUT);
 
   it('shows the first page, and fetches the next through the cursor when the list is scrolled to its end', {

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
-import { createSession, launchChromium, sendPrompt, signIn, withChromium, SETUP_TIMEOUT, TEST_TIMEOUT } from './browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '@open-cowork/test-support/server';
+import { withChromium, SETUP_TIMEOUT } from '@open-cowork/test-support/chromium';
+import { createSession, openWorkbench, sendPrompt, signIn, TEST_TIMEOUT } from './browser.js';
 
 /** Every string in the page's JavaScript heap after a full collection, as one searchable text. */
 async function heapStrings(page: Page): Promise<string> {
@@ -16,23 +17,16 @@ async function heapStrings(page: Page): Promise<string> {
 }
 
 describe.runIf(withChromium)('Cloud Web workbench in Chromium', () => {
+  const workbench = openWorkbench({ context: { viewport: { width: 1200, height: 760 } } });
   let server: TestServer;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let token: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    ({ server, context, page } = workbench);
     token = await server.mintToken(['desktop']);
-    context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
-    page = await context.newPage();
     await page.goto(server.baseUrl);
-  }, SETUP_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   }, SETUP_TIMEOUT);
 
   it('signs in with a token, then keeps only the cookie session: no token in the DOM, storage or heap', {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const program = fileURLToPath(new URL('../desktop-bearer.mjs', import.meta.url));
 const clientBuild = fileURLToPath(new URL('../../../packages/cloud-client/dist/index.js', import.meta.url));

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clientFor, type Client } from '../../../packages/cloud-server/test/e2e/harness.js';
-import { startTestServer, type TestServer } from '../../../packages/cloud-server/test/helpers/server.js';
+import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
+import { killWhenTestEnds } from '@open-cowork/test-support/process';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const program = fileURLToPath(new URL('../gateway.mjs', import.meta.url));
 const setupProgram = fileURLToPath(new URL('../setup.mjs', import.meta.url));
@@ -72,16 +73,18 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 let server: TestServer;
-let admin: Client;
+let admin: ReturnType<typeof createHttpSseCloudTransportAdapter>;
 let receiver: Receiver;
 let stateDir: string;
 let gatewayToken: string;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  Object.assign(server.app.channels.streams.settings, { batchSize: 4, pollMs: 100 });
-  admin = clientFor(server.baseUrl, await server.mintToken(['admin']));
+  Object.assign(server.app.channels.streams.settings, { pollMs: 100 });
+  admin = createHttpSseCloudTransportAdapter({
+    baseUrl: server.baseUrl,
+    headers: { authorization: `Bearer ${await server.mintToken(['admin'])}` },
+  });
   await admin.createHeadlessAgent({ name: 'Notifier', agentId: 'ag-hook' });
   await admin.createChannelBinding({ agentId: 'ag-hook', provider: 'webhook', displayName: 'Webhook', bindingId: 'cb-hook' });
   gatewayToken = await server.mintToken(['gateway'], { channelBindingIds: ['cb-hook'] });
@@ -89,7 +92,6 @@ beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'gateway-example-'));
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
   await receiver.close();
   await server.close();
   await rm(stateDir, { recursive: true, force: true });
@@ -114,7 +116,7 @@ function startProgram(file: string, args: string[], env: Record<string, string>)
   const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  children.push(child);
+  killWhenTestEnds(child);
   return { child, output };
 }
 

@@ -269,7 +269,7 @@ describe('SSE parser: maxBufferLength', () => {
 
   it('reports each oversized event once', () => {
     const big = `data: ${'x'.repeat(50)}\ndata: ${'y'.repeat(50)}\n\n`;
-    expect(parse([big + big + 'data: ok\n\n'], { maxBufferLength: 32 })).toEqual([{ error: 'parse' }, { error: 'parse' }, message('ok')]);
+    expect(parse([`${big}${big}data: ok\n\n`], { maxBufferLength: 32 })).toEqual([{ error: 'parse' }, { error: 'parse' }, message('ok')]);
   });
 
   it('discards silently when there is no onError', () => {

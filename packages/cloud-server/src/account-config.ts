@@ -6,7 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { CapabilityCatalogSchema } from './schemas/capabilities.js';
 
 /** A skill of the catalog with the bundle `GET /api/capabilities/skills/:name/bundle` serves. */
-export interface CatalogSkill extends CapabilitySkill {
+interface CatalogSkill extends CapabilitySkill {
   bundle: { content: string | null; files: CapabilitySkillBundleFile[] };
 }
 
@@ -16,7 +16,7 @@ export interface CapabilityCatalog {
   skills: CatalogSkill[];
 }
 
-export interface ByokConfig {
+interface ByokConfig {
   /**
    * The AES-256 key provider secrets are encrypted with: 32 bytes, base64 or hex. Null: no key is
    * configured, and storing a secret answers 503 (reads of metadata still work).

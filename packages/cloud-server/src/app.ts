@@ -46,17 +46,19 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Every failure becomes a coded error; 5xx details stay in the log. */
 function toHttpError(error: FastifyError): HttpError {
   if (isHttpError(error)) return error;
-  if (error.validation) return httpError(400, 'request.invalid', error.message);
+  if (error.validation) return httpError('request.invalid', error.message);
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return httpError(400, 'request.invalid_json', 'Request body must be valid JSON.');
+    return httpError('request.invalid_json', 'Request body must be valid JSON.');
   }
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return httpError(413, 'request.body_too_large', 'Request body is too large.');
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return httpError('request.body_too_large', 'Request body is too large.');
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return httpError(415, 'request.unsupported_media_type', 'Request body must be application/json.');
+    return httpError('request.unsupported_media_type', 'Request body must be application/json.');
   }
+  // Any other client error of the framework or a plugin (e.g. a bad Range on a Cloud Web asset)
+  // answers the catalog's 400: one code, one status.
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return httpError(status, 'request.invalid', error.message);
-  return httpError(500, 'internal', 'Internal server error.');
+  if (status >= 400 && status < 500) return httpError('request.invalid', error.message);
+  return httpError('internal', 'Internal server error.');
 }
 
 /**
@@ -120,9 +122,10 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
     if (coded.extra.retryAfterMs !== undefined) reply.header('retry-after', retryAfterSeconds(coded.extra.retryAfterMs));
     return reply.status(coded.statusCode).send(errorBody(coded));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody(httpError(404, 'route.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`))),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const coded = httpError('route.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.status(coded.statusCode).send(errorBody(coded));
+  });
 
   // 2. Services, shared as decorators.
   await app.register(store, { config, ...(db ? { db } : {}) });

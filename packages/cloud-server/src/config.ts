@@ -10,8 +10,8 @@ import { createSecurityConfig, securityConfigFromEnv, type SecurityConfig, type 
 import type { DbTarget } from './store/open.js';
 
 /** What a server process does: serve the HTTP API, run runtime workers, or both (the default). */
-export type ServerRole = 'all' | 'api' | 'worker';
-export const SERVER_ROLES: readonly ServerRole[] = ['all', 'api', 'worker'];
+type ServerRole = 'all' | 'api' | 'worker';
+const SERVER_ROLES: readonly ServerRole[] = ['all', 'api', 'worker'];
 
 export interface OidcConfig {
   /** The `iss` every accepted token carries. */
@@ -26,7 +26,7 @@ export interface OidcConfig {
 }
 
 /** What answers prompts: the deterministic `scripted` runtime, or OpenCode with a real model. */
-export interface RuntimeConfig {
+interface RuntimeConfig {
   kind: 'scripted' | 'opencode';
   /** `<provider>/<model>` OpenCode answers with (`--model`, env `OPEN_COWORK_CLOUD_MODEL`). */
   model: string | null;

@@ -1,6 +1,9 @@
+import { CLOUD_ERROR_CODES, type CloudErrorCode } from '@open-cowork/shared';
+
 /**
  * Coded HTTP errors. Every error the server answers with goes through `httpError` and the one
- * error handler in `app.ts`, which writes `{error, code, retryAfterMs?, verdict?}`.
+ * error handler in `app.ts`, which writes `{error, code, retryAfterMs?, verdict?}`. The code is a key
+ * of the catalog `CLOUD_ERROR_CODES` (`@open-cowork/shared`), which also fixes its status.
  */
 export interface HttpErrorExtra {
   /** Adds `retryAfterMs` to the body and a `Retry-After` header (whole seconds, at least 1). */
@@ -11,18 +14,21 @@ export interface HttpErrorExtra {
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
+  /** The catalog status of `code`. */
+  readonly statusCode: number;
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    readonly code: CloudErrorCode,
     message: string,
     readonly extra: HttpErrorExtra = {},
   ) {
     super(message);
+    this.statusCode = CLOUD_ERROR_CODES[code].status;
   }
 }
 
-export function httpError(statusCode: number, code: string, message: string, extra?: HttpErrorExtra): HttpError {
-  return new HttpError(statusCode, code, message, extra);
+/** The error to throw for `code`; `message` is for people and may carry the specifics of the case. */
+export function httpError(code: CloudErrorCode, message: string, extra?: HttpErrorExtra): HttpError {
+  return new HttpError(code, message, extra);
 }
 
 export function isHttpError(value: unknown): value is HttpError {
@@ -31,7 +37,7 @@ export function isHttpError(value: unknown): value is HttpError {
 
 export interface ErrorBody {
   error: string;
-  code: string;
+  code: CloudErrorCode;
   retryAfterMs?: number;
   verdict?: { allowed: false; reason: string; policyCode: string };
   [field: string]: unknown;
@@ -55,7 +61,7 @@ export function retryAfterSeconds(retryAfterMs: number): string {
 
 /** The refusal of a U+0000 in a URL or a body string: PostgreSQL stores none in text or jsonb. */
 export function nulError(): HttpError {
-  return httpError(400, 'request.invalid', 'Strings may not contain the NUL character (U+0000).');
+  return httpError('request.invalid', 'Strings may not contain the NUL character (U+0000).');
 }
 
 /** Whether a string or key of a JSON value passes `test`; iterative, so any nesting depth is fine. */
@@ -91,7 +97,7 @@ export function nulRefusal(json: string, value: unknown): HttpError | null {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** How deep a request body's arrays and objects may nest; deeper bodies are refused at parse. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
 function jsonDepth(json: string): number {
@@ -118,10 +124,10 @@ function jsonDepth(json: string): number {
  */
 export function jsonRefusal(json: string, value: unknown): HttpError | null {
   if (jsonDepth(json) > MAX_JSON_DEPTH) {
-    return httpError(400, 'request.too_deep', `JSON may nest arrays and objects at most ${MAX_JSON_DEPTH} deep.`);
+    return httpError('request.too_deep', `JSON may nest arrays and objects at most ${MAX_JSON_DEPTH} deep.`);
   }
   if (/\\u[dD][89a-fA-F]/.test(json) && someString(value, (text) => LONE_SURROGATE.test(text))) {
-    return httpError(400, 'request.invalid_unicode', 'Strings may not contain lone UTF-16 surrogates.');
+    return httpError('request.invalid_unicode', 'Strings may not contain lone UTF-16 surrogates.');
   }
   return nulRefusal(json, value);
 }

@@ -59,13 +59,13 @@ interface Reservation {
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a 'running' reservation is trusted before another request may take it over. */
-export const IDEMPOTENCY_LOCK_MS = 10 * 60 * 1000;
+const IDEMPOTENCY_LOCK_MS = 10 * 60 * 1000;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
 /** Printable ASCII; no leading or trailing space (Node trims header values anyway). */
 const KEY = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-export const REPLAYED_HEADER = 'idempotent-replayed';
+const REPLAYED_HEADER = 'idempotent-replayed';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -122,7 +122,7 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
   const headerKey = validKey(request.headers['idempotency-key']);
   const fromBody = validKey(bodyKey);
   if (headerKey !== null && fromBody !== null && headerKey !== fromBody) {
-    throw httpError(400, 'idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
+    throw httpError('idempotency.key_mismatch', 'The Idempotency-Key header and the body idempotencyKey differ.');
   }
   const rawKey = headerKey ?? fromBody;
   return rawKey === null
@@ -133,7 +133,7 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
 function validKey(header: string | string[] | undefined): string | null {
   if (header === undefined) return null;
   if (typeof header !== 'string' || header.length > MAX_KEY_LENGTH || !KEY.test(header)) {
-    throw httpError(400, 'idempotency.key_invalid', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters.`);
+    throw httpError('idempotency.key_invalid', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters.`);
   }
   return header;
 }
@@ -164,9 +164,9 @@ function reservationTimes(now: number) {
 /** 409 unless `held` is the finished reply of the same request. */
 function requireReplayable(held: StoredIdempotentRequest, requestHash: string): void {
   if (held.requestHash !== requestHash)
-    throw httpError(409, 'idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
+    throw httpError('idempotency.key_reused', 'This Idempotency-Key was already used for a different request.');
   if (held.state === 'running') {
-    throw httpError(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+    throw httpError('idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
       retryAfterMs: 1000,
     });
   }
@@ -254,7 +254,7 @@ async function idempotencyPlugin(app: FastifyInstance) {
         held.sealedBody ? unseal(rawKey, scope, held.sealedBody) : Buffer.alloc(0),
       );
     }
-    throw httpError(409, 'idempotency.in_progress', 'This Idempotency-Key is contended; retry shortly.', { retryAfterMs: 1000 });
+    throw httpError('idempotency.in_progress', 'This Idempotency-Key is contended; retry shortly.', { retryAfterMs: 1000 });
   });
 
   // Before the response leaves: a caller that has it can count on the key holding it.

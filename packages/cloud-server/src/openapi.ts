@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from './auth/cookie.js';
 
 /** The error body every failure answers with (`errors.ts`), documented once as a component. */
-export const ErrorBodySchema = Type.Object(
+const ErrorBodySchema = Type.Object(
   {
     error: Type.String({ description: 'A public, human-readable message.' }),
     code: Type.String({ description: 'A stable machine code, e.g. `request.invalid`.' }),

@@ -81,15 +81,15 @@ export function securityServerOptions(config: ServerConfig): Partial<FastifyServ
       writeRawError(
         socket,
         tooLarge
-          ? httpError(431, 'request.headers_too_large', 'The request headers are too large.')
-          : httpError(400, 'request.malformed', 'The request is not valid HTTP.'),
+          ? httpError('request.headers_too_large', 'The request headers are too large.')
+          : httpError('request.malformed', 'The request is not valid HTTP.'),
       );
     },
     frameworkErrors: (error, _request, reply) => {
       const coded =
         error.code === 'FST_ERR_BAD_URL'
-          ? httpError(400, 'request.bad_url', 'The request URL is not valid.')
-          : httpError(400, 'request.invalid', error.message);
+          ? httpError('request.bad_url', 'The request URL is not valid.')
+          : httpError('request.invalid', error.message);
       void (reply as FastifyReply).status(coded.statusCode).send(errorBody(coded));
     },
   };
@@ -140,7 +140,7 @@ async function securityPlugin(app: FastifyInstance, { config }: { config: Server
     max: (request) => limitOf(request.url),
     keyGenerator: (request) => (isSignInPath(request.url) ? `sign-in:${request.ip}` : callerKey(request)),
     errorResponseBuilder: (_request, context) =>
-      httpError(429, 'rate_limit.exceeded', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`, {
+      httpError('rate_limit.http_exceeded', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`, {
         retryAfterMs: context.ttl,
       }),
   });

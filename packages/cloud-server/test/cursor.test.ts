@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cursorScope, keysetCursor } from '../src/cursor.js';
 import { httpError } from '../src/errors.js';
 import { createTenantStore } from '../src/store/tenants.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
-const format = keysetCursor({ time: 'updatedAt', id: 'sessionId', invalid: () => httpError(400, 'test.cursor.invalid', 'bad cursor') });
+const format = keysetCursor({ time: 'updatedAt', id: 'sessionId', invalid: () => httpError('sessions.cursor.invalid', 'bad cursor') });
 const raw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('keyset cursors', () => {
@@ -37,7 +37,7 @@ describe('keyset cursors', () => {
       // Date.parse(0) parses (as the text "0"): the session, workflow and thread cursors used to accept it.
       raw({ ...good, updatedAt: 0 }),
     ]) {
-      expect(() => format.decode(bad, scope), bad).toThrow(expect.objectContaining({ statusCode: 400, code: 'test.cursor.invalid' }));
+      expect(() => format.decode(bad, scope), bad).toThrow(expect.objectContaining({ statusCode: 400, code: 'sessions.cursor.invalid' }));
     }
   });
 });

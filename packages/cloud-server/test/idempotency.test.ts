@@ -8,8 +8,8 @@ import { IDEMPOTENCY_TTL_MS, idempotency } from '../src/idempotency.js';
 import type { Db } from '../src/store/db.js';
 import { openDb } from '../src/store/open.js';
 import { store } from '../src/store/plugin.js';
-import { createTestTarget, engines } from './helpers/db.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { createTestTarget, engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** A caller of the probe app: `x-test-user` picks the user, `x-test-token` the API token. */
 const principalOf = (user: string, token: string | undefined): Principal => ({
@@ -77,8 +77,8 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
       const coded = isHttpError(error)
         ? error
         : error.validation
-          ? httpError(400, 'request.invalid', error.message)
-          : httpError(500, 'internal', 'Internal server error.');
+          ? httpError('request.invalid', error.message)
+          : httpError('internal', 'Internal server error.');
       if (coded.extra.retryAfterMs !== undefined) reply.header('retry-after', retryAfterSeconds(coded.extra.retryAfterMs));
       return reply.status(coded.statusCode).send(errorBody(coded));
     });
@@ -91,7 +91,7 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
     app.delete('/api/things/:id', { config: member }, async () => ({ n: count('delete') }));
     app.post('/api/checked', { config: member }, async (request) => {
       const body = request.body as { fail?: string };
-      if (body.fail === 'client') throw httpError(422, 'thing.invalid', 'Not like that.');
+      if (body.fail === 'client') throw httpError('request.invalid', 'Not like that.');
       if (body.fail === 'server') throw new Error('boom');
       return { n: count('checked') };
     });
@@ -174,7 +174,7 @@ describe.each(engines)('Idempotency-Key on mutating /api/ routes (probe routes, 
 
   it('releases the key on a 4xx or 5xx, so the caller can fix the input and retry with it', async () => {
     const refused = await send('POST', '/api/checked', { fail: 'client' }, 'key-3');
-    expect(refused.statusCode).toBe(422);
+    expect(refused.statusCode).toBe(400);
     expect(await rows()).toEqual([]);
     const broken = await send('POST', '/api/checked', { fail: 'server' }, 'key-3');
     expect(broken.statusCode).toBe(500);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killWhenTestEnds } from '@open-cowork/test-support/process';
 import { call } from './helpers/http.js';
 
 // `npm test` builds first; a bare `vitest run` without a build skips this file.
@@ -24,6 +25,7 @@ interface Running {
 
 async function startMain(dataDir: string, flags: string[] = [], env: NodeJS.ProcessEnv = ENV): Promise<Running> {
   const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  killWhenTestEnds(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   const banner = await new Promise<string>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from './helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const OPERATOR_TOKEN = `operator-${'m'.repeat(32)}`;
 

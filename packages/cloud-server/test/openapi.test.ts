@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactsCases } from '../../cloud-client/test/cases/artifacts.js';
-import { billingCases } from '../../cloud-client/test/cases/billing.js';
-import { byokCases } from '../../cloud-client/test/cases/byok.js';
-import { capabilitiesCases } from '../../cloud-client/test/cases/capabilities.js';
-import { channelsCases } from '../../cloud-client/test/cases/channels.js';
-import { configCases } from '../../cloud-client/test/cases/config.js';
-import { identityCases } from '../../cloud-client/test/cases/identity.js';
-import { sessionsCases } from '../../cloud-client/test/cases/sessions.js';
-import { settingsCases } from '../../cloud-client/test/cases/settings.js';
-import { threadsCases } from '../../cloud-client/test/cases/threads.js';
-import { transportUrlCases } from '../../cloud-client/test/cases/transport.js';
-import { workflowsCases } from '../../cloud-client/test/cases/workflows.js';
-import type { DomainCase } from '../../cloud-client/test/helpers/domain-cases.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { artifactsCases } from '@open-cowork/test-support/cases/artifacts';
+import { billingCases } from '@open-cowork/test-support/cases/billing';
+import { byokCases } from '@open-cowork/test-support/cases/byok';
+import { capabilitiesCases } from '@open-cowork/test-support/cases/capabilities';
+import { channelsCases } from '@open-cowork/test-support/cases/channels';
+import { configCases } from '@open-cowork/test-support/cases/config';
+import { identityCases } from '@open-cowork/test-support/cases/identity';
+import { sessionsCases } from '@open-cowork/test-support/cases/sessions';
+import { settingsCases } from '@open-cowork/test-support/cases/settings';
+import { threadsCases } from '@open-cowork/test-support/cases/threads';
+import { transportUrlCases } from '@open-cowork/test-support/cases/transport';
+import { workflowsCases } from '@open-cowork/test-support/cases/workflows';
+import type { DomainCase } from '@open-cowork/test-support/cases/exchange';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 interface Operation {
   parameters?: { name: string; in: string; required?: boolean }[];

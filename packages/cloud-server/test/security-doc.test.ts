@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isChannelPlane } from '../src/auth/principal.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const DOC = new URL('../../../docs/security.md', import.meta.url);
 const START = '<!-- access-table:start -->';

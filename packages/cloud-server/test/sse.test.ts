@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** The blocks of an event stream read so far (comments and fields as raw lines). */
 interface RawStream {
@@ -172,7 +172,7 @@ describe('session event stream', () => {
   it('refuses unknown sessions with a JSON 404 before any stream starts', async () => {
     const stream = await openStream('/api/sessions/ses_unknown/events');
     expect(stream.response.status).toBe(404);
-    expect(await stream.response.json()).toMatchObject({ code: 'session.not_found' });
+    expect(await stream.response.json()).toMatchObject({ code: 'sessions.not_found' });
   });
 
   it('caps concurrent streams per user and per org with 429 and Retry-After, so one member cannot take them all', async () => {

@@ -443,6 +443,8 @@ export interface ChannelDeliveriesStreamQuery {
   /** Lease length; default 30 000. */
   ttlMs?: number;
   channelBindingIds?: string[];
+  /** How many unacked leases the stream may hold at once (1–100); default: the server's setting (2). */
+  prefetch?: number;
 }
 
 /** `data:` of an `event: channel.delivery` frame. */

@@ -12,3 +12,4 @@ export * from './identity.js';
 export * from './workflows.js';
 export * from './threads.js';
 export * from './artifacts.js';
+export * from './error-codes.js';

@@ -3,7 +3,7 @@ import type { CloudTransportError } from './errors.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A query value: `null`/`undefined` are skipped, arrays repeat the key, booleans are sent as `true`/`false`. */
-export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
+type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 export type QueryParams = Record<string, QueryValue>;
 
 export interface CloudRequestInit {

@@ -1,3 +1,5 @@
+import type { CloudErrorCode } from '@open-cowork/shared';
+
 /**
  * Every failure of the client reaches the caller as a `CloudTransportError` whose `kind` says what
  * went wrong. Branch on `kind` (and on `code`, the server's machine code), never on `message`.
@@ -39,7 +41,7 @@ export interface CloudTransportErrorDetails {
   status?: number | null;
   method?: string | null;
   url?: string | null;
-  code?: string | null;
+  code?: CloudErrorCode | (string & {}) | null;
   retryAfter?: string | null;
   retryAfterMs?: number | null;
   requestId?: string | null;
@@ -58,8 +60,11 @@ export class CloudTransportError extends Error {
   readonly status: number | null;
   readonly method: string | null;
   readonly url: string | null;
-  /** Machine code: body `code`, else body `verdict.policyCode`, else null. */
-  readonly code: string | null;
+  /**
+   * Machine code: body `code`, else body `verdict.policyCode`, else null. Typed with the codes of
+   * the catalog (`docs/errors.md`) for completion; other servers may send other codes.
+   */
+  readonly code: CloudErrorCode | (string & {}) | null;
   /** The raw `Retry-After` header. */
   readonly retryAfter: string | null;
   /** Milliseconds to wait, from `Retry-After` (seconds or HTTP date) or body `retryAfterMs`. */

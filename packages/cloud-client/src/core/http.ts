@@ -34,7 +34,7 @@ export function headerOf(response: CloudFetchResponse, name: string): string | n
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfterMs(header: string | null, now = Date.now()): number | null {
+function parseRetryAfterMs(header: string | null, now = Date.now()): number | null {
   if (header === null || header.trim() === '') return null;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

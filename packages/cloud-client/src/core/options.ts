@@ -102,7 +102,7 @@ function normalizeStreamIdleTimeoutMs(value: unknown): number {
 }
 
 /** `''`, or an absolute http(s) URL without query or fragment; trailing slashes stripped. */
-export function normalizeBaseUrl(baseUrl: unknown): string {
+function normalizeBaseUrl(baseUrl: unknown): string {
   const hint = "Pass the cloud's origin, e.g. baseUrl: 'https://cloud.example.com', or '' for same-origin relative URLs";
   check(typeof baseUrl === 'string', `baseUrl is required. ${hint} (got ${describe(baseUrl)}).`);
   const trimmed = baseUrl.trim().replace(/\/+$/, '');

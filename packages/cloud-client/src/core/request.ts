@@ -21,7 +21,7 @@ export interface ResolvedTransport {
 }
 
 /** The `/api/…` path with its query string: what messages show, without the origin. */
-export function requestTarget(path: string, query?: QueryParams): string {
+function requestTarget(path: string, query?: QueryParams): string {
   assertApiPath(path);
   return withQuery(path, query);
 }

@@ -50,7 +50,6 @@ export interface SseParser {
 }
 
 const LF = 10;
-const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;

@@ -141,8 +141,8 @@ export function createCloudSessionsClient(ctx: CloudClientContext) {
 
     /**
      * `POST /api/sessions/:id/close`: closes the session for good (status `closed`); it stays
-     * readable and refuses further commands (`http` 409 `session.closed`). A running session is
-     * refused with 409 `session.busy`: abort it first.
+     * readable and refuses further commands (`http` 409 `sessions.closed`). A running session is
+     * refused with 409 `sessions.busy`: abort it first.
      */
     async closeSession(sessionId: string, options?: CloudCommandOptions): Promise<CloudSessionView> {
       return send<CloudSessionView>('POST', apiPath`/api/sessions/${sessionId}/close`, {}, options);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createCloudClientContext } from '../../src/core/create-context.js';
 import { type CloudTransportError, isCloudTransportError } from '../../src/core/errors.js';
 import { normalizeRequestTimeoutMs } from '../../src/core/options.js';
@@ -184,6 +184,13 @@ describe('HTTP errors', () => {
 
 describe('timeouts and cancellation', () => {
   const stalled = () => new Promise<never>(() => undefined);
+  /** The test moves the clock itself (fake timers) instead of waiting for a timeout to pass. */
+  const useTestClock = () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+  };
 
   it('normalises requestTimeoutMs per the package doc', () => {
     expect(normalizeRequestTimeoutMs(undefined)).toBe(30_000);
@@ -199,20 +206,27 @@ describe('timeouts and cancellation', () => {
   });
 
   it('times out a fetch that never answers, as kind timeout', async () => {
+    useTestClock();
     const ctx = createCloudClientContext({ baseUrl, fetch: stalled, requestTimeoutMs: 100 });
-    expect(await rejection(ctx.request('/api/x'))).toMatchObject({ kind: 'timeout', url: 'https://cloud.test/api/x' });
+    const failed = rejection(ctx.request('/api/x'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await failed).toMatchObject({ kind: 'timeout', url: 'https://cloud.test/api/x' });
   });
 
   it('times out a response whose body never completes, even when the fetch ignores the signal', async () => {
+    useTestClock();
     const ctx = createCloudClientContext({
       baseUrl,
       fetch: async () => ({ ...fakeResponse(), text: stalled }),
       requestTimeoutMs: 100,
     });
-    expect(await rejection(ctx.request('/api/x'))).toMatchObject({ kind: 'timeout', status: 200 });
+    const failed = rejection(ctx.request('/api/x'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await failed).toMatchObject({ kind: 'timeout', status: 200 });
   });
 
   it('aborts the fetch signal on timeout so the connection is released', async () => {
+    useTestClock();
     let seen: AbortSignal | undefined;
     const ctx = createCloudClientContext({
       baseUrl,
@@ -222,11 +236,14 @@ describe('timeouts and cancellation', () => {
         return stalled();
       },
     });
-    await rejection(ctx.request('/api/x'));
+    const failed = rejection(ctx.request('/api/x'));
+    await vi.advanceTimersByTimeAsync(100);
+    await failed;
     expect(seen?.aborted).toBe(true);
   });
 
   it('with requestTimeoutMs 0 never times out', async () => {
+    useTestClock();
     let answer!: () => void;
     const ctx = createCloudClientContext({
       baseUrl,
@@ -234,7 +251,8 @@ describe('timeouts and cancellation', () => {
       fetch: () => new Promise((resolve) => (answer = () => resolve(fakeResponse({ body: { late: true } })))),
     });
     const pending = ctx.request('/api/x');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Past the largest timeout a client can have (120 s).
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
     answer();
     await expect(pending).resolves.toEqual({ late: true });
   });

@@ -43,7 +43,7 @@ describe('fetch-based SSE', () => {
     const { ctx, stream, calls } = fetchStream();
     const r = recorder({ afterSequence: 4 });
     ctx.stream(r.options);
-    stream.write(': connected\n\nretry: 3000\n\n' + eventFrame(5) + eventFrame(6, 'session.idle'));
+    stream.write(`: connected\n\nretry: 3000\n\n${eventFrame(5)}${eventFrame(6, 'session.idle')}`);
     await settle();
     expect(calls[0]!.url).toBe('https://cloud.test/api/sessions/s1/events?after=4');
     expect(calls[0]!.headers).toMatchObject({ authorization: 'Bearer t', accept: 'text/event-stream' });
@@ -67,7 +67,7 @@ describe('fetch-based SSE', () => {
     const { ctx, stream } = fetchStream();
     const r = recorder();
     ctx.stream(r.options);
-    stream.write('data: {not json\n\n' + eventFrame(1));
+    stream.write(`data: {not json\n\n${eventFrame(1)}`);
     await settle();
     expect(r.errors.map((e) => e.kind)).toEqual(['parse']);
     expect(r.sequences()).toEqual([1]);
@@ -105,7 +105,7 @@ describe('fetch-based SSE', () => {
     const { ctx, stream } = fetchStream();
     const r = recorder();
     ctx.stream(r.options);
-    stream.write(eventFrame(1) + 'id: 2\ndata: {"sequence":2}');
+    stream.write(`${eventFrame(1)}id: 2\ndata: {"sequence":2}`);
     stream.end();
     await settle();
     expect(r.sequences()).toEqual([1]);

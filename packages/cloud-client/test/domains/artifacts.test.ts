@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cloudArtifactIdFromFilePath } from '../../src/domains/artifacts.js';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { artifactsCases, artifact, final } from '../cases/artifacts.js';
+import { artifactsCases } from '@open-cowork/test-support/cases/artifacts';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listArtifacts', args: [''] },

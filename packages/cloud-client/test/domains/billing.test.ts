@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, type InvalidCall } from '../helpers/domain-cases.js';
-import { billingCases } from '../cases/billing.js';
+import { billingCases } from '@open-cowork/test-support/cases/billing';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listUsageEvents', args: [0] },

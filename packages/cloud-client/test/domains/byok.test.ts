@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { byokCases, secret, active } from '../cases/byok.js';
+import { byokCases, active } from '@open-cowork/test-support/cases/byok';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'getByokSecret', args: [''] },

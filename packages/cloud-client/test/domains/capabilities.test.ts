@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { capabilitiesCases, tool, bundle } from '../cases/capabilities.js';
+import { capabilitiesCases, bundle } from '@open-cowork/test-support/cases/capabilities';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'getCapabilityTool', args: [''] },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeEventSource, recorder, settle } from '../helpers/streams.js';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { channelsCases, at, provider, binding, bound, delivery, artifact, reserved, encoded } from '../cases/channels.js';
+import { channelsCases, delivery, reserved, encoded } from '@open-cowork/test-support/cases/channels';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listChannelProviders', args: [{ limit: 0 }] },
@@ -83,7 +83,7 @@ const invalidCalls: InvalidCall[] = [
 
 const sseText = (frames: string[]) => ({
   headers: { 'content-type': 'text/event-stream' },
-  body: ': connected\n\n' + frames.join(''),
+  body: `: connected\n\n${frames.join('')}`,
 });
 const frame = (type: string, data: unknown, id?: string | number) =>
   `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -136,14 +136,15 @@ describe('channels domain', () => {
     it('builds the stream URL with one channelBindingId per id', () => {
       const { cloud } = setup();
       expect(cloud.channelDeliveriesUrl()).toBe('https://cloud.test/api/channels/deliveries/stream');
-      expect(cloud.channelDeliveriesUrl({ claimedBy: 'gw 1', ttlMs: 60000, channelBindingIds: ['cb1', 'cb/2'] })).toBe(
-        'https://cloud.test/api/channels/deliveries/stream?claimedBy=gw+1&ttlMs=60000&channelBindingId=cb1&channelBindingId=cb%2F2',
+      expect(cloud.channelDeliveriesUrl({ claimedBy: 'gw 1', ttlMs: 60000, channelBindingIds: ['cb1', 'cb/2'], prefetch: 4 })).toBe(
+        'https://cloud.test/api/channels/deliveries/stream?claimedBy=gw+1&ttlMs=60000&channelBindingId=cb1&channelBindingId=cb%2F2&prefetch=4',
       );
     });
 
     it('throws kind request on a bad argument', () => {
       const { cloud } = setup();
       expect(() => cloud.channelDeliveriesUrl({ ttlMs: 0 })).toThrow(expect.objectContaining({ kind: 'request' }));
+      expect(() => cloud.channelDeliveriesUrl({ prefetch: 1.5 })).toThrow(expect.objectContaining({ kind: 'request' }));
       expect(() => cloud.channelDeliveriesUrl({ channelBindingIds: [''] })).toThrow(expect.objectContaining({ kind: 'request' }));
     });
   });

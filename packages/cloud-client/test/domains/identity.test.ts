@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { identityCases, token, audit } from '../cases/identity.js';
+import { identityCases, audit } from '@open-cowork/test-support/cases/identity';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listApiTokens', args: [{ limit: -1 }] },

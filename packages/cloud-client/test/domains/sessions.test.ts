@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { sessionsCases, session } from '../cases/sessions.js';
+import { sessionsCases, session } from '@open-cowork/test-support/cases/sessions';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listSessionsPage', args: [{ limit: 0 }] },
@@ -54,7 +54,7 @@ describe('sessions domain', () => {
 
   it('a 404 from getSession surfaces as kind not_found, never as null', async () => {
     const { fetch, call } = setup();
-    fetch.respond({ status: 404, body: { error: 'Cloud session was not found.', code: 'session.not_found' } });
-    await expect(call('getSession', ['gone'])).rejects.toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    fetch.respond({ status: 404, body: { error: 'Cloud session was not found.', code: 'sessions.not_found' } });
+    await expect(call('getSession', ['gone'])).rejects.toMatchObject({ kind: 'not_found', code: 'sessions.not_found' });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { settingsCases, setting } from '../cases/settings.js';
+import { settingsCases } from '@open-cowork/test-support/cases/settings';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'getSetting', args: [''] },

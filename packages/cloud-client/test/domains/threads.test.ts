@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { threadsCases, at, tag } from '../cases/threads.js';
+import { threadsCases } from '@open-cowork/test-support/cases/threads';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'searchThreads', args: [{ limit: 0 }] },

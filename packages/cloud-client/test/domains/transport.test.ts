@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudEventSourceConstructor, type CloudFetch } from '../../src/adapter.js';
 import type { CloudTransportError } from '../../src/core/errors.js';
 import { controllableStream, eventFrame, FakeEventSource, recorder, settle, sseResponse } from '../helpers/streams.js';
-import { transportUrlCases, type UrlCase } from '../cases/transport.js';
+import { transportUrlCases, type UrlCase } from '@open-cowork/test-support/cases/transport';
 
 const invalidUrlCalls: { method: UrlCase['method']; args: unknown[] }[] = [
   { method: 'workspaceEventsUrl', args: [-1] },
@@ -60,7 +60,7 @@ describe('transport domain: subscriptions over fetch', () => {
     const r = recorder();
     cloud.subscribeSessionEvents('a/b?c#d', { afterSequence: 4, ...r.options });
     const unknownType = { eventId: 'e7', sequence: 7, type: 'future.event', payload: { x: 1 }, extra: true };
-    stream.write(': connected\n\n' + eventFrame(3) + eventFrame(5, 'assistant.message', { content: 'hi' }) + eventFrame(5));
+    stream.write(`: connected\n\n${eventFrame(3)}${eventFrame(5, 'assistant.message', { content: 'hi' })}${eventFrame(5)}`);
     stream.write(frameOf(unknownType) + eventFrame(6, 'session.idle'));
     await settle();
     expect(urls).toEqual(['https://cloud.test/api/sessions/a%2Fb%3Fc%23d/events?after=4']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TITLE, INVALID_TITLE, runCase, runInvalid, setup, type InvalidCall } from '../helpers/domain-cases.js';
-import { workflowsCases, draft } from '../cases/workflows.js';
+import { workflowsCases, draft } from '@open-cowork/test-support/cases/workflows';
 
 const invalidCalls: InvalidCall[] = [
   { method: 'listWorkflows', args: [{ limit: 0 }] },

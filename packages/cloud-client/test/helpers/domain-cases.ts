@@ -1,29 +1,13 @@
 /**
  * The plumbing of the domain tests. A domain test is mostly a table of `DomainCase`s (each call as
- * data) run by `runCase` against the fake fetch, and a table of `InvalidCall`s that must fail with
- * kind `request` before any I/O. The case shapes hold no fake, so the same tables can drive an
- * end-to-end run against the real server.
+ * data, in `@open-cowork/test-support/cases/*`, which the server's OpenAPI test reads too) run by
+ * `runCase` against the fake fetch, and a table of `InvalidCall`s that must fail with kind
+ * `request` before any I/O.
  */
+import type { DomainCase } from '@open-cowork/test-support/cases/exchange';
 import { expect } from 'vitest';
 import { createHttpSseCloudTransportAdapter, type CloudEventSourceConstructor, type CloudFetch } from '../../src/adapter.js';
-import { createFakeFetch, type FakeResponseInit } from './fake-fetch.js';
-
-/** One HTTP exchange a call makes: the exact request, and what the server answers. */
-export interface Exchange {
-  request: { method: string; path: string; body?: unknown; idempotencyKey?: string };
-  response: FakeResponseInit;
-}
-
-/**
- * One call of a domain method as data: arguments, every exchange in order, and the result (an
- * async iterator's items are collected into an array).
- */
-export interface DomainCase {
-  method: string;
-  args: unknown[];
-  exchanges: Exchange[];
-  result: unknown;
-}
+import { createFakeFetch } from './fake-fetch.js';
 
 /** A call that must reject (or throw) with kind `request` and send nothing. */
 export interface InvalidCall {
@@ -32,21 +16,7 @@ export interface InvalidCall {
 }
 
 /** The origin every domain test talks to. */
-export const BASE_URL = 'https://cloud.test';
-
-/** A `GET` answered 200 with `body`. */
-export const get = (path: string, body: unknown): Exchange => ({ request: { method: 'GET', path }, response: { body } });
-
-/** A mutating request with its JSON `body` and idempotency key, answered `status` with `answer`. */
-export const send = (method: string, path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange => ({
-  request: { method, path, body, idempotencyKey },
-  response: { status, body: answer },
-});
-
-export const post = (path: string, body: unknown, answer: unknown, idempotencyKey?: string, status = 200): Exchange =>
-  send('POST', path, body, answer, idempotencyKey, status);
-
-export const patch = (path: string, body: unknown, answer: unknown): Exchange => send('PATCH', path, body, answer);
+const BASE_URL = 'https://cloud.test';
 
 /**
  * An adapter over a fresh fake fetch, and `call(method, args)`, which calls a method by name and

@@ -3,7 +3,7 @@
  * request and answers with the minimal response object the client must accept:
  * `{ ok, status, headers: { get }, text(), body }`.
  */
-export interface RecordedRequest {
+interface RecordedRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
@@ -32,7 +32,7 @@ export interface FakeFetch {
   respond(init: FakeResponseInit): FakeFetch;
 }
 
-export type FakeResponse = ReturnType<typeof fakeResponse>;
+type FakeResponse = ReturnType<typeof fakeResponse>;
 
 export function fakeResponse(init: FakeResponseInit = {}) {
   const status = init.status ?? 200;

@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium, withChromium } from '../../../../apps/cloud-web/test/browser.js';
-import { startTestServer, type TestServer } from '../../../cloud-server/test/helpers/server.js';
+import { CHROMIUM, launchChromium, withChromium } from '@open-cowork/test-support/chromium';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 // The smoke program (smoke.mjs) runs against one reference server in every runtime the client
 // supports, each runtime a binary shipped inside an npm package (the platform package itself, not

@@ -43,7 +43,7 @@ const MEMBER_SCOPES: readonly TokenScope[] = ['desktop', 'gateway', 'admin'];
 
 function principalOf(membership: MembershipRecord, authSource: AuthSource, token: ApiToken | null): Principal {
   if (membership.status !== 'active' || membership.org.status !== 'active') {
-    throw httpError(403, 'membership.inactive', 'The membership of this account is not active.');
+    throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
   }
   return {
     authSource,
@@ -69,22 +69,22 @@ export function authorize(access: Exclude<RouteAccess, 'public'>, principal: Pri
   const limited = heldByToken(principal);
   if (access === 'operator') {
     if (principal.authSource === 'operator' || (principal.authSource === 'token' && principal.scopes.includes('operator'))) return;
-    throw httpError(403, 'authorization.operator_only', 'This route is for the operator only.');
+    throw httpError('authorization.operator_only', 'This route is for the operator only.');
   }
   if (principal.authSource === 'operator') {
-    throw httpError(403, 'authorization.operator_not_member', 'The operator token cannot act as an org member.');
+    throw httpError('authorization.operator_not_member', 'The operator token cannot act as an org member.');
   }
   if (limited && !principal.scopes.some((scope) => MEMBER_SCOPES.includes(scope))) {
-    throw httpError(403, 'authorization.insufficient_scope', 'This token has no scope that allows this route.');
+    throw httpError('authorization.insufficient_scope', 'This token has no scope that allows this route.');
   }
   if (isGatewayOnly(principal) && !isChannelPlane(routeUrl)) {
-    throw httpError(403, 'authorization.gateway_channel_plane_only', 'A gateway token acts on the channel plane (/api/channels/) only.');
+    throw httpError('authorization.gateway_channel_plane_only', 'A gateway token acts on the channel plane (/api/channels/) only.');
   }
   if (access === 'member') return;
   if (limited && !principal.scopes.includes('admin')) {
-    throw httpError(403, 'authorization.insufficient_scope', 'This route needs a token with the admin scope.');
+    throw httpError('authorization.insufficient_scope', 'This route needs a token with the admin scope.');
   }
-  if (principal.role === 'member') throw httpError(403, 'authorization.admin_required', 'This route is for org admins.');
+  if (principal.role === 'member') throw httpError('authorization.admin_required', 'This route is for org admins.');
 }
 
 /** Turns credentials into principals: the session cookie, OIDC access tokens, API tokens, the operator token. */
@@ -101,7 +101,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
 
   const membershipOf = async (orgId: string, userId: string) => {
     const membership = await tenants.getMembership(db, orgId, userId);
-    if (!membership) throw httpError(403, 'membership.inactive', 'This account is not a member of the org.');
+    if (!membership) throw httpError('authorization.membership_inactive', 'This account is not a member of the org.');
     return membership;
   };
 
@@ -121,9 +121,9 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
   /** The live API token of a secret, or the 401 saying why there is none. */
   async function liveToken(credential: string): Promise<ApiToken> {
     const token = await tokens.authenticate(db, credential);
-    if (token === 'revoked') throw httpError(401, 'auth.token_revoked', 'This API token has been revoked.');
-    if (token === 'expired') throw httpError(401, 'auth.token_expired', 'This API token has expired.');
-    if (token === 'unknown' || !token.accountId) throw httpError(401, 'auth.token_invalid', 'This API token is not valid.');
+    if (token === 'revoked') throw httpError('auth.token_revoked', 'This API token has been revoked.');
+    if (token === 'expired') throw httpError('auth.token_expired', 'This API token has expired.');
+    if (token === 'unknown' || !token.accountId) throw httpError('auth.token_invalid', 'This API token is not valid.');
     return token;
   }
 
@@ -139,7 +139,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
       const identity = await verifyOidc(credential);
       return { principal: await oidcPrincipal(identity, 'bearer'), expiresAtMs: identity.expiresAtMs };
     }
-    throw httpError(401, 'auth.credential_invalid', 'The credential is not valid.');
+    throw httpError('auth.credential_invalid', 'The credential is not valid.');
   }
 
   /** The member an OIDC identity signs in as (see `oidc-accounts.ts`); an OIDC sign-in has the member's role. */
@@ -157,7 +157,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
     const token = await tokens.get(db, session.orgId, session.tokenId);
     if (!token || token.revokedAt || (token.expiresAt && Date.parse(token.expiresAt) <= Date.now())) {
       await sessions.end(db, session.orgId, session.userId, session.sessionId);
-      throw httpError(401, 'auth.session_ended', 'This session ended with the token it was opened with; sign in again.');
+      throw httpError('auth.session_ended', 'This session ended with the token it was opened with; sign in again.');
     }
     return principalOf(membership, 'cookie', token);
   }
@@ -178,7 +178,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
     const header = request.headers.authorization;
     if (!header) return null;
     const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) throw httpError(401, 'auth.credential_invalid', 'The Authorization header must be "Bearer <token>".');
+    if (!match) throw httpError('auth.credential_invalid', 'The Authorization header must be "Bearer <token>".');
     return { principal: (await verifyBearer(match[1]!)).principal, session: null };
   }
 

@@ -1,7 +1,7 @@
 import { seal, unseal } from './cookie.js';
 
 /** How long an invite link stays valid. */
-export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface InviteClaims {
   kind: 'invite';

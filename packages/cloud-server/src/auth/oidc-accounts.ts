@@ -29,10 +29,10 @@ export function createOidcAccounts({ db, tenants, defaultOrg, signup, linkVerifi
     if (mode === 'domain') {
       const domain = identity.email?.split('@').pop()?.toLowerCase();
       if (identity.emailVerified && domain && signup.allowedEmailDomains.some((allowed) => allowed.toLowerCase() === domain)) return;
-      throw httpError(403, 'auth.signup_domain_not_allowed', 'Sign-up needs a verified email address of an allowed domain.');
+      throw httpError('auth.signup_domain_not_allowed', 'Sign-up needs a verified email address of an allowed domain.');
     }
-    if (mode === 'invite') throw httpError(403, 'auth.signup_invite_required', 'This cloud admits new members by invitation only.');
-    throw httpError(403, 'auth.signup_disabled', 'Sign-up is closed on this cloud.');
+    if (mode === 'invite') throw httpError('auth.signup_invite_required', 'This cloud admits new members by invitation only.');
+    throw httpError('auth.signup_disabled', 'Sign-up is closed on this cloud.');
   }
 
   /** The membership of the identity in the default org, provisioned or activated as the policy allows. */
@@ -61,9 +61,7 @@ export function createOidcAccounts({ db, tenants, defaultOrg, signup, linkVerifi
       email: identity.email ?? `${identity.subject}@${new URL(identity.issuer).hostname}`,
       displayName: identity.displayName,
     });
-    if (!user) throw httpError(409, 'auth.email_in_use', 'Another account already uses this email address; ask an admin to link it.');
+    if (!user) throw httpError('auth.email_in_use', 'Another account already uses this email address; ask an admin to link it.');
     return tenants.ensureMembership(db, defaultOrg.orgId, user.userId, 'member');
   };
 }
-
-export type OidcMemberResolver = ReturnType<typeof createOidcAccounts>;

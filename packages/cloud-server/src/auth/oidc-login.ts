@@ -21,7 +21,7 @@ interface LoginClaims {
 
 /** `returnTo` when it is a path of this origin (not `//host`, not `/\host`, no control characters), else `/`. */
 export function safeReturnTo(returnTo: string | undefined): string {
-  if (!returnTo || !returnTo.startsWith('/') || returnTo.startsWith('//') || returnTo.startsWith('/\\')) return '/';
+  if (!returnTo?.startsWith('/') || returnTo.startsWith('//') || returnTo.startsWith('/\\')) return '/';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   return /[\u0000-\u001f\u007f]/.test(returnTo) ? '/' : returnTo;
 }
@@ -44,7 +44,7 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
       )
       .catch(() => {
         discovered = null;
-        throw httpError(503, 'auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });
+        throw httpError('auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });
       }));
 
   return {
@@ -82,7 +82,7 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
         typeof claims.expiresAtMs !== 'number' ||
         claims.expiresAtMs <= Date.now()
       ) {
-        throw httpError(400, 'auth.oidc_login_expired', 'This sign-in is unknown or has expired; start again at /auth/login.');
+        throw httpError('auth.oidc_login_expired', 'This sign-in is unknown or has expired; start again at /auth/login.');
       }
       const config = await configuration();
       // openid-client compares the redirect with the one it was issued for; the callback URL's own origin may differ behind a proxy.
@@ -95,16 +95,14 @@ export function createOidcLogin(oidc: OidcConfig & { clientId: string }, clientS
           idTokenExpected: true,
         });
         const idToken = tokens.claims();
-        if (!idToken) throw httpError(401, 'auth.oidc_login_failed', 'The identity provider sent no ID token.');
+        if (!idToken) throw httpError('auth.oidc_login_failed', 'The identity provider sent no ID token.');
         return { identity: { ...identityOf(oidc.issuer, idToken), expiresAtMs: null }, returnTo: claims.returnTo ?? '/' };
       } catch (error) {
         if (isHttpError(error)) throw error;
-        throw httpError(401, 'auth.oidc_login_failed', 'The sign-in with the identity provider failed.', {
+        throw httpError('auth.oidc_login_failed', 'The sign-in with the identity provider failed.', {
           body: { reason: (error as Error).message },
         });
       }
     },
   };
 }
-
-export type OidcLogin = ReturnType<typeof createOidcLogin>;

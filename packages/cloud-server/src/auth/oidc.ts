@@ -17,7 +17,7 @@ export interface OidcIdentity {
 /** The identity in the verified claims of an access or ID token. */
 export function identityOf(issuer: string, payload: JWTPayload): OidcIdentity {
   if (typeof payload.sub !== 'string' || payload.sub === '') {
-    throw httpError(401, 'auth.bearer_invalid', 'The token has no subject.');
+    throw httpError('auth.bearer_invalid', 'The token has no subject.');
   }
   const email = typeof payload.email === 'string' && payload.email.includes('@') ? payload.email : null;
   return {
@@ -65,13 +65,12 @@ export function createOidcVerifier(config: OidcConfig): OidcVerifier {
       if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
         const expired = error instanceof errors.JWTExpired;
         throw httpError(
-          401,
           expired ? 'auth.token_expired' : 'auth.bearer_invalid',
           expired ? 'The access token has expired.' : 'The access token is not valid.',
         );
       }
       // The issuer could not be reached: not the caller's fault, and worth retrying.
-      throw httpError(503, 'auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });
+      throw httpError('auth.oidc_unavailable', 'The identity provider is unavailable.', { retryAfterMs: 5_000 });
     }
     return identityOf(config.issuer, payload);
   };

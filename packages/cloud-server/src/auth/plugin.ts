@@ -37,7 +37,7 @@ export function checkCsrf(request: FastifyRequest, session: AuthSessionRecord): 
   const header = request.headers['x-csrf-token'];
   const cookie = request.cookies[CSRF_COOKIE];
   if (typeof header !== 'string' || typeof cookie !== 'string' || !safeEqual(header, cookie) || !safeEqual(header, session.csrfToken)) {
-    throw httpError(403, 'auth.csrf_invalid', 'Cloud CSRF token is missing or invalid.');
+    throw httpError('auth.csrf_invalid', 'Cloud CSRF token is missing or invalid.');
   }
 }
 
@@ -69,7 +69,7 @@ async function authPlugin(app: FastifyInstance) {
     const access = request.routeOptions.config.access;
     if (access === 'public') return;
     const authentication = await app.auth.authenticate(request);
-    if (!authentication) throw httpError(401, 'auth.required', 'Authentication is required.');
+    if (!authentication) throw httpError('auth.required', 'Authentication is required.');
     if (authentication.session) checkCsrf(request, authentication.session);
     authorize(access ?? 'operator', authentication.principal, request.routeOptions.url ?? '');
     request.principal = authentication.principal;

@@ -7,7 +7,7 @@ const MAX_TRACKED = 10_000;
 /**
  * Back-off on repeated failed sign-ins, per client address: after `freeFailures` failures in a row,
  * each further attempt must wait twice as long as the one before (up to `maxDelayMs`), and is
- * answered 429 `auth.sign_in_backoff` until then. A success forgets the address. Kept in memory:
+ * answered 429 `auth.backoff` until then. A success forgets the address. Kept in memory:
  * each replica counts for itself.
  */
 export function createSignInBackoff({ freeFailures, baseDelayMs, maxDelayMs }: SecurityConfig['signInBackoff']) {
@@ -20,7 +20,7 @@ export function createSignInBackoff({ freeFailures, baseDelayMs, maxDelayMs }: S
       const record = failures.get(address);
       if (record && record.blockedUntilMs > now) {
         const retryAfterMs = record.blockedUntilMs - now;
-        throw httpError(429, 'auth.sign_in_backoff', 'Too many failed sign-ins from this address; wait before trying again.', {
+        throw httpError('auth.backoff', 'Too many failed sign-ins from this address; wait before trying again.', {
           retryAfterMs,
         });
       }

@@ -78,8 +78,8 @@ function eventPayload(artifact: PublicArtifact): Record<string, unknown> {
 export async function artifactRoutes(app: FastifyInstance) {
   const artifacts = createArtifactsStore();
   const member = { access: 'member' as const };
-  const sessionNotFound = () => httpError(404, 'session.not_found', 'Cloud session was not found.');
-  const artifactNotFound = () => httpError(404, 'artifacts.not_found', 'Artifact was not found.');
+  const sessionNotFound = () => httpError('sessions.not_found', 'Cloud session was not found.');
+  const artifactNotFound = () => httpError('artifacts.not_found', 'Artifact was not found.');
 
   const requireSession = async (request: FastifyRequest, sessionId: string) => {
     const { tenantId, userId } = request.principal;
@@ -107,18 +107,14 @@ export async function artifactRoutes(app: FastifyInstance) {
       const body = request.body;
       const filename = body.filename.trim();
       if (filename === '' || filename === '.' || filename === '..' || BAD_FILENAME.test(filename)) {
-        throw httpError(
-          400,
-          'artifacts.filename_invalid',
-          'filename must be a plain file name, without path separators or control characters.',
-        );
+        throw httpError('artifacts.filename_invalid', 'filename must be a plain file name, without path separators or control characters.');
       }
       if (body.dataBase64.length % 4 !== 0 || !BASE64.test(body.dataBase64)) {
-        throw httpError(400, 'artifacts.data_invalid', 'dataBase64 must be standard, padded base64.');
+        throw httpError('artifacts.data_invalid', 'dataBase64 must be standard, padded base64.');
       }
       const maxBytes = app.config.artifactMaxBytes;
       if (decodedSize(body.dataBase64) > maxBytes) {
-        throw httpError(413, 'artifacts.too_large', `An artifact may hold at most ${maxBytes} bytes.`, { body: { maxBytes } });
+        throw httpError('artifacts.too_large', `An artifact may hold at most ${maxBytes} bytes.`, { body: { maxBytes } });
       }
       const data = Buffer.from(body.dataBase64, 'base64');
       const owner = ownerOf(request);
@@ -185,7 +181,7 @@ export async function artifactRoutes(app: FastifyInstance) {
         const current = await artifacts.get(tx, owner, sessionId, artifactId, true);
         if (!current) throw artifactNotFound();
         if (STATUS_RANK[body.status] < STATUS_RANK[current.status]) {
-          throw httpError(409, 'artifacts.status_regression', `An artifact cannot go back from ${current.status} to ${body.status}.`, {
+          throw httpError('artifacts.status_regression', `An artifact cannot go back from ${current.status} to ${body.status}.`, {
             body: { currentStatus: current.status },
           });
         }
@@ -224,9 +220,9 @@ export async function artifactRoutes(app: FastifyInstance) {
     async (request) => {
       const { sessionId, projectId, taskId, taskIds = [], kind, status, limit = DEFAULT_INDEX_LIMIT } = request.query;
       const wanted = [...new Set([...taskIds, ...(taskId ? [taskId] : [])])];
-      if (wanted.length > 128) throw httpError(400, 'artifacts.too_many_task_ids', 'Filter by at most 128 task ids.');
+      if (wanted.length > 128) throw httpError('artifacts.too_many_task_ids', 'Filter by at most 128 task ids.');
       if (wanted.some((id) => Buffer.byteLength(id) > MAX_TASK_ID_BYTES)) {
-        throw httpError(400, 'artifacts.task_id_too_long', `Task ids are at most ${MAX_TASK_ID_BYTES} bytes.`);
+        throw httpError('artifacts.task_id_too_long', `Task ids are at most ${MAX_TASK_ID_BYTES} bytes.`);
       }
       const found = await artifacts.index(app.db, { ...ownerOf(request), sessionId, projectId, taskIds: wanted, kind, status }, limit);
       return { ...found, truncated: found.total > found.artifacts.length };

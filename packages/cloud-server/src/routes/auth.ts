@@ -49,7 +49,7 @@ export async function authRoutes(app: FastifyInstance) {
   const { oidcClientSecret, publicUrl } = app.config.security;
   const login = oidc?.clientId ? createOidcLogin({ ...oidc, clientId: oidc.clientId }, oidcClientSecret, cookieSecret) : null;
   const requireLogin = () => {
-    if (!login) throw httpError(404, 'auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
+    if (!login) throw httpError('auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
     return login;
   };
 
@@ -96,10 +96,10 @@ export async function authRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { principal, expiresAtMs } = await backoff.attempt(request.ip, () => app.auth.verifyBearer(request.body.token));
       if (principal.authSource === 'operator') {
-        throw httpError(403, 'auth.operator_cookie_refused', 'The operator token cannot open a cookie session.');
+        throw httpError('auth.operator_cookie_refused', 'The operator token cannot open a cookie session.');
       }
       if (principal.tokenId && !principal.scopes.includes('desktop') && !principal.scopes.includes('admin')) {
-        throw httpError(403, 'auth.token_scope_refused', 'Only a token with the desktop or admin scope can open a cookie session.');
+        throw httpError('auth.token_scope_refused', 'Only a token with the desktop or admin scope can open a cookie session.');
       }
       return openSession(request, reply, principal, principal.tokenId ? 'token' : 'oidc', expiresAtMs);
     },
@@ -140,7 +140,7 @@ export async function authRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { orgId, userId } = request.principal;
       if (!(await sessions.end(app.db, orgId, userId, request.params.id))) {
-        throw httpError(404, 'auth.session_not_found', 'You have no session with this id.');
+        throw httpError('auth.session_not_found', 'You have no session with this id.');
       }
       if (request.params.id === request.authSession?.sessionId) clearCookies(reply);
       return { ended: true };
@@ -149,7 +149,7 @@ export async function authRoutes(app: FastifyInstance) {
 
   /** The OIDC sign-in: Desktop reads the issuer and client; Cloud Web shows its button when `webLoginUrl` is set. */
   app.get('/auth/desktop/config', { config: { access: 'public' } }, async () => {
-    if (!oidc) throw httpError(404, 'auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
+    if (!oidc) throw httpError('auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
     return { mode: 'oidc', issuerUrl: oidc.issuer, clientId: oidc.clientId, scope: oidc.scope, webLoginUrl: login ? '/auth/login' : null };
   });
 

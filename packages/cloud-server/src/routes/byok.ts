@@ -34,20 +34,20 @@ export async function byokRoutes(app: FastifyInstance) {
   const allowedProvider = (request: ProviderRequest) => {
     const { providerId } = request.params;
     if (byok.allowedProviderIds && !byok.allowedProviderIds.includes(providerId)) {
-      throw httpError(400, 'byok.provider_not_allowed', `Provider "${providerId}" is not allowed on this server.`);
+      throw httpError('byok.provider_not_allowed', `Provider "${providerId}" is not allowed on this server.`);
     }
     return providerId;
   };
 
   const existing = async (orgId: string, providerId: string, tx?: Parameters<typeof store.lock>[0]): Promise<StoredByokSecret> => {
     const stored = tx ? await store.lock(tx, orgId, providerId) : await store.get(app.db, orgId, providerId);
-    if (!stored) throw httpError(404, 'byok.secret_not_found', `No secret is stored for provider "${providerId}".`);
+    if (!stored) throw httpError('byok.secret_not_found', `No secret is stored for provider "${providerId}".`);
     return stored;
   };
 
   const notDisabled = (stored: StoredByokSecret) => {
     if (stored.metadata.status === 'disabled') {
-      throw httpError(409, 'byok.secret_disabled', 'This secret is disabled; store a new one to use the provider again.');
+      throw httpError('byok.secret_disabled', 'This secret is disabled; store a new one to use the provider again.');
     }
   };
 
@@ -69,17 +69,17 @@ export async function byokRoutes(app: FastifyInstance) {
       const providerId = allowedProvider(request);
       const given = [...PLAINTEXT_FIELDS, 'kmsRef' as const].filter((field) => body[field] !== undefined);
       if (given.length !== 1) {
-        throw httpError(400, 'byok.secret_required', `Give exactly one of plaintext, apiKey, key, secret or kmsRef (got ${given.length}).`);
+        throw httpError('byok.secret_required', `Give exactly one of plaintext, apiKey, key, secret or kmsRef (got ${given.length}).`);
       }
       app.billing.requireEntitlement(principal, 'byok');
       const kmsRef = body.kmsRef ?? null;
       let stored: StoredByokSecret;
       if (kmsRef !== null) {
         if (byok.kmsRefPrefixes.length === 0) {
-          throw httpError(501, 'byok.kms_not_supported', 'KMS references are not configured on this server; send the key itself.');
+          throw httpError('byok.kms_not_supported', 'KMS references are not configured on this server; send the key itself.');
         }
         if (!byok.kmsRefPrefixes.some((prefix) => kmsRef.startsWith(prefix))) {
-          throw httpError(400, 'byok.kms_ref_not_allowed', 'This KMS reference does not start with a configured prefix.');
+          throw httpError('byok.kms_ref_not_allowed', 'This KMS reference does not start with a configured prefix.');
         }
         stored = await app.db.transaction(async (tx) => {
           const put = await store.put(tx, {
@@ -101,9 +101,9 @@ export async function byokRoutes(app: FastifyInstance) {
           return put;
         });
       } else {
-        if (!cipher) throw httpError(503, 'byok.key_not_configured', 'No BYOK encryption key is configured (OPEN_COWORK_BYOK_KEY).');
+        if (!cipher) throw httpError('byok.key_not_configured', 'No BYOK encryption key is configured (OPEN_COWORK_BYOK_KEY).');
         const plaintext = (body.plaintext ?? body.apiKey ?? body.key ?? body.secret)!.trim();
-        if (plaintext === '') throw httpError(400, 'byok.secret_required', 'The secret must not be blank.');
+        if (plaintext === '') throw httpError('byok.secret_required', 'The secret must not be blank.');
         stored = await app.db.transaction(async (tx) => {
           const put = await store.put(tx, {
             orgId: principal.orgId,

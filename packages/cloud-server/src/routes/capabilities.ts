@@ -21,7 +21,7 @@ export async function capabilityRoutes(app: FastifyInstance) {
 
   const skillNamed = (name: string) => {
     const skill = catalogSkills.find((entry) => entry.name === name);
-    if (!skill) throw httpError(404, 'capabilities.skill_not_found', `No skill is named "${name}".`);
+    if (!skill) throw httpError('capabilities.skill_not_found', `No skill is named "${name}".`);
     return skill;
   };
 
@@ -34,7 +34,7 @@ export async function capabilityRoutes(app: FastifyInstance) {
     { config: member, schema: { params: ToolParams, response: { 200: ToolResponse } } },
     async (request) => {
       const tool = tools.find((entry) => entry.id === request.params.id);
-      if (!tool) throw httpError(404, 'capabilities.tool_not_found', `No tool has the id "${request.params.id}".`);
+      if (!tool) throw httpError('capabilities.tool_not_found', `No tool has the id "${request.params.id}".`);
       return { tool };
     },
   );

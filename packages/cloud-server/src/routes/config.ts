@@ -38,8 +38,8 @@ export async function configRoutes(app: FastifyInstance) {
   app.get('/api/workspace', { config: member }, async (request): Promise<CloudWorkspaceOverview> => {
     const { principal } = request;
     const membership = await tenants.getMembership(app.db, principal.orgId, principal.userId);
-    if (!membership || membership.status !== 'active') {
-      throw httpError(403, 'membership.inactive', 'The membership of this account is not active.');
+    if (membership?.status !== 'active') {
+      throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
     }
     return {
       tenantId: principal.tenantId,

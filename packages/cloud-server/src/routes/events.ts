@@ -21,7 +21,7 @@ export async function eventRoutes(app: FastifyInstance) {
       const { id } = request.params as Static<typeof SessionParams>;
       const { principal } = request;
       if (!(await app.sessionsStore.get(app.db, principal.tenantId, principal.userId, id))) {
-        throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+        throw httpError('sessions.not_found', 'Cloud session was not found.');
       }
       await streams.serve(request, reply, principal, {
         key: `session:${id}`,

@@ -14,11 +14,11 @@ export async function healthRoutes(app: FastifyInstance) {
   app.get('/livez', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { access: 'public' } }, async () => {
-    if (closing) throw httpError(503, 'server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1_000 });
+    if (closing) throw httpError('server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1_000 });
     try {
       await app.db.query('SELECT 1');
     } catch {
-      throw httpError(503, 'store.unavailable', 'The store is unavailable.', { retryAfterMs: 1_000 });
+      throw httpError('store.unavailable', 'The store is unavailable.', { retryAfterMs: 1_000 });
     }
     return { status: 'ready' };
   });

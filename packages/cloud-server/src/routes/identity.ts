@@ -58,7 +58,7 @@ export async function identityRoutes(app: FastifyInstance) {
   const requireBindings = async (q: Queryable, orgId: string, bindingIds: readonly string[]) => {
     const missing = await members.missingChannelBindings(q, orgId, bindingIds);
     if (missing.length > 0) {
-      throw httpError(404, 'identity.channel_binding_not_found', `No channel binding has the id "${missing[0]}".`, {
+      throw httpError('identity.channel_binding_not_found', `No channel binding has the id "${missing[0]}".`, {
         body: { channelBindingIds: missing },
       });
     }
@@ -66,7 +66,7 @@ export async function identityRoutes(app: FastifyInstance) {
 
   const existingToken = async (orgId: string, tokenId: string) => {
     const token = await tokens.get(app.db, orgId, tokenId);
-    if (!token) throw httpError(404, 'identity.token_not_found', 'API token was not found.');
+    if (!token) throw httpError('identity.token_not_found', 'API token was not found.');
     return token;
   };
 
@@ -79,13 +79,13 @@ export async function identityRoutes(app: FastifyInstance) {
   app.post<{ Body: Static<typeof IssueBody> }>('/api/api-tokens', { ...admin, schema: { body: IssueBody } }, async (request, reply) => {
     const { name, scopes, expiresAt, channelBindingIds } = request.body;
     if (scopes.some((scope) => OPERATOR_ISSUED_SCOPES.includes(scope))) {
-      throw httpError(403, 'identity.scope_not_allowed', 'Operator and worker-internal tokens are provisioned by the operator.');
+      throw httpError('identity.scope_not_allowed', 'Operator and worker-internal tokens are provisioned by the operator.');
     }
     if (channelBindingIds?.length && !scopes.includes('gateway')) {
-      throw httpError(400, 'identity.channel_bindings_need_gateway', 'Only gateway tokens can be limited to channel bindings.');
+      throw httpError('identity.channel_bindings_need_gateway', 'Only gateway tokens can be limited to channel bindings.');
     }
     if (expiresAt && Date.parse(expiresAt) <= Date.now()) {
-      throw httpError(400, 'identity.expires_at_past', 'expiresAt must be in the future.');
+      throw httpError('identity.expires_at_past', 'expiresAt must be in the future.');
     }
     const issued = await app.db.transaction(async (tx) => {
       await requireBindings(tx, request.principal.orgId, channelBindingIds ?? []);
@@ -127,9 +127,9 @@ export async function identityRoutes(app: FastifyInstance) {
     async (request) => {
       const { orgId } = request.principal;
       const token = await existingToken(orgId, request.params.id);
-      if (token.revokedAt) throw httpError(409, 'identity.token_revoked', 'This API token has been revoked.');
+      if (token.revokedAt) throw httpError('identity.token_revoked', 'This API token has been revoked.');
       if (!token.scopes.includes('gateway')) {
-        throw httpError(409, 'identity.token_not_gateway', 'Only gateway tokens can be granted channel bindings.');
+        throw httpError('identity.token_not_gateway', 'Only gateway tokens can be granted channel bindings.');
       }
       const grant = await app.db.transaction(async (tx) => {
         await requireBindings(tx, orgId, [request.body.channelBindingId]);
@@ -160,11 +160,11 @@ export async function identityRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { orgId, role: actorRole } = request.principal;
       const role = request.body.role ?? 'member';
-      if (role === 'owner' && actorRole !== 'owner') throw httpError(403, 'identity.owner_required', 'Only an owner can invite an owner.');
+      if (role === 'owner' && actorRole !== 'owner') throw httpError('identity.owner_required', 'Only an owner can invite an owner.');
       const member = await app.db.transaction(async (tx) => {
         const user = await tenants.ensureUser(tx, { email: request.body.email });
         if (await tenants.getMembership(tx, orgId, user.userId)) {
-          throw httpError(409, 'identity.member_exists', 'This email already belongs to a member of the org.');
+          throw httpError('identity.member_exists', 'This email already belongs to a member of the org.');
         }
         const invited = await tenants.ensureMembership(tx, orgId, user.userId, role, 'invited');
         await audit(tx, request, 'member.invited', 'member', user.userId, { role, email: user.email });
@@ -182,12 +182,12 @@ export async function identityRoutes(app: FastifyInstance) {
     { config: { access: 'public' }, schema: { body: AcceptBody } },
     async (request) => {
       const invite = readInviteToken(request.body.token, app.config.cookieSecret);
-      if (invite === 'invalid') throw httpError(400, 'invite.invalid', 'The invite token is not valid.');
-      if (invite === 'expired') throw httpError(400, 'invite.expired', 'The invite has expired; ask for a new one.');
+      if (invite === 'invalid') throw httpError('identity.invite_invalid', 'The invite token is not valid.');
+      if (invite === 'expired') throw httpError('identity.invite_expired', 'The invite has expired; ask for a new one.');
       const member = await app.db.transaction(async (tx) => {
         const current = await tenants.getMembership(tx, invite.orgId, invite.accountId);
         if (current?.status !== 'invited') {
-          throw httpError(409, 'invite.not_pending', 'This invite was already accepted or withdrawn.');
+          throw httpError('identity.invite_not_pending', 'This invite was already accepted or withdrawn.');
         }
         const accepted = (await tenants.updateMembership(tx, invite.orgId, invite.accountId, { status: 'active' }))!;
         // The invited person is the actor: the token was their credential.
@@ -210,13 +210,13 @@ export async function identityRoutes(app: FastifyInstance) {
       const { accountId } = request.params;
       const { role, status, confirm } = request.body;
       const current = await tenants.getMembership(app.db, orgId, accountId);
-      if (!current) throw httpError(404, 'identity.member_not_found', 'Org member was not found.');
+      if (!current) throw httpError('identity.member_not_found', 'Org member was not found.');
       if (status === 'disabled' && confirm !== accountId) {
-        throw httpError(400, 'identity.confirm_required', 'Disabling a member requires confirm to equal the account id.');
+        throw httpError('identity.confirm_required', 'Disabling a member requires confirm to equal the account id.');
       }
       // Only an owner may make or unmake owners, so admins cannot take over the org.
       if ((role === 'owner' || current.role === 'owner') && actorRole !== 'owner') {
-        throw httpError(403, 'identity.owner_required', 'Only an owner can change an owner or appoint one.');
+        throw httpError('identity.owner_required', 'Only an owner can change an owner or appoint one.');
       }
       const updated = await app.db.transaction(async (tx) => {
         // The org always keeps an active owner: the last one can be neither demoted nor disabled.
@@ -224,7 +224,7 @@ export async function identityRoutes(app: FastifyInstance) {
           current.role === 'owner' && current.status === 'active' && ((role && role !== 'owner') || (status && status !== 'active'));
         if (losesOwner) {
           const owners = await members.lockActiveOwners(tx, orgId);
-          if (owners.length <= 1) throw httpError(409, 'identity.last_owner', 'The last owner of the org cannot be demoted or disabled.');
+          if (owners.length <= 1) throw httpError('identity.last_owner', 'The last owner of the org cannot be demoted or disabled.');
         }
         const changed = (await tenants.updateMembership(tx, orgId, accountId, {
           ...(role ? { role } : {}),

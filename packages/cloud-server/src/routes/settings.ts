@@ -41,7 +41,7 @@ export async function settingsRoutes(app: FastifyInstance) {
     scope: Static<typeof SettingScopeQuery>['scope'],
   ) => {
     if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) {
-      throw httpError(413, 'settings.value_too_large', `A setting value may take at most ${MAX_VALUE_BYTES} bytes of JSON.`);
+      throw httpError('settings.value_too_large', `A setting value may take at most ${MAX_VALUE_BYTES} bytes of JSON.`);
     }
     const owner = ownerFor(request, scope, true);
     const setting = await app.db.transaction(async (tx) => {

@@ -35,7 +35,7 @@ function scopeHash(owner: ThreadOwner, filter: { statuses: string[]; tagIds: str
 const cursors = keysetCursor({
   time: 'updatedAt',
   id: 'sessionId',
-  invalid: () => httpError(400, 'threads.cursor.invalid', 'The threads cursor is invalid or belongs to another search.'),
+  invalid: () => httpError('threads.cursor.invalid', 'The threads cursor is invalid or belongs to another search.'),
 });
 
 /**
@@ -46,9 +46,9 @@ export async function threadRoutes(app: FastifyInstance) {
   const threads = createThreadsStore();
   const member = { access: 'member' as const };
 
-  const tagTaken = () => httpError(409, 'threads.tag_name_taken', 'You already have a tag with this name.');
-  const tagNotFound = () => httpError(404, 'threads.tag_not_found', 'Thread tag was not found.');
-  const filterNotFound = () => httpError(404, 'threads.filter_not_found', 'Smart filter was not found.');
+  const tagTaken = () => httpError('threads.tag_name_taken', 'You already have a tag with this name.');
+  const tagNotFound = () => httpError('threads.tag_not_found', 'Thread tag was not found.');
+  const filterNotFound = () => httpError('threads.filter_not_found', 'Smart filter was not found.');
   /** Runs a tag write; a concurrent twin that took the same name becomes a 409. */
   const tagWrite = async <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => {
     try {
@@ -59,7 +59,7 @@ export async function threadRoutes(app: FastifyInstance) {
   };
   const checkQuerySize = (query: Record<string, unknown>) => {
     if (Buffer.byteLength(JSON.stringify(query)) > MAX_QUERY_BYTES) {
-      throw httpError(413, 'threads.filter_query_too_large', `A smart filter query may take at most ${MAX_QUERY_BYTES} bytes of JSON.`);
+      throw httpError('threads.filter_query_too_large', `A smart filter query may take at most ${MAX_QUERY_BYTES} bytes of JSON.`);
     }
   };
 
@@ -74,7 +74,7 @@ export async function threadRoutes(app: FastifyInstance) {
         .filter((id) => id !== '');
       const owner = ownerOf(request);
       const filter = { statuses: [...new Set(status)], tagIds: [...new Set([...tagId, ...csv])], text: q?.trim().toLowerCase() || null };
-      if (filter.tagIds.length > 50) throw httpError(400, 'threads.too_many_tags', 'Filter by at most 50 tags.');
+      if (filter.tagIds.length > 50) throw httpError('threads.too_many_tags', 'Filter by at most 50 tags.');
       const scope = scopeHash(owner, filter);
       const after = cursor ? cursors.decode(cursor, scope) : null;
       const { page, nextCursor } = cursors.page(await threads.search(app.db, { ...owner, ...filter }, after, limit + 1), limit, scope);
@@ -167,7 +167,7 @@ export async function threadRoutes(app: FastifyInstance) {
           const owned = await threads.ownedSessions(tx, owner, sessionIds);
           const missing = sessionIds.filter((id) => !owned.has(id));
           if (missing.length > 0) {
-            throw httpError(404, 'session.not_found', `Cloud session was not found: ${missing.slice(0, 5).join(', ')}.`, {
+            throw httpError('sessions.not_found', `Cloud session was not found: ${missing.slice(0, 5).join(', ')}.`, {
               body: { sessionIds: missing.slice(0, 50) },
             });
           }

@@ -249,5 +249,3 @@ export function createOpenCodeServer(options: { binary: string; root: string; lo
     },
   };
 }
-
-export type OpenCodeServer = ReturnType<typeof createOpenCodeServer>;

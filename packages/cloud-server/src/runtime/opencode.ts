@@ -201,7 +201,7 @@ export function createOpenCodeRuntime(options: OpenCodeRuntimeOptions): RuntimeA
         };
         void client.session.abort({ sessionID, directory }).catch(finishAborted);
       };
-      let finishAborted = () => undefined as void;
+      let finishAborted: () => void = () => {};
 
       const appendText = (part: { id: string; messageID: string }, text: string) => {
         const seen = textSoFar.get(part.id) ?? '';

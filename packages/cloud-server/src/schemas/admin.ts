@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 const Str = Type.String();
 const StringList = Type.Union([Type.Array(Str), Type.Null()]);
 
-export const AdminPolicySchema = Type.Object({
+const AdminPolicySchema = Type.Object({
   org: Type.Object({ orgId: Str, tenantId: Str, name: Str, planKey: Str, status: Str }),
   signup: Type.Object({
     mode: Type.Union([Type.Literal('disabled'), Type.Literal('invite'), Type.Literal('domain'), Type.Literal('open')]),
@@ -42,7 +42,7 @@ export const AuditQuery = Type.Object({
   actorUserId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
-export const AuditEventSchema = Type.Object({
+const AuditEventSchema = Type.Object({
   eventId: Str,
   createdAt: Type.String({ format: 'date-time' }),
   orgId: Str,

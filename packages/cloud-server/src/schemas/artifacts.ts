@@ -5,14 +5,14 @@ const Timestamp = Type.String({ format: 'date-time' });
 const OptionalNullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Nullable(schema));
 const Ref = Type.String({ minLength: 1, maxLength: 512 });
 
-export const ArtifactKind = Type.Union([
+const ArtifactKind = Type.Union([
   Type.Literal('document'),
   Type.Literal('chart'),
   Type.Literal('deck'),
   Type.Literal('spreadsheet'),
   Type.Literal('draft'),
 ]);
-export const ArtifactStatus = Type.Union([Type.Literal('draft'), Type.Literal('in-review'), Type.Literal('final')]);
+const ArtifactStatus = Type.Union([Type.Literal('draft'), Type.Literal('in-review'), Type.Literal('final')]);
 
 export const SessionArtifactsParams = Type.Object({ id: Id });
 export const ArtifactParams = Type.Object({ id: Id, artifactId: Id });
@@ -78,7 +78,7 @@ const artifactFields = {
   statusUpdatedBy: Nullable(Type.String()),
   statusUpdatedAt: Nullable(Timestamp),
 };
-export const PublicArtifact = Type.Object(artifactFields);
+const PublicArtifact = Type.Object(artifactFields);
 export const ArtifactResponse = Type.Object({ artifact: PublicArtifact });
 export const ArtifactContentResponse = Type.Object({ artifact: Type.Object({ ...artifactFields, dataBase64: Type.String() }) });
 export const ArtifactListResponse = Type.Object({ artifacts: Type.Array(PublicArtifact) });

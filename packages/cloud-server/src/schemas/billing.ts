@@ -19,7 +19,7 @@ export const UsageEventSchema = Type.Object({
   createdAt: Iso,
 });
 
-export const UsageQuotaSchema = Type.Object({
+const UsageQuotaSchema = Type.Object({
   quotaKey: Type.String(),
   label: Type.String(),
   unit: Type.Union([Type.Literal('count'), Type.Literal('byte'), Type.Literal('minute')]),

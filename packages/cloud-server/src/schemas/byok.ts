@@ -22,7 +22,7 @@ export const SetSecretBody = Type.Object(
 
 export const OverrideBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S' }) });
 
-export const ByokSecretMetadataSchema = Type.Object({
+const ByokSecretMetadataSchema = Type.Object({
   secretId: Type.String(),
   providerId: Type.String(),
   status: Type.Union(

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 
 const Str = (maxLength = 4096) => Type.String({ maxLength });
 
-export const CapabilityToolSchema = Type.Object({
+const CapabilityToolSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
   name: Str(200),
   icon: Type.Optional(Str(200)),
@@ -24,7 +24,7 @@ export const CapabilityToolSchema = Type.Object({
   credentialReady: Type.Optional(Type.Boolean()),
 });
 
-export const CapabilitySkillSchema = Type.Object({
+const CapabilitySkillSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   label: Str(200),
   description: Str(),
@@ -36,12 +36,12 @@ export const CapabilitySkillSchema = Type.Object({
   agentNames: Type.Array(Str(200)),
 });
 
-export const CapabilitySkillBundleFileSchema = Type.Object({
+const CapabilitySkillBundleFileSchema = Type.Object({
   path: Type.String({ minLength: 1, maxLength: 1024 }),
   content: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
-export const CapabilitySkillBundleSchema = Type.Object({
+const CapabilitySkillBundleSchema = Type.Object({
   name: Str(200),
   source: Str(200),
   origin: Type.Optional(Str()),

@@ -14,7 +14,7 @@ export const DeliveryStatus = literals(['pending', 'claimed', 'sent', 'failed', 
 
 // ------------------------------------------------------------------ records
 
-export const HeadlessAgentSchema = Type.Object({
+const HeadlessAgentSchema = Type.Object({
   agentId: Type.String(),
   orgId: Type.String(),
   tenantId: Type.String(),
@@ -27,7 +27,7 @@ export const HeadlessAgentSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ChannelBindingSchema = Type.Object({
+const ChannelBindingSchema = Type.Object({
   bindingId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -42,7 +42,7 @@ export const ChannelBindingSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ChannelIdentitySchema = Type.Object({
+const ChannelIdentitySchema = Type.Object({
   identityId: Type.String(),
   orgId: Type.String(),
   provider: Type.String(),
@@ -56,7 +56,7 @@ export const ChannelIdentitySchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ChannelSessionBindingSchema = Type.Object({
+const ChannelSessionBindingSchema = Type.Object({
   bindingId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -74,7 +74,7 @@ export const ChannelSessionBindingSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ChannelInteractionSchema = Type.Object({
+const ChannelInteractionSchema = Type.Object({
   interactionId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -93,7 +93,7 @@ export const ChannelInteractionSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ProviderEventSchema = Type.Object({
+const ProviderEventSchema = Type.Object({
   eventId: Type.String(),
   orgId: Type.String(),
   channelBindingId: Nullable(Type.String()),
@@ -114,7 +114,7 @@ export const ProviderEventSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ChannelDeliverySchema = Type.Object({
+const ChannelDeliverySchema = Type.Object({
   deliveryId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
@@ -135,7 +135,7 @@ export const ChannelDeliverySchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ProviderSummarySchema = Type.Object({
+const ProviderSummarySchema = Type.Object({
   id: Type.String(),
   provider: Type.String(),
   label: Type.String(),

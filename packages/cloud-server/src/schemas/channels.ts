@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { AgentStatus, BindingStatus, DeliveryStatus, IdentityRole, IdentityStatus } from './channel-records.js';
 import { literals, Nullable, Obj } from './common.js';
 
@@ -10,9 +10,9 @@ import { literals, Nullable, Obj } from './common.js';
 export * from './channel-records.js';
 
 /** Record ids: any non-blank text up to 256 characters (path segments are percent-decoded). */
-export const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' });
+const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' });
 /** Built-in provider or custom id with a '-' (checked again with `isChannelProviderId`). */
-export const Provider = Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' });
+const Provider = Type.String({ pattern: '^[a-z][a-z0-9_-]{1,63}$' });
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Limit = (maximum: number) => Type.Integer({ minimum: 1, maximum });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -200,6 +200,3 @@ export const DeadLetterBody = Type.Object({
   channelBindingId: Type.Optional(Id),
   lastError: Type.Optional(Type.String({ maxLength: 4096 })),
 });
-
-export type CreateAgentInput = Static<typeof CreateAgentBody>;
-export type CreateBindingInput = Static<typeof CreateBindingBody>;

@@ -1,10 +1,10 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /** Settings keys are free text (the route percent-decodes them), bounded in length. */
-export const SettingKey = Type.String({ minLength: 1, maxLength: 256 });
-export const SettingValue = Type.Record(Type.String(), Type.Unknown(), { description: 'Any JSON object.' });
+const SettingKey = Type.String({ minLength: 1, maxLength: 256 });
+const SettingValue = Type.Record(Type.String(), Type.Unknown(), { description: 'Any JSON object.' });
 
-export const Setting = Type.Object({
+const Setting = Type.Object({
   tenantId: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()]),
   key: Type.String(),
@@ -22,5 +22,3 @@ export const SettingListResponse = Type.Object({ settings: Type.Array(Setting) }
 export const SettingResponse = Type.Object({ setting: Setting });
 export const SettingMaybeResponse = Type.Object({ setting: Type.Union([Setting, Type.Null()]) });
 export const SettingDeleteResponse = Type.Object({ deleted: Type.Boolean() });
-
-export type SettingScope = Static<typeof SettingScopeQuery>['scope'];

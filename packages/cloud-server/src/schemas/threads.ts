@@ -20,7 +20,7 @@ export const ThreadSearchQuery = Type.Object({
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
 });
 
-export const ThreadTag = Type.Object({
+const ThreadTag = Type.Object({
   tenantId: Type.String(),
   tagId: Type.String(),
   name: Type.String(),
@@ -29,7 +29,7 @@ export const ThreadTag = Type.Object({
   updatedAt: Timestamp,
 });
 
-export const Thread = Type.Object({
+const Thread = Type.Object({
   tenantId: Type.String(),
   userId: Type.String(),
   sessionId: Type.String(),
@@ -54,7 +54,7 @@ export const TagAssignmentBody = Type.Object({ sessionIds: Type.Array(Id, { minI
 export const TagResponse = Type.Object({ tag: ThreadTag });
 export const TagListResponse = Type.Object({ tags: Type.Array(ThreadTag) });
 
-export const SmartFilter = Type.Object({
+const SmartFilter = Type.Object({
   tenantId: Type.String(),
   filterId: Type.String(),
   name: Type.String(),

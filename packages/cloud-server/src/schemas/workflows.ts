@@ -4,7 +4,7 @@ import { Id, Nullable } from './common.js';
 const Timestamp = Type.String({ format: 'date-time' });
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 
-export const TriggerType = Type.Union([Type.Literal('manual'), Type.Literal('schedule'), Type.Literal('webhook')]);
+const TriggerType = Type.Union([Type.Literal('manual'), Type.Literal('schedule'), Type.Literal('webhook')]);
 const WorkflowStatus = Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')]);
 const RunStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]);
 
@@ -57,10 +57,10 @@ const summaryFields = {
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };
-export const WorkflowSummary = Type.Object(summaryFields);
-export const WorkflowDetail = Type.Object({ ...summaryFields, prompt: Type.String(), triggers: Type.Array(Trigger) });
+const WorkflowSummary = Type.Object(summaryFields);
+const WorkflowDetail = Type.Object({ ...summaryFields, prompt: Type.String(), triggers: Type.Array(Trigger) });
 
-export const WorkflowRun = Type.Object({
+const WorkflowRun = Type.Object({
   runId: Type.String(),
   workflowId: Type.String(),
   tenantId: Type.String(),
@@ -103,6 +103,7 @@ export const WebhookHeaders = Type.Object({
     Type.String({ description: 'Unix time in seconds (or milliseconds), within 5 minutes of the server clock.' }),
   ),
   'x-open-cowork-signature': Type.Optional(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the description shows the signed text as a template.
     Type.String({ description: '`sha256=` + hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the webhook secret.' }),
   ),
 });

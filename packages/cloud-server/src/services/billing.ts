@@ -1,12 +1,12 @@
-import type { BillingPlan, BillingSubscriptionPayload } from '@open-cowork/shared';
+import type { BillingPlan, BillingSubscriptionPayload, CloudErrorCode } from '@open-cowork/shared';
 import type { BillingConfig } from '../account-config.js';
 import { httpError } from '../errors.js';
 
 /** Features the server gates. An entitlement not configured is granted (self-host). */
-export const BILLING_FEATURES = ['sessions', 'prompts', 'byok', 'workflows', 'channels', 'artifacts', 'workers'] as const;
+const BILLING_FEATURES = ['sessions', 'prompts', 'byok', 'workflows', 'channels', 'artifacts', 'workers'] as const;
 
 /** The 402 code of a missing entitlement; other features get `feature_not_entitled`. */
-const FEATURE_CODES: Record<string, string> = {
+const FEATURE_CODES: Record<string, CloudErrorCode> = {
   sessions: 'billing.sessions_not_entitled',
   prompts: 'billing.prompts_not_entitled',
   workers: 'billing.workers_not_entitled',
@@ -42,7 +42,7 @@ export function createBillingService(deps: { config: BillingConfig; orgSlugs: Re
   });
 
   const providerMissing = () =>
-    httpError(501, 'billing.provider_not_configured', 'No billing provider is configured on this server: billing is self-hosted.');
+    httpError('billing.provider_not_configured', 'No billing provider is configured on this server: billing is self-hosted.');
 
   return {
     entitlements,
@@ -51,7 +51,7 @@ export function createBillingService(deps: { config: BillingConfig; orgSlugs: Re
     requireEntitlement(principal: EntitledOrg, feature: string): void {
       if (config.mode === 'disabled') return;
       if (entitlements(principal.orgId)[feature] !== false) return;
-      throw httpError(402, FEATURE_CODES[feature] ?? 'billing.feature_not_entitled', `This org is not entitled to ${feature}.`, {
+      throw httpError(FEATURE_CODES[feature] ?? 'billing.feature_not_entitled', `This org is not entitled to ${feature}.`, {
         body: { feature },
       });
     },

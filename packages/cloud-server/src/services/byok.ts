@@ -55,8 +55,6 @@ export function createByokCipher(configuredKey: string) {
   };
 }
 
-export type ByokCipher = ReturnType<typeof createByokCipher>;
-
 /**
  * The decrypted secret of an org's active BYOK key for a provider, or null (none, not active,
  * a KMS reference, or no server key). Only a runtime calls this, to hand the key to its model.

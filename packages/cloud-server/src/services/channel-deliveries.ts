@@ -20,12 +20,12 @@ export interface RetryPolicy {
 }
 
 /** The wait before the retry after `attempts` attempts: base × 2^(attempts−1), capped, less up to half of it at random. */
-export function backoffMs(attempts: number, policy: RetryPolicy): number {
+function backoffMs(attempts: number, policy: RetryPolicy): number {
   const full = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(full / 2 + (Math.random() * full) / 2);
 }
 
-export interface NewDelivery {
+interface NewDelivery {
   agentId: string;
   channelBindingId: string;
   sessionBindingId?: string | undefined;
@@ -38,9 +38,9 @@ export interface NewDelivery {
   nextAttemptAt?: string | undefined;
 }
 
-export type LeaseMatch = DeliveryMatch & { claimedBy: string };
+type LeaseMatch = DeliveryMatch & { claimedBy: string };
 
-const notFound = () => httpError(404, 'channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
+const notFound = () => httpError('channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
 
 /**
  * The rules of the outbound delivery queue: what a delivery may carry, the lease actions of a
@@ -65,7 +65,7 @@ export function createChannelDeliveryService(deps: {
     const found = await store.find(tx, match);
     if (found.length === 0) throw notFound();
     if (found.length > 1) {
-      throw httpError(409, 'channels.delivery_ambiguous', 'Several channel bindings have a delivery with this id: give channelBindingId.');
+      throw httpError('channels.delivery_ambiguous', 'Several channel bindings have a delivery with this id: give channelBindingId.');
     }
     return found[0]!;
   };
@@ -75,17 +75,17 @@ export function createChannelDeliveryService(deps: {
     async create(tx: Queryable, principal: Principal, input: NewDelivery): Promise<{ delivery: ChannelDeliveryRecord; created: boolean }> {
       for (const field of ['target', 'payload'] as const) {
         if (Buffer.byteLength(JSON.stringify(input[field])) > MAX_JSON_BYTES) {
-          throw httpError(413, 'channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
+          throw httpError('channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
         }
       }
       const binding = await bindingOf(tx, principal, input.channelBindingId);
-      if (binding.agentId !== input.agentId) throw httpError(400, 'channels.agent_mismatch', 'agentId does not own this channel binding.');
+      if (binding.agentId !== input.agentId) throw httpError('channels.agent_mismatch', 'agentId does not own this channel binding.');
       requireSameProvider(binding, input.provider, 'channel binding');
-      if (binding.status !== 'active') throw httpError(409, 'channels.binding_inactive', `The channel binding is ${binding.status}.`);
+      if (binding.status !== 'active') throw httpError('channels.binding_inactive', `The channel binding is ${binding.status}.`);
       if (input.sessionBindingId) {
         const sessionBinding = await channels.getSessionBinding(tx, principal.orgId, input.sessionBindingId);
         if (!sessionBinding || sessionBinding.channelBindingId !== binding.bindingId) {
-          throw httpError(403, 'channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
+          throw httpError('channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
         }
       }
       const result = await store.create(tx, {
@@ -149,7 +149,7 @@ export function createChannelDeliveryService(deps: {
       const delivery = await store.renew(tx, match, ttlMs);
       if (!delivery) {
         if ((await store.find(tx, match)).length === 0) throw notFound();
-        throw httpError(409, 'channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
+        throw httpError('channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
       }
       await store.renewHeld(tx, match, ttlMs);
       await audit(tx, principal, {
@@ -173,9 +173,9 @@ export function createChannelDeliveryService(deps: {
       lastError?: string | undefined,
     ): Promise<ChannelDeliveryRecord> {
       const current = (await store.lock(tx, await only(tx, match)))!;
-      if (current.status === 'sent') throw httpError(409, 'channels.delivery_already_sent', 'This delivery was already sent.');
+      if (current.status === 'sent') throw httpError('channels.delivery_already_sent', 'This delivery was already sent.');
       if (verb === 'retry' && current.leaseLive) {
-        throw httpError(409, 'channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
+        throw httpError('channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
       }
       const delivery =
         verb === 'retry'

@@ -46,22 +46,22 @@ export const sanitiseObject = (value: Record<string, unknown>) => sanitisePublic
 /** 400 unless `provider` is a built-in provider or a custom id containing '-'. */
 export function checkProvider(provider: string): void {
   if (!isChannelProviderId(provider)) {
-    throw httpError(400, 'channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
+    throw httpError('channels.provider_invalid', 'provider must be a built-in provider or a custom id containing "-".');
   }
 }
 
 /** 400 `channels.provider_mismatch` unless `provider` is the provider of the (channel or session) binding. */
 export function requireSameProvider(binding: { provider: string }, provider: string, what: 'channel binding' | 'session binding'): void {
-  if (binding.provider !== provider) throw httpError(400, 'channels.provider_mismatch', `provider does not match the ${what}.`);
+  if (binding.provider !== provider) throw httpError('channels.provider_mismatch', `provider does not match the ${what}.`);
 }
 
 /** What a mutating channel route answers. */
-export interface RouteResult {
+interface RouteResult {
   status: number;
   body: unknown;
 }
 
-export type ChannelArtifact = ArtifactWithContent;
+type ChannelArtifact = ArtifactWithContent;
 
 // ------------------------------------------------------------------ the service
 
@@ -102,7 +102,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
       const allowed = heldByToken(principal)
         ? principal.scopes.includes('gateway') || principal.scopes.includes('admin')
         : principal.role === 'owner' || principal.role === 'admin';
-      if (!allowed) throw httpError(403, 'channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
+      if (!allowed) throw httpError('channels.gateway_required', 'Channel routes need a gateway or admin token, or an org admin.');
       app.billing.requireEntitlement(principal, 'channels');
     },
 
@@ -115,7 +115,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     assertGranted(principal: Principal, bindingId: string): void {
       const scope = scopeOf(principal);
       if (scope && !scope.includes(bindingId)) {
-        throw httpError(403, 'gateway.binding_not_granted', 'This gateway token was not granted that channel binding.');
+        throw httpError('channels.binding_not_granted', 'This gateway token was not granted that channel binding.');
       }
     },
 
@@ -123,7 +123,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     async binding(q: Queryable, principal: Principal, bindingId: string): Promise<StoredChannelBinding> {
       service.assertGranted(principal, bindingId);
       const binding = await store.getBinding(q, principal.orgId, bindingId);
-      if (!binding) throw httpError(404, 'channels.binding_not_found', 'Channel binding was not found.');
+      if (!binding) throw httpError('channels.binding_not_found', 'Channel binding was not found.');
       return binding;
     },
 
@@ -137,7 +137,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     /** The session binding: 404 when absent, 403 when its channel binding is not granted. */
     async sessionBinding(q: Queryable, principal: Principal, sessionBindingId: string) {
       const binding = await store.getSessionBinding(q, principal.orgId, sessionBindingId);
-      if (!binding) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+      if (!binding) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
       service.assertGranted(principal, binding.channelBindingId);
       return binding;
     },
@@ -179,7 +179,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
   app.addHook('preClose', () => streams.close());
 }
 
-export type ChannelsService = {
+type ChannelsService = {
   store: ChannelsStore;
   deliveryService: ChannelDeliveryService;
   inbound: ChannelInboundStore;

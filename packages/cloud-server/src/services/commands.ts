@@ -39,7 +39,7 @@ export interface CommandRequest {
 const ALLOW_ANSWERS = new Set(['allow', 'once', 'always']);
 
 /** `true`, `'allow'`, `'once'`, `'always'` or `{allowed: true}` allow; anything else denies. */
-export function permissionAllows(response: unknown): boolean {
+function permissionAllows(response: unknown): boolean {
   if (response === true) return true;
   if (typeof response === 'string') return ALLOW_ANSWERS.has(response);
   return typeof response === 'object' && response !== null && (response as { allowed?: unknown }).allowed === true;
@@ -62,7 +62,7 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
     case 'permission.respond': {
       const permissionId = String(payload.permissionId);
       if (!view?.pendingApprovals.some((approval) => approval.id === permissionId)) {
-        throw httpError(404, 'session.permission_not_found', 'No pending permission request has this id.');
+        throw httpError('sessions.permission_not_found', 'No pending permission request has this id.');
       }
       return [
         {
@@ -75,7 +75,7 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
     case 'question.reject': {
       const requestId = String(payload.requestId);
       if (!view?.pendingQuestions.some((question) => question.id === requestId)) {
-        throw httpError(404, 'session.question_not_found', 'No pending question has this request id.');
+        throw httpError('sessions.question_not_found', 'No pending question has this request id.');
       }
       const rejected = request.kind === 'question.reject';
       return [{ type: 'question.resolved', payload: { requestId, answers: rejected ? null : payload.answers, rejected, commandId } }];
@@ -116,10 +116,9 @@ export function createCommandService(deps: {
           const now = new Date().toISOString();
           const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
           if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
-            throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+            throw httpError('sessions.not_found', 'Cloud session was not found.');
           }
-          if (locked.record.status === 'closed')
-            throw httpError(409, 'session.closed', 'The session is closed: it takes no more commands.');
+          if (locked.record.status === 'closed') throw httpError('sessions.closed', 'The session is closed: it takes no more commands.');
           await observer?.admit(tx, caller, request);
           const commandId = newId('cmd');
           const projection = await sessions.getProjection(tx, request.sessionId);

@@ -56,7 +56,7 @@ export function parseCron(expression: string): CronSchedule {
       anyWeekday: parts[4] === '*',
     };
   } catch (error) {
-    throw httpError(400, 'workflows.cron_invalid', `Invalid cron expression "${expression}": ${(error as Error).message}.`);
+    throw httpError('workflows.cron_invalid', `Invalid cron expression "${expression}": ${(error as Error).message}.`);
   }
 }
 

@@ -7,10 +7,10 @@ import type { StreamEngine } from '../streams/engine.js';
 import type { RetryPolicy } from './channel-deliveries.js';
 
 /** The NOTIFY channel that says "deliveries of this org changed" (payload: the org id). */
-export const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';
+const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';
 
 /** Tunables of the delivery stream; mutable so that tests can shorten them. */
-export interface DeliveryStreamSettings extends RetryPolicy {
+interface DeliveryStreamSettings extends RetryPolicy {
   /** At most this many deliveries are leased to one stream and not yet acked, unless the stream asks for another number. */
   prefetch: number;
   /** Re-check for due deliveries and ended leases at least this often, even without a NOTIFY. */
@@ -21,7 +21,7 @@ export interface DeliveryStreamSettings extends RetryPolicy {
   maxTtlMs: number;
 }
 
-export const DEFAULT_DELIVERY_STREAM_SETTINGS: DeliveryStreamSettings = {
+const DEFAULT_DELIVERY_STREAM_SETTINGS: DeliveryStreamSettings = {
   prefetch: 2,
   maxAttempts: 8,
   retryBaseMs: 1000,
@@ -59,7 +59,7 @@ const keyOf = (delivery: { channelBindingId: string; deliveryId: string }) => `$
 
 /**
  * The channel delivery stream, a leased source on the SSE engine. Each stream claims due
- * deliveries in bounded batches and holds at most `batchSize` unacked leases: it claims more only
+ * deliveries in bounded batches and holds at most `prefetch` unacked leases: it claims more only
  * as the consumer acks (or as its leases end). It wakes on a NOTIFY from any server process
  * sharing the database (a delivery created, acked or retried), and re-checks on a timer for retry
  * times and ended leases. A poll that fails is reported once as `event: error`, not every tick.

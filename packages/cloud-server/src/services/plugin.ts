@@ -36,7 +36,7 @@ export interface SessionServicesOptions {
 }
 
 /** The runtime `--runtime` chose: scripted, or OpenCode with the org's BYOK key (a worker process builds it the same way). */
-export function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
+function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
   const { runtime, byok } = app.config;
   if (runtime.kind === 'scripted') return createScriptedRuntime();
   return createOpenCodeRuntime({ ...runtime, model: runtime.model!, providerKey: createProviderKeys(app.db, byok.key), logger: app.log });

@@ -1,4 +1,5 @@
 import type {
+  CloudErrorCode,
   CloudProjectSourceInput,
   CloudProjectSourceSummary,
   CloudSessionProjectionView,
@@ -10,7 +11,6 @@ import type {
   SessionListQuery,
   SessionRecord,
   SessionStatus,
-  ValidateProjectSourceResult,
 } from '@open-cowork/shared';
 import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
@@ -43,7 +43,7 @@ function scopeHash(caller: SessionCaller, query: SessionListQuery): string {
 const cursors = keysetCursor({
   time: 'updatedAt',
   id: 'sessionId',
-  invalid: () => httpError(400, 'sessions.cursor.invalid', 'The sessions cursor is invalid or belongs to another listing.'),
+  invalid: () => httpError('sessions.cursor.invalid', 'The sessions cursor is invalid or belongs to another listing.'),
 });
 
 /** What a session record shows of its project source: never credentials or object keys. */
@@ -92,6 +92,9 @@ export function nameAfterFirstPrompt(
   return view;
 }
 
+/** A `ValidateProjectSourceResult` whose refusal carries the code that `create` answers 403 with. */
+type ProjectSourceVerdict = { allowed: true; reason: null } | { allowed: false; reason: string; policyCode: CloudErrorCode };
+
 /**
  * Creating, importing and listing sessions, and their project sources. Creation and import
  * append their first events in the transaction that inserts the session.
@@ -99,7 +102,7 @@ export function nameAfterFirstPrompt(
 export function createSessionService(deps: { db: Db; sessions: SessionsStore; snapshots: SnapshotsStore; events: EventService }) {
   const { db, sessions, snapshots, events } = deps;
 
-  async function validateProjectSource(caller: SessionCaller, source: CloudProjectSourceInput): Promise<ValidateProjectSourceResult> {
+  async function validateProjectSource(caller: SessionCaller, source: CloudProjectSourceInput): Promise<ProjectSourceVerdict> {
     if (source.kind === 'git') {
       if (REMOTE_REPOSITORY.test(source.repositoryUrl) && !source.subdirectory?.split('/').includes('..'))
         return { allowed: true, reason: null };
@@ -151,7 +154,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
     return db.transaction(async (tx) => {
       const locked = await sessions.lock(tx, sessionId);
       if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
-        throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+        throw httpError('sessions.not_found', 'Cloud session was not found.');
       }
       check?.((await sessions.view(tx, caller.tenantId, caller.userId, sessionId))!);
       await sessions.setFields(tx, sessionId, { ...fields, updatedAt: new Date().toISOString() });
@@ -167,14 +170,14 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
 
     /**
      * Closes the caller's session for good: it stays listed and readable, and refuses commands
-     * (`session.closed`). A running turn must be aborted first (`session.busy`), so that no runtime
+     * (`sessions.closed`). A running turn must be aborted first (`sessions.busy`), so that no runtime
      * appends to a closed session.
      */
     close: (caller: SessionCaller, sessionId: string) =>
       update(caller, sessionId, { status: 'closed' }, ({ session, projection }) => {
         const view = projection?.view as Partial<CloudSessionProjectionView> | undefined;
         if (session.status === 'running' || view?.isGenerating) {
-          throw httpError(409, 'session.busy', 'The session is running a turn: abort it before closing the session.');
+          throw httpError('sessions.busy', 'The session is running a turn: abort it before closing the session.');
         }
       }),
 
@@ -187,8 +190,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       const source = input.projectSource ?? null;
       if (source) {
         const verdict = await validateProjectSource(caller, source);
-        if (!verdict.allowed)
-          throw httpError(403, verdict.policyCode ?? 'project_source.not_allowed', verdict.reason ?? 'Project source not allowed.');
+        if (!verdict.allowed) throw httpError(verdict.policyCode, verdict.reason);
       }
       const summary = source ? summarise(source) : null;
       const drafts: EventDraft[] = [
@@ -201,7 +203,6 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
     async import(caller: SessionCaller, request: SessionImportRequest): Promise<CloudSessionView> {
       if (request.artifacts && request.artifacts.length > 0) {
         throw httpError(
-          503,
           'storage.object_store_unconfigured',
           'This server has no object store for imported artifacts; import without artifacts.',
         );
@@ -248,7 +249,6 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       for (const file of input.files) {
         if (file.path.startsWith('/') || file.path.split(/[\\/]/).includes('..')) {
           throw httpError(
-            400,
             'project_source.snapshot_path_invalid',
             `Snapshot paths must be relative and stay inside the project: ${file.path}`,
           );

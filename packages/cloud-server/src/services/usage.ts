@@ -1,4 +1,4 @@
-import type { CloudUsageSummary, UsageEvent, UsageQuota } from '@open-cowork/shared';
+import type { CloudErrorCode, CloudUsageSummary, UsageEvent, UsageQuota } from '@open-cowork/shared';
 import type { QuotaLimits } from '../account-config.js';
 import { httpError } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
@@ -20,7 +20,7 @@ interface QuotaDefinition {
   eventType: string;
   unit: UsageQuota['unit'];
   windowMs: number;
-  policyCode: string;
+  policyCode: CloudErrorCode;
   limit: (limits: QuotaLimits) => number | null;
 }
 
@@ -101,7 +101,7 @@ export function createUsageService(deps: { db: Db; store: UsageStore; limits: Qu
       const state = await quotaState(q, orgId, definition, now);
       if (state.limit !== null && state.used + quantity > state.limit) {
         const retryAfterMs = Math.max(1, Date.parse(state.resetAt) - now);
-        throw httpError(429, definition.policyCode, `The ${definition.label.toLowerCase()} quota of ${state.limit} is used up.`, {
+        throw httpError(definition.policyCode, `The ${definition.label.toLowerCase()} quota of ${state.limit} is used up.`, {
           retryAfterMs,
           body: {
             verdict: {

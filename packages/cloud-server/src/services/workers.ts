@@ -62,7 +62,7 @@ const idle = (command: SessionCommandRecord): EventDraft => ({ type: 'session.id
  * - `close()` lets running turns finish (up to one lease period), then hands the leases back and
  *   wakes the other workers, so they take over at once.
  */
-export function createWorkerService(deps: {
+function createWorkerService(deps: {
   db: Db;
   commands: CommandsStore;
   sessions: SessionsStore;
@@ -302,7 +302,7 @@ export function createWorkerService(deps: {
   };
 }
 
-export type WorkerService = ReturnType<typeof createWorkerService>;
+type WorkerService = ReturnType<typeof createWorkerService>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -324,11 +324,7 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
   if (config.role === 'worker') {
     app.addHook('onRequest', async (request) => {
       if (!WORKER_ROLE_ROUTES.has(request.url.split('?')[0]!)) {
-        throw httpError(
-          404,
-          'route.not_found',
-          'This process runs runtime workers only (--role worker); send API requests to an api process.',
-        );
+        throw httpError('route.not_found', 'This process runs runtime workers only (--role worker); send API requests to an api process.');
       }
     });
   }

@@ -19,7 +19,7 @@ export function seal(key: Buffer, secret: string, triggerId: string): string {
   return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join('.');
 }
 
-export function unseal(key: Buffer, sealed: string, triggerId: string): string | null {
+function unseal(key: Buffer, sealed: string, triggerId: string): string | null {
   const [version, iv, tag, data] = sealed.split('.');
   if (version !== 'v1' || !iv || !tag || !data) return null;
   try {
@@ -70,14 +70,13 @@ export function verifyWebhook(
   request: { timestamp: string | undefined; signature: string | undefined; rawBody: string },
   now = Date.now(),
 ): VerifiedWebhook {
-  const unauthorized = (code: string, message: string) => httpError(401, code, message);
   const at = request.timestamp ? timestampMs(request.timestamp) : null;
   if (at === null || Math.abs(now - at) > WEBHOOK_TOLERANCE_MS) {
-    throw unauthorized('workflows.webhook_timestamp_invalid', 'x-open-cowork-timestamp is missing or more than 5 minutes off.');
+    throw httpError('workflows.webhook_timestamp_invalid', 'x-open-cowork-timestamp is missing or more than 5 minutes off.');
   }
   const secret = unseal(key, trigger.sealed, trigger.triggerId);
   if (!secret || !request.signature || !signatureMatches(secret, request.timestamp!, request.rawBody, request.signature)) {
-    throw unauthorized('workflows.webhook_signature_invalid', 'x-open-cowork-signature does not match the request.');
+    throw httpError('workflows.webhook_signature_invalid', 'x-open-cowork-signature does not match the request.');
   }
   let payload: Record<string, unknown> | null = null;
   if (request.rawBody.trim() !== '') {
@@ -85,10 +84,10 @@ export function verifyWebhook(
     try {
       parsed = JSON.parse(request.rawBody);
     } catch {
-      throw httpError(400, 'request.invalid_json', 'Request body must be valid JSON.');
+      throw httpError('request.invalid_json', 'Request body must be valid JSON.');
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw httpError(400, 'workflows.webhook_payload_invalid', 'A webhook body must be a JSON object.');
+      throw httpError('workflows.webhook_payload_invalid', 'A webhook body must be a JSON object.');
     }
     const refused = nulRefusal(request.rawBody, parsed);
     if (refused) throw refused;

@@ -21,17 +21,13 @@ import { nextCronRun, parseCron } from './cron.js';
 import type { SessionService } from './sessions.js';
 import { seal, sealingKey, verifyWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
 
-// The cron parser and the webhook signature are modules of their own; their exports stay available here.
-export { nextCronRun, parseCron, type CronSchedule } from './cron.js';
-export { signWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
-
 declare module 'fastify' {
   interface FastifyInstance {
     workflows: WorkflowService;
   }
 }
 
-export interface WorkflowCaller {
+interface WorkflowCaller {
   tenantId: string;
   userId: string;
 }
@@ -47,12 +43,12 @@ const scopeHash = (caller: WorkflowCaller) => cursorScope({ tenantId: caller.ten
 const cursors = keysetCursor({
   time: 'updatedAt',
   id: 'workflowId',
-  invalid: () => httpError(400, 'workflows.cursor.invalid', 'The workflows cursor is invalid or belongs to another listing.'),
+  invalid: () => httpError('workflows.cursor.invalid', 'The workflows cursor is invalid or belongs to another listing.'),
 });
 
 const publicDetail = ({ sealedSecrets: _secrets, ...detail }: WorkflowRecord): WorkflowDetail => detail;
 
-const notFound = () => httpError(404, 'workflows.not_found', 'Workflow was not found.');
+const notFound = () => httpError('workflows.not_found', 'Workflow was not found.');
 
 /** The prompt a run submits: the workflow's, plus the trigger payload when there is one. */
 function runPrompt(workflow: WorkflowRecord, payload: Record<string, unknown> | null): string {
@@ -60,14 +56,14 @@ function runPrompt(workflow: WorkflowRecord, payload: Record<string, unknown> | 
   return `${workflow.prompt}\n\nTrigger payload:\n\`\`\`json\n${JSON.stringify(payload, null, 2)}\n\`\`\``;
 }
 
-export interface WebhookRequest {
+interface WebhookRequest {
   workflowId: string;
   timestamp: string | undefined;
   signature: string | undefined;
   rawBody: string;
 }
 
-export interface WebhookResult {
+interface WebhookResult {
   ok: true;
   workflowId: string;
   runId: string;
@@ -83,7 +79,7 @@ export interface WebhookResult {
  * Workflows: creation, listing, lifecycle, runs and their triggers. A run is a session of the
  * workflow's owner that receives the workflow's prompt, through the session and command services.
  */
-export function createWorkflowService(deps: {
+function createWorkflowService(deps: {
   db: Db;
   store: WorkflowsStore;
   sessions: SessionService;
@@ -118,9 +114,9 @@ export function createWorkflowService(deps: {
     const replayOf = await db.transaction(async (tx) => {
       const current = await store.get(tx, workflow.workflowId, null, true);
       if (!current) throw notFound();
-      if (current.status === 'archived') throw httpError(409, 'workflows.archived', 'An archived workflow cannot run.');
+      if (current.status === 'archived') throw httpError('workflows.archived', 'An archived workflow cannot run.');
       if (current.status === 'paused' && triggerType !== 'manual') {
-        throw httpError(409, 'workflows.paused', 'A paused workflow only runs when started by hand.');
+        throw httpError('workflows.paused', 'A paused workflow only runs when started by hand.');
       }
       if (receipt) {
         const previous = await store.claimReceipt(tx, workflow.workflowId, receipt, runId, queuedAt);
@@ -184,13 +180,13 @@ export function createWorkflowService(deps: {
       const triggers: NewTrigger[] = draft.triggers.map((trigger) => {
         const triggerId = newId('wft');
         if (trigger.type === 'schedule') {
-          if (!trigger.cron) throw httpError(400, 'workflows.cron_required', 'A schedule trigger needs a cron expression.');
+          if (!trigger.cron) throw httpError('workflows.cron_required', 'A schedule trigger needs a cron expression.');
           const next = nextCronRun(parseCron(trigger.cron), now);
           return { triggerId, type: 'schedule', cron: trigger.cron.trim(), nextRunAt: next?.toISOString() ?? null, sealedSecret: null };
         }
-        if (trigger.cron) throw httpError(400, 'workflows.cron_unexpected', `A ${trigger.type} trigger takes no cron expression.`);
+        if (trigger.cron) throw httpError('workflows.cron_unexpected', `A ${trigger.type} trigger takes no cron expression.`);
         if (trigger.type === 'webhook') {
-          if (reveal) throw httpError(400, 'workflows.webhook_duplicate', 'A workflow has at most one webhook trigger.');
+          if (reveal) throw httpError('workflows.webhook_duplicate', 'A workflow has at most one webhook trigger.');
           const made = newReveal(workflowId, triggerId);
           reveal = made.reveal;
           return { triggerId, type: 'webhook', cron: null, nextRunAt: null, sealedSecret: made.sealed };
@@ -242,7 +238,7 @@ export function createWorkflowService(deps: {
         if (!workflow) throw notFound();
         if (workflow.status === 'archived') {
           if (action === 'archive') return;
-          throw httpError(409, 'workflows.archived', 'An archived workflow cannot be paused or resumed.');
+          throw httpError('workflows.archived', 'An archived workflow cannot be paused or resumed.');
         }
         const target = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'archived';
         if (workflow.status !== target) await store.setStatus(tx, workflowId, target, new Date().toISOString());
@@ -255,8 +251,8 @@ export function createWorkflowService(deps: {
         const workflow = await store.get(tx, workflowId, caller, true);
         if (!workflow) throw notFound();
         const trigger = workflow.triggers.find((candidate) => candidate.type === 'webhook');
-        if (!trigger) throw httpError(404, 'workflows.webhook_not_configured', 'This workflow has no webhook trigger.');
-        if (workflow.status === 'archived') throw httpError(409, 'workflows.archived', 'An archived workflow cannot be changed.');
+        if (!trigger) throw httpError('workflows.webhook_not_configured', 'This workflow has no webhook trigger.');
+        if (workflow.status === 'archived') throw httpError('workflows.archived', 'An archived workflow cannot be changed.');
         const made = newReveal(workflowId, trigger.triggerId);
         await store.setSecret(tx, trigger.triggerId, made.sealed, new Date().toISOString());
         return made.reveal;
@@ -272,7 +268,7 @@ export function createWorkflowService(deps: {
       const workflow = await owned(caller, workflowId);
       const triggerType = input.triggerType ?? 'manual';
       if (triggerType !== 'manual' && !workflow.triggerTypes.includes(triggerType)) {
-        throw httpError(409, 'workflows.trigger_not_configured', `This workflow has no ${triggerType} trigger.`);
+        throw httpError('workflows.trigger_not_configured', `This workflow has no ${triggerType} trigger.`);
       }
       const { response } = await startRun(workflow, triggerType, input.triggerPayload ?? null);
       return response!;
@@ -332,7 +328,7 @@ export function createWorkflowService(deps: {
   };
 }
 
-export type WorkflowService = ReturnType<typeof createWorkflowService>;
+type WorkflowService = ReturnType<typeof createWorkflowService>;
 
 async function workflowServicesPlugin(app: FastifyInstance) {
   app.decorate(

@@ -51,10 +51,10 @@ const COLUMNS = `a.artifact_id, a.tenant_id, a.session_id, a.filename, a.content
   a.author_agent_id, a.project_id, a.task_id, a.status_updated_by, a.status_updated_at, a.created_at, a.updated_at, s.title AS session_title`;
 
 /** `cloud-artifact://<encoded id>/<encoded filename>`. */
-export const artifactFilePath = (artifactId: string, filename: string) =>
+const artifactFilePath = (artifactId: string, filename: string) =>
   `${CLOUD_ARTIFACT_SCHEME}${encodeURIComponent(artifactId)}/${encodeURIComponent(filename)}`;
 
-export function toPublicArtifact(row: Record<string, unknown>): PublicArtifact {
+function toPublicArtifact(row: Record<string, unknown>): PublicArtifact {
   const artifactId = String(row.artifact_id);
   const filename = String(row.filename);
   const mime = String(row.content_type);
@@ -211,5 +211,3 @@ export function createArtifactsStore() {
     },
   };
 }
-
-export type ArtifactsStore = ReturnType<typeof createArtifactsStore>;

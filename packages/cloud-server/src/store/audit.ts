@@ -48,7 +48,7 @@ const scopeHash = (orgId: string, filters: AuditFilters) =>
 const cursors = keysetCursor({
   time: 'createdAt',
   id: 'eventId',
-  invalid: () => httpError(400, 'audit.cursor.invalid', 'The audit cursor is not valid for this query.'),
+  invalid: () => httpError('audit.cursor.invalid', 'The audit cursor is not valid for this query.'),
 });
 
 const toEvent = (row: AuditRow): AdminAuditEvent => ({

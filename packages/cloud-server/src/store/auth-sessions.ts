@@ -130,5 +130,3 @@ export function createAuthSessionStore(idleMs: number) {
     },
   };
 }
-
-export type AuthSessionStore = ReturnType<typeof createAuthSessionStore>;

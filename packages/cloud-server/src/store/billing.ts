@@ -52,5 +52,3 @@ export function createBillingStore() {
     },
   };
 }
-
-export type BillingStore = ReturnType<typeof createBillingStore>;

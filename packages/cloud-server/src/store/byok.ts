@@ -174,5 +174,3 @@ export function createByokStore() {
     },
   };
 }
-
-export type ByokStore = ReturnType<typeof createByokStore>;

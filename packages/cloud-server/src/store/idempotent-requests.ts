@@ -104,5 +104,3 @@ export function createIdempotentRequestsStore() {
     },
   };
 }
-
-export type IdempotentRequestsStore = ReturnType<typeof createIdempotentRequestsStore>;

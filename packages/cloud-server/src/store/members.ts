@@ -29,5 +29,3 @@ export function createMembersStore() {
     },
   };
 }
-
-export type MembersStore = ReturnType<typeof createMembersStore>;

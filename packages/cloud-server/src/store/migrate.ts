@@ -8,7 +8,7 @@ export interface Migration {
 }
 
 /** The `.sql` files next to this module (the build copies them into dist/store/migrations). */
-export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 /** Any constant works; it only has to be the same for every process sharing one database. */
 const MIGRATION_LOCK_KEY = 7_140_431_001;

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type Db, POOL_IN_TRANSACTION, type Queryable, type QueryResult } from './db.js';
 
 /** The owner's lock in an embedded store's data directory (the role of PostgreSQL's `postmaster.pid`). */
-export const LOCK_FILE = 'open-cowork-cloud.lock';
+const LOCK_FILE = 'open-cowork-cloud.lock';
 
 interface LockHolder {
   pid: number;
@@ -29,7 +29,7 @@ function isAlive(pid: number): boolean {
  * each work on their own copy and lose each other's writes. A lock whose process is gone (killed)
  * is stale and taken over; a live holder is named in the refusal. Resolves to the release.
  */
-export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const file = join(dataDir, LOCK_FILE);
   const mine: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (;;) {

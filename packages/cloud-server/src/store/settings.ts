@@ -68,5 +68,3 @@ export function createSettingsStore() {
     },
   };
 }
-
-export type SettingsStore = ReturnType<typeof createSettingsStore>;

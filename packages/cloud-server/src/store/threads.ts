@@ -222,5 +222,3 @@ export function createThreadsStore() {
     },
   };
 }
-
-export type ThreadsStore = ReturnType<typeof createThreadsStore>;

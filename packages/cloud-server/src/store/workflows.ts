@@ -103,7 +103,7 @@ function toSummary(row: Record<string, unknown>, triggers: WorkflowTrigger[]): W
   };
 }
 
-export function toRun(row: Record<string, unknown>): WorkflowRun {
+function toRun(row: Record<string, unknown>): WorkflowRun {
   let status = row.status as WorkflowRunStatus;
   let finishedAt = isoOrNull(row.finished_at);
   if (status === 'running' && row.session_status != null) {

@@ -75,13 +75,13 @@ export function createStreamEngine(options: StreamOptions) {
 
   /** Admits the caller and starts the SSE response; throws (429, 503) before any byte is sent. */
   function openStream(request: FastifyRequest, reply: FastifyReply, owner: StreamOwner): StreamConnection {
-    if (closing) throw httpError(503, 'server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1000 });
+    if (closing) throw httpError('server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1000 });
     if ((perOrg.get(owner.orgId) ?? 0) >= options.maxStreamsPerOrg) {
-      throw httpError(429, 'stream.cap_exceeded', 'Too many concurrent event streams for this organisation.', { retryAfterMs: 1000 });
+      throw httpError('stream.cap_exceeded', 'Too many concurrent event streams for this organisation.', { retryAfterMs: 1000 });
     }
     const userKey = `${owner.orgId} ${owner.userId}`;
     if ((perUser.get(userKey) ?? 0) >= options.maxStreamsPerUser) {
-      throw httpError(429, 'stream.cap_exceeded', 'Too many concurrent event streams for this user.', { retryAfterMs: 1000 });
+      throw httpError('stream.cap_exceeded', 'Too many concurrent event streams for this user.', { retryAfterMs: 1000 });
     }
     count(perOrg, owner.orgId, 1);
     count(perUser, userKey, 1);

@@ -39,7 +39,7 @@ function cursorValue(value: unknown): number {
  * The resume cursor: the larger of `?after=` and `Last-Event-ID`. The first server preferred the
  * query, so a browser's automatic reconnect (same URL, newer Last-Event-ID) replayed everything.
  */
-export function resumeCursor(request: FastifyRequest): number {
+function resumeCursor(request: FastifyRequest): number {
   const query = request.query as Record<string, unknown> | undefined;
   return Math.max(cursorValue(query?.after), cursorValue(request.headers['last-event-id']));
 }

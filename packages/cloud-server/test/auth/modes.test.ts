@@ -5,7 +5,7 @@ import { createConfig } from '../../src/config.js';
 import { createTenantStore } from '../../src/store/tenants.js';
 import { call } from '../helpers/http.js';
 import { type ServerWithIssuer, startServerWithIssuer, type TestIssuer } from '../helpers/oidc.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 const OPERATOR_TOKEN = 'operator-secret-for-tests-0123456789';
 
@@ -102,7 +102,7 @@ describe('cookie sessions', () => {
     await tenants.updateMembership(server.app.db, server.app.defaultOrg.orgId, leaver.userId, { status: 'disabled' });
     const me = await get('/auth/me', { cookies });
     expect(me.status).toBe(403);
-    expect(me.body.code).toBe('membership.inactive');
+    expect(me.body.code).toBe('authorization.membership_inactive');
   });
 
   it('marks cookies Secure unless configured off for plain-http local mode', async () => {

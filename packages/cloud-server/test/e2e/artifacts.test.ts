@@ -1,6 +1,6 @@
 import type { CloudSessionEvent, CloudSessionProjectionView } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { type Client, failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const MAX_BYTES = 64 * 1024;

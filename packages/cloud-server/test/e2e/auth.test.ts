@@ -2,7 +2,7 @@ import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
 import type { CloudSessionEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerWithIssuer, startServerWithIssuer, type TestIssuer } from '../helpers/oidc.js';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, clientFor, failure, hasType, record } from './harness.js';
 
 const OPERATOR_TOKEN = 'operator-secret-for-the-auth-e2e-test';

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/services/workflow-webhooks.js';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer } from '@open-cowork/test-support/server';
 
 interface JsonSchema {
   type?: string | string[];

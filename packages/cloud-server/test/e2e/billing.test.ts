@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call } from '../helpers/http.js';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, failure, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('usage, diagnostics and billing through the client (%s)', (engine) => {

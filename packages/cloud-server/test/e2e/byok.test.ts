@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call } from '../helpers/http.js';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, failure, mintClient, startHarness } from './harness.js';
 
 const openAiKey = () => `sk-${randomBytes(24).toString('base64url')}`;

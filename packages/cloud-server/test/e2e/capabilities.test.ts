@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITIES } from '../../src/account-config.js';
-import { engines } from '../helpers/db.js';
-import type { TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, failure, startHarness } from './harness.js';
 
 describe.each(engines)('capabilities through the client (%s)', (engine) => {

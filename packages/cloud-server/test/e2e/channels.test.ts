@@ -1,7 +1,7 @@
 import type { ChannelDeliveryRecord, CloudSessionEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import type { TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, failure, hasType, mintClient, record, startHarness } from './harness.js';
 
 /**
@@ -467,7 +467,7 @@ describe.each(engines)('channels over real HTTP (%s)', (engine) => {
 
   describe('gateway token scope', () => {
     it('refuses bindings the token was not granted, on every kind of channel route', async () => {
-      const notGranted = { status: 403, code: 'gateway.binding_not_granted' };
+      const notGranted = { status: 403, code: 'channels.binding_not_granted' };
       expect(
         await failure(
           gateway.bindChannelSession({ channelBindingId: 'cb-2', provider: 'telegram', externalChatId: 'c', externalThreadId: 't' }),
@@ -503,7 +503,7 @@ describe.each(engines)('channels over real HTTP (%s)', (engine) => {
         gateway.subscribeChannelDeliveries({ channelBindingIds: ['cb-2'], onDelivery: onEvent, onError }),
       );
       await stream.until(() => stream.errors.length > 0);
-      expect(stream.errors[0]).toMatchObject({ status: 403, code: 'gateway.binding_not_granted' });
+      expect(stream.errors[0]).toMatchObject({ status: 403, code: 'channels.binding_not_granted' });
       stream.close();
       // Its own listings only show what it was granted.
       expect((await gateway.listChannelBindings()).map((binding) => binding.bindingId)).toEqual(['cb-1']);

@@ -1,6 +1,6 @@
 import type { CloudSessionEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { type Harness, record, startHarness, waitFor } from './harness.js';
 
 type Status = {

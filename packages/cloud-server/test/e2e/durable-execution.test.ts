@@ -8,7 +8,7 @@ import type { CloudSessionEvent } from '@open-cowork/shared';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { quoteIdentifier } from '../../src/store/postgres.js';
-import { createPostgresSchema, createTestTarget, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
+import { createPostgresSchema, createTestTarget, type PostgresSchema, postgresAvailable } from '@open-cowork/test-support/db';
 import { clientFor, type Client, record, waitFor } from './harness.js';
 
 // Real server processes (`npm test` builds first; a bare `vitest run` without a build skips this file).

@@ -1,8 +1,9 @@
 import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSchema, engines, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createPostgresSchema, engines, type PostgresSchema, postgresAvailable } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { bindingWithDeliveries, createDeliveryAgent } from '../helpers/deliveries.js';
 import { type Client, clientFor, mintClient, sleep, waitFor } from './harness.js';
 
 interface Setup {
@@ -17,29 +18,13 @@ async function startServer(engine: 'pglite' | 'postgres', config: Parameters<typ
   const server = await startTestServer({ engine, ...config });
   Object.assign(server.app.channels.streams.settings, { prefetch: 4, pollMs: 100 });
   const admin = await mintClient(server, ['admin']);
-  await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-1' });
+  await createDeliveryAgent(admin);
   return { server, admin };
 }
 
-let bindings = 0;
-/** A fresh binding with `count` pending deliveries `d-00…`, and a gateway token granted only that binding. */
+/** A fresh binding with `count` pending deliveries on `base`'s server. */
 async function setup(base: { server: TestServer; admin: Client }, count: number): Promise<Setup> {
-  const { server, admin } = base;
-  bindings += 1;
-  const bindingId = `cb-${bindings}`;
-  await admin.createChannelBinding({ agentId: 'ag-1', provider: 'webhook', displayName: 'Hook', bindingId });
-  for (let n = 0; n < count; n += 1) {
-    await admin.createChannelDelivery({
-      agentId: 'ag-1',
-      channelBindingId: bindingId,
-      provider: 'webhook',
-      target: { url: 'x' },
-      eventType: 'assistant.message',
-      payload: { n },
-      deliveryId: `d-${String(n).padStart(2, '0')}`,
-    });
-  }
-  return { server, admin, bindingId, gatewayToken: await server.mintToken(['gateway'], { channelBindingIds: [bindingId] }) };
+  return { ...base, ...(await bindingWithDeliveries(base.server, base.admin, count)) };
 }
 
 describe.each(engines)('delivery stream leases and failover (%s)', (engine) => {

@@ -2,9 +2,9 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../src/auth/cookie.js';
 import { redactUrl } from '../../src/security.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call, type CallOptions } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** Sends raw bytes on a fresh connection; resolves with everything the server wrote before it closed. */
 function rawExchange(baseUrl: string, chunks: string[], gapMs = 0): Promise<{ text: string; closedAfterMs: number }> {
@@ -143,7 +143,7 @@ describe('limits', () => {
     for (let i = 0; i < 5; i += 1) expect((await call(server.baseUrl, '/api/sessions', { bearer: first })).status).toBe(200);
     const limited = await call(server.baseUrl, '/api/sessions', { bearer: first });
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ code: 'rate_limit.exceeded', retryAfterMs: expect.any(Number) });
+    expect(limited.body).toMatchObject({ code: 'rate_limit.http_exceeded', retryAfterMs: expect.any(Number) });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await call(server.baseUrl, '/api/sessions', { bearer: second })).status).toBe(200);
   });
@@ -155,11 +155,11 @@ describe('limits', () => {
     expect((await call(server.baseUrl, '/auth/session', { body: { token: 'occ_tok_wrong3' } })).status).toBe(401);
     const backedOff = await call(server.baseUrl, '/auth/session', { body: { token: good } });
     expect(backedOff.status).toBe(429);
-    expect(backedOff.body.code).toBe('auth.sign_in_backoff');
+    expect(backedOff.body.code).toBe('auth.backoff');
     expect(backedOff.headers.get('retry-after')).toBeTruthy();
     const limited = await call(server.baseUrl, '/auth/session', { body: { token: good } });
     expect(limited.status).toBe(429);
-    expect(limited.body.code).toBe('rate_limit.exceeded');
+    expect(limited.body.code).toBe('rate_limit.http_exceeded');
   });
 
   it('answers CORS preflights of listed origins only', async () => {

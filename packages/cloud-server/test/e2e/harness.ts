@@ -2,7 +2,7 @@ import { createHttpSseCloudTransportAdapter } from '@open-cowork/cloud-client';
 import type { CloudTransportError } from '@open-cowork/cloud-client';
 import type { ApiTokenScope } from '@open-cowork/shared';
 import { expect } from 'vitest';
-import { type MintTokenOptions, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
+import { type MintTokenOptions, startTestServer, type TestServer, type TestServerOptions } from '@open-cowork/test-support/server';
 
 export type Client = ReturnType<typeof createHttpSseCloudTransportAdapter>;
 

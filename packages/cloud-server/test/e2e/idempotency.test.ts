@@ -1,7 +1,7 @@
 import { isCloudTransportError, type CloudTransportError } from '@open-cowork/cloud-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { type Client, clientFor } from './harness.js';
 
 async function failure(promise: Promise<unknown>): Promise<CloudTransportError> {

@@ -1,8 +1,8 @@
 import type { AdminAuditEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call } from '../helpers/http.js';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, clientFor, failure, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('identity and org administration through the client (%s)', (engine) => {
@@ -73,7 +73,7 @@ describe.each(engines)('identity and org administration through the client (%s)'
     const accepted = await call(server.baseUrl, '/api/invites/accept', { body: { token: raw.body.inviteToken } });
     expect(accepted.body.member.status).toBe('active');
     const again = await call(server.baseUrl, '/api/invites/accept', { body: { token: raw.body.inviteToken } });
-    expect([again.status, again.body.code]).toEqual([409, 'invite.not_pending']);
+    expect([again.status, again.body.code]).toEqual([409, 'identity.invite_not_pending']);
     const events = await cloud.listAdminAuditEvents(3);
     expect(events[0]).toMatchObject({
       action: 'member.invite_accepted',

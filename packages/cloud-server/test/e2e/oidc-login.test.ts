@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SETUP_TIMEOUT, withChromium } from '../../../../apps/cloud-web/test/browser.js';
+import { launchChromium, SETUP_TIMEOUT, withChromium } from '@open-cowork/test-support/chromium';
 import { safeReturnTo } from '../../src/auth/oidc-login.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** The people the provider knows; `owner` has the cloud owner's verified email. */
 const ACCOUNTS: Record<string, { email: string; email_verified: boolean; name: string }> = {
@@ -91,7 +91,7 @@ describe.runIf(withChromium)('OIDC sign-in of Cloud Web (authorization code + PK
     await page.waitForLoadState('domcontentloaded');
   }
 
-  const pageJson = async () => JSON.parse((await page.locator('body').innerText()) || 'null') as Record<string, any>;
+  const pageJson = async () => JSON.parse((await page.locator('body').textContent()) || 'null') as Record<string, any>;
 
   it('says where Cloud Web starts the OIDC sign-in', async () => {
     const response = await fetch(`${server.baseUrl}/auth/desktop/config`);

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { CloudSessionEvent, TypedCloudWorkspaceEvent } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSchema, type PostgresSchema, postgresAvailable } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createPostgresSchema, type PostgresSchema, postgresAvailable } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { clientFor, hasType, record } from './harness.js';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,7 +1,7 @@
 import type { CloudSessionEvent, CloudSessionProjectionView } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { titleFromPrompt } from '../../src/services/sessions.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const viewTitle = (projection: { view: Record<string, unknown> } | null) =>
@@ -75,7 +75,7 @@ describe.each(engines)('session titles, rename and close over real HTTP (%s)', (
     const stranger = await mintClient(h.server, ['desktop'], { email: `stranger-${engine}@example.com` });
     expect(await failure(stranger.renameSession(session.sessionId, 'Mine now'))).toMatchObject({
       kind: 'not_found',
-      code: 'session.not_found',
+      code: 'sessions.not_found',
     });
   });
 
@@ -92,7 +92,7 @@ describe.each(engines)('session titles, rename and close over real HTTP (%s)', (
     expect((await h.client.listSessionsPage({ status: 'closed' })).sessions.map((s) => s.sessionId)).toContain(session.sessionId);
     expect(await failure(h.client.promptSession(session.sessionId, { text: 'Again' }))).toMatchObject({
       status: 409,
-      code: 'session.closed',
+      code: 'sessions.closed',
     });
     // Closing twice is harmless; the title can still be changed.
     expect((await h.client.closeSession(session.sessionId)).session.status).toBe('closed');
@@ -104,7 +104,7 @@ describe.each(engines)('session titles, rename and close over real HTTP (%s)', (
     const recording = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents(session.sessionId, handlers));
     await h.client.promptSession(session.sessionId, { text: 'Talk [stream:400]' });
     await recording.until(hasType('assistant.message'));
-    expect(await failure(h.client.closeSession(session.sessionId))).toMatchObject({ status: 409, code: 'session.busy' });
+    expect(await failure(h.client.closeSession(session.sessionId))).toMatchObject({ status: 409, code: 'sessions.busy' });
     await h.client.abortSession(session.sessionId);
     await recording.until(hasType('session.aborted'));
     recording.close();

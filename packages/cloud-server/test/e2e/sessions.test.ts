@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudSessionEvent, CloudSessionProjectionView, SessionImportRequest } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { clientFor, failure, type Harness, hasType, mintClient, record, startHarness } from './harness.js';
 
 const viewOf = (projection: { view: Record<string, unknown> } | null) => projection?.view as unknown as CloudSessionProjectionView;
@@ -266,7 +266,7 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     const anonymous = clientFor(h.server.baseUrl, 'not-a-token');
     expect(await failure(anonymous.listSessions())).toMatchObject({ kind: 'unauthorized', status: 401 });
     const notFound = await failure(h.client.getSession('ses_missing'));
-    expect(notFound).toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    expect(notFound).toMatchObject({ kind: 'not_found', code: 'sessions.not_found' });
     expect(notFound.requestId).toBeTruthy();
     const { session } = await h.client.createSession();
     const tooLarge = await failure(h.client.promptSession(session.sessionId, { text: 'x'.repeat(1024 * 1024 + 1) }));
@@ -274,6 +274,6 @@ describe.each(engines)('sessions and config over real HTTP (%s)', (engine) => {
     const invalid = await failure(h.client.listSessionsPage({ cursor: 'garbage' }));
     expect(invalid).toMatchObject({ kind: 'http', status: 400, code: 'sessions.cursor.invalid' });
     const missing = await failure(h.client.rejectQuestion(session.sessionId, { requestId: 'nope' }));
-    expect(missing).toMatchObject({ kind: 'not_found', code: 'session.question_not_found' });
+    expect(missing).toMatchObject({ kind: 'not_found', code: 'sessions.question_not_found' });
   });
 });

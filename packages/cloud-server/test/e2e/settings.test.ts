@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { type Client, failure, type Harness, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('settings through the client over real HTTP (%s)', (engine) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { type Client, failure, type Harness, mintClient, startHarness } from './harness.js';
 
 describe.each(engines)('threads through the client over real HTTP (%s)', (engine) => {
@@ -58,7 +58,7 @@ describe.each(engines)('threads through the client over real HTTP (%s)', (engine
     // One unknown (or foreign) session: 404 and nothing applied.
     const foreign = (await other.createSession()).session.sessionId;
     const refused = await failure(cloud.applyThreadTags([b, foreign], [blue.id]));
-    expect(refused).toMatchObject({ status: 404, code: 'session.not_found' });
+    expect(refused).toMatchObject({ status: 404, code: 'sessions.not_found' });
     expect((await cloud.searchThreads({ tagIds: [blue.id] })).threads.map((thread) => thread.sessionId)).toEqual([a]);
     expect((await failure(cloud.applyThreadTags([a], ['tag_missing']))).code).toBe('threads.tag_not_found');
 

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CloudSessionEvent, TypedCloudWorkspaceEvent } from '@open-cowork/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer } from '../helpers/server.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { engines } from '@open-cowork/test-support/db';
+import { startServerForTest } from '@open-cowork/test-support/server';
+import { tempDirForTest } from '@open-cowork/test-support/temp-dir';
 import { clientFor, type Harness, hasType, record, startHarness } from './harness.js';
 
 /** True when `events` carry exactly the sequences from..to, each once, in order. */
@@ -129,19 +127,15 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
     expect(refused.errors[0]).toMatchObject({ kind: 'unauthorized', status: 401 });
     const missing = record<CloudSessionEvent>((handlers) => h.client.subscribeSessionEvents('ses_nope', handlers));
     await missing.until(() => missing.errors.length > 0);
-    expect(missing.errors[0]).toMatchObject({ kind: 'not_found', code: 'session.not_found' });
+    expect(missing.errors[0]).toMatchObject({ kind: 'not_found', code: 'sessions.not_found' });
   });
 });
 
 describe('a server restart on the same data directory mid-stream', () => {
-  let dataDir: string;
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'occ-restart-'));
-  });
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
   it('ends the stream cleanly, records the interrupted turn, and resumes on the new server without gap or duplicate', async () => {
+    const dataDir = await tempDirForTest('occ-restart-');
     const first = await startHarness({ dataDir });
+    onTestFinished(() => first.server.close());
     const { session } = await first.client.createSession();
     const before = record<CloudSessionEvent>((handlers) => first.client.subscribeSessionEvents(session.sessionId, handlers));
     await first.client.promptSession(session.sessionId, { text: '[stream:2000]' });
@@ -150,23 +144,19 @@ describe('a server restart on the same data directory mid-stream', () => {
     await before.until(() => before.closed);
     expect(before.errors).toEqual([]);
 
-    const second = await startTestServer({ dataDir });
-    try {
-      const client = clientFor(second.baseUrl, first.token);
-      const after = record<CloudSessionEvent>((handlers) =>
-        client.subscribeSessionEvents(session.sessionId, { ...handlers, afterSequence: before.events.at(-1)!.sequence }),
-      );
-      await after.until(hasType('session.idle'));
-      after.close();
-      const all = [...before.events, ...after.events];
-      expectContiguous(all, 1, all.at(-1)!.sequence);
-      expect(all.slice(-2).map((event) => event.type)).toEqual(['runtime.error', 'session.idle']);
-      const view = await client.getSession(session.sessionId);
-      expect(view.projection?.sequence).toBe(all.at(-1)!.sequence);
-      expect(view.session.status).toBe('idle');
-    } finally {
-      await second.close();
-    }
+    const second = await startServerForTest({ dataDir });
+    const client = clientFor(second.baseUrl, first.token);
+    const after = record<CloudSessionEvent>((handlers) =>
+      client.subscribeSessionEvents(session.sessionId, { ...handlers, afterSequence: before.events.at(-1)!.sequence }),
+    );
+    await after.until(hasType('session.idle'));
+    after.close();
+    const all = [...before.events, ...after.events];
+    expectContiguous(all, 1, all.at(-1)!.sequence);
+    expect(all.slice(-2).map((event) => event.type)).toEqual(['runtime.error', 'session.idle']);
+    const view = await client.getSession(session.sessionId);
+    expect(view.projection?.sequence).toBe(all.at(-1)!.sequence);
+    expect(view.session.status).toBe('idle');
     // Two embedded stores are opened one after the other: seconds each on a busy machine.
   }, 120_000);
 });

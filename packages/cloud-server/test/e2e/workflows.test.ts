@@ -1,7 +1,7 @@
 import type { WorkflowSummary } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/services/workflow-webhooks.js';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { type Client, failure, type Harness, mintClient, startHarness, waitFor } from './harness.js';
 
 describe.each(engines)('workflows through the client over real HTTP (%s)', (engine) => {

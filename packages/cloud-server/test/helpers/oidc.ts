@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { ConfigInput, OidcConfig } from '../../src/config.js';
-import { startTestServer, type TestServer } from './server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 export interface TestIssuer {
   /** Pass as `config.oidc`: discovery on this issuer finds the JWKS. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { type BadInputCase, expectRefused } from './workspace-bad-inputs.js';
 
 const TABLES = ['artifacts'] as const;
@@ -35,7 +35,7 @@ describe.each(engines)('artifact routes refuse bad input and write nothing (%s)'
       url: () => '/api/sessions/ses_missing/artifacts',
       body: upload(),
       status: 404,
-      code: 'session.not_found',
+      code: 'sessions.not_found',
     },
     {
       name: "upload to another user's session",
@@ -43,7 +43,7 @@ describe.each(engines)('artifact routes refuse bad input and write nothing (%s)'
       url: () => `/api/sessions/${foreignSession}/artifacts`,
       body: upload(),
       status: 404,
-      code: 'session.not_found',
+      code: 'sessions.not_found',
     },
     {
       name: 'upload without data',
@@ -144,7 +144,7 @@ describe.each(engines)('artifact routes refuse bad input and write nothing (%s)'
 
   it('reads return 404 for unknown sessions and artifacts', async () => {
     const get = (url: string) => server.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-    expect((await get('/api/sessions/ses_missing/artifacts')).json()).toMatchObject({ code: 'session.not_found' });
+    expect((await get('/api/sessions/ses_missing/artifacts')).json()).toMatchObject({ code: 'sessions.not_found' });
     expect((await get(`/api/sessions/${sessionId}/artifacts/art_missing`)).json()).toMatchObject({ code: 'artifacts.not_found' });
   });
 });

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadAccountConfig } from '../../src/account-config.js';
 import { createByokCipher, validateProviderSecret } from '../../src/services/byok.js';
 import { call } from '../helpers/http.js';
-import { startTestServer } from '../helpers/server.js';
+import { startServerForTest } from '@open-cowork/test-support/server';
+import { tempDirForTest } from '@open-cowork/test-support/temp-dir';
 
 const newKey = () => randomBytes(32).toString('base64');
 
@@ -49,24 +49,20 @@ describe('BYOK encryption', () => {
 });
 
 describe('BYOK across restarts', () => {
-  const dirs: string[] = [];
-  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
-
   it('decrypts after a restart with the same key; another key makes validation say so', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'byok-'));
-    dirs.push(dataDir);
+    const dataDir = await tempDirForTest('byok-');
     const key = newKey();
-    const first = await startTestServer({ dataDir, config: { byok: { key } } });
+    const first = await startServerForTest({ dataDir, config: { byok: { key } } });
     const admin = await first.mintToken(['admin']);
     expect((await call(first.baseUrl, '/api/byok/openai', { bearer: admin, body: { apiKey: `sk-${'r'.repeat(30)}` } })).status).toBe(201);
     await first.close();
 
-    const same = await startTestServer({ dataDir, config: { byok: { key } } });
+    const same = await startServerForTest({ dataDir, config: { byok: { key } } });
     const validated = await call(same.baseUrl, '/api/byok/openai/validate', { bearer: admin, method: 'POST' });
     expect(validated.body).toMatchObject({ validated: true, secret: { status: 'active' } });
     await same.close();
 
-    const other = await startTestServer({ dataDir, config: { byok: { key: newKey() } } });
+    const other = await startServerForTest({ dataDir, config: { byok: { key: newKey() } } });
     const refused = await call(other.baseUrl, '/api/byok/openai/validate', { bearer: admin, method: 'POST' });
     expect(refused.body).toMatchObject({
       validated: false,
@@ -74,15 +70,14 @@ describe('BYOK across restarts', () => {
     });
     await other.close();
 
-    const none = await startTestServer({ dataDir, config: { byok: { key: null } } });
+    const none = await startServerForTest({ dataDir, config: { byok: { key: null } } });
     const unconfigured = await call(none.baseUrl, '/api/byok/openai', { bearer: admin, body: { apiKey: `sk-${'s'.repeat(30)}` } });
     expect([unconfigured.status, unconfigured.body.code]).toEqual([503, 'byok.key_not_configured']);
     expect((await call(none.baseUrl, '/api/byok', { bearer: admin })).body.secrets).toHaveLength(1);
-    await none.close();
   }, 120_000);
 
   it('accepts KMS references only under configured prefixes', async () => {
-    const server = await startTestServer({ config: { byok: { kmsRefPrefixes: ['gcp-sm://projects/acme/'] } } });
+    const server = await startServerForTest({ config: { byok: { kmsRefPrefixes: ['gcp-sm://projects/acme/'] } } });
     const admin = await server.mintToken(['admin']);
     const stored = await call(server.baseUrl, '/api/byok/openai', {
       bearer: admin,
@@ -93,12 +88,10 @@ describe('BYOK across restarts', () => {
     const other = await call(server.baseUrl, '/api/byok/anthropic', { bearer: admin, body: { kmsRef: 'aws-sm://elsewhere' } });
     expect([other.status, other.body.code]).toEqual([400, 'byok.kms_ref_not_allowed']);
     expect((await call(server.baseUrl, '/api/byok/openai/validate', { bearer: admin, method: 'POST' })).body.secret.status).toBe('active');
-    await server.close();
   });
 
   it('persists a generated key in the data dir (mode 600) and prefers OPEN_COWORK_BYOK_KEY', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'byok-key-'));
-    dirs.push(dataDir);
+    const dataDir = await tempDirForTest('byok-key-');
     const generated = await loadAccountConfig({}, { dataDir });
     expect(generated.byok).toMatchObject({ keySource: 'data-dir' });
     expect((await loadAccountConfig({}, { dataDir })).byok?.key).toBe(generated.byok?.key);
@@ -110,8 +103,7 @@ describe('BYOK across restarts', () => {
   });
 
   it('loads the capability catalog from a JSON file and the quotas from the environment', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'caps-'));
-    dirs.push(dir);
+    const dir = await tempDirForTest('caps-');
     const file = join(dir, 'catalog.json');
     const catalog = {
       tools: [{ id: 't', name: 'T', description: 'd', kind: 'mcp', source: 'custom', patterns: [], agentNames: [] }],
@@ -121,12 +113,11 @@ describe('BYOK across restarts', () => {
     const loaded = await loadAccountConfig({ OPEN_COWORK_CLOUD_QUOTA_PROMPTS_PER_HOUR: '5' }, { capabilitiesFile: file, dataDir: null });
     expect(loaded.capabilities).toEqual(catalog);
     expect(loaded.billing?.quotas).toEqual({ promptsPerHour: 5 });
-    const server = await startTestServer({ config: { capabilities: loaded.capabilities! } });
+    const server = await startServerForTest({ config: { capabilities: loaded.capabilities! } });
     const tools = await call(server.baseUrl, '/api/capabilities/tools', { bearer: await server.mintToken(['desktop']) });
     expect(tools.body.tools.map((tool: { id: string }) => tool.id)).toEqual(['t']);
-    await server.close();
     await writeFile(file, JSON.stringify({ tools: [{ id: 't' }], skills: [] }));
     const bad = await loadAccountConfig({}, { capabilitiesFile: file, dataDir: null });
-    await expect(startTestServer({ config: { capabilities: bad.capabilities! } })).rejects.toThrow(/capability catalog is not valid/);
+    await expect(startServerForTest({ config: { capabilities: bad.capabilities! } })).rejects.toThrow(/capability catalog is not valid/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 /** Every table a channel mutation could write to. */
 const TABLES = [
@@ -206,7 +206,7 @@ const cases: BadInput[] = [
     path: '/api/channels/sessions/bind',
     body: { channelBindingId: 'cb-1', provider: 'slack', externalChatId: 'C9', externalThreadId: '1', sessionId: 'ses_nope' },
     status: 404,
-    code: 'session.not_found',
+    code: 'sessions.not_found',
   },
   {
     name: 'prompt with blank text',
@@ -648,11 +648,14 @@ describe.each(engines)('channel routes refuse bad input and write nothing (%s)',
       provider: 'slack',
       kind: 'question',
       targetId: 'q-x',
-      expiresAt: new Date(Date.now() + 400).toISOString(),
+      expiresAt: new Date(Date.now() + 60 * 60_000).toISOString(),
     };
     const created = await call({ method: 'POST', path: '/api/channels/interactions', body });
     const { plaintextToken, interaction } = (await created.json()) as { plaintextToken: string; interaction: { interactionId: string } };
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Its expiry is moved into the past rather than waited for.
+    await server.db.query(`UPDATE channel_interactions SET expires_at = now() - interval '1 second' WHERE interaction_id = $1`, [
+      interaction.interactionId,
+    ]);
     const before = await snapshot();
     const late = await call({ method: 'POST', path: '/api/channels/interactions/resolve', body: { token: plaintextToken, answers: [] } });
     expect(late.status).toBe(410);

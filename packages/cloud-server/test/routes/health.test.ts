@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 describe.each(engines)('health and HTTP conventions (%s)', (engine) => {
   let server: TestServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
+import { engines } from '@open-cowork/test-support/db';
 import { call } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 
 describe.each(engines)('identity routes (%s)', (engine) => {
   let server: TestServer;
@@ -181,24 +181,24 @@ describe.each(engines)('identity routes (%s)', (engine) => {
     expect(invited.body.member).toMatchObject({ email: 'hana@example.test', role: 'admin', status: 'invited' });
     expect(Date.parse(invited.body.inviteExpiresAt)).toBeGreaterThan(Date.now());
     const token = await server.mintToken(['desktop'], { email: 'hana@example.test' });
-    expect((await call(server.baseUrl, '/auth/me', { bearer: token })).body.code).toBe('membership.inactive');
+    expect((await call(server.baseUrl, '/auth/me', { bearer: token })).body.code).toBe('authorization.membership_inactive');
 
     const accepted = await call(server.baseUrl, '/api/invites/accept', { body: { token: invited.body.inviteToken } });
     expect(accepted.status).toBe(200);
     expect(accepted.body.member).toMatchObject({ status: 'active', role: 'admin' });
     expect((await call(server.baseUrl, '/auth/me', { bearer: token })).status).toBe(200);
     const again = await call(server.baseUrl, '/api/invites/accept', { body: { token: invited.body.inviteToken } });
-    expect(again.body.code).toBe('invite.not_pending');
+    expect(again.body.code).toBe('identity.invite_not_pending');
     expect((await api('/api/admin/members', { body: { email: 'HANA@example.test' } })).body.code).toBe('identity.member_exists');
   });
 
   it('refuses forged invite tokens and session cookies posing as invites', async () => {
     const invited = await api('/api/admin/members', { body: { email: 'ivan@example.test' } });
     const forged = `${invited.body.inviteToken.slice(0, -2)}xx`;
-    expect((await call(server.baseUrl, '/api/invites/accept', { body: { token: forged } })).body.code).toBe('invite.invalid');
+    expect((await call(server.baseUrl, '/api/invites/accept', { body: { token: forged } })).body.code).toBe('identity.invite_invalid');
     const session = await call(server.baseUrl, '/auth/session', { body: { token: admin } });
     const cookie = session.setCookies.open_cowork_cloud_session!;
-    expect((await call(server.baseUrl, '/api/invites/accept', { body: { token: cookie } })).body.code).toBe('invite.invalid');
+    expect((await call(server.baseUrl, '/api/invites/accept', { body: { token: cookie } })).body.code).toBe('identity.invite_invalid');
     expect((await api('/api/admin/members', { body: { email: 'not-an-email' } })).status).toBe(400);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { type BadInputCase, expectRefused } from './workspace-bad-inputs.js';
 
 const TABLES = ['settings'] as const;

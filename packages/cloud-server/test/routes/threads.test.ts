@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { type BadInputCase, expectRefused } from './workspace-bad-inputs.js';
 
 const TABLES = ['thread_tags', 'thread_tag_assignments', 'thread_smart_filters'] as const;
@@ -88,7 +88,7 @@ describe.each(engines)('thread routes refuse bad input and write nothing (%s)', 
       url: () => `/api/threads/tags/${tagId}/apply`,
       body: () => ({ sessionIds: [sessionId, foreignSession] }),
       status: 404,
-      code: 'session.not_found',
+      code: 'sessions.not_found',
     },
     {
       name: 'remove from an unknown session',
@@ -96,7 +96,7 @@ describe.each(engines)('thread routes refuse bad input and write nothing (%s)', 
       url: () => `/api/threads/tags/${tagId}/remove`,
       body: { sessionIds: ['ses_missing'] },
       status: 404,
-      code: 'session.not_found',
+      code: 'sessions.not_found',
     },
     {
       name: 'filter with a non-object query',

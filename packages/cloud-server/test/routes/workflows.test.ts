@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextCronRun, parseCron } from '../../src/services/cron.js';
-import { engines } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { engines } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { type BadInputCase, expectRefused } from './workspace-bad-inputs.js';
 
 const TABLES = ['workflows', 'workflow_triggers', 'workflow_runs', 'workflow_webhook_receipts', 'sessions'] as const;

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { TestServer } from '../helpers/server.js';
+import type { TestServer } from '@open-cowork/test-support/server';
 
 /** A bad request and what it must be answered with. */
 export interface BadInputCase {
@@ -15,7 +15,7 @@ export interface BadInputCase {
 }
 
 /** Row counts of the tables a bad request must leave untouched. */
-export async function snapshot(server: TestServer, tables: readonly string[]): Promise<Record<string, number>> {
+async function snapshot(server: TestServer, tables: readonly string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of [...tables, 'audit_events', 'session_events']) {
     const { rows } = await server.db.query<{ count: string | number }>(`SELECT count(*) AS count FROM ${table}`);

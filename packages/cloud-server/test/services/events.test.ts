@@ -7,7 +7,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { openDb } from '../../src/store/open.js';
 import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../../src/store/sessions.js';
 import { createTenantStore } from '../../src/store/tenants.js';
-import { createTestTarget, engines } from '../helpers/db.js';
+import { createTestTarget, engines } from '@open-cowork/test-support/db';
 
 describe.each(engines)('event service (%s)', (engine) => {
   let db: Db;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, POOL_IN_TRANSACTION } from '../../src/store/db.js';
 import { openDb } from '../../src/store/open.js';
-import { createTestTarget, engines } from '../helpers/db.js';
+import { createTestTarget, engines } from '@open-cowork/test-support/db';
 
 describe.each(engines)('store engine contract (%s)', (engine) => {
   let db: Db;

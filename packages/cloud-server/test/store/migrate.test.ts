@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate, type Migration } from '../../src/store/migrate.js';
 import { openDb } from '../../src/store/open.js';
-import { createTestTarget, engines } from '../helpers/db.js';
+import { createTestTarget, engines } from '@open-cowork/test-support/db';
+import { tempDirForTest } from '@open-cowork/test-support/temp-dir';
 
 const extra = (version: number, sql: string): Migration => ({ version, name: `${version}_test`, sql });
 
@@ -43,10 +44,9 @@ describe.each(engines)('migrations (%s)', (engine) => {
   });
 
   it('refuses two migration files with one version', async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
+    const { writeFile } = await import('node:fs/promises');
     const { pathToFileURL } = await import('node:url');
-    const dir = await mkdtemp(`${tmpdir()}/migrations-`);
+    const dir = await tempDirForTest('migrations-');
     await writeFile(`${dir}/0001_a.sql`, 'SELECT 1');
     await writeFile(`${dir}/0001_b.sql`, 'SELECT 1');
     await expect(loadMigrations(pathToFileURL(`${dir}/`))).rejects.toThrow(/share version 1/);

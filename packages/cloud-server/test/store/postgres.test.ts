@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/store/open.js';
-import { createPostgresSchema, postgresAvailable, type PostgresSchema } from '../helpers/db.js';
+import { createPostgresSchema, postgresAvailable, type PostgresSchema } from '@open-cowork/test-support/db';
 
 describe.runIf(postgresAvailable)('PostgreSQL engine across processes', () => {
   let first: PostgresSchema;

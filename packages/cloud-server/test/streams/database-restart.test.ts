@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-postgres.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startPrivatePostgres } from '../helpers/private-postgres.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { subscribe, until } from '../helpers/sse.js';
 
 const postgres = await startPrivatePostgres().catch(() => null);

@@ -1,40 +1,26 @@
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, mintClient } from '../e2e/harness.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
+import { bindingWithDeliveries, createDeliveryAgent } from '../helpers/deliveries.js';
 import { subscribe, until } from '../helpers/sse.js';
 
 let server: TestServer;
 let admin: Client;
-let bindings = 0;
 
 beforeAll(async () => {
   // Exactly as many deliveries an hour as the tests create: a retry counted twice would stall them.
   server = await startTestServer({ config: { billing: { quotas: { gatewayDeliveriesPerHour: 31 } } } });
   Object.assign(server.app.channels.streams.settings, { pollMs: 100, maxAttempts: 3, retryBaseMs: 200, retryMaxMs: 1000 });
   admin = await mintClient(server, ['admin']);
-  await admin.createHeadlessAgent({ name: 'Helper', agentId: 'ag-1' });
+  await createDeliveryAgent(admin);
 });
 afterAll(() => server.close());
 
-/** A binding with `count` deliveries `d-00…` and a gateway token granted it. */
+/** A binding with `count` deliveries `d-00…`, and the headers of a gateway granted it. */
 async function setup(count: number) {
-  bindings += 1;
-  const bindingId = `cb-${bindings}`;
-  await admin.createChannelBinding({ agentId: 'ag-1', provider: 'webhook', displayName: 'Hook', bindingId });
-  for (let n = 0; n < count; n += 1) {
-    await admin.createChannelDelivery({
-      agentId: 'ag-1',
-      channelBindingId: bindingId,
-      provider: 'webhook',
-      target: { url: 'x' },
-      eventType: 'assistant.message',
-      payload: { n },
-      deliveryId: `d-${String(n).padStart(2, '0')}`,
-    });
-  }
-  const token = await server.mintToken(['gateway'], { channelBindingIds: [bindingId] });
-  return { bindingId, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+  const { bindingId, gatewayToken } = await bindingWithDeliveries(server, admin, count);
+  return { bindingId, headers: { authorization: `Bearer ${gatewayToken}`, 'content-type': 'application/json' } };
 }
 
 /** A gateway: its stream and a sequential handler for each delivery it receives. */
@@ -49,7 +35,11 @@ async function gateway(headers: Record<string, string>, query: string, handle: (
         queue = queue.then(() => handle((frame.data as { delivery: ChannelDeliveryRecord }).delivery));
     }
   }, 10);
-  return { stream, close: () => (clearInterval(timer), stream.close()) };
+  const close = () => {
+    clearInterval(timer);
+    return stream.close();
+  };
+  return { stream, close };
 }
 
 const post = (headers: Record<string, string>, path: string, body: unknown) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSchema, engines, type PostgresSchema } from '../helpers/db.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createPostgresSchema, engines, type PostgresSchema } from '@open-cowork/test-support/db';
+import { startTestServer, type TestServer } from '@open-cowork/test-support/server';
 import { subscribe, type Subscriber, until } from '../helpers/sse.js';
 
 // A long heartbeat: every wake-up seen here comes from an append's notice.

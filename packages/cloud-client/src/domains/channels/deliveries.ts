@@ -50,12 +50,13 @@ const DELIVERY_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'dead'];
 const ACK_STATUSES = ['sent', 'failed', 'dead'];
 
 function streamQuery(method: string, query: ChannelDeliveriesStreamQuery | undefined) {
-  const { claimedBy, ttlMs, channelBindingIds } = optionalObject(query, `${method}: input`);
+  const { claimedBy, ttlMs, channelBindingIds, prefetch } = optionalObject(query, `${method}: input`);
   check(claimedBy === undefined || isNonEmpty(claimedBy), `${method}: claimedBy must be a non-empty string.`);
   optionalPositiveInteger(ttlMs, `${method}: ttlMs`);
+  optionalPositiveInteger(prefetch, `${method}: prefetch`);
   const validIds = channelBindingIds === undefined || (Array.isArray(channelBindingIds) && channelBindingIds.every(isNonEmpty));
   check(validIds, `${method}: channelBindingIds must be an array of non-empty strings.`);
-  return { claimedBy, ttlMs, channelBindingId: channelBindingIds };
+  return { claimedBy, ttlMs, channelBindingId: channelBindingIds, prefetch };
 }
 
 /** The gateway's outbound queue: deliveries, their leases and acks, and the claiming stream. */
@@ -144,7 +145,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
     },
 
     /**
-     * Absolute URL of the delivery stream, `/api/channels/deliveries/stream?claimedBy&ttlMs&channelBindingId…`
+     * Absolute URL of the delivery stream, `/api/channels/deliveries/stream?claimedBy&ttlMs&channelBindingId…&prefetch`
      * (one `channelBindingId` per id). Synchronous; throws kind `request` on a bad argument.
      */
     channelDeliveriesUrl(query?: ChannelDeliveriesStreamQuery): string {
@@ -153,7 +154,7 @@ export function createChannelDeliveriesClient(ctx: CloudClientContext) {
 
     /**
      * `GET /api/channels/deliveries/stream` (SSE): every delivery the server claims for `claimedBy`
-     * (leased for `ttlMs`) goes to `onDelivery`. At-least-once: a delivery not acked before its lease
+     * (leased for `ttlMs`, at most `prefetch` unacked at once) goes to `onDelivery`. At-least-once: a delivery not acked before its lease
      * ends is delivered again. Never throws: bad arguments reach `onError` (kind `request`).
      */
     subscribeChannelDeliveries(options: ChannelDeliverySubscriptionOptions): CloudSubscription {

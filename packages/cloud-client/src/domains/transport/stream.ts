@@ -40,7 +40,7 @@ export interface CloudEventSubscriptionOptions<Event> {
  * workspace, channel session): a browser EventSource hands a named event only to a listener for
  * that name. Types newer than this contract therefore reach `onEvent` on the fetch path only.
  */
-export const SESSION_STREAM_EVENT_TYPES: readonly string[] = CLOUD_SESSION_EVENT_TYPE_NAMES;
+const SESSION_STREAM_EVENT_TYPES: readonly string[] = CLOUD_SESSION_EVENT_TYPE_NAMES;
 
 /** The `sequence` of an event, or null for `snapshot.required` and events without one. */
 export function eventSequence(event: unknown): number | null {

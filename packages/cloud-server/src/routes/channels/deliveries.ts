@@ -80,7 +80,6 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       // Claiming is a gateway's act: a GET that a page could trigger with a cookie alone must not claim.
       if (principal.authSource === 'cookie') {
         throw httpError(
-          403,
           'channels.stream_cookie_refused',
           'The delivery stream claims deliveries: call it with a gateway or admin token, not a cookie.',
         );

@@ -41,7 +41,6 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           await channels.bindingFor(tx, principal, body.channelBindingId, body.provider);
         } else if (channels.scopeOf(principal)) {
           throw httpError(
-            400,
             'channels.binding_required',
             'A gateway token claims provider events of one of its channel bindings: give channelBindingId.',
           );
@@ -84,7 +83,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           ...body,
           scope: channels.scopeOf(principal),
         });
-        if (!event) throw httpError(404, 'channels.provider_event_not_held', 'No claim of this provider event is held by claimedBy.');
+        if (!event) throw httpError('channels.provider_event_not_held', 'No claim of this provider event is held by claimedBy.');
         await channels.audit(tx, principal, {
           action: `channel_provider_event.${body.status}`,
           targetType: 'channel_provider_event',
@@ -106,13 +105,12 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         channels.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
         const binding = await channels.sessionBinding(tx, principal, body.sessionBindingId);
-        if (binding.agentId !== body.agentId)
-          throw httpError(400, 'channels.agent_mismatch', 'agentId does not match the session binding.');
+        if (binding.agentId !== body.agentId) throw httpError('channels.agent_mismatch', 'agentId does not match the session binding.');
         if (binding.sessionId !== body.sessionId)
-          throw httpError(400, 'channels.session_mismatch', 'sessionId does not match the session binding.');
+          throw httpError('channels.session_mismatch', 'sessionId does not match the session binding.');
         requireSameProvider(binding, body.provider, 'session binding');
         const expiresAt = body.expiresAt ?? new Date(Date.now() + INTERACTION_DEFAULT_TTL_MS).toISOString();
-        if (Date.parse(expiresAt) <= Date.now()) throw httpError(400, 'channels.expires_at_past', 'expiresAt must be in the future.');
+        if (Date.parse(expiresAt) <= Date.now()) throw httpError('channels.expires_at_past', 'expiresAt must be in the future.');
         const plaintextToken = body.tokenSecret ?? `${INTERACTION_TOKEN_PREFIX}${newSecret()}`;
         const interaction = await channels.inbound.insertInteraction(tx, {
           interactionId: body.interactionId ?? newId('cin'),
@@ -130,7 +128,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           tokenHash: hashToken(plaintextToken),
         });
         if (!interaction) {
-          throw httpError(409, 'channels.interaction_id_unavailable', 'An interaction with this id, external id or token already exists.');
+          throw httpError('channels.interaction_id_unavailable', 'An interaction with this id, external id or token already exists.');
         }
         await channels.audit(tx, principal, {
           action: 'channel_interaction.created',
@@ -150,25 +148,24 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         if (!body.token && !body.externalInteractionId) {
-          throw httpError(400, 'channels.interaction_reference_required', 'Give the interaction token or its externalInteractionId.');
+          throw httpError('channels.interaction_reference_required', 'Give the interaction token or its externalInteractionId.');
         }
         const found = await channels.inbound.lockInteraction(
           tx,
           principal.orgId,
           body.token ? { tokenHash: hashToken(body.token) } : { externalInteractionId: body.externalInteractionId! },
         );
-        if (!found) throw httpError(404, 'channels.interaction_not_found', 'Channel interaction was not found.');
+        if (!found) throw httpError('channels.interaction_not_found', 'Channel interaction was not found.');
         channels.assertGranted(principal, found.channelBindingId);
-        if (found.status === 'used') throw httpError(409, 'channels.interaction_used', 'This interaction was already used.');
-        if (found.status === 'revoked') throw httpError(410, 'channels.interaction_revoked', 'This interaction was revoked.');
-        if (found.status === 'expired' || found.expired)
-          throw httpError(410, 'channels.interaction_expired', 'This interaction has expired.');
+        if (found.status === 'used') throw httpError('channels.interaction_used', 'This interaction was already used.');
+        if (found.status === 'revoked') throw httpError('channels.interaction_revoked', 'This interaction was revoked.');
+        if (found.status === 'expired' || found.expired) throw httpError('channels.interaction_expired', 'This interaction has expired.');
 
         let kind: SessionCommandKind;
         let payload: Record<string, unknown>;
         if (found.kind === 'permission') {
           if (body.response === undefined)
-            throw httpError(400, 'channels.interaction_response_required', 'A permission interaction needs a response.');
+            throw httpError('channels.interaction_response_required', 'A permission interaction needs a response.');
           kind = 'permission.respond';
           payload = { permissionId: found.targetId, response: body.response };
         } else if (body.reject === true) {
@@ -176,7 +173,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           payload = { requestId: found.targetId };
         } else {
           if (!body.answers)
-            throw httpError(400, 'channels.interaction_answers_required', 'A question interaction needs answers (or reject: true).');
+            throw httpError('channels.interaction_answers_required', 'A question interaction needs answers (or reject: true).');
           kind = 'question.reply';
           payload = { requestId: found.targetId, answers: body.answers };
         }

@@ -29,7 +29,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
   /** The bound session's view, read as its owner (the account that bound it). */
   const viewOf = async (q: Queryable, binding: StoredSessionBinding): Promise<CloudSessionView> => {
     const view = await app.sessionsStore.view(q, binding.orgId, binding.ownerUserId, binding.sessionId);
-    if (!view) throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+    if (!view) throw httpError('sessions.not_found', 'Cloud session was not found.');
     return view;
   };
 
@@ -57,20 +57,19 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         const existing = await channels.store.findSessionBindingByThread(tx, principal.orgId, thread);
         if (existing) {
           if (existing.channelBindingId !== channelBinding.bindingId) {
-            throw httpError(409, 'channels.thread_bound_elsewhere', 'This thread is bound through another channel binding.');
+            throw httpError('channels.thread_bound_elsewhere', 'This thread is bound through another channel binding.');
           }
           return { status: 200, body: { binding: publicSessionBinding(existing), session: await viewOf(tx, existing) } };
         }
         if (channelBinding.status !== 'active')
-          throw httpError(409, 'channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
+          throw httpError('channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
         const agent = await channels.store.getAgent(tx, principal.orgId, channelBinding.agentId);
-        if (!agent || agent.status !== 'active')
-          throw httpError(409, 'channels.agent_inactive', 'The headless agent of this binding is not active.');
+        if (agent?.status !== 'active') throw httpError('channels.agent_inactive', 'The headless agent of this binding is not active.');
         const caller = { tenantId: principal.tenantId, userId: principal.userId };
         let sessionId = body.sessionId;
         if (sessionId) {
           if (!(await app.sessionsStore.get(tx, caller.tenantId, caller.userId, sessionId)))
-            throw httpError(404, 'session.not_found', 'Cloud session was not found.');
+            throw httpError('sessions.not_found', 'Cloud session was not found.');
         } else {
           sessionId = (await app.sessionService.create(caller, { profileName: agent.profileName }, tx)).session.sessionId;
         }
@@ -106,7 +105,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         ...query,
         externalWorkspaceId: query.externalWorkspaceId ?? null,
       });
-      if (!binding) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+      if (!binding) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
       channels.assertGranted(principal, binding.channelBindingId);
       return { binding: publicSessionBinding(binding), session: await viewOf(app.db, binding) };
     },
@@ -146,7 +145,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         binding.sessionId,
         request.params.artifactId,
       );
-      if (!artifact) throw httpError(404, 'artifact.not_found', 'Artifact was not found.');
+      if (!artifact) throw httpError('artifacts.not_found', 'Artifact was not found.');
       return { artifact };
     },
   );
@@ -160,8 +159,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       const { idempotencyKey: bodyKey, ...fingerprint } = body;
       const idempotencyKey = idempotentKeyOf(request, fingerprint, bodyKey);
       const binding = await boundSession(app.db, principal, body.bindingId);
-      if (binding.status !== 'active')
-        throw httpError(409, 'channels.session_binding_archived', 'This channel session binding is archived.');
+      if (binding.status !== 'active') throw httpError('channels.session_binding_archived', 'This channel session binding is archived.');
       if (body.provider) requireSameProvider(binding, body.provider, 'session binding');
       const { bindingId: _binding, text, agent, ...origin } = fingerprint;
       // Who wrote it in the chat is part of the command, so a reused key with another origin is refused too.
@@ -182,7 +180,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         const { principal, body } = request;
         await boundSession(tx, principal, body.bindingId);
         const updated = await channels.store.updateCursor(tx, principal.orgId, body.bindingId, body);
-        if (!updated) throw httpError(404, 'channels.session_binding_not_found', 'Channel session binding was not found.');
+        if (!updated) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
         const binding = publicSessionBinding(updated.binding);
         if (updated.stale) return { status: 200, body: { binding, result: { ok: false, reason: 'stale', binding } } };
         await channels.audit(tx, principal, {

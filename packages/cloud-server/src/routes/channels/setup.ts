@@ -41,7 +41,6 @@ function checkCredentialRef(ref: string | null | undefined): void {
   if (ref === null || ref === undefined) return;
   if (!credentialRefKind(ref)) {
     throw httpError(
-      400,
       'channels.credential_ref_invalid',
       'credentialRef must be a reference (env:NAME, gcp-secret-manager:…, aws-secrets-manager:…, azure-key-vault:…, secret-ref:…), never the secret itself.',
     );
@@ -111,7 +110,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
           managed: body.managed ?? false,
           createdByAccountId: principal.userId,
         });
-        if (!agent) throw httpError(409, 'channels.agent_id_unavailable', 'This agent id is already taken.');
+        if (!agent) throw httpError('channels.agent_id_unavailable', 'This agent id is already taken.');
         await channels.audit(tx, principal, {
           action: 'channel_agent.created',
           targetType: 'headless_agent',
@@ -129,7 +128,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
       channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         const agent = await channels.store.updateAgent(tx, principal.orgId, request.params.id, body);
-        if (!agent) throw httpError(404, 'channels.agent_not_found', 'Headless agent was not found.');
+        if (!agent) throw httpError('channels.agent_not_found', 'Headless agent was not found.');
         await channels.audit(tx, principal, {
           action: 'channel_agent.updated',
           targetType: 'headless_agent',
@@ -161,7 +160,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
         checkProvider(body.provider);
         checkCredentialRef(body.credentialRef);
         const agent = await channels.store.getAgent(tx, principal.orgId, body.agentId);
-        if (!agent) throw httpError(404, 'channels.agent_not_found', 'Headless agent was not found.');
+        if (!agent) throw httpError('channels.agent_not_found', 'Headless agent was not found.');
         const binding = await channels.store.insertBinding(tx, {
           bindingId: body.bindingId ?? newId('chb'),
           orgId: principal.orgId,
@@ -173,7 +172,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
           credentialRef: body.credentialRef ?? null,
           settings: body.settings ?? {},
         });
-        if (!binding) throw httpError(409, 'channels.binding_id_unavailable', 'This channel binding id is already taken.');
+        if (!binding) throw httpError('channels.binding_id_unavailable', 'This channel binding id is already taken.');
         await channels.audit(tx, principal, {
           action: 'channel_binding.created',
           targetType: 'channel_binding',
@@ -195,7 +194,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
         checkCredentialRef(body.credentialRef);
         await channels.binding(tx, principal, request.params.id);
         const binding = await channels.store.updateBinding(tx, principal.orgId, request.params.id, body);
-        if (!binding) throw httpError(404, 'channels.binding_not_found', 'Channel binding was not found.');
+        if (!binding) throw httpError('channels.binding_not_found', 'Channel binding was not found.');
         await channels.audit(tx, principal, {
           action: body.status === 'disabled' ? 'channel_binding.disconnected' : 'channel_binding.updated',
           targetType: 'channel_binding',
@@ -230,10 +229,10 @@ export async function channelSetupRoutes(app: FastifyInstance) {
         // Linking a provider user to an account or changing its role is an admin decision, not a gateway's.
         const privileged = body.accountId !== undefined || body.role !== undefined || body.status !== undefined;
         if (privileged && !channels.isAdmin(principal)) {
-          throw httpError(403, 'channels.identity_admin_required', 'Only admins set the account, role or status of a channel identity.');
+          throw httpError('channels.identity_admin_required', 'Only admins set the account, role or status of a channel identity.');
         }
         if (body.accountId !== undefined && !(await tenants.getMembership(tx, principal.orgId, body.accountId))) {
-          throw httpError(400, 'channels.account_not_member', 'accountId is not a member of this org.');
+          throw httpError('channels.account_not_member', 'accountId is not a member of this org.');
         }
         const { identity, created } = await channels.store.resolveIdentity(tx, {
           identityId: newId('chi'),

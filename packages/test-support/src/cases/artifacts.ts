@@ -1,8 +1,8 @@
 /** The artifacts domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, type DomainCase } from '../helpers/domain-cases.js';
+import { get, post, type DomainCase } from './exchange.js';
 
 const at = '2026-08-01T00:00:00.000Z';
-export const artifact = {
+const artifact = {
   artifactId: 'art1',
   id: 'art1',
   toolId: 'cloud-artifact',
@@ -28,7 +28,7 @@ export const artifact = {
   statusUpdatedBy: null,
   statusUpdatedAt: null,
 };
-export const final = { ...artifact, status: 'final', statusUpdatedBy: 'u1', statusUpdatedAt: at };
+const final = { ...artifact, status: 'final', statusUpdatedBy: 'u1', statusUpdatedAt: at };
 const index = { artifacts: [artifact], total: 1, scannedSessions: 3, truncated: false };
 const nullStatusFields = { updatedBy: null, authorAgentId: null, projectId: null, taskId: null, kind: null };
 const nullUploadFields = {

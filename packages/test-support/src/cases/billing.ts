@@ -1,5 +1,5 @@
 /** The billing domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, type DomainCase } from '../helpers/domain-cases.js';
+import { get, post, type DomainCase } from './exchange.js';
 
 const event = {
   eventId: 'e1',

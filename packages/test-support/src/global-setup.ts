@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate } from '../src/store/migrate.js';
-import { openDb } from '../src/store/open.js';
+import { migrate } from '../../cloud-server/src/store/migrate.js';
+import { openDb } from '../../cloud-server/src/store/open.js';
 
 /**
  * Creating a PGlite database runs initdb in WebAssembly: seconds per database, and most test files

@@ -1,9 +1,9 @@
 /** The threads domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, send, type DomainCase } from './exchange.js';
 
-export const at = '2026-08-01T00:00:00.000Z';
+const at = '2026-08-01T00:00:00.000Z';
 const tagRecord = { tenantId: 't1', tagId: 'tag1', name: 'Urgent', color: '#ff0000', createdAt: at, updatedAt: at };
-export const tag = { id: 'tag1', name: 'Urgent', color: '#ff0000', createdAt: at, updatedAt: at };
+const tag = { id: 'tag1', name: 'Urgent', color: '#ff0000', createdAt: at, updatedAt: at };
 const grey = { tenantId: 't1', tagId: 'tag2', name: 'Later', color: null, createdAt: at, updatedAt: at };
 const greyTag = { id: 'tag2', name: 'Later', color: '#64748b', createdAt: at, updatedAt: at };
 const thread = (sessionId: string, status: string, tags: unknown[] = []) => ({

@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { ApiTokenScope, OrgMemberRole } from '@open-cowork/shared';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { createConfig, type ConfigInput, type ServerConfig } from '../../src/config.js';
-import type { Db } from '../../src/store/db.js';
-import type { DbTarget } from '../../src/store/open.js';
-import { createTenantStore } from '../../src/store/tenants.js';
-import { createTokenStore } from '../../src/store/tokens.js';
+import { onTestFinished } from 'vitest';
+import { buildApp } from '../../cloud-server/src/app.js';
+import { createConfig, type ConfigInput, type ServerConfig } from '../../cloud-server/src/config.js';
+import type { Db } from '../../cloud-server/src/store/db.js';
+import type { DbTarget } from '../../cloud-server/src/store/open.js';
+import { createTenantStore } from '../../cloud-server/src/store/tenants.js';
+import { createTokenStore } from '../../cloud-server/src/store/tokens.js';
 import { createTestTarget, type Engine } from './db.js';
 
 export interface TestServerOptions {
@@ -36,6 +37,7 @@ export interface TestServer {
   config: ServerConfig;
   /** Issues an API token straight in the store (any scope, including `operator`); returns the secret. */
   mintToken(scopes?: ApiTokenScope[], options?: MintTokenOptions): Promise<string>;
+  /** Stops the server and drops the store it owns; calling it again waits for the first close. */
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { port } = app.server.address() as AddressInfo;
   const tenants = createTenantStore();
   const tokens = createTokenStore();
+  let closing: Promise<void> | undefined;
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -80,9 +83,19 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       });
       return plaintext;
     },
-    async close() {
-      await app.close();
-      await owned?.drop();
+    close() {
+      closing ??= app.close().then(() => owned?.drop());
+      return closing;
     },
   };
+}
+
+/**
+ * `startTestServer` inside a test: the server is closed when the test ends, also when an assertion
+ * failed before the end. The test may still close it earlier (a restart on the same data).
+ */
+export async function startServerForTest(options: TestServerOptions = {}): Promise<TestServer> {
+  const server = await startTestServer(options);
+  onTestFinished(() => server.close());
+  return server;
 }

@@ -1,5 +1,5 @@
 /** The sessions domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, post, send, type DomainCase } from './exchange.js';
 
 const at = '2026-08-01T00:00:00.000Z';
 export const session = (sessionId: string) => ({

@@ -1,7 +1,7 @@
 /** The config domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, type DomainCase } from '../helpers/domain-cases.js';
+import { get, type DomainCase } from './exchange.js';
 
-export const config = {
+const config = {
   role: 'member',
   profileName: 'default',
   features: { workflows: true },

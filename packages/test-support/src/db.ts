@@ -3,11 +3,11 @@ import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DbTarget } from '../../src/store/open.js';
-import { quoteIdentifier } from '../../src/store/postgres.js';
+import type { DbTarget } from '../../cloud-server/src/store/open.js';
+import { quoteIdentifier } from '../../cloud-server/src/store/postgres.js';
 
 /** The PostgreSQL the Postgres variants run against (trust auth). CI always provides one. */
-export const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
+const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -60,7 +60,7 @@ export async function createPostgresSchema(): Promise<PostgresSchema> {
   };
 }
 
-/** The migrated PGlite data directory made by `test/global-setup.ts`, when the run has one. */
+/** The migrated PGlite data directory made by `global-setup.ts`, when the run has one. */
 const PGLITE_TEMPLATE = process.env.OPEN_COWORK_TEST_PGLITE_TEMPLATE;
 
 async function isEmptyDir(dir: string): Promise<boolean> {

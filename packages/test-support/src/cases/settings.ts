@@ -1,7 +1,7 @@
 /** The settings domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, send, type DomainCase } from './exchange.js';
 
-export const setting = {
+const setting = {
   tenantId: 't1',
   userId: 'u1',
   key: 'theme',

@@ -1,5 +1,5 @@
 /** The channels domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, patch, post, send, setup, type DomainCase } from '../helpers/domain-cases.js';
+import { get, patch, post, send, type DomainCase } from './exchange.js';
 
 export const at = '2026-08-01T00:00:00.000Z';
 

@@ -1,7 +1,7 @@
 /** The capabilities domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, type DomainCase } from '../helpers/domain-cases.js';
+import { get, type DomainCase } from './exchange.js';
 
-export const tool = {
+const tool = {
   id: 'github',
   name: 'GitHub',
   description: 'Repositories and issues',

@@ -1,7 +1,7 @@
 /** The identity domain's calls as data, shared by the client's unit test and the server's OpenAPI test. */
-import { get, post, send, type DomainCase } from '../helpers/domain-cases.js';
+import { get, post, send, type DomainCase } from './exchange.js';
 
-export const token = {
+const token = {
   tokenId: 'tok1',
   orgId: 'o1',
   accountId: 'a1',
