@@ -54,9 +54,12 @@ function toHttpError(error: FastifyError): HttpError {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return httpError('request.unsupported_media_type', 'Request body must be application/json.');
   }
+  // @fastify/static refuses a Cloud Web path that leaves its folder with a 403: to the caller that
+  // file simply does not exist, and saying so reveals nothing of the folder.
+  const status = error.statusCode ?? 500;
+  if (status === 403 || status === 404) return httpError('route.not_found', 'Not found.');
   // Any other client error of the framework or a plugin (e.g. a bad Range on a Cloud Web asset)
   // answers the catalog's 400: one code, one status.
-  const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return httpError('request.invalid', error.message);
   return httpError('internal', 'Internal server error.');
 }

@@ -9,9 +9,7 @@ import { join } from 'node:path';
 import { parseCli, portProblem, USAGE } from './cli.js';
 import { loadConfig } from './config.js';
 import { LOCAL_TOKEN_FILE, LOCAL_TOKEN_SCOPES, localOwnerToken } from './local-token.js';
-
-/** Where the API is described; one line to change when a rendered reference is served. */
-const API_REFERENCE_PATH = '/api/openapi.json';
+import { API_REFERENCE_PATH, OPENAPI_DOCUMENT_PATH } from './openapi-paths.js';
 
 const argv = process.argv.slice(2);
 const command = parseCli(argv);
@@ -98,7 +96,7 @@ process.stdout.write(
     '',
     `Open Cowork Cloud (reference server) is listening on ${address}`,
     `  Cloud Web:     ${address}/  (sign in with the local token)`,
-    `  API reference: ${address}${API_REFERENCE_PATH}`,
+    `  API reference: ${address}${API_REFERENCE_PATH}  (OpenAPI 3.1: ${address}${OPENAPI_DOCUMENT_PATH})`,
     ...tokenLines,
     `  data:          ${dataDir ? `embedded store in ${dataDir}` : 'PostgreSQL (--database-url / DATABASE_URL)'}`,
     `  runtime:       ${app.runtime.adapter.name}: ${app.runtime.adapter.description}`,

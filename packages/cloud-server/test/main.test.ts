@@ -84,13 +84,14 @@ describe.runIf(existsSync(MAIN))('the local cloud CLI', () => {
   it('prints where everything is, keeps one owner token across restarts, and shuts down cleanly', async () => {
     const first = await startMain(dataDir);
     expect(first.banner).toContain(`Cloud Web:     ${first.baseUrl}/`);
-    expect(first.banner).toContain(`API reference: ${first.baseUrl}/api/openapi.json`);
+    expect(first.banner).toContain(`API reference: ${first.baseUrl}/docs  (OpenAPI 3.1: ${first.baseUrl}/api/openapi.json)`);
     expect(first.banner).toContain(`embedded store in ${dataDir}`);
     expect(first.banner).toMatch(/stop:\s+Ctrl-C/);
     expect(first.banner).toContain('--port');
     const me = await call(first.baseUrl, '/auth/me', { bearer: first.token });
     expect(me.body.principal).toMatchObject({ email: 'owner@localhost', role: 'owner', scopes: ['desktop', 'gateway', 'admin'] });
     expect((await call(first.baseUrl, '/api/openapi.json')).status).toBe(200);
+    expect((await fetch(`${first.baseUrl}/docs`)).status).toBe(200);
     const session = await call(first.baseUrl, '/auth/session', { body: { token: first.token } });
     await stop(first);
 

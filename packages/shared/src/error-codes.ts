@@ -28,7 +28,8 @@ export const CLOUD_ERROR_CODES = {
   'request.headers_too_large': { status: 431, meaning: 'The request headers are too large; the connection is closed.' },
   'route.not_found': {
     status: 404,
-    meaning: 'No route has this method and path (also every API route of a process that runs runtime workers only).',
+    meaning:
+      'No route has this method and path (also every API route of a process that runs runtime workers only), or no Cloud Web file has this path.',
   },
 
   // Credentials (401), sign-in and cookie sessions.

@@ -9,6 +9,7 @@ import type { DbTarget } from '../../cloud-server/src/store/open.js';
 import { createTenantStore } from '../../cloud-server/src/store/tenants.js';
 import { createTokenStore } from '../../cloud-server/src/store/tokens.js';
 import { createTestTarget, type Engine } from './db.js';
+import { watchDocumentedStatuses } from './documented-statuses.js';
 
 export interface TestServerOptions {
   /** Config overrides (OIDC, operator token, SSE limits, a fixed `cookieSecret`/`port` for restarts, …). */
@@ -53,6 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store: options.store ?? owned!.target,
   });
   const app = await buildApp({ config });
+  const undocumented = watchDocumentedStatuses(app);
   try {
     await app.listen({ host: '127.0.0.1', port: config.port });
   } catch (error) {
@@ -84,7 +86,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return plaintext;
     },
     close() {
-      closing ??= app.close().then(() => owned?.drop());
+      closing ??= app
+        .close()
+        .then(() => owned?.drop())
+        .then(() => {
+          // Every test that drives this server also checks the OpenAPI document's statuses.
+          const seen = undocumented();
+          if (seen.length > 0) throw new Error(`Answers the OpenAPI document does not list:\n${seen.join('\n')}`);
+        });
       return closing;
     },
   };

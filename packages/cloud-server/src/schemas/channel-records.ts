@@ -114,7 +114,7 @@ const ProviderEventSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-const ChannelDeliverySchema = Type.Object({
+export const ChannelDeliverySchema = Type.Object({
   deliveryId: Type.String(),
   orgId: Type.String(),
   agentId: Type.String(),
