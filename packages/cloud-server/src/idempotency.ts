@@ -182,20 +182,24 @@ function requireReplayable(held: StoredIdempotentRequest, requestHash: string): 
 export async function runIdempotent<T>(
   tx: Queryable,
   key: IdempotentKey | null,
-  work: () => Promise<{ status: number; body: T }>,
+  work: (tx: Queryable) => Promise<{ status: number; body: T }>,
 ): Promise<IdempotentReply<T>> {
-  if (!key) return { ...(await work()), replayed: false };
-  const store = createIdempotentRequestsStore(tx);
+  if (!key) return { ...(await work(tx)), replayed: false };
+  const store = createIdempotentRequestsStore();
   const reservationId = randomUUID();
-  if (!(await store.reserve(key.scope, { requestHash: key.requestHash, reservationId, ...reservationTimes(Date.now()) }))) {
-    const held = (await store.find(key.scope))!;
+  if (!(await store.reserve(tx, key.scope, { requestHash: key.requestHash, reservationId, ...reservationTimes(Date.now()) }))) {
+    const held = (await store.find(tx, key.scope))!;
     requireReplayable(held, key.requestHash);
     const body = held.sealedBody ? unseal(key.rawKey, key.scope, held.sealedBody).toString('utf8') : 'null';
     return { status: held.statusCode ?? 200, body: JSON.parse(body) as T, replayed: true };
   }
-  const answer = await work();
+  const answer = await work(tx);
   const sealedBody = seal(key.rawKey, key.scope, Buffer.from(JSON.stringify(answer.body ?? null)));
-  await store.complete(key.scope, reservationId, { statusCode: answer.status, contentType: 'application/json; charset=utf-8', sealedBody });
+  await store.complete(tx, key.scope, reservationId, {
+    statusCode: answer.status,
+    contentType: 'application/json; charset=utf-8',
+    sealedBody,
+  });
   return { ...answer, replayed: false };
 }
 
@@ -206,7 +210,7 @@ export function sendIdempotent(reply: FastifyReply, result: IdempotentReply): Fa
 }
 
 async function idempotencyPlugin(app: FastifyInstance) {
-  const store = createIdempotentRequestsStore(app.db);
+  const store = createIdempotentRequestsStore();
   let nextPruneAt = 0;
 
   app.decorateRequest('idempotencyReservation', null);
@@ -215,7 +219,7 @@ async function idempotencyPlugin(app: FastifyInstance) {
     if (now < nextPruneAt) return;
     nextPruneAt = now + PRUNE_EVERY_MS;
     await store
-      .prune(new Date(now).toISOString())
+      .prune(app.db, new Date(now).toISOString())
       .catch((error: unknown) => app.log.warn({ err: error }, 'pruning idempotency keys failed'));
   };
 
@@ -235,12 +239,12 @@ async function idempotencyPlugin(app: FastifyInstance) {
       const now = Date.now();
       await prune(now);
       const reservationId = randomUUID();
-      const reserved = await store.reserve(scope, { requestHash, reservationId, ...reservationTimes(now) });
+      const reserved = await store.reserve(app.db, scope, { requestHash, reservationId, ...reservationTimes(now) });
       if (reserved) {
         request.idempotencyReservation = { scope, reservationId, rawKey };
         return;
       }
-      const held = await store.find(scope);
+      const held = await store.find(app.db, scope);
       if (!held) continue;
       requireReplayable(held, requestHash);
       return replay(
@@ -264,18 +268,18 @@ async function idempotencyPlugin(app: FastifyInstance) {
       if (reply.statusCode >= 200 && reply.statusCode < 300 && storable) {
         const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.from(payload as string | Buffer);
         const contentType = reply.getHeader('content-type');
-        await store.complete(scope, reservationId, {
+        await store.complete(app.db, scope, reservationId, {
           statusCode: reply.statusCode,
           contentType: typeof contentType === 'string' ? contentType : null,
           sealedBody: seal(rawKey, scope, body),
         });
       } else {
         // An error (the caller may fix the input and retry), or a stream that cannot be replayed.
-        await store.release(scope, reservationId);
+        await store.release(app.db, scope, reservationId);
       }
     } catch (error) {
       request.log.error({ err: error }, 'storing the Idempotency-Key response failed');
-      await store.release(scope, reservationId).catch(() => undefined);
+      await store.release(app.db, scope, reservationId).catch(() => undefined);
     }
     return payload;
   });
@@ -285,7 +289,7 @@ async function idempotencyPlugin(app: FastifyInstance) {
     const reservation = request.idempotencyReservation;
     if (!reservation) return;
     request.idempotencyReservation = null;
-    await store.release(reservation.scope, reservation.reservationId).catch(() => undefined);
+    await store.release(app.db, reservation.scope, reservation.reservationId).catch(() => undefined);
   });
 }
 

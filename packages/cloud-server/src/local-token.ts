@@ -16,7 +16,7 @@ export async function localOwnerToken(
   app: FastifyInstance,
   { file, rotate }: { file: string | null; rotate: boolean },
 ): Promise<string | null> {
-  const tokens = createTokenStore(app.db);
+  const tokens = createTokenStore();
   const kept = file
     ? await readFile(file, 'utf8').then(
         (text) => text.trim(),
@@ -24,16 +24,16 @@ export async function localOwnerToken(
       )
     : null;
   if (kept) {
-    const token = await tokens.authenticate(kept);
+    const token = await tokens.authenticate(app.db, kept);
     if (typeof token !== 'string') {
       if (!rotate) return kept;
-      await tokens.revoke(token.orgId, token.tokenId);
+      await tokens.revoke(app.db, token.orgId, token.tokenId);
     }
   }
   if (!file && !rotate) return null;
 
-  const owner = await createTenantStore(app.db).ensureUser({ email: app.config.ownerEmail });
-  const { plaintext } = await tokens.issue({
+  const owner = await createTenantStore().ensureUser(app.db, { email: app.config.ownerEmail });
+  const { plaintext } = await tokens.issue(app.db, {
     orgId: app.defaultOrg.orgId,
     accountId: owner.userId,
     name: `local token ${new Date().toISOString()}`,

@@ -51,7 +51,7 @@ describe('a list route given a cursor whose timestamp is not text', () => {
   beforeAll(async () => {
     server = await startTestServer();
     token = await server.mintToken(['desktop']);
-    const user = await createTenantStore(server.db).ensureUser({ email: server.config.ownerEmail });
+    const user = await createTenantStore().ensureUser(server.db, { email: server.config.ownerEmail });
     scope = { tenantId: server.app.defaultOrg.orgId, userId: user.userId };
   });
   afterAll(() => server.close());

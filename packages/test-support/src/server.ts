@@ -63,8 +63,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     throw error;
   }
   const { port } = app.server.address() as AddressInfo;
-  const tenants = createTenantStore(app.db);
-  const tokens = createTokenStore(app.db);
+  const tenants = createTenantStore();
+  const tokens = createTokenStore();
   let closing: Promise<void> | undefined;
 
   return {
@@ -73,9 +73,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     db: app.db,
     config,
     async mintToken(scopes = ['desktop'], mint = {}) {
-      const user = await tenants.ensureUser({ email: mint.email ?? config.ownerEmail });
-      await tenants.ensureMembership(app.defaultOrg.orgId, user.userId, mint.role ?? (mint.email ? 'member' : 'owner'));
-      const { plaintext } = await tokens.issue({
+      const user = await tenants.ensureUser(app.db, { email: mint.email ?? config.ownerEmail });
+      await tenants.ensureMembership(app.db, app.defaultOrg.orgId, user.userId, mint.role ?? (mint.email ? 'member' : 'owner'));
+      const { plaintext } = await tokens.issue(app.db, {
         orgId: app.defaultOrg.orgId,
         accountId: user.userId,
         name: mint.name ?? `test ${scopes.join('+')}`,

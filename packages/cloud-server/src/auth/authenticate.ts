@@ -90,8 +90,9 @@ export function authorize(access: Exclude<RouteAccess, 'public'>, principal: Pri
 /** Turns credentials into principals: the session cookie, OIDC access tokens, API tokens, the operator token. */
 export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }: AuthenticatorDeps) {
   const verifyOidc = config.oidc ? createOidcVerifier(config.oidc) : null;
-  const sessions = createAuthSessionStore(db, config.security.sessionIdleMs);
+  const sessions = createAuthSessionStore(config.security.sessionIdleMs);
   const oidcMember = createOidcAccounts({
+    db,
     tenants,
     defaultOrg,
     signup: config.admin,
@@ -99,7 +100,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
   });
 
   const membershipOf = async (orgId: string, userId: string) => {
-    const membership = await tenants.getMembership(orgId, userId);
+    const membership = await tenants.getMembership(db, orgId, userId);
     if (!membership) throw httpError('authorization.membership_inactive', 'This account is not a member of the org.');
     return membership;
   };
@@ -119,7 +120,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
 
   /** The live API token of a secret, or the 401 saying why there is none. */
   async function liveToken(credential: string): Promise<ApiToken> {
-    const token = await tokens.authenticate(credential);
+    const token = await tokens.authenticate(db, credential);
     if (token === 'revoked') throw httpError('auth.token_revoked', 'This API token has been revoked.');
     if (token === 'expired') throw httpError('auth.token_expired', 'This API token has expired.');
     if (token === 'unknown' || !token.accountId) throw httpError('auth.token_invalid', 'This API token is not valid.');
@@ -153,9 +154,9 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
   async function fromSession(session: AuthSessionRecord): Promise<Principal> {
     const membership = await membershipOf(session.orgId, session.userId);
     if (!session.tokenId) return principalOf(membership, 'cookie', null);
-    const token = await tokens.get(session.orgId, session.tokenId);
+    const token = await tokens.get(db, session.orgId, session.tokenId);
     if (!token || token.revokedAt || (token.expiresAt && Date.parse(token.expiresAt) <= Date.now())) {
-      await sessions.end(session.orgId, session.userId, session.sessionId);
+      await sessions.end(db, session.orgId, session.userId, session.sessionId);
       throw httpError('auth.session_ended', 'This session ended with the token it was opened with; sign in again.');
     }
     return principalOf(membership, 'cookie', token);
@@ -172,7 +173,7 @@ export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }:
   }): Promise<Authentication | null> {
     const cookie = request.cookies[SESSION_COOKIE];
     const secret = cookie ? sessionSecretOf(cookie, config.cookieSecret) : null;
-    const session = secret ? await sessions.find(secret) : null;
+    const session = secret ? await sessions.find(db, secret) : null;
     if (session) return { principal: await fromSession(session), session };
     const header = request.headers.authorization;
     if (!header) return null;

@@ -1,9 +1,11 @@
 import type { AdminConfig } from '../account-config.js';
 import { httpError } from '../errors.js';
+import type { Db } from '../store/db.js';
 import type { MembershipRecord, OrgRecord, TenantStore } from '../store/tenants.js';
 import type { OidcIdentity } from './oidc.js';
 
 export interface OidcAccountsDeps {
+  db: Db;
   tenants: TenantStore;
   defaultOrg: OrgRecord;
   signup: AdminConfig;
@@ -19,7 +21,7 @@ const sameEmail = (a: string, b: string | null) => b !== null && a.toLowerCase()
  * with its email only when the provider verified that email and the policy allows linking;
  * otherwise it is a new person, whom the signup policy admits or refuses.
  */
-export function createOidcAccounts({ tenants, defaultOrg, signup, linkVerifiedEmail }: OidcAccountsDeps) {
+export function createOidcAccounts({ db, tenants, defaultOrg, signup, linkVerifiedEmail }: OidcAccountsDeps) {
   /** 403 unless the signup policy admits a new member with this identity. */
   function admit(identity: OidcIdentity): void {
     const mode = signup.signupMode;
@@ -35,12 +37,12 @@ export function createOidcAccounts({ tenants, defaultOrg, signup, linkVerifiedEm
 
   /** The membership of the identity in the default org, provisioned or activated as the policy allows. */
   return async function memberFor(identity: OidcIdentity): Promise<MembershipRecord> {
-    let user = await tenants.findOidcUser(identity.issuer, identity.subject);
+    let user = await tenants.findOidcUser(db, identity.issuer, identity.subject);
     if (!user && linkVerifiedEmail && identity.emailVerified && identity.email) {
-      const owner = await tenants.findUserByEmail(identity.email);
-      if (owner && (await tenants.linkOidcIdentity(owner.userId, identity.issuer, identity.subject))) user = owner;
+      const owner = await tenants.findUserByEmail(db, identity.email);
+      if (owner && (await tenants.linkOidcIdentity(db, owner.userId, identity.issuer, identity.subject))) user = owner;
     }
-    const membership = user ? await tenants.getMembership(defaultOrg.orgId, user.userId) : null;
+    const membership = user ? await tenants.getMembership(db, defaultOrg.orgId, user.userId) : null;
     if (
       membership?.status === 'invited' &&
       signup.signupMode !== 'disabled' &&
@@ -48,11 +50,11 @@ export function createOidcAccounts({ tenants, defaultOrg, signup, linkVerifiedEm
       sameEmail(membership.user.email, identity.email)
     ) {
       // Signing in with the verified address an invite was sent to accepts the invite.
-      return (await tenants.updateMembership(defaultOrg.orgId, membership.user.userId, { status: 'active' }))!;
+      return (await tenants.updateMembership(db, defaultOrg.orgId, membership.user.userId, { status: 'active' }))!;
     }
     if (membership) return membership;
     admit(identity);
-    user ??= await tenants.createOidcUser({
+    user ??= await tenants.createOidcUser(db, {
       issuer: identity.issuer,
       subject: identity.subject,
       // Without a usable email the user is named after the identity itself.
@@ -60,6 +62,6 @@ export function createOidcAccounts({ tenants, defaultOrg, signup, linkVerifiedEm
       displayName: identity.displayName,
     });
     if (!user) throw httpError('auth.email_in_use', 'Another account already uses this email address; ask an admin to link it.');
-    return tenants.ensureMembership(defaultOrg.orgId, user.userId, 'member');
+    return tenants.ensureMembership(db, defaultOrg.orgId, user.userId, 'member');
   };
 }

@@ -47,13 +47,13 @@ export function checkCsrf(request: FastifyRequest, session: AuthSessionRecord): 
  * CSRF for cookie sessions and applies the route's rule.
  */
 async function authPlugin(app: FastifyInstance) {
-  const tenants = createTenantStore(app.db);
-  const defaultOrg = await tenants.ensureOrg(app.config.defaultOrg);
-  const owner = await tenants.ensureUser({ email: app.config.ownerEmail, displayName: 'Local owner' });
-  await tenants.ensureMembership(defaultOrg.orgId, owner.userId, 'owner');
+  const tenants = createTenantStore();
+  const defaultOrg = await tenants.ensureOrg(app.db, app.config.defaultOrg);
+  const owner = await tenants.ensureUser(app.db, { email: app.config.ownerEmail, displayName: 'Local owner' });
+  await tenants.ensureMembership(app.db, defaultOrg.orgId, owner.userId, 'owner');
 
   app.decorate('defaultOrg', defaultOrg);
-  app.decorate('auth', createAuthenticator({ config: app.config, db: app.db, tenants, tokens: createTokenStore(app.db), defaultOrg }));
+  app.decorate('auth', createAuthenticator({ config: app.config, db: app.db, tenants, tokens: createTokenStore(), defaultOrg }));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('authSession', null);
 

@@ -7,12 +7,12 @@ const { AdminPolicyResponse } = adminSchemas;
 
 /** The org's effective policy as an admin sees it, from configuration. */
 export async function adminRoutes(app: FastifyInstance) {
-  const tenants = createTenantStore(app.db);
+  const tenants = createTenantStore();
   const { admin: signup, byok } = app.config;
 
   app.get('/api/admin/policy', { config: { access: 'admin' }, schema: { response: { 200: AdminPolicyResponse } } }, async (request) => {
     const { orgId, userId } = request.principal;
-    const org = (await tenants.getMembership(orgId, userId))?.org ?? app.defaultOrg;
+    const org = (await tenants.getMembership(app.db, orgId, userId))?.org ?? app.defaultOrg;
     const entitlements = app.billing.entitlements(orgId);
     const policy: CloudAdminPolicyOverview = {
       org: { orgId, tenantId: orgId, name: org.name, planKey: org.planKey, status: org.status },

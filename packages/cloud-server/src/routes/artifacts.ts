@@ -78,14 +78,14 @@ function eventPayload(artifact: PublicArtifact): Record<string, unknown> {
  * projection and both streams see them. Status only moves forward: draft → in-review → final.
  */
 export async function artifactRoutes(app: FastifyInstance) {
-  const artifacts = createArtifactsStore(app.db);
+  const artifacts = createArtifactsStore();
   const member = { access: 'member' as const };
   const sessionNotFound = () => httpError('sessions.not_found', 'Cloud session was not found.');
   const artifactNotFound = () => httpError('artifacts.not_found', 'Artifact was not found.');
 
   const requireSession = async (request: FastifyRequest, sessionId: string) => {
     const { tenantId, userId } = request.principal;
-    if (!(await app.sessionsStore.get(tenantId, userId, sessionId))) throw sessionNotFound();
+    if (!(await app.sessionsStore.get(app.db, tenantId, userId, sessionId))) throw sessionNotFound();
   };
 
   app.get<{ Params: Static<typeof SessionArtifactsParams> }>(
@@ -93,7 +93,7 @@ export async function artifactRoutes(app: FastifyInstance) {
     { config: member, schema: { params: SessionArtifactsParams, response: { 200: ArtifactListResponse } } },
     async (request) => {
       await requireSession(request, request.params.id);
-      return { artifacts: await artifacts.listBySession(ownerOf(request), request.params.id) };
+      return { artifacts: await artifacts.listBySession(app.db, ownerOf(request), request.params.id) };
     },
   );
 
@@ -145,20 +145,16 @@ export async function artifactRoutes(app: FastifyInstance) {
         });
         const drafts: EventDraft[] = [{ type: 'artifact.created', payload: eventPayload(stored) }];
         const appended = await app.sessionEvents.appendLocked(tx, locked, drafts);
-        await app.audit.record(
-          request.principal,
-          {
-            action: 'artifact.created',
-            targetType: 'artifact',
-            targetId: stored.artifactId,
-            metadata: { sessionId, size: stored.size, kind: stored.kind },
-          },
-          tx,
-        );
+        await app.audit.record(tx, request.principal, {
+          action: 'artifact.created',
+          targetType: 'artifact',
+          targetId: stored.artifactId,
+          metadata: { sessionId, size: stored.size, kind: stored.kind },
+        });
         // Positions and the session title as of this commit.
         return { artifact: { ...stored, sessionTitle: appended.view.session.title }, notice: appended.notice };
       });
-      await app.sessionEvents.publish(notice);
+      await app.sessionEvents.publish(app.db, notice);
       return reply.status(201).send({ artifact });
     },
   );
@@ -168,7 +164,7 @@ export async function artifactRoutes(app: FastifyInstance) {
     { config: member, schema: { params: ArtifactParams, response: { 200: ArtifactContentResponse } } },
     async (request) => {
       await requireSession(request, request.params.id);
-      const found = await artifacts.content(ownerOf(request), request.params.id, request.params.artifactId);
+      const found = await artifacts.content(app.db, ownerOf(request), request.params.id, request.params.artifactId);
       if (!found) throw artifactNotFound();
       return { artifact: { ...found.artifact, dataBase64: found.data.toString('base64') } };
     },
@@ -207,19 +203,15 @@ export async function artifactRoutes(app: FastifyInstance) {
         await artifacts.update(tx, artifactId, { ...change, now });
         const updated = (await artifacts.get(tx, owner, sessionId, artifactId))!;
         const appended = await app.sessionEvents.appendLocked(tx, locked, [{ type: 'artifact.updated', payload: eventPayload(updated) }]);
-        await app.audit.record(
-          request.principal,
-          {
-            action: 'artifact.updated',
-            targetType: 'artifact',
-            targetId: artifactId,
-            metadata: { sessionId, from: current.status, to: updated.status },
-          },
-          tx,
-        );
+        await app.audit.record(tx, request.principal, {
+          action: 'artifact.updated',
+          targetType: 'artifact',
+          targetId: artifactId,
+          metadata: { sessionId, from: current.status, to: updated.status },
+        });
         return { artifact: updated, notice: appended.notice };
       });
-      if (result.notice) await app.sessionEvents.publish(result.notice);
+      if (result.notice) await app.sessionEvents.publish(app.db, result.notice);
       return { artifact: result.artifact };
     },
   );
@@ -234,7 +226,7 @@ export async function artifactRoutes(app: FastifyInstance) {
       if (wanted.some((id) => Buffer.byteLength(id) > MAX_TASK_ID_BYTES)) {
         throw httpError('artifacts.task_id_too_long', `Task ids are at most ${MAX_TASK_ID_BYTES} bytes.`);
       }
-      const found = await artifacts.index({ ...ownerOf(request), sessionId, projectId, taskIds: wanted, kind, status }, limit);
+      const found = await artifacts.index(app.db, { ...ownerOf(request), sessionId, projectId, taskIds: wanted, kind, status }, limit);
       return { ...found, truncated: found.total > found.artifacts.length };
     },
   );

@@ -56,7 +56,7 @@ export async function authRoutes(app: FastifyInstance) {
     const now = Date.now();
     const lifetimeMs = Math.min(sessionTtlMs, (credentialExpiresAtMs ?? Number.POSITIVE_INFINITY) - now);
     const expiresAtMs = now + lifetimeMs;
-    const { session, secret } = await sessions.open({
+    const { session, secret } = await sessions.open(app.db, {
       orgId: principal.orgId,
       userId: principal.userId,
       tokenId: principal.tokenId,
@@ -102,7 +102,7 @@ export async function authRoutes(app: FastifyInstance) {
     const session = authentication?.session;
     if (session) {
       checkCsrf(request, session);
-      await sessions.end(session.orgId, session.userId, session.sessionId);
+      await sessions.end(app.db, session.orgId, session.userId, session.sessionId);
     }
     clearCookies(reply);
     return { loggedOut: true };
@@ -111,7 +111,7 @@ export async function authRoutes(app: FastifyInstance) {
   app.get('/auth/sessions', { config: { access: 'member' }, schema: { response: { 200: AuthSessionListResponse } } }, async (request) => {
     const { orgId, userId } = request.principal;
     const current = request.authSession?.sessionId;
-    const list = await sessions.list(orgId, userId);
+    const list = await sessions.list(app.db, orgId, userId);
     return {
       sessions: list.map(({ orgId: _org, userId: _user, csrfToken: _csrf, ...session }) => ({
         ...session,
@@ -125,7 +125,7 @@ export async function authRoutes(app: FastifyInstance) {
     { config: { access: 'member' }, schema: { params: SessionParams, response: { 200: EndSessionResponse } } },
     async (request, reply) => {
       const { orgId, userId } = request.principal;
-      if (!(await sessions.end(orgId, userId, request.params.id))) {
+      if (!(await sessions.end(app.db, orgId, userId, request.params.id))) {
         throw httpError('auth.session_not_found', 'You have no session with this id.');
       }
       if (request.params.id === request.authSession?.sessionId) clearCookies(reply);

@@ -24,9 +24,9 @@ const {
  * and diagnostics show org-wide data and are for admins; the subscription (entitlements) for members.
  */
 export async function billingRoutes(app: FastifyInstance) {
-  const counts = createBillingStore(app.db);
-  const byok = createByokStore(app.db);
-  const tenants = createTenantStore(app.db);
+  const counts = createBillingStore();
+  const byok = createByokStore();
+  const tenants = createTenantStore();
   const member = { access: 'member' as const };
   const admin = { access: 'admin' as const };
 
@@ -67,11 +67,11 @@ export async function billingRoutes(app: FastifyInstance) {
     async (request): Promise<CloudDiagnosticsBundle> => {
       const { orgId } = request.principal;
       const [membership, members, secrets, usage, gateway] = await Promise.all([
-        tenants.getMembership(orgId, request.principal.userId),
-        counts.memberCounts(orgId),
-        byok.list(orgId),
+        tenants.getMembership(app.db, orgId, request.principal.userId),
+        counts.memberCounts(app.db, orgId),
+        byok.list(app.db, orgId),
         app.usage.summary(orgId, 20),
-        counts.gatewayCounts(orgId),
+        counts.gatewayCounts(app.db, orgId),
       ]);
       const org = membership?.org ?? app.defaultOrg;
       return {

@@ -27,7 +27,7 @@ const PLAINTEXT_FIELDS = ['plaintext', 'apiKey', 'key', 'secret'] as const;
  * leave the server: every answer carries metadata only. Reads are for members, changes for admins.
  */
 export async function byokRoutes(app: FastifyInstance) {
-  const store = createByokStore(app.db);
+  const store = createByokStore();
   const { byok } = app.config;
   const cipher = byok.key ? createByokCipher(byok.key) : null;
   const member = { access: 'member' as const };
@@ -42,7 +42,7 @@ export async function byokRoutes(app: FastifyInstance) {
   };
 
   const existing = async (orgId: string, providerId: string, tx?: Parameters<typeof store.lock>[0]): Promise<StoredByokSecret> => {
-    const stored = tx ? await store.lock(tx, orgId, providerId) : await store.get(orgId, providerId);
+    const stored = tx ? await store.lock(tx, orgId, providerId) : await store.get(app.db, orgId, providerId);
     if (!stored) throw httpError('byok.secret_not_found', `No secret is stored for provider "${providerId}".`);
     return stored;
   };
@@ -54,13 +54,13 @@ export async function byokRoutes(app: FastifyInstance) {
   };
 
   app.get('/api/byok', { config: member, schema: { response: { 200: SecretListResponse } } }, async (request) => ({
-    secrets: await store.list(request.principal.orgId),
+    secrets: await store.list(app.db, request.principal.orgId),
   }));
 
   app.get<{ Params: Static<typeof ProviderParams> }>(
     '/api/byok/:providerId',
     { config: member, schema: { params: ProviderParams, response: { 200: SecretResponse } } },
-    async (request) => ({ secret: (await store.get(request.principal.orgId, request.params.providerId))?.metadata ?? null }),
+    async (request) => ({ secret: (await store.get(app.db, request.principal.orgId, request.params.providerId))?.metadata ?? null }),
   );
 
   app.post<{ Params: Static<typeof ProviderParams>; Body: Static<typeof SetSecretBody> }>(
@@ -84,24 +84,22 @@ export async function byokRoutes(app: FastifyInstance) {
           throw httpError('byok.kms_ref_not_allowed', 'This KMS reference does not start with a configured prefix.');
         }
         stored = await app.db.transaction(async (tx) => {
-          const put = await store.put(
-            {
-              orgId: principal.orgId,
-              providerId,
-              credentialKind: 'kms_ref',
-              sealed: null,
-              kmsRef,
-              last4: null,
-              keyFingerprint: fingerprintOf(kmsRef),
-              createdBy: principal.userId,
-            },
-            tx,
-          );
-          await app.audit.record(
-            principal,
-            { action: 'byok_secret.set', targetType: 'byok_secret', targetId: providerId, metadata: { credentialKind: 'kms_ref' } },
-            tx,
-          );
+          const put = await store.put(tx, {
+            orgId: principal.orgId,
+            providerId,
+            credentialKind: 'kms_ref',
+            sealed: null,
+            kmsRef,
+            last4: null,
+            keyFingerprint: fingerprintOf(kmsRef),
+            createdBy: principal.userId,
+          });
+          await app.audit.record(tx, principal, {
+            action: 'byok_secret.set',
+            targetType: 'byok_secret',
+            targetId: providerId,
+            metadata: { credentialKind: 'kms_ref' },
+          });
           return put;
         });
       } else {
@@ -109,29 +107,22 @@ export async function byokRoutes(app: FastifyInstance) {
         const plaintext = (body.plaintext ?? body.apiKey ?? body.key ?? body.secret)!.trim();
         if (plaintext === '') throw httpError('byok.secret_required', 'The secret must not be blank.');
         stored = await app.db.transaction(async (tx) => {
-          const put = await store.put(
-            {
-              orgId: principal.orgId,
-              providerId,
-              credentialKind: 'plaintext',
-              sealed: cipher.seal(principal.orgId, providerId, plaintext),
-              kmsRef: null,
-              last4: plaintext.slice(-4),
-              keyFingerprint: cipher.fingerprint(plaintext),
-              createdBy: principal.userId,
-            },
-            tx,
-          );
-          await app.audit.record(
-            principal,
-            {
-              action: 'byok_secret.set',
-              targetType: 'byok_secret',
-              targetId: providerId,
-              metadata: { credentialKind: 'plaintext', last4: put.metadata.last4 },
-            },
-            tx,
-          );
+          const put = await store.put(tx, {
+            orgId: principal.orgId,
+            providerId,
+            credentialKind: 'plaintext',
+            sealed: cipher.seal(principal.orgId, providerId, plaintext),
+            kmsRef: null,
+            last4: plaintext.slice(-4),
+            keyFingerprint: cipher.fingerprint(plaintext),
+            createdBy: principal.userId,
+          });
+          await app.audit.record(tx, principal, {
+            action: 'byok_secret.set',
+            targetType: 'byok_secret',
+            targetId: providerId,
+            metadata: { credentialKind: 'plaintext', last4: put.metadata.last4 },
+          });
           return put;
         });
       }
@@ -166,22 +157,17 @@ export async function byokRoutes(app: FastifyInstance) {
               ? 'The secret cannot be decrypted with the current BYOK key; store it again.'
               : validateProviderSecret(providerId, plaintext);
         }
-        const updated = (await store.setStatus(
-          principal.orgId,
-          providerId,
-          { status: problem ? 'invalid' : 'active', validated: true, validationError: problem },
-          tx,
-        ))!;
-        await app.audit.record(
-          principal,
-          {
-            action: 'byok_secret.validated',
-            targetType: 'byok_secret',
-            targetId: providerId,
-            metadata: { status: updated.metadata.status },
-          },
-          tx,
-        );
+        const updated = (await store.setStatus(tx, principal.orgId, providerId, {
+          status: problem ? 'invalid' : 'active',
+          validated: true,
+          validationError: problem,
+        }))!;
+        await app.audit.record(tx, principal, {
+          action: 'byok_secret.validated',
+          targetType: 'byok_secret',
+          targetId: providerId,
+          metadata: { status: updated.metadata.status },
+        });
         return updated.metadata;
       });
       return { secret, validated: secret.status === 'active' };
@@ -200,17 +186,13 @@ export async function byokRoutes(app: FastifyInstance) {
         const stored = await existing(principal.orgId, providerId, tx);
         notDisabled(stored);
         if (stored.metadata.status === 'active') return { secret: stored.metadata, overridden: false };
-        const updated = (await store.setStatus(principal.orgId, providerId, { status: 'active', overrideReason: reason }, tx))!;
-        await app.audit.record(
-          principal,
-          {
-            action: 'byok_secret.validation_overridden',
-            targetType: 'byok_secret',
-            targetId: providerId,
-            metadata: { reason, previousStatus: stored.metadata.status },
-          },
-          tx,
-        );
+        const updated = (await store.setStatus(tx, principal.orgId, providerId, { status: 'active', overrideReason: reason }))!;
+        await app.audit.record(tx, principal, {
+          action: 'byok_secret.validation_overridden',
+          targetType: 'byok_secret',
+          targetId: providerId,
+          metadata: { reason, previousStatus: stored.metadata.status },
+        });
         return { secret: updated.metadata, overridden: true };
       });
     },
@@ -226,8 +208,8 @@ export async function byokRoutes(app: FastifyInstance) {
         const stored = await store.lock(tx, principal.orgId, providerId);
         if (!stored || stored.metadata.status === 'disabled') return { secret: null, disabled: false };
         // A soft disable: the record and its metadata stay; the ciphertext goes.
-        const updated = (await store.setStatus(principal.orgId, providerId, { status: 'disabled', wipe: true }, tx))!;
-        await app.audit.record(principal, { action: 'byok_secret.disabled', targetType: 'byok_secret', targetId: providerId }, tx);
+        const updated = (await store.setStatus(tx, principal.orgId, providerId, { status: 'disabled', wipe: true }))!;
+        await app.audit.record(tx, principal, { action: 'byok_secret.disabled', targetType: 'byok_secret', targetId: providerId });
         return { secret: updated.metadata, disabled: true };
       });
     },

@@ -20,7 +20,7 @@ const FEATURES: Record<string, boolean> = {
 
 /** Client configuration, workspace overview and runtime status (workers, leases, queue depth). */
 export async function configRoutes(app: FastifyInstance) {
-  const tenants = createTenantStore(app.db);
+  const tenants = createTenantStore();
   const member = { access: 'member' as const };
 
   app.get(
@@ -42,7 +42,7 @@ export async function configRoutes(app: FastifyInstance) {
     { config: member, schema: { response: { 200: WorkspaceOverviewResponse } } },
     async (request): Promise<CloudWorkspaceOverview> => {
       const { principal } = request;
-      const membership = await tenants.getMembership(principal.orgId, principal.userId);
+      const membership = await tenants.getMembership(app.db, principal.orgId, principal.userId);
       if (membership?.status !== 'active') {
         throw httpError('authorization.membership_inactive', 'The membership of this account is not active.');
       }

@@ -27,13 +27,13 @@ export async function eventRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const { principal } = request;
-      if (!(await app.sessionsStore.get(principal.tenantId, principal.userId, id))) {
+      if (!(await app.sessionsStore.get(app.db, principal.tenantId, principal.userId, id))) {
         throw httpError('sessions.not_found', 'Cloud session was not found.');
       }
       await streams.serve(request, reply, principal, {
         key: `session:${id}`,
-        read: (after, limit) => eventsStore.listSessionEvents(id, after, limit),
-        bounds: () => eventsStore.sessionBounds(id),
+        read: (after, limit) => eventsStore.listSessionEvents(app.db, id, after, limit),
+        bounds: () => eventsStore.sessionBounds(app.db, id),
         subscribe: (wake) => eventBus.onSession(id, (notice, events) => wake(notice?.sessionSequence, events)),
         scope: { entityType: 'session', entityId: id, sessionId: id },
       });
@@ -48,8 +48,8 @@ export async function eventRoutes(app: FastifyInstance) {
     const { tenantId, userId } = request.principal;
     await streams.serve(request, reply, request.principal, {
       key: `workspace:${tenantId}:${userId}`,
-      read: (after, limit) => eventsStore.listWorkspaceEvents(tenantId, userId, after, limit),
-      bounds: () => eventsStore.workspaceBounds(tenantId, userId),
+      read: (after, limit) => eventsStore.listWorkspaceEvents(app.db, tenantId, userId, after, limit),
+      bounds: () => eventsStore.workspaceBounds(app.db, tenantId, userId),
       subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, (notice) => wake(notice?.workspaceSequence)),
       scope: { entityType: 'workspace', entityId: userId },
     });

@@ -36,24 +36,24 @@ const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-in
 
 /** API tokens, org administration and invites. */
 export async function identityRoutes(app: FastifyInstance) {
-  const tokens = createTokenStore(app.db);
-  const tenants = createTenantStore(app.db);
-  const members = createMembersStore(app.db);
+  const tokens = createTokenStore();
+  const tenants = createTenantStore();
+  const members = createMembersStore();
   const admin = { config: { access: 'admin' as const } };
 
-  /** One audit event through `app.audit`; pass the transaction of the change as `tx`. */
+  /** One audit event through `app.audit`, in `q`: the transaction of the change. */
   const audit = (
+    q: Queryable,
     request: FastifyRequest,
     action: string,
     targetType: string,
     targetId: string,
     metadata?: Record<string, unknown>,
-    tx?: Queryable,
-  ) => app.audit.record(request.principal, { action, targetType, targetId, ...(metadata ? { metadata } : {}) }, tx);
+  ) => app.audit.record(q, request.principal, { action, targetType, targetId, ...(metadata ? { metadata } : {}) });
 
   /** 404 unless every id names a channel binding of the org (once the channel tables exist). */
-  const requireBindings = async (orgId: string, bindingIds: readonly string[], tx?: Queryable) => {
-    const missing = await members.missingChannelBindings(orgId, bindingIds, tx);
+  const requireBindings = async (q: Queryable, orgId: string, bindingIds: readonly string[]) => {
+    const missing = await members.missingChannelBindings(q, orgId, bindingIds);
     if (missing.length > 0) {
       throw httpError('identity.channel_binding_not_found', `No channel binding has the id "${missing[0]}".`, {
         body: { channelBindingIds: missing },
@@ -62,7 +62,7 @@ export async function identityRoutes(app: FastifyInstance) {
   };
 
   const existingToken = async (orgId: string, tokenId: string) => {
-    const token = await tokens.get(orgId, tokenId);
+    const token = await tokens.get(app.db, orgId, tokenId);
     if (!token) throw httpError('identity.token_not_found', 'API token was not found.');
     return token;
   };
@@ -70,7 +70,7 @@ export async function identityRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Static<typeof TokenListQuery> }>(
     '/api/api-tokens',
     { ...admin, schema: { querystring: TokenListQuery, response: { 200: TokenListResponse } } },
-    async (request) => ({ tokens: await tokens.list(request.principal.orgId, request.query.limit) }),
+    async (request) => ({ tokens: await tokens.list(app.db, request.principal.orgId, request.query.limit) }),
   );
 
   app.post<{ Body: Static<typeof IssueBody> }>(
@@ -88,8 +88,8 @@ export async function identityRoutes(app: FastifyInstance) {
         throw httpError('identity.expires_at_past', 'expiresAt must be in the future.');
       }
       const issued = await app.db.transaction(async (tx) => {
-        await requireBindings(request.principal.orgId, channelBindingIds ?? [], tx);
-        const created = await createTokenStore(tx).issue({
+        await requireBindings(tx, request.principal.orgId, channelBindingIds ?? []);
+        const created = await createTokenStore().issue(tx, {
           orgId: request.principal.orgId,
           accountId: request.principal.userId,
           name,
@@ -97,14 +97,11 @@ export async function identityRoutes(app: FastifyInstance) {
           expiresAt: expiresAt ?? null,
           channelBindingIds: channelBindingIds ?? [],
         });
-        await audit(
-          request,
-          'api_token.issued',
-          'api_token',
-          created.token.tokenId,
-          { name, scopes, channelBindingIds: created.token.channelBindingIds },
-          tx,
-        );
+        await audit(tx, request, 'api_token.issued', 'api_token', created.token.tokenId, {
+          name,
+          scopes,
+          channelBindingIds: created.token.channelBindingIds,
+        });
         return created;
       });
       return reply.status(201).send(issued);
@@ -117,8 +114,8 @@ export async function identityRoutes(app: FastifyInstance) {
     async (request) => {
       await existingToken(request.principal.orgId, request.params.id);
       const token = await app.db.transaction(async (tx) => {
-        const revoked = (await createTokenStore(tx).revoke(request.principal.orgId, request.params.id))!;
-        await audit(request, 'api_token.revoked', 'api_token', revoked.tokenId, undefined, tx);
+        const revoked = (await createTokenStore().revoke(tx, request.principal.orgId, request.params.id))!;
+        await audit(tx, request, 'api_token.revoked', 'api_token', revoked.tokenId);
         return revoked;
       });
       return { token, revoked: true };
@@ -136,16 +133,11 @@ export async function identityRoutes(app: FastifyInstance) {
         throw httpError('identity.token_not_gateway', 'Only gateway tokens can be granted channel bindings.');
       }
       const grant = await app.db.transaction(async (tx) => {
-        await requireBindings(orgId, [request.body.channelBindingId], tx);
-        const granted = await createTokenStore(tx).grant(orgId, token.tokenId, request.body.channelBindingId);
-        await audit(
-          request,
-          'api_token.channel_binding_granted',
-          'api_token',
-          token.tokenId,
-          { channelBindingId: granted.channelBindingId },
-          tx,
-        );
+        await requireBindings(tx, orgId, [request.body.channelBindingId]);
+        const granted = await createTokenStore().grant(tx, orgId, token.tokenId, request.body.channelBindingId);
+        await audit(tx, request, 'api_token.channel_binding_granted', 'api_token', token.tokenId, {
+          channelBindingId: granted.channelBindingId,
+        });
         return granted;
       });
       return { grant, token: await existingToken(orgId, token.tokenId) };
@@ -158,7 +150,7 @@ export async function identityRoutes(app: FastifyInstance) {
     async (request) => {
       const { q, query, limit } = request.query;
       const search = q ?? query;
-      const members = await tenants.listMembers(request.principal.orgId, { limit, ...(search ? { q: search } : {}) });
+      const members = await tenants.listMembers(app.db, request.principal.orgId, { limit, ...(search ? { q: search } : {}) });
       return { members: members.map(toOrgMember) };
     },
   );
@@ -171,13 +163,12 @@ export async function identityRoutes(app: FastifyInstance) {
       const role = request.body.role ?? 'member';
       if (role === 'owner' && actorRole !== 'owner') throw httpError('identity.owner_required', 'Only an owner can invite an owner.');
       const member = await app.db.transaction(async (tx) => {
-        const scoped = createTenantStore(tx);
-        const user = await scoped.ensureUser({ email: request.body.email });
-        if (await scoped.getMembership(orgId, user.userId)) {
+        const user = await tenants.ensureUser(tx, { email: request.body.email });
+        if (await tenants.getMembership(tx, orgId, user.userId)) {
           throw httpError('identity.member_exists', 'This email already belongs to a member of the org.');
         }
-        const invited = await scoped.ensureMembership(orgId, user.userId, role, 'invited');
-        await audit(request, 'member.invited', 'member', user.userId, { role, email: user.email }, tx);
+        const invited = await tenants.ensureMembership(tx, orgId, user.userId, role, 'invited');
+        await audit(tx, request, 'member.invited', 'member', user.userId, { role, email: user.email });
         return invited;
       });
       const user = member.user;
@@ -195,17 +186,16 @@ export async function identityRoutes(app: FastifyInstance) {
       if (invite === 'invalid') throw httpError('identity.invite_invalid', 'The invite token is not valid.');
       if (invite === 'expired') throw httpError('identity.invite_expired', 'The invite has expired; ask for a new one.');
       const member = await app.db.transaction(async (tx) => {
-        const scoped = createTenantStore(tx);
-        const current = await scoped.getMembership(invite.orgId, invite.accountId);
+        const current = await tenants.getMembership(tx, invite.orgId, invite.accountId);
         if (current?.status !== 'invited') {
           throw httpError('identity.invite_not_pending', 'This invite was already accepted or withdrawn.');
         }
-        const accepted = (await scoped.updateMembership(invite.orgId, invite.accountId, { status: 'active' }))!;
+        const accepted = (await tenants.updateMembership(tx, invite.orgId, invite.accountId, { status: 'active' }))!;
         // The invited person is the actor: the token was their credential.
         await app.audit.record(
+          tx,
           { orgId: invite.orgId, userId: invite.accountId, tokenId: null },
           { action: 'member.invite_accepted', targetType: 'member', targetId: invite.accountId, metadata: { role: accepted.role } },
-          tx,
         );
         return accepted;
       });
@@ -220,7 +210,7 @@ export async function identityRoutes(app: FastifyInstance) {
       const { orgId, role: actorRole } = request.principal;
       const { accountId } = request.params;
       const { role, status, confirm } = request.body;
-      const current = await tenants.getMembership(orgId, accountId);
+      const current = await tenants.getMembership(app.db, orgId, accountId);
       if (!current) throw httpError('identity.member_not_found', 'Org member was not found.');
       if (status === 'disabled' && confirm !== accountId) {
         throw httpError('identity.confirm_required', 'Disabling a member requires confirm to equal the account id.');
@@ -237,20 +227,18 @@ export async function identityRoutes(app: FastifyInstance) {
           const owners = await members.lockActiveOwners(tx, orgId);
           if (owners.length <= 1) throw httpError('identity.last_owner', 'The last owner of the org cannot be demoted or disabled.');
         }
-        const changed = (await createTenantStore(tx).updateMembership(orgId, accountId, {
+        const changed = (await tenants.updateMembership(tx, orgId, accountId, {
           ...(role ? { role } : {}),
           ...(status ? { status } : {}),
         }))!;
         // A disabled member is signed out everywhere at once, not at the next request of each session.
-        if (status === 'disabled') await createAuthSessionStore(tx, app.config.security.sessionIdleMs).endAll(orgId, accountId);
-        await audit(
-          request,
-          'member.updated',
-          'member',
-          accountId,
-          { role: role ?? null, status: status ?? null, previousRole: current.role, previousStatus: current.status },
-          tx,
-        );
+        if (status === 'disabled') await createAuthSessionStore(app.config.security.sessionIdleMs).endAll(tx, orgId, accountId);
+        await audit(tx, request, 'member.updated', 'member', accountId, {
+          role: role ?? null,
+          status: status ?? null,
+          previousRole: current.role,
+          previousStatus: current.status,
+        });
         return changed;
       });
       return { member: toOrgMember(updated) };

@@ -51,7 +51,11 @@ export async function sessionRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const body = request.body as Static<typeof CreateSessionBody>;
       const view = await app.sessionService.create(caller(request), body);
-      await app.audit.record(request.principal, { action: 'session.created', targetType: 'session', targetId: view.session.sessionId });
+      await app.audit.record(app.db, request.principal, {
+        action: 'session.created',
+        targetType: 'session',
+        targetId: view.session.sessionId,
+      });
       return reply.status(201).send(view);
     },
   );
@@ -68,7 +72,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     { config: member, bodyLimit: LARGE_BODY, schema: { body: ProjectSnapshotBody, response: { 201: ProjectSnapshotUploadResult } } },
     async (request, reply) => {
       const snapshot = await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof ProjectSnapshotBody>);
-      await app.audit.record(request.principal, {
+      await app.audit.record(app.db, request.principal, {
         action: 'project_snapshot.uploaded',
         targetType: 'project_snapshot',
         targetId: snapshot.snapshotId,
@@ -84,14 +88,18 @@ export async function sessionRoutes(app: FastifyInstance) {
     async (request, reply) => {
       // The schema checks the fields the server reads; the request type is the contract's.
       const view = await app.sessionService.import(caller(request), request.body as Parameters<typeof app.sessionService.import>[1]);
-      await app.audit.record(request.principal, { action: 'session.imported', targetType: 'session', targetId: view.session.sessionId });
+      await app.audit.record(app.db, request.principal, {
+        action: 'session.imported',
+        targetType: 'session',
+        targetId: view.session.sessionId,
+      });
       return reply.status(201).send(view);
     },
   );
 
   const findView = async (request: FastifyRequest) => {
     const { id } = request.params as Static<typeof SessionParams>;
-    const view = await app.sessionsStore.view(request.principal.tenantId, request.principal.userId, id);
+    const view = await app.sessionsStore.view(app.db, request.principal.tenantId, request.principal.userId, id);
     if (!view) throw httpError('sessions.not_found', 'Cloud session was not found.');
     return view;
   };
@@ -104,7 +112,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     async (request) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const view = await app.sessionService.rename(caller(request), id, (request.body as Static<typeof RenameSessionBody>).title);
-      await app.audit.record(request.principal, { action: 'session.renamed', targetType: 'session', targetId: id });
+      await app.audit.record(app.db, request.principal, { action: 'session.renamed', targetType: 'session', targetId: id });
       return view;
     },
   );
@@ -117,7 +125,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     async (request) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const view = await app.sessionService.close(caller(request), id);
-      await app.audit.record(request.principal, { action: 'session.closed', targetType: 'session', targetId: id });
+      await app.audit.record(app.db, request.principal, { action: 'session.closed', targetType: 'session', targetId: id });
       return view;
     },
   );

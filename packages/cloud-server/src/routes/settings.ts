@@ -26,7 +26,7 @@ const MAX_VALUE_BYTES = 64 * 1024;
  * keys holding `/`, `?` or `#` round-trip.
  */
 export async function settingsRoutes(app: FastifyInstance) {
-  const settings = createSettingsStore(app.db);
+  const settings = createSettingsStore();
   const member = { access: 'member' as const };
 
   const ownerFor = (request: FastifyRequest, scope: Static<typeof SettingScopeQuery>['scope'], writing: boolean): SettingOwner => {
@@ -48,18 +48,19 @@ export async function settingsRoutes(app: FastifyInstance) {
     const owner = ownerFor(request, scope, true);
     const setting = await app.db.transaction(async (tx) => {
       const stored = await settings.put(tx, owner, key, value, new Date().toISOString());
-      await app.audit.record(
-        request.principal,
-        { action: 'setting.set', targetType: 'setting', targetId: key, metadata: { scope: owner.userId ? 'user' : 'tenant' } },
-        tx,
-      );
+      await app.audit.record(tx, request.principal, {
+        action: 'setting.set',
+        targetType: 'setting',
+        targetId: key,
+        metadata: { scope: owner.userId ? 'user' : 'tenant' },
+      });
       return stored;
     });
     return { setting };
   };
 
   app.get('/api/settings', { config: member, schema: { response: { 200: SettingListResponse } } }, async (request) => ({
-    settings: await settings.list(request.principal.tenantId, request.principal.userId),
+    settings: await settings.list(app.db, request.principal.tenantId, request.principal.userId),
   }));
 
   app.get<{ Params: Static<typeof SettingParams>; Querystring: Static<typeof SettingScopeQuery> }>(
@@ -67,9 +68,9 @@ export async function settingsRoutes(app: FastifyInstance) {
     { config: member, schema: { params: SettingParams, querystring: SettingScopeQuery, response: { 200: SettingMaybeResponse } } },
     async (request) => {
       const { key } = request.params;
-      const own = await settings.get(ownerFor(request, request.query.scope, false), key);
+      const own = await settings.get(app.db, ownerFor(request, request.query.scope, false), key);
       if (own || request.query.scope) return { setting: own };
-      return { setting: await settings.get({ tenantId: request.principal.tenantId, userId: null }, key) };
+      return { setting: await settings.get(app.db, { tenantId: request.principal.tenantId, userId: null }, key) };
     },
   );
 
@@ -103,16 +104,12 @@ export async function settingsRoutes(app: FastifyInstance) {
       const deleted = await app.db.transaction(async (tx) => {
         const removed = await settings.delete(tx, owner, request.params.key);
         if (removed) {
-          await app.audit.record(
-            request.principal,
-            {
-              action: 'setting.deleted',
-              targetType: 'setting',
-              targetId: request.params.key,
-              metadata: { scope: owner.userId ? 'user' : 'tenant' },
-            },
-            tx,
-          );
+          await app.audit.record(tx, request.principal, {
+            action: 'setting.deleted',
+            targetType: 'setting',
+            targetId: request.params.key,
+            metadata: { scope: owner.userId ? 'user' : 'tenant' },
+          });
         }
         return removed;
       });

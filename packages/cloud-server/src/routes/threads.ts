@@ -45,7 +45,7 @@ const cursors = keysetCursor({
  * tags and smart filters. Tag names are unique per user (case-insensitive).
  */
 export async function threadRoutes(app: FastifyInstance) {
-  const threads = createThreadsStore(app.db);
+  const threads = createThreadsStore();
   const member = { access: 'member' as const };
 
   const tagTaken = () => httpError('threads.tag_name_taken', 'You already have a tag with this name.');
@@ -79,13 +79,13 @@ export async function threadRoutes(app: FastifyInstance) {
       if (filter.tagIds.length > 50) throw httpError('threads.too_many_tags', 'Filter by at most 50 tags.');
       const scope = scopeHash(owner, filter);
       const after = cursor ? cursors.decode(cursor, scope) : null;
-      const { page, nextCursor } = cursors.page(await threads.search({ ...owner, ...filter }, after, limit + 1), limit, scope);
+      const { page, nextCursor } = cursors.page(await threads.search(app.db, { ...owner, ...filter }, after, limit + 1), limit, scope);
       return { threads: page, nextCursor, totalEstimate: nextCursor ? limit + 1 : page.length };
     },
   );
 
   app.get('/api/threads/tags', { config: member, schema: { response: { 200: TagListResponse } } }, async (request) => ({
-    tags: await threads.listTags(ownerOf(request)),
+    tags: await threads.listTags(app.db, ownerOf(request)),
   }));
 
   app.post<{ Body: Static<typeof TagCreateBody> }>(
@@ -101,11 +101,12 @@ export async function threadRoutes(app: FastifyInstance) {
           color: request.body.color ?? null,
           now: new Date().toISOString(),
         });
-        await app.audit.record(
-          request.principal,
-          { action: 'thread_tag.created', targetType: 'thread_tag', targetId: created.tagId, metadata: { name } },
-          tx,
-        );
+        await app.audit.record(tx, request.principal, {
+          action: 'thread_tag.created',
+          targetType: 'thread_tag',
+          targetId: created.tagId,
+          metadata: { name },
+        });
         return created;
       });
       return reply.status(201).send({ tag });
@@ -124,11 +125,12 @@ export async function threadRoutes(app: FastifyInstance) {
         const color = request.body.color === undefined ? existing.color : request.body.color;
         if (name === existing.name && color === existing.color) return existing;
         const updated = await threads.updateTag(tx, existing.tagId, { name, color, now: new Date().toISOString() });
-        await app.audit.record(
-          request.principal,
-          { action: 'thread_tag.updated', targetType: 'thread_tag', targetId: existing.tagId, metadata: { name, color } },
-          tx,
-        );
+        await app.audit.record(tx, request.principal, {
+          action: 'thread_tag.updated',
+          targetType: 'thread_tag',
+          targetId: existing.tagId,
+          metadata: { name, color },
+        });
         return updated;
       });
       return { tag };
@@ -142,11 +144,11 @@ export async function threadRoutes(app: FastifyInstance) {
       const deleted = await app.db.transaction(async (tx) => {
         const removed = await threads.deleteTag(tx, ownerOf(request), request.params.tagId);
         if (removed)
-          await app.audit.record(
-            request.principal,
-            { action: 'thread_tag.deleted', targetType: 'thread_tag', targetId: request.params.tagId },
-            tx,
-          );
+          await app.audit.record(tx, request.principal, {
+            action: 'thread_tag.deleted',
+            targetType: 'thread_tag',
+            targetId: request.params.tagId,
+          });
         return removed;
       });
       return { deleted };
@@ -173,16 +175,12 @@ export async function threadRoutes(app: FastifyInstance) {
           }
           if (action === 'apply') await threads.assign(tx, tag.tagId, sessionIds, new Date().toISOString());
           else await threads.unassign(tx, tag.tagId, sessionIds);
-          await app.audit.record(
-            request.principal,
-            {
-              action: action === 'apply' ? 'thread_tag.applied' : 'thread_tag.removed',
-              targetType: 'thread_tag',
-              targetId: tag.tagId,
-              metadata: { sessionIds: sessionIds.slice(0, 50), count: sessionIds.length },
-            },
-            tx,
-          );
+          await app.audit.record(tx, request.principal, {
+            action: action === 'apply' ? 'thread_tag.applied' : 'thread_tag.removed',
+            targetType: 'thread_tag',
+            targetId: tag.tagId,
+            metadata: { sessionIds: sessionIds.slice(0, 50), count: sessionIds.length },
+          });
         });
         return { ok: true as const };
       },
@@ -190,7 +188,7 @@ export async function threadRoutes(app: FastifyInstance) {
   }
 
   app.get('/api/threads/smart-filters', { config: member, schema: { response: { 200: FilterListResponse } } }, async (request) => ({
-    filters: await threads.listFilters(ownerOf(request)),
+    filters: await threads.listFilters(app.db, ownerOf(request)),
   }));
 
   app.post<{ Body: Static<typeof FilterCreateBody> }>(
@@ -205,11 +203,12 @@ export async function threadRoutes(app: FastifyInstance) {
           query: request.body.query,
           now: new Date().toISOString(),
         });
-        await app.audit.record(
-          request.principal,
-          { action: 'thread_filter.created', targetType: 'thread_filter', targetId: created.filterId, metadata: { name: created.name } },
-          tx,
-        );
+        await app.audit.record(tx, request.principal, {
+          action: 'thread_filter.created',
+          targetType: 'thread_filter',
+          targetId: created.filterId,
+          metadata: { name: created.name },
+        });
         return created;
       });
       return reply.status(201).send({ filter });
@@ -230,11 +229,12 @@ export async function threadRoutes(app: FastifyInstance) {
           query: request.body.query ?? existing.query,
           now: new Date().toISOString(),
         });
-        await app.audit.record(
-          request.principal,
-          { action: 'thread_filter.updated', targetType: 'thread_filter', targetId: existing.filterId, metadata: { name: updated.name } },
-          tx,
-        );
+        await app.audit.record(tx, request.principal, {
+          action: 'thread_filter.updated',
+          targetType: 'thread_filter',
+          targetId: existing.filterId,
+          metadata: { name: updated.name },
+        });
         return updated;
       });
       return { filter };
@@ -248,11 +248,11 @@ export async function threadRoutes(app: FastifyInstance) {
       const deleted = await app.db.transaction(async (tx) => {
         const removed = await threads.deleteFilter(tx, ownerOf(request), request.params.id);
         if (removed)
-          await app.audit.record(
-            request.principal,
-            { action: 'thread_filter.deleted', targetType: 'thread_filter', targetId: request.params.id },
-            tx,
-          );
+          await app.audit.record(tx, request.principal, {
+            action: 'thread_filter.deleted',
+            targetType: 'thread_filter',
+            targetId: request.params.id,
+          });
         return removed;
       });
       return { deleted };

@@ -25,6 +25,7 @@ export async function webhookRoutes(app: FastifyInstance) {
       });
       if (!result.duplicate) {
         await app.audit.record(
+          app.db,
           // The run acts for the workflow's owner; no token signed it.
           { orgId: result.owner.tenantId, userId: result.owner.userId, tokenId: null },
           {

@@ -26,7 +26,12 @@ const caller = (request: FastifyRequest) => ({ tenantId: request.principal.tenan
 export async function workflowRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
   const audit = (request: FastifyRequest, action: string, workflowId: string, metadata?: Record<string, unknown>) =>
-    app.audit.record(request.principal, { action, targetType: 'workflow', targetId: workflowId, ...(metadata ? { metadata } : {}) });
+    app.audit.record(app.db, request.principal, {
+      action,
+      targetType: 'workflow',
+      targetId: workflowId,
+      ...(metadata ? { metadata } : {}),
+    });
 
   app.get<{ Querystring: Static<typeof WorkflowListQuery> }>(
     '/api/workflows',

@@ -9,9 +9,9 @@ import { createUsageService, USAGE_EVENT_TYPES, type UsageService } from './usag
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The audit log: `app.audit.record(principal, {action, targetType, targetId, metadata?}, tx?)`. */
+    /** The audit log: `app.audit.record(q, principal, {action, targetType, targetId, metadata?})`. */
     audit: AuditService;
-    /** Usage events and quotas: `app.usage.record({orgId, accountId, eventType, quantity, unit, metadata?}, tx?)`. */
+    /** Usage events and quotas: `app.usage.record(q, {orgId, accountId, eventType, quantity, unit, metadata?})`. */
     usage: UsageService;
     /** Entitlements and the subscription: `app.billing.requireEntitlement(principal, feature)` throws 402. */
     billing: BillingService;
@@ -20,8 +20,8 @@ declare module 'fastify' {
 
 /** The audit, usage and billing services every domain calls, shared as decorators. */
 async function accountServicesPlugin(app: FastifyInstance) {
-  app.decorate('audit', createAuditService(createAuditStore(app.db)));
-  app.decorate('usage', createUsageService({ store: createUsageStore(app.db), limits: app.config.billing.quotas }));
+  app.decorate('audit', createAuditService({ db: app.db, store: createAuditStore() }));
+  app.decorate('usage', createUsageService({ db: app.db, store: createUsageStore(), limits: app.config.billing.quotas }));
   app.decorate('billing', createBillingService({ config: app.config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } }));
 }
 
@@ -37,32 +37,25 @@ export function accountCommandObserver(app: FastifyInstance): CommandObserver {
     async admit(tx, caller, request) {
       if (request.kind !== 'prompt') return;
       app.billing.requireEntitlement({ orgId: caller.tenantId }, 'prompts');
-      await app.usage.enforceQuota(caller.tenantId, 'prompts:hour', tx);
+      await app.usage.enforceQuota(tx, caller.tenantId, 'prompts:hour');
     },
     async recorded(tx, caller, command) {
       const actor = { orgId: caller.tenantId, userId: caller.userId, tokenId: caller.tokenId ?? null };
-      await app.audit.record(
-        actor,
-        {
-          action: `session.command.${command.kind}`,
-          targetType: 'session',
-          targetId: command.sessionId,
-          metadata: { commandId: command.commandId },
-        },
-        tx,
-      );
+      await app.audit.record(tx, actor, {
+        action: `session.command.${command.kind}`,
+        targetType: 'session',
+        targetId: command.sessionId,
+        metadata: { commandId: command.commandId },
+      });
       if (command.kind !== 'prompt') return;
-      await app.usage.record(
-        {
-          orgId: caller.tenantId,
-          accountId: caller.userId,
-          eventType: USAGE_EVENT_TYPES.prompt,
-          quantity: 1,
-          unit: 'count',
-          metadata: { sessionId: command.sessionId, commandId: command.commandId },
-        },
-        tx,
-      );
+      await app.usage.record(tx, {
+        orgId: caller.tenantId,
+        accountId: caller.userId,
+        eventType: USAGE_EVENT_TYPES.prompt,
+        quantity: 1,
+        unit: 'count',
+        metadata: { sessionId: command.sessionId, commandId: command.commandId },
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AdminAuditEvent } from '@open-cowork/shared';
 import type { AuditStore } from '../store/audit.js';
-import type { Queryable } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 
 /** Who did it: a principal, or anything with its three identifying fields. */
 export interface AuditActor {
@@ -19,26 +19,24 @@ export interface AuditEntry {
 }
 
 /**
- * The audit log of mutations. Every mutating route calls `record` once per change it made: pass
- * the transaction as `tx` so the event commits (or rolls back) with the change it describes.
+ * The audit log of mutations. Every mutation records one event per change it made, through the
+ * executor of the change (its transaction, when it has one) so the event commits or rolls back with it.
  */
-export function createAuditService(store: AuditStore) {
+export function createAuditService(deps: { db: Db; store: AuditStore }) {
+  const { db, store } = deps;
   return {
-    record(actor: AuditActor, entry: AuditEntry, tx?: Queryable): Promise<AdminAuditEvent> {
-      return store.append(
-        {
-          orgId: actor.orgId,
-          actorUserId: actor.userId,
-          actorTokenId: actor.tokenId,
-          action: entry.action,
-          targetType: entry.targetType,
-          targetId: entry.targetId,
-          ...(entry.metadata ? { metadata: entry.metadata } : {}),
-        },
-        tx,
-      );
+    record(q: Queryable, actor: AuditActor, entry: AuditEntry): Promise<AdminAuditEvent> {
+      return store.append(q, {
+        orgId: actor.orgId,
+        actorUserId: actor.userId,
+        actorTokenId: actor.tokenId,
+        action: entry.action,
+        targetType: entry.targetType,
+        targetId: entry.targetId,
+        ...(entry.metadata ? { metadata: entry.metadata } : {}),
+      });
     },
-    list: store.list,
+    list: (orgId: string, options: Parameters<AuditStore['list']>[2]) => store.list(db, orgId, options),
   };
 }
 

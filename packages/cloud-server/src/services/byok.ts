@@ -60,10 +60,10 @@ export function createByokCipher(configuredKey: string) {
  * a KMS reference, or no server key). Only a runtime calls this, to hand the key to its model.
  */
 export function createProviderKeys(db: Queryable, serverKey: string | null) {
-  const store = createByokStore(db);
+  const store = createByokStore();
   const cipher = serverKey ? createByokCipher(serverKey) : null;
   return async (orgId: string, providerId: string): Promise<string | null> => {
-    const stored = await store.get(orgId, providerId);
+    const stored = await store.get(db, orgId, providerId);
     if (!cipher || !stored?.sealed || stored.metadata.status !== 'active') return null;
     return cipher.open(orgId, providerId, stored.sealed);
   };

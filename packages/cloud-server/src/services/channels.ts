@@ -10,6 +10,7 @@ import { createChannelsStore, type ChannelsStore, type StoredChannelBinding } fr
 import type { Queryable } from '../store/db.js';
 import { idempotentKeyOf, runIdempotent, sendIdempotent } from '../idempotency.js';
 import type { AuditEntry } from './audit.js';
+import { type ChannelDeliveryService, createChannelDeliveryService } from './channel-deliveries.js';
 import { createDeliveryStreams, type DeliveryStreams } from './deliveries.js';
 
 declare module 'fastify' {
@@ -66,17 +67,28 @@ type ChannelArtifact = ArtifactWithContent;
 
 /** Stores, access rules, idempotency, audit and the delivery streams of the channel routes. */
 async function channelServicesPlugin(app: FastifyInstance) {
-  const store = createChannelsStore(app.db);
-  const inbound = createChannelInboundStore(app.db);
-  const deliveries = createChannelDeliveriesStore(app.db);
-  const artifacts = createArtifactsStore(app.db);
+  const store = createChannelsStore();
+  const inbound = createChannelInboundStore();
+  const deliveries = createChannelDeliveriesStore();
+  const artifacts = createArtifactsStore();
   const streams = await createDeliveryStreams({ db: app.db, store: deliveries, engine: app.streams.engine, log: app.log });
 
   /** The bindings the caller is limited to (gateway tokens), or null for "all of the org". */
   const scopeOf = (principal: Principal): string[] | null => principal.channelBindingIds;
 
+  // The rules of the delivery queue; they check bindings and audit through this service.
+  const deliveryService = createChannelDeliveryService({
+    store: deliveries,
+    channels: store,
+    binding: (tx, principal, bindingId) => service.binding(tx, principal, bindingId),
+    audit: (tx, principal, entry) => service.audit(tx, principal, entry),
+    notify: streams.notify,
+    policy: streams.settings,
+  });
+
   const service = {
     store,
+    deliveryService,
     inbound,
     deliveries,
     streams,
@@ -108,23 +120,23 @@ async function channelServicesPlugin(app: FastifyInstance) {
     },
 
     /** The caller's binding: 404 when absent, 403 when a gateway token was not granted it. */
-    async binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding> {
+    async binding(q: Queryable, principal: Principal, bindingId: string): Promise<StoredChannelBinding> {
       service.assertGranted(principal, bindingId);
-      const binding = await store.getBinding(principal.orgId, bindingId, q);
+      const binding = await store.getBinding(q, principal.orgId, bindingId);
       if (!binding) throw httpError('channels.binding_not_found', 'Channel binding was not found.');
       return binding;
     },
 
     /** The caller's binding (as `binding`), and 400 `channels.provider_mismatch` unless it is of `provider`. */
-    async bindingFor(principal: Principal, bindingId: string, provider: string, q?: Queryable): Promise<StoredChannelBinding> {
-      const binding = await service.binding(principal, bindingId, q);
+    async bindingFor(q: Queryable, principal: Principal, bindingId: string, provider: string): Promise<StoredChannelBinding> {
+      const binding = await service.binding(q, principal, bindingId);
       requireSameProvider(binding, provider, 'channel binding');
       return binding;
     },
 
     /** The session binding: 404 when absent, 403 when its channel binding is not granted. */
-    async sessionBinding(principal: Principal, sessionBindingId: string, q?: Queryable) {
-      const binding = await store.getSessionBinding(principal.orgId, sessionBindingId, q);
+    async sessionBinding(q: Queryable, principal: Principal, sessionBindingId: string) {
+      const binding = await store.getSessionBinding(q, principal.orgId, sessionBindingId);
       if (!binding) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
       service.assertGranted(principal, binding.channelBindingId);
       return binding;
@@ -136,23 +148,23 @@ async function channelServicesPlugin(app: FastifyInstance) {
       sessionId: string,
       artifactId: string,
     ): Promise<ChannelArtifact | null> {
-      const found = await artifacts.content(owner, sessionId, artifactId);
+      const found = await artifacts.content(app.db, owner, sessionId, artifactId);
       return found ? { ...found.artifact, dataBase64: found.data.toString('base64') } : null;
     },
 
-    /** Records a mutation in the audit log (in `tx` when given, so it commits with the change). */
-    audit(principal: Principal, entry: AuditEntry, tx?: Queryable) {
-      return app.audit.record({ orgId: principal.orgId, userId: principal.userId, tokenId: principal.tokenId }, entry, tx);
+    /** Records a mutation in the audit log through `tx`, so that it commits with the change. */
+    audit(tx: Queryable, principal: Principal, entry: AuditEntry) {
+      return app.audit.record(tx, { orgId: principal.orgId, userId: principal.userId, tokenId: principal.tokenId }, entry);
     },
 
     /**
      * Runs a mutating route under its `Idempotency-Key` (src/idempotency.ts, `runIdempotent`): the
      * same key with the same request answers the first response; with a different request, 409
-     * `idempotency.key_reused`. The work runs in the transaction that stores the (sealed) response,
+     * `idempotency.key_reused`. The work runs in the transaction `tx` that stores the (sealed) response,
      * so a failure leaves neither the change nor the key, and a crash after the commit leaves the
      * response for the retry.
      */
-    async respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>): Promise<FastifyReply> {
+    async respond(request: FastifyRequest, reply: FastifyReply, work: (tx: Queryable) => Promise<RouteResult>): Promise<FastifyReply> {
       const key = idempotentKeyOf(request, {
         method: request.method,
         route: request.routeOptions.url,
@@ -169,6 +181,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
 
 type ChannelsService = {
   store: ChannelsStore;
+  deliveryService: ChannelDeliveryService;
   inbound: ChannelInboundStore;
   deliveries: ChannelDeliveriesStore;
   streams: DeliveryStreams;
@@ -176,15 +189,15 @@ type ChannelsService = {
   requireGatewayOrAdmin(principal: Principal): void;
   isAdmin(principal: Principal): boolean;
   assertGranted(principal: Principal, bindingId: string): void;
-  binding(principal: Principal, bindingId: string, q?: Queryable): Promise<StoredChannelBinding>;
-  bindingFor(principal: Principal, bindingId: string, provider: string, q?: Queryable): Promise<StoredChannelBinding>;
+  binding(q: Queryable, principal: Principal, bindingId: string): Promise<StoredChannelBinding>;
+  bindingFor(q: Queryable, principal: Principal, bindingId: string, provider: string): Promise<StoredChannelBinding>;
   sessionBinding(
+    q: Queryable,
     principal: Principal,
     sessionBindingId: string,
-    q?: Queryable,
   ): ReturnType<ChannelsStore['getSessionBinding']> extends Promise<infer T> ? Promise<NonNullable<T>> : never;
-  audit(principal: Principal, entry: AuditEntry, tx?: Queryable): Promise<unknown>;
-  respond(request: FastifyRequest, reply: FastifyReply, work: () => Promise<RouteResult>): Promise<FastifyReply>;
+  audit(tx: Queryable, principal: Principal, entry: AuditEntry): Promise<unknown>;
+  respond(request: FastifyRequest, reply: FastifyReply, work: (tx: Queryable) => Promise<RouteResult>): Promise<FastifyReply>;
   readArtifact(owner: { tenantId: string; userId: string }, sessionId: string, artifactId: string): Promise<ChannelArtifact | null>;
 };
 

@@ -8,7 +8,7 @@ import { httpError } from '../errors.js';
 import { runIdempotent, type IdempotentKey, type IdempotentReply } from '../idempotency.js';
 import { newId } from '../ids.js';
 import { COMMANDS_CHANNEL, type CommandsStore } from '../store/commands.js';
-import type { Db, Queryable } from '../store/db.js';
+import { type Db, type Queryable, transact } from '../store/db.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
 import type { AppendNotice } from './event-bus.js';
 import type { EventDraft, EventService } from './events.js';
@@ -102,13 +102,16 @@ export function createCommandService(deps: {
   const { db, sessions, commands, events, observer } = deps;
 
   return {
-    /** The command's response; `replayed` when it is the stored one of an earlier request under its key. */
-    async execute(caller: CommandCaller, request: CommandRequest): Promise<IdempotentReply<CloudSessionCommandResponse>> {
+    /**
+     * The command's response; `replayed` when it is the stored one of an earlier request under its
+     * key. It runs in its own transaction, or in `tx` when the caller passes its open transaction.
+     */
+    async execute(caller: CommandCaller, request: CommandRequest, tx?: Queryable): Promise<IdempotentReply<CloudSessionCommandResponse>> {
       const owner = { tenantId: caller.tenantId, userId: caller.userId };
       // Set by the work; `as` keeps TypeScript from narrowing it to null for good.
       let notice = null as AppendNotice | null;
 
-      const result = await db.transaction((tx) =>
+      const result = await transact(db, tx, (tx) =>
         runIdempotent(tx, request.idempotencyKey ?? null, async () => {
           const now = new Date().toISOString();
           const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
@@ -118,7 +121,7 @@ export function createCommandService(deps: {
           if (locked.record.status === 'closed') throw httpError('sessions.closed', 'The session is closed: it takes no more commands.');
           await observer?.admit(tx, caller, request);
           const commandId = newId('cmd');
-          const projection = await sessions.getProjection(request.sessionId, tx);
+          const projection = await sessions.getProjection(tx, request.sessionId);
           const drafts = draftsFor(request, commandId, projection ? (projection.view as unknown as CloudSessionProjectionView) : null);
           const queued = request.kind === 'prompt';
           const command = await commands.insert(tx, {
@@ -159,8 +162,9 @@ export function createCommandService(deps: {
 
       // A replay was published and queued by the request that ran it.
       if (result.replayed || !notice) return result;
-      await events.publish(notice);
-      if (result.body.command.status === 'pending') await db.notify(COMMANDS_CHANNEL, request.sessionId);
+      const q = tx ?? db;
+      await events.publish(q, notice);
+      if (result.body.command.status === 'pending') await q.notify(COMMANDS_CHANNEL, request.sessionId);
       return result;
     },
   };

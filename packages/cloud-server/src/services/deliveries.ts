@@ -1,9 +1,10 @@
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { isHttpError } from '../errors.js';
-import type { ChannelDeliveriesStore, RetryPolicy } from '../store/channel-deliveries.js';
-import type { Db } from '../store/db.js';
+import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
+import type { Db, Queryable } from '../store/db.js';
 import type { StreamEngine } from '../streams/engine.js';
+import type { RetryPolicy } from './channel-deliveries.js';
 
 /** The NOTIFY channel that says "deliveries of this org changed" (payload: the org id). */
 const DELIVERIES_CHANNEL = 'open_cowork_channel_deliveries';
@@ -78,8 +79,8 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
     },
   );
 
-  /** Wakes the streams of `orgId` in every process; inside a transaction it is sent on commit. */
-  const notify = (orgId: string) => db.notify(DELIVERIES_CHANNEL, orgId);
+  /** Wakes the streams of `orgId` in every process; sent through the transaction `q`, it goes out on commit. */
+  const notify = (q: Queryable, orgId: string) => q.notify(DELIVERIES_CHANNEL, orgId);
 
   /** A lease length within the configured bounds. */
   const clampTtl = (ttlMs: number | undefined) =>
@@ -111,10 +112,10 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
         try {
           // Leases acked, or ended, since the last pass free their slots.
           if (inFlight.size > 0) {
-            const leased = await store.stillLeased(consumer.orgId, consumer.claimedBy, [...inFlight.values()]);
+            const leased = await store.stillLeased(db, consumer.orgId, consumer.claimedBy, [...inFlight.values()]);
             for (const key of [...inFlight.keys()]) if (!leased.has(key)) inFlight.delete(key);
           }
-          await store.deadLetterLapsed(consumer.orgId, settings.maxAttempts);
+          await store.deadLetterLapsed(db, consumer.orgId, settings.maxAttempts);
           let capacity = (consumer.prefetch ?? settings.prefetch) - inFlight.size;
           const send = (delivery: ChannelDeliveryRecord) => {
             inFlight.set(keyOf(delivery), { channelBindingId: delivery.channelBindingId, deliveryId: delivery.deliveryId });
@@ -123,15 +124,15 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
             connection.send(`id: ${delivery.deliveryId}\nevent: channel.delivery\ndata: ${JSON.stringify({ delivery })}\n\n`);
           };
           // Retries first: they never count against the quota again.
-          for (const delivery of await store.claim({ ...consumer, limit: capacity, retries: true })) send(delivery);
+          for (const delivery of await store.claim(db, { ...consumer, limit: capacity, retries: true })) send(delivery);
           const allowed = capacity > 0 && consumer.beforeClaim ? await consumer.beforeClaim(capacity) : capacity;
-          const claimed = connection.ended ? [] : await store.claim({ ...consumer, limit: allowed, retries: false });
+          const claimed = connection.ended ? [] : await store.claim(db, { ...consumer, limit: allowed, retries: false });
           for (const delivery of claimed) {
             send(delivery);
             await consumer.onClaim?.(delivery);
           }
           if (capacity > 0) {
-            const due = await store.nextDueInMs(consumer.orgId, consumer.scope);
+            const due = await store.nextDueInMs(db, consumer.orgId, consumer.scope);
             if (due !== null) delay = Math.min(delay, due + 5);
           }
           reportedError = null;

@@ -97,7 +97,7 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
       if (!isProjectedSessionEventType(draft.type)) throw new Error(`Not a projected event type: ${draft.type}`);
     }
     const now = new Date().toISOString();
-    const stored = await sessions.getProjection(record.sessionId, tx);
+    const stored = await sessions.getProjection(tx, record.sessionId);
     let view: CloudSessionProjectionView = stored
       ? (stored.view as unknown as CloudSessionProjectionView)
       : createEmptySessionProjectionView(record.sessionId, { title: record.title, profileName: record.profileName });
@@ -151,10 +151,14 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
     return { events: appended, view: { session, projection }, notice };
   }
 
-  /** Wakes the readers of a committed append; with its `events`, this process's stream tails take them without a read. */
-  const publish = (notice: AppendNotice, appended?: readonly StoredSessionEvent[]) => {
+  /**
+   * Wakes the readers of an append through `q`: the pool once the append committed, or the
+   * transaction that holds it (the NOTIFY then goes out on commit). With its `events`, this
+   * process's stream tails take them without a read.
+   */
+  const publish = (q: Queryable, notice: AppendNotice, appended?: readonly StoredSessionEvent[]) => {
     if (appended) bus?.announce(notice, appended);
-    return db.notify(EVENTS_CHANNEL, JSON.stringify(notice));
+    return q.notify(EVENTS_CHANNEL, JSON.stringify(notice));
   };
 
   return {
@@ -168,7 +172,7 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
         if (!locked) throw new Error(`Session ${sessionId} does not exist.`);
         return appendLocked(tx, locked, drafts, options);
       });
-      await publish(result.notice, result.events);
+      await publish(db, result.notice, result.events);
       return result;
     },
   };

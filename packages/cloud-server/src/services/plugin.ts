@@ -49,11 +49,12 @@ function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
  */
 async function sessionServicesPlugin(app: FastifyInstance, options: SessionServicesOptions) {
   const { db } = app;
-  const sessionsStore = createSessionsStore(db);
-  const eventsStore = createEventsStore(db);
+  const sessionsStore = createSessionsStore();
+  const eventsStore = createEventsStore();
   const eventBus = await createEventBus(db);
   const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore, bus: eventBus });
   const runtime = createRuntimeService({
+    db,
     adapter: options.runtime ?? configuredRuntime(app),
     events: sessionEvents,
     eventsStore,
@@ -71,7 +72,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   app.decorate('streams', streams);
   app.decorate(
     'sessionService',
-    createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(db), events: sessionEvents }),
+    createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(), events: sessionEvents }),
   );
   app.decorate(
     'commands',

@@ -1,4 +1,5 @@
 import type { PermissionDecision, QuestionDecision, RuntimeAdapter, RuntimeHost, RuntimeTurn } from '../runtime/adapter.js';
+import type { Db } from '../store/db.js';
 import type { EventsStore, StoredSessionEvent } from '../store/events.js';
 import type { EventBus } from './event-bus.js';
 import { type AppendOptions, type EventService, TurnAbortedError } from './events.js';
@@ -38,13 +39,14 @@ const READ_BATCH = 500;
  * nothing of it lands after `session.aborted`.
  */
 export function createRuntimeService(deps: {
+  db: Db;
   adapter: RuntimeAdapter;
   events: EventService;
   eventsStore: EventsStore;
   bus: EventBus;
   logger: Logger;
 }) {
-  const { adapter, events, eventsStore, bus, logger } = deps;
+  const { db, adapter, events, eventsStore, bus, logger } = deps;
 
   async function run(turn: StartTurn, options: RunOptions): Promise<TurnResult> {
     const controller = new AbortController();
@@ -63,7 +65,7 @@ export function createRuntimeService(deps: {
       reading = reading
         .then(async () => {
           for (;;) {
-            const batch = await eventsStore.listSessionEvents(turn.sessionId, cursor, READ_BATCH);
+            const batch = await eventsStore.listSessionEvents(db, turn.sessionId, cursor, READ_BATCH);
             for (const event of batch) {
               cursor = event.sequence;
               if (event.type === 'session.aborted') controller.abort(new TurnAbortedError('The turn was aborted.'));

@@ -15,7 +15,7 @@ import type {
 import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Db } from '../store/db.js';
+import { type Db, type Queryable, transact } from '../store/db.js';
 import type { StoredSessionEvent } from '../store/events.js';
 import type { SessionsStore, SnapshotsStore } from '../store/sessions.js';
 import type { EventDraft, EventService } from './events.js';
@@ -112,7 +112,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         policyCode: 'project_source.repository_not_allowed',
       };
     }
-    if (await snapshots.exists(caller.tenantId, source.snapshotId, source.objectKey)) return { allowed: true, reason: null };
+    if (await snapshots.exists(db, caller.tenantId, source.snapshotId, source.objectKey)) return { allowed: true, reason: null };
     return { allowed: false, reason: 'The project snapshot was not found.', policyCode: 'project_source.snapshot_not_found' };
   }
 
@@ -121,6 +121,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
     caller: SessionCaller,
     fields: { profileName?: string | undefined; title: string | null; projectSource: CloudProjectSourceSummary | null },
     drafts: EventDraft[],
+    tx?: Queryable,
   ): Promise<CloudSessionView> {
     const now = new Date().toISOString();
     const record: SessionRecord = {
@@ -134,12 +135,12 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       createdAt: now,
       updatedAt: now,
     };
-    const result = await db.transaction(async (tx) => {
+    const result = await transact(db, tx, async (tx) => {
       await sessions.insert(tx, record);
       const locked = await sessions.lock(tx, record.sessionId);
       return events.appendLocked(tx, locked!, drafts);
     });
-    await events.publish(result.notice);
+    await events.publish(tx ?? db, result.notice);
     return result.view;
   }
 
@@ -155,9 +156,9 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
         throw httpError('sessions.not_found', 'Cloud session was not found.');
       }
-      check?.((await sessions.view(caller.tenantId, caller.userId, sessionId, tx))!);
+      check?.((await sessions.view(tx, caller.tenantId, caller.userId, sessionId))!);
       await sessions.setFields(tx, sessionId, { ...fields, updatedAt: new Date().toISOString() });
-      return (await sessions.view(caller.tenantId, caller.userId, sessionId, tx))!;
+      return (await sessions.view(tx, caller.tenantId, caller.userId, sessionId))!;
     });
   }
 
@@ -180,9 +181,11 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         }
       }),
 
+    /** Opens a session, in its own transaction or in the caller's `tx`. */
     async create(
       caller: SessionCaller,
       input: { profileName?: string; projectSource?: CloudProjectSourceInput | null },
+      tx?: Queryable,
     ): Promise<CloudSessionView> {
       const source = input.projectSource ?? null;
       if (source) {
@@ -194,7 +197,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         { type: 'session.created', payload: { title: null, profileName: input.profileName ?? DEFAULT_PROFILE } },
       ];
       if (summary) drafts.push({ type: 'session.project_source.bound', payload: { projectSource: summary } });
-      return open(caller, { profileName: input.profileName, title: null, projectSource: summary }, drafts);
+      return open(caller, { profileName: input.profileName, title: null, projectSource: summary }, drafts, tx);
     },
 
     async import(caller: SessionCaller, request: SessionImportRequest): Promise<CloudSessionView> {
@@ -256,7 +259,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       const objectKey = `snapshots/${caller.tenantId}/${snapshotId}`;
       const createdAt = new Date().toISOString();
       const title = input.title ?? null;
-      await snapshots.insert({
+      await snapshots.insert(db, {
         ...caller,
         snapshotId,
         objectKey,
@@ -284,6 +287,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
       const search = query.q?.trim().toLowerCase();
       const rows = await sessions.list(
+        db,
         {
           ...caller,
           ...(query.status ? { status: query.status } : {}),

@@ -1,7 +1,7 @@
 import type { CloudErrorCode, CloudUsageSummary, UsageEvent, UsageQuota } from '@open-cowork/shared';
 import type { QuotaLimits } from '../account-config.js';
 import { httpError } from '../errors.js';
-import type { Queryable } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import type { UsageRecordInput, UsageStore } from '../store/usage.js';
 
 /** Event types this server records. Other domains may record their own (any short string). */
@@ -60,13 +60,13 @@ export const DEFAULT_USAGE_LIMIT = 100;
  * `enforceQuota` in its transaction, which answers 429 with the quota's code and `retryAfterMs`
  * (until the window resets) when the org has used it up.
  */
-export function createUsageService(deps: { store: UsageStore; limits: QuotaLimits }) {
-  const { store, limits } = deps;
+export function createUsageService(deps: { db: Db; store: UsageStore; limits: QuotaLimits }) {
+  const { db, store, limits } = deps;
 
-  async function quotaState(orgId: string, definition: QuotaDefinition, now: number, q?: Queryable): Promise<UsageQuota> {
+  async function quotaState(q: Queryable, orgId: string, definition: QuotaDefinition, now: number): Promise<UsageQuota> {
     const limit = definition.limit(limits);
     const { start, end } = windowOf(definition, now);
-    const used = await store.sumSince(orgId, definition.eventType, new Date(start).toISOString(), q);
+    const used = await store.sumSince(q, orgId, definition.eventType, new Date(start).toISOString());
     return {
       quotaKey: definition.quotaKey,
       label: definition.label,
@@ -83,22 +83,22 @@ export function createUsageService(deps: { store: UsageStore; limits: QuotaLimit
   }
 
   return {
-    /** Records one usage event; pass the transaction of the activity as `tx` when there is one. */
-    record(input: UsageRecordInput, tx?: Queryable): Promise<UsageEvent> {
-      return store.append(input, tx);
+    /** Records one usage event through `q`: the transaction of the activity when there is one. */
+    record(q: Queryable, input: UsageRecordInput): Promise<UsageEvent> {
+      return store.append(q, input);
     },
 
     /**
-     * Throws 429 when recording `quantity` more would exceed the org's quota. Inside a transaction
-     * it takes a per-org, per-quota advisory lock first, so that concurrent requests cannot both
-     * take the last unit.
+     * Throws 429 when recording `quantity` more would exceed the org's quota. It takes a per-org,
+     * per-quota advisory lock first, held until the end of the transaction `q` (when it is one), so
+     * that concurrent requests cannot both take the last unit.
      */
-    async enforceQuota(orgId: string, quotaKey: QuotaKey, tx?: Queryable, quantity = 1): Promise<void> {
+    async enforceQuota(q: Queryable, orgId: string, quotaKey: QuotaKey, quantity = 1): Promise<void> {
       const definition = QUOTAS.find((quota) => quota.quotaKey === quotaKey);
       if (!definition || definition.limit(limits) === null) return;
-      if (tx) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quota:${orgId}:${quotaKey}`]);
+      await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quota:${orgId}:${quotaKey}`]);
       const now = Date.now();
-      const state = await quotaState(orgId, definition, now, tx);
+      const state = await quotaState(q, orgId, definition, now);
       if (state.limit !== null && state.used + quantity > state.limit) {
         const retryAfterMs = Math.max(1, Date.parse(state.resetAt) - now);
         throw httpError(definition.policyCode, `The ${definition.label.toLowerCase()} quota of ${state.limit} is used up.`, {
@@ -116,16 +116,16 @@ export function createUsageService(deps: { store: UsageStore; limits: QuotaLimit
 
     /** The most recent events, newest first. */
     listEvents(orgId: string, limit = DEFAULT_USAGE_LIMIT): Promise<UsageEvent[]> {
-      return store.recent(orgId, limit);
+      return store.recent(db, orgId, limit);
     },
 
     /** Recent events, their totals (over those events only) and every quota window. */
     async summary(orgId: string, limit = DEFAULT_USAGE_LIMIT): Promise<CloudUsageSummary> {
       const now = Date.now();
       const [events, totals, quotas] = await Promise.all([
-        store.recent(orgId, limit),
-        store.totals(orgId, limit),
-        Promise.all(QUOTAS.map((definition) => quotaState(orgId, definition, now))),
+        store.recent(db, orgId, limit),
+        store.totals(db, orgId, limit),
+        Promise.all(QUOTAS.map((definition) => quotaState(db, orgId, definition, now))),
       ]);
       return {
         enabled: true,

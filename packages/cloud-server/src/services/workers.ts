@@ -94,7 +94,7 @@ function createWorkerService(deps: {
       const notice: AppendNotice | null = drafts.length > 0 ? (await events.appendLocked(tx, locked, drafts)).notice : null;
       return { result, notice };
     });
-    if (outcome.notice) await events.publish(outcome.notice);
+    if (outcome.notice) await events.publish(db, outcome.notice);
     return outcome.result;
   }
 

@@ -143,7 +143,7 @@ function createWorkflowService(deps: {
         kind: 'prompt',
         payload: { text: runPrompt(workflow, triggerPayload) },
       });
-      await store.markRunStarted(runId, sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
+      await store.markRunStarted(db, runId, sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
       const run = (await store.getRun(db, runId))!;
       const detail = publicDetail((await store.get(db, workflow.workflowId, null))!);
       return {
@@ -158,7 +158,7 @@ function createWorkflowService(deps: {
         },
       };
     } catch (error) {
-      await store.markRunFailed(runId, sessionId, error instanceof Error ? error.message : String(error), new Date().toISOString());
+      await store.markRunFailed(db, runId, sessionId, error instanceof Error ? error.message : String(error), new Date().toISOString());
       throw error;
     }
   }
@@ -212,8 +212,9 @@ function createWorkflowService(deps: {
       const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
       const scope = scopeHash(caller);
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
-      const { page, nextCursor } = cursors.page(await store.list(caller, after, limit + 1), limit, scope);
+      const { page, nextCursor } = cursors.page(await store.list(db, caller, after, limit + 1), limit, scope);
       const runs = await store.recentRuns(
+        db,
         page.map((workflow) => workflow.workflowId),
         RUNS_PER_WORKFLOW,
         RUNS_PER_PAGE,
@@ -289,7 +290,7 @@ function createWorkflowService(deps: {
       );
       if (!workflow || !trigger) throw new Error('A webhook signature verified without a trigger.');
       const { run, response } = await startRun(workflow, 'webhook', payload, receipt);
-      await store.pruneReceipts(new Date(Date.now() - 2 * WEBHOOK_TOLERANCE_MS).toISOString());
+      await store.pruneReceipts(db, new Date(Date.now() - 2 * WEBHOOK_TOLERANCE_MS).toISOString());
       return {
         ok: true,
         workflowId: workflow.workflowId,
@@ -334,7 +335,7 @@ async function workflowServicesPlugin(app: FastifyInstance) {
     'workflows',
     createWorkflowService({
       db: app.db,
-      store: createWorkflowsStore(app.db),
+      store: createWorkflowsStore(),
       sessions: app.sessionService,
       commands: app.commands,
       serverSecret: app.config.cookieSecret,

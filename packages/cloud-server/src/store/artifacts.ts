@@ -1,5 +1,5 @@
 import { type ArtifactKind, type ArtifactStatus, CLOUD_ARTIFACT_SCHEME, type PublicArtifact } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, isoOrNull } from './rows.js';
 
 export interface ArtifactOwner {
@@ -89,7 +89,7 @@ function toPublicArtifact(row: Record<string, unknown>): PublicArtifact {
 /** PGlite returns bytea as Uint8Array, `pg` as Buffer. */
 const toBuffer = (value: unknown) => (Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array));
 
-export function createArtifactsStore(db: Db) {
+export function createArtifactsStore() {
   const get = async (
     q: Queryable,
     owner: ArtifactOwner,
@@ -138,8 +138,8 @@ export function createArtifactsStore(db: Db) {
       return (await get(tx, artifact, artifact.sessionId, artifact.artifactId))!;
     },
 
-    async listBySession(owner: ArtifactOwner, sessionId: string): Promise<PublicArtifact[]> {
-      const { rows } = await db.query(
+    async listBySession(q: Queryable, owner: ArtifactOwner, sessionId: string): Promise<PublicArtifact[]> {
+      const { rows } = await q.query(
         `SELECT ${COLUMNS} FROM artifacts a JOIN sessions s ON s.session_id = a.session_id
          WHERE a.session_id = $1 AND a.tenant_id = $2 AND a.user_id = $3 ORDER BY a.position, a.artifact_id`,
         [sessionId, owner.tenantId, owner.userId],
@@ -147,8 +147,13 @@ export function createArtifactsStore(db: Db) {
       return rows.map(toPublicArtifact);
     },
 
-    async content(owner: ArtifactOwner, sessionId: string, artifactId: string): Promise<{ artifact: PublicArtifact; data: Buffer } | null> {
-      const { rows } = await db.query(
+    async content(
+      q: Queryable,
+      owner: ArtifactOwner,
+      sessionId: string,
+      artifactId: string,
+    ): Promise<{ artifact: PublicArtifact; data: Buffer } | null> {
+      const { rows } = await q.query(
         `SELECT ${COLUMNS}, a.data FROM artifacts a JOIN sessions s ON s.session_id = a.session_id
          WHERE a.artifact_id = $1 AND a.session_id = $2 AND a.tenant_id = $3 AND a.user_id = $4`,
         [artifactId, sessionId, owner.tenantId, owner.userId],
@@ -176,6 +181,7 @@ export function createArtifactsStore(db: Db) {
 
     /** Matching artifacts of the owner's sessions, newest first: `limit` of them, the total, and how many sessions they span. */
     async index(
+      q: Queryable,
       filter: ArtifactIndexFilter,
       limit: number,
     ): Promise<{ artifacts: PublicArtifact[]; total: number; scannedSessions: number }> {
@@ -191,12 +197,12 @@ export function createArtifactsStore(db: Db) {
       if (filter.kind) add('a.kind = ?', filter.kind);
       if (filter.status) add('a.status = ?', filter.status);
       const where = conditions.join(' AND ');
-      const counted = await db.query(
+      const counted = await q.query(
         `SELECT count(*) AS total, count(DISTINCT a.session_id) AS sessions FROM artifacts a WHERE ${where}`,
         params,
       );
       params.push(limit);
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT ${COLUMNS} FROM artifacts a JOIN sessions s ON s.session_id = a.session_id WHERE ${where}
          ORDER BY a.created_at DESC, a.artifact_id LIMIT $${params.length}`,
         params,

@@ -66,10 +66,10 @@ const toEvent = (row: AuditRow): AdminAuditEvent => ({
 });
 
 /** The admin audit log: append-only, read newest first with an opaque keyset cursor. */
-export function createAuditStore(db: Queryable) {
+export function createAuditStore() {
   return {
     /** Appends one event through `q` (a transaction, to commit it with the mutation it records). */
-    async append(input: AuditRecordInput, q: Queryable = db): Promise<AdminAuditEvent> {
+    async append(q: Queryable, input: AuditRecordInput): Promise<AdminAuditEvent> {
       const row: AuditRow = {
         event_id: newId('aud'),
         org_id: input.orgId,
@@ -101,11 +101,15 @@ export function createAuditStore(db: Queryable) {
     },
 
     /** Newest first (createdAt desc, eventId desc); `nextCursor` is null on the last page. */
-    async list(orgId: string, options: { limit: number; cursor?: string; filters?: AuditFilters }): Promise<AdminAuditEventPage> {
+    async list(
+      q: Queryable,
+      orgId: string,
+      options: { limit: number; cursor?: string; filters?: AuditFilters },
+    ): Promise<AdminAuditEventPage> {
       const filters = options.filters ?? {};
       const scope = scopeHash(orgId, filters);
       const after = options.cursor ? cursors.decode(options.cursor, scope) : null;
-      const { rows } = await db.query<AuditRow>(
+      const { rows } = await q.query<AuditRow>(
         `SELECT event_id, org_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, created_at
            FROM audit_events
           WHERE org_id = $1

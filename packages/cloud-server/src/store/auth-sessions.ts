@@ -62,17 +62,17 @@ export interface OpenAuthSessionInput {
  * Server-side cookie sessions. A session is live while its absolute expiry is ahead and it was used
  * within the idle limit; `idleMs` is passed by the caller (the server config).
  */
-export function createAuthSessionStore(db: Queryable, idleMs: number) {
+export function createAuthSessionStore(idleMs: number) {
   const LIVE = `expires_at > now() AND last_seen_at > now() - ($IDLE::bigint * interval '1 millisecond')`;
   const live = (param: number) => LIVE.replace('$IDLE', `$${param}`);
 
   return {
     /** Opens a session; returns it and the cookie secret, which is stored only as a hash. */
-    async open(input: OpenAuthSessionInput): Promise<{ session: AuthSessionRecord; secret: string }> {
+    async open(q: Queryable, input: OpenAuthSessionInput): Promise<{ session: AuthSessionRecord; secret: string }> {
       // Ended sessions are dropped here rather than by a timer: opening one is rare enough.
-      await db.query(`DELETE FROM auth_sessions WHERE NOT (${live(1)})`, [idleMs]);
+      await q.query(`DELETE FROM auth_sessions WHERE NOT (${live(1)})`, [idleMs]);
       const secret = newSecret();
-      const { rows } = await db.query<AuthSessionRow>(
+      const { rows } = await q.query<AuthSessionRow>(
         `INSERT INTO auth_sessions (session_id, secret_hash, org_id, user_id, token_id, method, csrf_token, user_agent, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
         [
@@ -91,23 +91,23 @@ export function createAuthSessionStore(db: Queryable, idleMs: number) {
     },
 
     /** The live session holding this cookie secret, marked as used; null when there is none. */
-    async find(secret: string): Promise<AuthSessionRecord | null> {
-      const { rows } = await db.query<AuthSessionRow>(`SELECT ${COLUMNS} FROM auth_sessions WHERE secret_hash = $1 AND ${live(2)}`, [
+    async find(q: Queryable, secret: string): Promise<AuthSessionRecord | null> {
+      const { rows } = await q.query<AuthSessionRow>(`SELECT ${COLUMNS} FROM auth_sessions WHERE secret_hash = $1 AND ${live(2)}`, [
         hashTokenSecret(secret),
         idleMs,
       ]);
       const row = rows[0];
       if (!row) return null;
       // Written at most once a minute per session: idle expiry needs no finer grain.
-      await db.query(`UPDATE auth_sessions SET last_seen_at = now() WHERE session_id = $1 AND last_seen_at < now() - interval '1 minute'`, [
+      await q.query(`UPDATE auth_sessions SET last_seen_at = now() WHERE session_id = $1 AND last_seen_at < now() - interval '1 minute'`, [
         row.session_id,
       ]);
       return toRecord(row);
     },
 
     /** The user's live sessions, newest first. */
-    async list(orgId: string, userId: string): Promise<AuthSessionRecord[]> {
-      const { rows } = await db.query<AuthSessionRow>(
+    async list(q: Queryable, orgId: string, userId: string): Promise<AuthSessionRecord[]> {
+      const { rows } = await q.query<AuthSessionRow>(
         `SELECT ${COLUMNS} FROM auth_sessions WHERE org_id = $1 AND user_id = $2 AND ${live(3)}
           ORDER BY created_at DESC, session_id DESC`,
         [orgId, userId, idleMs],
@@ -116,8 +116,8 @@ export function createAuthSessionStore(db: Queryable, idleMs: number) {
     },
 
     /** Ends one of the user's sessions; false when the user has no session with this id. */
-    async end(orgId: string, userId: string, sessionId: string): Promise<boolean> {
-      const { rowCount } = await db.query('DELETE FROM auth_sessions WHERE org_id = $1 AND user_id = $2 AND session_id = $3', [
+    async end(q: Queryable, orgId: string, userId: string, sessionId: string): Promise<boolean> {
+      const { rowCount } = await q.query('DELETE FROM auth_sessions WHERE org_id = $1 AND user_id = $2 AND session_id = $3', [
         orgId,
         userId,
         sessionId,
@@ -126,8 +126,8 @@ export function createAuthSessionStore(db: Queryable, idleMs: number) {
     },
 
     /** Ends every session of a user in the org (a disabled member). */
-    async endAll(orgId: string, userId: string): Promise<void> {
-      await db.query('DELETE FROM auth_sessions WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
+    async endAll(q: Queryable, orgId: string, userId: string): Promise<void> {
+      await q.query('DELETE FROM auth_sessions WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
     },
   };
 }

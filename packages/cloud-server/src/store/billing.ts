@@ -12,32 +12,34 @@ export interface GatewayCounts {
  * of another domain, so each count first checks that its table exists (`to_regclass` honours the
  * search path, hence the per-test PostgreSQL schemas).
  */
-export function createBillingStore(db: Queryable) {
-  const exists = async (table: string) =>
-    (await db.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table])).rows[0]?.found != null;
+export function createBillingStore() {
+  const exists = async (q: Queryable, table: string) =>
+    (await q.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table])).rows[0]?.found != null;
 
-  const grouped = async (sql: string, orgId: string) => {
-    const { rows } = await db.query<{ key: string; count: number | string }>(sql, [orgId]);
+  const grouped = async (q: Queryable, sql: string, orgId: string) => {
+    const { rows } = await q.query<{ key: string; count: number | string }>(sql, [orgId]);
     return Object.fromEntries(rows.map((row) => [row.key, Number(row.count)]));
   };
 
   return {
-    async gatewayCounts(orgId: string): Promise<GatewayCounts> {
+    async gatewayCounts(q: Queryable, orgId: string): Promise<GatewayCounts> {
       const counts: GatewayCounts = { agents: 0, bindingsByProvider: {}, deliveriesByStatus: {} };
-      if (await exists('headless_agents')) {
-        const { rows } = await db.query<{ count: number | string }>('SELECT count(*) AS count FROM headless_agents WHERE org_id = $1', [
+      if (await exists(q, 'headless_agents')) {
+        const { rows } = await q.query<{ count: number | string }>('SELECT count(*) AS count FROM headless_agents WHERE org_id = $1', [
           orgId,
         ]);
         counts.agents = Number(rows[0]?.count ?? 0);
       }
-      if (await exists('channel_bindings')) {
+      if (await exists(q, 'channel_bindings')) {
         counts.bindingsByProvider = await grouped(
+          q,
           'SELECT provider AS key, count(*) AS count FROM channel_bindings WHERE org_id = $1 GROUP BY provider',
           orgId,
         );
       }
-      if (await exists('channel_deliveries')) {
+      if (await exists(q, 'channel_deliveries')) {
         counts.deliveriesByStatus = await grouped(
+          q,
           'SELECT status AS key, count(*) AS count FROM channel_deliveries WHERE org_id = $1 GROUP BY status',
           orgId,
         );
@@ -45,8 +47,8 @@ export function createBillingStore(db: Queryable) {
       return counts;
     },
 
-    async memberCounts(orgId: string): Promise<Record<string, number>> {
-      return grouped('SELECT status AS key, count(*) AS count FROM memberships WHERE org_id = $1 GROUP BY status', orgId);
+    async memberCounts(q: Queryable, orgId: string): Promise<Record<string, number>> {
+      return grouped(q, 'SELECT status AS key, count(*) AS count FROM memberships WHERE org_id = $1 GROUP BY status', orgId);
     },
   };
 }

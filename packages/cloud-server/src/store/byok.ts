@@ -73,9 +73,9 @@ const toStored = (row: ByokRow): StoredByokSecret => ({
 });
 
 /** BYOK provider secrets, one per (org, provider). Only this module touches the ciphertext columns. */
-export function createByokStore(db: Queryable) {
+export function createByokStore() {
   return {
-    async get(orgId: string, providerId: string, q: Queryable = db): Promise<StoredByokSecret | null> {
+    async get(q: Queryable, orgId: string, providerId: string): Promise<StoredByokSecret | null> {
       const { rows } = await q.query<ByokRow>(`SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 AND provider_id = $2`, [
         orgId,
         providerId,
@@ -93,8 +93,8 @@ export function createByokStore(db: Queryable) {
     },
 
     /** Metadata of every secret of the org, by provider id. */
-    async list(orgId: string): Promise<ByokSecretMetadata[]> {
-      const { rows } = await db.query<ByokRow>(`SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 ORDER BY provider_id`, [orgId]);
+    async list(q: Queryable, orgId: string): Promise<ByokSecretMetadata[]> {
+      const { rows } = await q.query<ByokRow>(`SELECT ${COLUMNS} FROM byok_secrets WHERE org_id = $1 ORDER BY provider_id`, [orgId]);
       return rows.map((row) => toStored(row).metadata);
     },
 
@@ -102,7 +102,7 @@ export function createByokStore(db: Queryable) {
      * Stores a new secret for the provider, replacing any earlier one (which keeps its id and
      * `createdAt`): status back to `pending_validation`, validation and override cleared.
      */
-    async put(input: ByokPutInput, q: Queryable = db): Promise<StoredByokSecret> {
+    async put(q: Queryable, input: ByokPutInput): Promise<StoredByokSecret> {
       const now = new Date().toISOString();
       const { rows } = await q.query<ByokRow>(
         `INSERT INTO byok_secrets (secret_id, org_id, provider_id, status, credential_kind, ciphertext, iv, auth_tag, key_id,
@@ -135,6 +135,7 @@ export function createByokStore(db: Queryable) {
 
     /** Sets the status (and the validation outcome or override reason that explain it). */
     async setStatus(
+      q: Queryable,
       orgId: string,
       providerId: string,
       patch: {
@@ -144,7 +145,6 @@ export function createByokStore(db: Queryable) {
         overrideReason?: string | null;
         wipe?: boolean;
       },
-      q: Queryable = db,
     ): Promise<StoredByokSecret | null> {
       const { rows } = await q.query<ByokRow>(
         `UPDATE byok_secrets SET

@@ -1,5 +1,5 @@
 import type { ChannelDeliveryRecord, ChannelDeliveryStatus } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, isoOrNull, json } from './rows.js';
 
 const nullable = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
@@ -38,19 +38,6 @@ export interface DeliveryMatch {
   scope: string[] | null;
 }
 
-/** How failed deliveries are retried: exponential backoff with jitter, then the dead-letter state. */
-export interface RetryPolicy {
-  maxAttempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-}
-
-/** The wait before the retry after `attempts` attempts: base × 2^(attempts−1), capped, less up to half of it at random. */
-function backoffMs(attempts: number, policy: RetryPolicy): number {
-  const full = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.round(full / 2 + (Math.random() * full) / 2);
-}
-
 const CLAIMABLE = `((status IN ('pending', 'failed') AND next_attempt_at <= now()) OR (status = 'claimed' AND claim_expires_at <= now()))`;
 
 /** `($n::text IS NULL OR channel_binding_id = $n) AND (scope)` for a match, appended to `params`. */
@@ -64,23 +51,26 @@ function matchClause(params: unknown[], match: DeliveryMatch): string {
  * The outbound delivery queue and its leases. Times come from the
  * database clock (`now()`), so several server processes agree on when a lease has ended.
  */
-export function createChannelDeliveriesStore(db: Db) {
+export function createChannelDeliveriesStore() {
   return {
     /** Inserts the delivery, or returns the existing one with this (org, binding, delivery id). */
-    async create(delivery: {
-      orgId: string;
-      channelBindingId: string;
-      deliveryId: string;
-      agentId: string;
-      sessionBindingId: string | null;
-      provider: string;
-      target: Record<string, unknown>;
-      eventType: string;
-      payload: Record<string, unknown>;
-      status: 'pending' | 'failed' | 'dead';
-      nextAttemptAt: string | null;
-    }): Promise<{ delivery: ChannelDeliveryRecord; created: boolean }> {
-      const inserted = await db.query(
+    async create(
+      q: Queryable,
+      delivery: {
+        orgId: string;
+        channelBindingId: string;
+        deliveryId: string;
+        agentId: string;
+        sessionBindingId: string | null;
+        provider: string;
+        target: Record<string, unknown>;
+        eventType: string;
+        payload: Record<string, unknown>;
+        status: 'pending' | 'failed' | 'dead';
+        nextAttemptAt: string | null;
+      },
+    ): Promise<{ delivery: ChannelDeliveryRecord; created: boolean }> {
+      const inserted = await q.query(
         `INSERT INTO channel_deliveries (org_id, channel_binding_id, delivery_id, agent_id, session_binding_id, provider, target,
                 event_type, payload, status, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, coalesce($11::timestamptz, now()))
@@ -100,7 +90,7 @@ export function createChannelDeliveriesStore(db: Db) {
         ],
       );
       if (inserted.rows[0]) return { delivery: toDelivery(inserted.rows[0]), created: true };
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         'SELECT * FROM channel_deliveries WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3',
         [delivery.orgId, delivery.channelBindingId, delivery.deliveryId],
       );
@@ -108,14 +98,17 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Newest first. */
-    async list(filter: {
-      orgId: string;
-      deliveryId?: string | undefined;
-      status?: ChannelDeliveryStatus | undefined;
-      channelBindingId?: string | undefined;
-      scope: string[] | null;
-      limit: number;
-    }): Promise<ChannelDeliveryRecord[]> {
+    async list(
+      q: Queryable,
+      filter: {
+        orgId: string;
+        deliveryId?: string | undefined;
+        status?: ChannelDeliveryStatus | undefined;
+        channelBindingId?: string | undefined;
+        scope: string[] | null;
+        limit: number;
+      },
+    ): Promise<ChannelDeliveryRecord[]> {
       const params: unknown[] = [filter.orgId];
       const where = ['org_id = $1'];
       if (filter.deliveryId !== undefined) {
@@ -130,7 +123,7 @@ export function createChannelDeliveriesStore(db: Db) {
         matchClause(params, { orgId: filter.orgId, deliveryId: '', channelBindingId: filter.channelBindingId, scope: filter.scope }),
       );
       params.push(filter.limit);
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT * FROM channel_deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, delivery_id LIMIT $${params.length}`,
         params,
       );
@@ -138,7 +131,7 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Every delivery matching `match` (more than one means the id is ambiguous across bindings). */
-    async find(match: DeliveryMatch, q: Queryable = db): Promise<ChannelDeliveryRecord[]> {
+    async find(q: Queryable, match: DeliveryMatch): Promise<ChannelDeliveryRecord[]> {
       const params: unknown[] = [match.orgId, match.deliveryId];
       const { rows } = await q.query(
         `SELECT * FROM channel_deliveries WHERE org_id = $1 AND delivery_id = $2 AND ${matchClause(params, match)} LIMIT 2`,
@@ -152,18 +145,21 @@ export function createChannelDeliveriesStore(db: Db) {
      * lets concurrent claimers (streams of other gateways, other server processes) take disjoint
      * rows without waiting on each other; a row is claimed by at most one of them.
      */
-    async claim(input: {
-      orgId: string;
-      scope: string[] | null;
-      limit: number;
-      claimedBy: string;
-      lastClaimedBy: string;
-      ttlMs: number;
-      /** Retries (claimed before) or first attempts: only first attempts count against the quota. */
-      retries: boolean;
-    }): Promise<ChannelDeliveryRecord[]> {
+    async claim(
+      q: Queryable,
+      input: {
+        orgId: string;
+        scope: string[] | null;
+        limit: number;
+        claimedBy: string;
+        lastClaimedBy: string;
+        ttlMs: number;
+        /** Retries (claimed before) or first attempts: only first attempts count against the quota. */
+        retries: boolean;
+      },
+    ): Promise<ChannelDeliveryRecord[]> {
       if (input.limit <= 0) return [];
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `WITH picked AS (
            SELECT org_id, channel_binding_id, delivery_id FROM channel_deliveries
             WHERE org_id = $1 AND ($2::text[] IS NULL OR channel_binding_id = ANY($2::text[])) AND ${CLAIMABLE}
@@ -182,8 +178,8 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Dead-letters deliveries whose last allowed attempt ended with its lease (the gateway died on it). */
-    async deadLetterLapsed(orgId: string, maxAttempts: number): Promise<void> {
-      await db.query(
+    async deadLetterLapsed(q: Queryable, orgId: string, maxAttempts: number): Promise<void> {
+      await q.query(
         `UPDATE channel_deliveries SET status = 'dead', claimed_by = NULL, claim_expires_at = NULL, updated_at = now(),
                 last_error = coalesce(last_error, 'The lease of the last attempt ended without an ack.')
           WHERE org_id = $1 AND status = 'claimed' AND claim_expires_at <= now() AND attempt_count >= $2`,
@@ -192,9 +188,14 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** How many of `keys` are still leased to `claimedBy` (the stream's deliveries in flight). */
-    async stillLeased(orgId: string, claimedBy: string, keys: { channelBindingId: string; deliveryId: string }[]): Promise<Set<string>> {
+    async stillLeased(
+      q: Queryable,
+      orgId: string,
+      claimedBy: string,
+      keys: { channelBindingId: string; deliveryId: string }[],
+    ): Promise<Set<string>> {
       if (keys.length === 0) return new Set();
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT channel_binding_id, delivery_id FROM channel_deliveries
           WHERE org_id = $1 AND claimed_by = $2 AND status = 'claimed' AND claim_expires_at > now()
             AND (channel_binding_id || ' ' || delivery_id) = ANY($3::text[])`,
@@ -204,47 +205,39 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /**
-     * Acks a delivery claimed by `claimedBy`: accepted after the lease ended as long as nobody
-     * re-claimed it. Returns the rows it changed (none or more than one: the caller answers 404).
+     * The deliveries matching `match` that `claimedBy` claimed, locked for the rest of `tx`: an ack
+     * is accepted after the lease ended as long as nobody re-claimed it. More than one row means the
+     * id is ambiguous across bindings.
      */
-    async ack(
-      match: DeliveryMatch & { claimedBy: string },
-      outcome: { status: 'sent' | 'failed' | 'dead'; lastError: string | null; nextAttemptAt: string | null },
-      retry: RetryPolicy,
-    ): Promise<ChannelDeliveryRecord[]> {
-      return db.transaction(async (tx) => {
-        const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy];
-        const { rows: candidates } = await tx.query(
-          `SELECT channel_binding_id, attempt_count FROM channel_deliveries
-            WHERE org_id = $1 AND delivery_id = $2 AND status = 'claimed' AND claimed_by = $3 AND ${matchClause(params, match)}
-            FOR UPDATE`,
-          params,
-        );
-        if (candidates.length !== 1) return [];
-        const attempts = int(candidates[0]!.attempt_count);
-        // A failure on the last allowed attempt is final; before it, the retry waits its backoff.
-        const status = outcome.status === 'failed' && attempts >= retry.maxAttempts ? 'dead' : outcome.status;
-        const { rows } = await tx.query(
-          `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
-                  next_attempt_at = coalesce($6::timestamptz, now() + $7::int * interval '1 millisecond'), updated_at = now()
-            WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
-          [
-            match.orgId,
-            candidates[0]!.channel_binding_id,
-            match.deliveryId,
-            status,
-            outcome.lastError,
-            outcome.nextAttemptAt,
-            status === 'failed' ? backoffMs(attempts, retry) : 0,
-          ],
-        );
-        return rows.map(toDelivery);
-      });
+    async lockClaimed(tx: Queryable, match: DeliveryMatch & { claimedBy: string }): Promise<ChannelDeliveryRecord[]> {
+      const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy];
+      const { rows } = await tx.query(
+        `SELECT * FROM channel_deliveries
+          WHERE org_id = $1 AND delivery_id = $2 AND status = 'claimed' AND claimed_by = $3 AND ${matchClause(params, match)}
+          FOR UPDATE`,
+        params,
+      );
+      return rows.map(toDelivery);
+    },
+
+    /** Ends the lease of a delivery with its outcome; a `failed` one is due again in `retryInMs` unless `nextAttemptAt` says when. */
+    async settle(
+      tx: Queryable,
+      key: { orgId: string; channelBindingId: string; deliveryId: string },
+      outcome: { status: 'sent' | 'failed' | 'dead'; lastError: string | null; nextAttemptAt: string | null; retryInMs: number },
+    ): Promise<ChannelDeliveryRecord> {
+      const { rows } = await tx.query(
+        `UPDATE channel_deliveries SET status = $4, claimed_by = NULL, claim_expires_at = NULL, last_error = $5,
+                next_attempt_at = coalesce($6::timestamptz, now() + $7::int * interval '1 millisecond'), updated_at = now()
+          WHERE org_id = $1 AND channel_binding_id = $2 AND delivery_id = $3 RETURNING *`,
+        [key.orgId, key.channelBindingId, key.deliveryId, outcome.status, outcome.lastError, outcome.nextAttemptAt, outcome.retryInMs],
+      );
+      return toDelivery(rows[0]!);
     },
 
     /** Extends every other live lease of `claimedBy` in the match's scope as well: a gateway renews all it holds at once. */
-    async renewHeld(match: DeliveryMatch & { claimedBy: string }, ttlMs: number): Promise<void> {
-      await db.query(
+    async renewHeld(q: Queryable, match: DeliveryMatch & { claimedBy: string }, ttlMs: number): Promise<void> {
+      await q.query(
         `UPDATE channel_deliveries SET claim_expires_at = now() + $3::int * interval '1 millisecond', updated_at = now()
           WHERE org_id = $1 AND status = 'claimed' AND claimed_by = $2 AND claim_expires_at > now()
             AND ($4::text[] IS NULL OR channel_binding_id = ANY($4::text[]))`,
@@ -253,7 +246,7 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Extends the lease held by `claimedBy` to now + `ttlMs`; null when it does not hold it. */
-    async renew(match: DeliveryMatch & { claimedBy: string }, ttlMs: number, q: Queryable = db): Promise<ChannelDeliveryRecord | null> {
+    async renew(q: Queryable, match: DeliveryMatch & { claimedBy: string }, ttlMs: number): Promise<ChannelDeliveryRecord | null> {
       const params: unknown[] = [match.orgId, match.deliveryId, match.claimedBy, ttlMs];
       const { rows } = await q.query(
         `UPDATE channel_deliveries SET claim_expires_at = now() + $4::int * interval '1 millisecond', updated_at = now()
@@ -294,8 +287,8 @@ export function createChannelDeliveriesStore(db: Db) {
     },
 
     /** Milliseconds until the next delivery in scope becomes due (a retry time or a lease end), or null. */
-    async nextDueInMs(orgId: string, scope: string[] | null): Promise<number | null> {
-      const { rows } = await db.query(
+    async nextDueInMs(q: Queryable, orgId: string, scope: string[] | null): Promise<number | null> {
+      const { rows } = await q.query(
         `SELECT extract(epoch FROM (min(due) - now())) * 1000 AS ms FROM (
            SELECT CASE WHEN status = 'claimed' THEN claim_expires_at ELSE next_attempt_at END AS due FROM channel_deliveries
             WHERE org_id = $1 AND ($2::text[] IS NULL OR channel_binding_id = ANY($2::text[])) AND status IN ('pending', 'failed', 'claimed')

@@ -1,5 +1,5 @@
 import type { ChannelIdentity, ChannelIdentityRole, ChannelIdentityStatus } from '@open-cowork/shared';
-import type { Db } from './db.js';
+import type { Queryable } from './db.js';
 import { iso, json, keyOf, textOrNull } from './rows.js';
 
 const toIdentity = (row: Record<string, unknown>): ChannelIdentity => ({
@@ -17,9 +17,10 @@ const toIdentity = (row: Record<string, unknown>): ChannelIdentity => ({
 });
 
 /** The channel identities of an org: provider users, optionally linked to an account. */
-export function createChannelIdentitiesStore(db: Db) {
+export function createChannelIdentitiesStore() {
   return {
     async listIdentities(
+      q: Queryable,
       orgId: string,
       filter: {
         provider?: string | undefined;
@@ -41,15 +42,15 @@ export function createChannelIdentitiesStore(db: Db) {
       add('role', filter.role);
       add('status', filter.status);
       params.push(filter.limit);
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT * FROM channel_identities WHERE ${where.join(' AND ')} ORDER BY created_at, identity_id LIMIT $${params.length}`,
         params,
       );
       return rows.map(toIdentity);
     },
 
-    async getIdentity(orgId: string, identityId: string): Promise<ChannelIdentity | null> {
-      const { rows } = await db.query('SELECT * FROM channel_identities WHERE org_id = $1 AND identity_id = $2', [orgId, identityId]);
+    async getIdentity(q: Queryable, orgId: string, identityId: string): Promise<ChannelIdentity | null> {
+      const { rows } = await q.query('SELECT * FROM channel_identities WHERE org_id = $1 AND identity_id = $2', [orgId, identityId]);
       return rows[0] ? toIdentity(rows[0]) : null;
     },
 
@@ -57,24 +58,27 @@ export function createChannelIdentitiesStore(db: Db) {
      * Finds the identity with this natural key or creates it; `update` fields change an existing one
      * (metadata is merged). One statement, so two concurrent resolves end with one row.
      */
-    async resolveIdentity(input: {
-      identityId: string;
-      orgId: string;
-      provider: string;
-      externalWorkspaceId: string | null;
-      externalUserId: string;
-      accountId: string | null;
-      role: ChannelIdentityRole;
-      status: ChannelIdentityStatus;
-      metadata: Record<string, unknown>;
-      update: {
-        accountId?: string | undefined;
-        role?: ChannelIdentityRole | undefined;
-        status?: ChannelIdentityStatus | undefined;
-        metadata?: Record<string, unknown> | undefined;
-      };
-    }): Promise<{ identity: ChannelIdentity; created: boolean }> {
-      const { rows } = await db.query(
+    async resolveIdentity(
+      q: Queryable,
+      input: {
+        identityId: string;
+        orgId: string;
+        provider: string;
+        externalWorkspaceId: string | null;
+        externalUserId: string;
+        accountId: string | null;
+        role: ChannelIdentityRole;
+        status: ChannelIdentityStatus;
+        metadata: Record<string, unknown>;
+        update: {
+          accountId?: string | undefined;
+          role?: ChannelIdentityRole | undefined;
+          status?: ChannelIdentityStatus | undefined;
+          metadata?: Record<string, unknown> | undefined;
+        };
+      },
+    ): Promise<{ identity: ChannelIdentity; created: boolean }> {
+      const { rows } = await q.query(
         `INSERT INTO channel_identities (identity_id, org_id, provider, external_workspace_id, external_user_id, account_id, role, status, metadata)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
          ON CONFLICT ON CONSTRAINT channel_identities_natural DO UPDATE SET

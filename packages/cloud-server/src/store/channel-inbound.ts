@@ -6,7 +6,7 @@ import type {
   ProviderEventStatus,
   ProviderEventType,
 } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, isoOrNull, json, keyOf, textOrNull } from './rows.js';
 
 const toEvent = (row: Record<string, unknown>): ProviderEvent => ({
@@ -73,7 +73,7 @@ export interface ProviderEventKey {
 }
 
 /** Inbound traffic: provider-event claims and one-time interactions. */
-export function createChannelInboundStore(db: Db) {
+export function createChannelInboundStore() {
   return {
     /**
      * Claims the event with this natural key for `claimedBy`: new, `received`,
@@ -81,50 +81,50 @@ export function createChannelInboundStore(db: Db) {
      * The row lock makes concurrent claims of one event yield exactly one winner.
      */
     async claimProviderEvent(
+      tx: Queryable,
       key: ProviderEventKey,
       claim: { eventId: string; claimedBy: string; ttlMs: number; metadata: Record<string, unknown> },
     ): Promise<{ event: ProviderEvent; claimed: boolean }> {
-      return db.transaction(async (tx) => {
-        const params = [
-          key.orgId,
-          keyOf(key.channelBindingId),
-          key.provider,
-          key.providerInstanceId,
-          keyOf(key.externalWorkspaceId),
-          key.eventType,
-          key.providerEventId,
-        ];
-        const inserted = await tx.query(
-          `INSERT INTO channel_provider_events (event_id, org_id, channel_binding_id, provider, provider_instance_id, external_workspace_id,
-                  event_type, provider_event_id, status, claimed_by, claim_expires_at, attempt_count, metadata)
-           VALUES ($8, $1, $2, $3, $4, $5, $6, $7, 'processing', $9, now() + $10::int * interval '1 millisecond', 1, $11::jsonb)
-           ON CONFLICT ON CONSTRAINT channel_provider_events_natural DO NOTHING RETURNING *`,
-          [...params, claim.eventId, claim.claimedBy, claim.ttlMs, json(claim.metadata)],
-        );
-        if (inserted.rows[0]) return { event: toEvent(inserted.rows[0]), claimed: true };
-        const reclaimed = await tx.query(
-          `UPDATE channel_provider_events SET status = 'processing', claimed_by = $8,
-                  claim_expires_at = now() + $9::int * interval '1 millisecond', attempt_count = attempt_count + 1,
-                  last_error = NULL, updated_at = now()
-            WHERE org_id = $1 AND channel_binding_id = $2 AND provider = $3 AND provider_instance_id = $4
-              AND external_workspace_id = $5 AND event_type = $6 AND provider_event_id = $7
-              AND (status = 'received' OR (status = 'failed' AND retryable) OR (status = 'processing' AND claim_expires_at <= now()))
-            RETURNING *`,
-          [...params, claim.claimedBy, claim.ttlMs],
-        );
-        if (reclaimed.rows[0]) return { event: toEvent(reclaimed.rows[0]), claimed: true };
-        const { rows } = await tx.query(
-          `SELECT * FROM channel_provider_events
-            WHERE org_id = $1 AND channel_binding_id = $2 AND provider = $3 AND provider_instance_id = $4
-              AND external_workspace_id = $5 AND event_type = $6 AND provider_event_id = $7`,
-          params,
-        );
-        return { event: toEvent(rows[0]!), claimed: false };
-      });
+      const params = [
+        key.orgId,
+        keyOf(key.channelBindingId),
+        key.provider,
+        key.providerInstanceId,
+        keyOf(key.externalWorkspaceId),
+        key.eventType,
+        key.providerEventId,
+      ];
+      const inserted = await tx.query(
+        `INSERT INTO channel_provider_events (event_id, org_id, channel_binding_id, provider, provider_instance_id, external_workspace_id,
+                event_type, provider_event_id, status, claimed_by, claim_expires_at, attempt_count, metadata)
+         VALUES ($8, $1, $2, $3, $4, $5, $6, $7, 'processing', $9, now() + $10::int * interval '1 millisecond', 1, $11::jsonb)
+         ON CONFLICT ON CONSTRAINT channel_provider_events_natural DO NOTHING RETURNING *`,
+        [...params, claim.eventId, claim.claimedBy, claim.ttlMs, json(claim.metadata)],
+      );
+      if (inserted.rows[0]) return { event: toEvent(inserted.rows[0]), claimed: true };
+      const reclaimed = await tx.query(
+        `UPDATE channel_provider_events SET status = 'processing', claimed_by = $8,
+                claim_expires_at = now() + $9::int * interval '1 millisecond', attempt_count = attempt_count + 1,
+                last_error = NULL, updated_at = now()
+          WHERE org_id = $1 AND channel_binding_id = $2 AND provider = $3 AND provider_instance_id = $4
+            AND external_workspace_id = $5 AND event_type = $6 AND provider_event_id = $7
+            AND (status = 'received' OR (status = 'failed' AND retryable) OR (status = 'processing' AND claim_expires_at <= now()))
+          RETURNING *`,
+        [...params, claim.claimedBy, claim.ttlMs],
+      );
+      if (reclaimed.rows[0]) return { event: toEvent(reclaimed.rows[0]), claimed: true };
+      const { rows } = await tx.query(
+        `SELECT * FROM channel_provider_events
+          WHERE org_id = $1 AND channel_binding_id = $2 AND provider = $3 AND provider_instance_id = $4
+            AND external_workspace_id = $5 AND event_type = $6 AND provider_event_id = $7`,
+        params,
+      );
+      return { event: toEvent(rows[0]!), claimed: false };
     },
 
     /** Completes a claim held by `claimedBy`; null when no such claim is in progress. */
     async completeProviderEvent(
+      q: Queryable,
       orgId: string,
       eventId: string,
       outcome: {
@@ -136,7 +136,7 @@ export function createChannelInboundStore(db: Db) {
         lastError?: string | undefined;
       },
     ): Promise<ProviderEvent | null> {
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `UPDATE channel_provider_events SET status = $4, claim_expires_at = NULL,
                 retryable = coalesce($5, retryable), last_error = CASE WHEN $4 = 'failed' THEN $6 ELSE NULL END,
                 processed_at = CASE WHEN $4 = 'processed' THEN now() ELSE processed_at END, updated_at = now()
@@ -158,17 +158,18 @@ export function createChannelInboundStore(db: Db) {
       return rows[0] ? toEvent(rows[0]) : null;
     },
 
-    async getProviderEvent(orgId: string, eventId: string): Promise<ProviderEvent | null> {
-      const { rows } = await db.query('SELECT * FROM channel_provider_events WHERE org_id = $1 AND event_id = $2', [orgId, eventId]);
+    async getProviderEvent(q: Queryable, orgId: string, eventId: string): Promise<ProviderEvent | null> {
+      const { rows } = await q.query('SELECT * FROM channel_provider_events WHERE org_id = $1 AND event_id = $2', [orgId, eventId]);
       return rows[0] ? toEvent(rows[0]) : null;
     },
 
     // ------------------------------------------------------------ interactions
     /** Null when the interaction id or the external interaction id is taken. */
     async insertInteraction(
+      q: Queryable,
       interaction: Omit<ChannelInteraction, 'status' | 'usedAt' | 'createdAt' | 'updatedAt'> & { tokenHash: string },
     ): Promise<StoredInteraction | null> {
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `INSERT INTO channel_interactions (interaction_id, org_id, agent_id, channel_binding_id, session_binding_id, session_id, provider,
                 external_interaction_id, kind, target_id, token_hash, status, created_by_identity_id, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13)

@@ -1,5 +1,5 @@
 import type { ChannelSessionBinding } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, keyOf, textOrNull } from './rows.js';
 
 /** A session binding with the account its session belongs to. */
@@ -31,17 +31,17 @@ export function publicSessionBinding({ ownerUserId: _owner, ...binding }: Stored
 }
 
 /** Session bindings: which session serves a provider thread, and how far the gateway has read it. */
-export function createChannelSessionBindingsStore(db: Db) {
+export function createChannelSessionBindingsStore() {
   return {
-    async getSessionBinding(orgId: string, bindingId: string, q: Queryable = db): Promise<StoredSessionBinding | null> {
+    async getSessionBinding(q: Queryable, orgId: string, bindingId: string): Promise<StoredSessionBinding | null> {
       const { rows } = await q.query('SELECT * FROM channel_session_bindings WHERE org_id = $1 AND binding_id = $2', [orgId, bindingId]);
       return rows[0] ? toSessionBinding(rows[0]) : null;
     },
 
     async findSessionBindingByThread(
+      q: Queryable,
       orgId: string,
       thread: { provider: string; externalWorkspaceId: string | null; externalChatId: string; externalThreadId: string },
-      q: Queryable = db,
     ): Promise<StoredSessionBinding | null> {
       const { rows } = await q.query(
         `SELECT * FROM channel_session_bindings
@@ -83,11 +83,12 @@ export function createChannelSessionBindingsStore(db: Db) {
      * cursor is ahead of the given one (cursors never move backwards).
      */
     async updateCursor(
+      q: Queryable,
       orgId: string,
       bindingId: string,
       cursor: { lastEventSequence: number; lastWorkspaceSequence: number; lastChatMessageId?: string | undefined },
     ): Promise<{ binding: StoredSessionBinding; stale: boolean } | null> {
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `UPDATE channel_session_bindings SET last_event_sequence = $3, last_workspace_sequence = $4,
                 last_chat_message_id = coalesce($5, last_chat_message_id), updated_at = now()
           WHERE org_id = $1 AND binding_id = $2 AND last_event_sequence <= $3 AND last_workspace_sequence <= $4
@@ -95,7 +96,7 @@ export function createChannelSessionBindingsStore(db: Db) {
         [orgId, bindingId, cursor.lastEventSequence, cursor.lastWorkspaceSequence, cursor.lastChatMessageId ?? null],
       );
       if (rows[0]) return { binding: toSessionBinding(rows[0]), stale: false };
-      const current = await db.query('SELECT * FROM channel_session_bindings WHERE org_id = $1 AND binding_id = $2', [orgId, bindingId]);
+      const current = await q.query('SELECT * FROM channel_session_bindings WHERE org_id = $1 AND binding_id = $2', [orgId, bindingId]);
       return current.rows[0] ? { binding: toSessionBinding(current.rows[0]), stale: true } : null;
     },
   };

@@ -7,7 +7,7 @@ import type {
 } from '@open-cowork/shared';
 import { createChannelIdentitiesStore } from './channel-identities.js';
 import { createChannelSessionBindingsStore } from './channel-session-bindings.js';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, json, keyOf, textOrNull } from './rows.js';
 
 export { publicSessionBinding, type StoredSessionBinding } from './channel-session-bindings.js';
@@ -75,27 +75,27 @@ function scopeClause(params: unknown[], column: string, scope: string[] | null):
  * Headless agents and channel bindings of an org; with the channel identities
  * (`channel-identities.ts`) and the session bindings (`channel-session-bindings.ts`) in one object.
  */
-export function createChannelsStore(db: Db) {
+export function createChannelsStore() {
   return {
-    ...createChannelIdentitiesStore(db),
-    ...createChannelSessionBindingsStore(db),
+    ...createChannelIdentitiesStore(),
+    ...createChannelSessionBindingsStore(),
     // ------------------------------------------------------------ agents
-    async listAgents(orgId: string, limit: number): Promise<HeadlessAgent[]> {
-      const { rows } = await db.query('SELECT * FROM headless_agents WHERE org_id = $1 ORDER BY created_at, agent_id LIMIT $2', [
+    async listAgents(q: Queryable, orgId: string, limit: number): Promise<HeadlessAgent[]> {
+      const { rows } = await q.query('SELECT * FROM headless_agents WHERE org_id = $1 ORDER BY created_at, agent_id LIMIT $2', [
         orgId,
         limit,
       ]);
       return rows.map(toAgent);
     },
 
-    async getAgent(orgId: string, agentId: string, q: Queryable = db): Promise<HeadlessAgent | null> {
+    async getAgent(q: Queryable, orgId: string, agentId: string): Promise<HeadlessAgent | null> {
       const { rows } = await q.query('SELECT * FROM headless_agents WHERE org_id = $1 AND agent_id = $2', [orgId, agentId]);
       return rows[0] ? toAgent(rows[0]) : null;
     },
 
     /** Null when the id is taken (by any org: ids are global). */
-    async insertAgent(agent: Omit<HeadlessAgent, 'createdAt' | 'updatedAt' | 'tenantId'>): Promise<HeadlessAgent | null> {
-      const { rows } = await db.query(
+    async insertAgent(q: Queryable, agent: Omit<HeadlessAgent, 'createdAt' | 'updatedAt' | 'tenantId'>): Promise<HeadlessAgent | null> {
+      const { rows } = await q.query(
         `INSERT INTO headless_agents (agent_id, org_id, profile_name, name, status, managed, created_by_account_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (agent_id) DO NOTHING RETURNING *`,
         [agent.agentId, agent.orgId, agent.profileName, agent.name, agent.status, agent.managed, agent.createdByAccountId],
@@ -104,6 +104,7 @@ export function createChannelsStore(db: Db) {
     },
 
     async updateAgent(
+      q: Queryable,
       orgId: string,
       agentId: string,
       fields: {
@@ -113,7 +114,7 @@ export function createChannelsStore(db: Db) {
         managed?: boolean | undefined;
       },
     ): Promise<HeadlessAgent | null> {
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `UPDATE headless_agents SET name = coalesce($3, name), profile_name = coalesce($4, profile_name),
                 status = coalesce($5, status), managed = coalesce($6, managed), updated_at = now()
           WHERE org_id = $1 AND agent_id = $2 RETURNING *`,
@@ -124,6 +125,7 @@ export function createChannelsStore(db: Db) {
 
     // ------------------------------------------------------------ bindings
     async listBindings(
+      q: Queryable,
       orgId: string,
       filter: { agentId?: string | undefined; scope: string[] | null; limit: number },
     ): Promise<StoredChannelBinding[]> {
@@ -134,31 +136,34 @@ export function createChannelsStore(db: Db) {
         where.push(`agent_id = $${params.length}`);
       }
       params.push(filter.limit);
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT * FROM channel_bindings WHERE ${where.join(' AND ')} ORDER BY created_at, binding_id LIMIT $${params.length}`,
         params,
       );
       return rows.map(toBinding);
     },
 
-    async getBinding(orgId: string, bindingId: string, q: Queryable = db): Promise<StoredChannelBinding | null> {
+    async getBinding(q: Queryable, orgId: string, bindingId: string): Promise<StoredChannelBinding | null> {
       const { rows } = await q.query('SELECT * FROM channel_bindings WHERE org_id = $1 AND binding_id = $2', [orgId, bindingId]);
       return rows[0] ? toBinding(rows[0]) : null;
     },
 
     /** Null when the id is taken. */
-    async insertBinding(binding: {
-      bindingId: string;
-      orgId: string;
-      agentId: string;
-      provider: string;
-      externalWorkspaceId: string | null;
-      displayName: string;
-      status: ChannelBindingStatus;
-      credentialRef: string | null;
-      settings: Record<string, unknown>;
-    }): Promise<StoredChannelBinding | null> {
-      const { rows } = await db.query(
+    async insertBinding(
+      q: Queryable,
+      binding: {
+        bindingId: string;
+        orgId: string;
+        agentId: string;
+        provider: string;
+        externalWorkspaceId: string | null;
+        displayName: string;
+        status: ChannelBindingStatus;
+        credentialRef: string | null;
+        settings: Record<string, unknown>;
+      },
+    ): Promise<StoredChannelBinding | null> {
+      const { rows } = await q.query(
         `INSERT INTO channel_bindings (binding_id, org_id, agent_id, provider, external_workspace_id, display_name, status, credential_ref, settings)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (binding_id) DO NOTHING RETURNING *`,
         [
@@ -178,6 +183,7 @@ export function createChannelsStore(db: Db) {
 
     /** `credentialRef: null` clears the reference; `undefined` keeps it. */
     async updateBinding(
+      q: Queryable,
       orgId: string,
       bindingId: string,
       fields: {
@@ -187,7 +193,7 @@ export function createChannelsStore(db: Db) {
         settings?: Record<string, unknown> | undefined;
       },
     ): Promise<StoredChannelBinding | null> {
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `UPDATE channel_bindings SET display_name = coalesce($3, display_name), status = coalesce($4, status),
                 credential_ref = CASE WHEN $5::boolean THEN $6 ELSE credential_ref END,
                 settings = coalesce($7::jsonb, settings), updated_at = now()
@@ -206,10 +212,14 @@ export function createChannelsStore(db: Db) {
     },
 
     /** Binding counts per provider, over the bindings the caller may see. */
-    async providerCounts(orgId: string, scope: string[] | null): Promise<{ provider: string; total: number; active: number }[]> {
+    async providerCounts(
+      q: Queryable,
+      orgId: string,
+      scope: string[] | null,
+    ): Promise<{ provider: string; total: number; active: number }[]> {
       const params: unknown[] = [orgId];
       const where = ['org_id = $1', scopeClause(params, 'binding_id', scope)];
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT provider, count(*)::int AS total, count(*) FILTER (WHERE status = 'active')::int AS active
            FROM channel_bindings WHERE ${where.join(' AND ')} GROUP BY provider ORDER BY provider`,
         params,

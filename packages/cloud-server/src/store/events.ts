@@ -1,5 +1,5 @@
 import type { CloudSessionEvent, CloudWorkspaceEvent } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, json } from './rows.js';
 
 /** A session event as stored and sent: every optional field of the wire type is present. */
@@ -44,7 +44,7 @@ function toBounds(row: Record<string, unknown> | undefined): SequenceBounds {
   return { earliest: row?.earliest == null ? null : int(row.earliest), latest: int(row?.latest ?? 0) };
 }
 
-export function createEventsStore(db: Db) {
+export function createEventsStore() {
   return {
     async insertSessionEvent(tx: Queryable, event: StoredSessionEvent): Promise<void> {
       await tx.query(
@@ -91,8 +91,8 @@ export function createEventsStore(db: Db) {
     },
 
     /** Keyset read: up to `limit` events with `sequence > after`, in order. */
-    async listSessionEvents(sessionId: string, after: number, limit: number): Promise<StoredSessionEvent[]> {
-      const { rows } = await db.query(
+    async listSessionEvents(q: Queryable, sessionId: string, after: number, limit: number): Promise<StoredSessionEvent[]> {
+      const { rows } = await q.query(
         `SELECT session_id, sequence, event_id, tenant_id, type, payload, created_at FROM session_events
          WHERE session_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`,
         [sessionId, after, limit],
@@ -100,16 +100,22 @@ export function createEventsStore(db: Db) {
       return rows.map(toSessionEvent);
     },
 
-    async listWorkspaceEvents(tenantId: string, userId: string, after: number, limit: number): Promise<CloudWorkspaceEvent[]> {
-      const { rows } = await db.query(
+    async listWorkspaceEvents(
+      q: Queryable,
+      tenantId: string,
+      userId: string,
+      after: number,
+      limit: number,
+    ): Promise<CloudWorkspaceEvent[]> {
+      const { rows } = await q.query(
         `SELECT * FROM workspace_events WHERE tenant_id = $1 AND user_id = $2 AND sequence > $3 ORDER BY sequence LIMIT $4`,
         [tenantId, userId, after, limit],
       );
       return rows.map(toWorkspaceEvent);
     },
 
-    async sessionBounds(sessionId: string): Promise<SequenceBounds> {
-      const { rows } = await db.query(
+    async sessionBounds(q: Queryable, sessionId: string): Promise<SequenceBounds> {
+      const { rows } = await q.query(
         `SELECT min(e.sequence) AS earliest, s.last_sequence AS latest FROM sessions s
          LEFT JOIN session_events e ON e.session_id = s.session_id WHERE s.session_id = $1 GROUP BY s.last_sequence`,
         [sessionId],
@@ -117,8 +123,8 @@ export function createEventsStore(db: Db) {
       return toBounds(rows[0]);
     },
 
-    async workspaceBounds(tenantId: string, userId: string): Promise<SequenceBounds> {
-      const { rows } = await db.query(
+    async workspaceBounds(q: Queryable, tenantId: string, userId: string): Promise<SequenceBounds> {
+      const { rows } = await q.query(
         `SELECT c.last_sequence AS latest, (SELECT min(sequence) FROM workspace_events e
            WHERE e.tenant_id = c.tenant_id AND e.user_id = c.user_id) AS earliest
          FROM workspace_cursors c WHERE c.tenant_id = $1 AND c.user_id = $2`,
@@ -130,14 +136,13 @@ export function createEventsStore(db: Db) {
     /**
      * Retention: deletes session and workspace events created before `cutoff` (ISO). Sequence
      * counters live on their own rows, so pruning never lets a sequence be reused; streams whose
-     * cursor falls before the oldest retained event answer `snapshot.required`.
+     * cursor falls before the oldest retained event answer `snapshot.required`. The two deletes
+     * need no common transaction: each leaves the streams consistent.
      */
-    async pruneEventsBefore(cutoff: string): Promise<{ sessionEvents: number; workspaceEvents: number }> {
-      return db.transaction(async (tx) => {
-        const sessionEvents = await tx.query('DELETE FROM session_events WHERE created_at < $1', [cutoff]);
-        const workspaceEvents = await tx.query('DELETE FROM workspace_events WHERE created_at < $1', [cutoff]);
-        return { sessionEvents: sessionEvents.rowCount, workspaceEvents: workspaceEvents.rowCount };
-      });
+    async pruneEventsBefore(q: Queryable, cutoff: string): Promise<{ sessionEvents: number; workspaceEvents: number }> {
+      const sessionEvents = await q.query('DELETE FROM session_events WHERE created_at < $1', [cutoff]);
+      const workspaceEvents = await q.query('DELETE FROM workspace_events WHERE created_at < $1', [cutoff]);
+      return { sessionEvents: sessionEvents.rowCount, workspaceEvents: workspaceEvents.rowCount };
     },
   };
 }

@@ -39,15 +39,15 @@ const PK = 'org_id = $1 AND principal = $2 AND method = $3 AND route = $4 AND ke
 const pk = (scope: IdempotentRequestScope) => [scope.orgId, scope.principal, scope.method, scope.route, scope.keyHash];
 
 /** The reservations and stored responses of the generic `Idempotency-Key` (src/idempotency.ts). */
-export function createIdempotentRequestsStore(db: Queryable) {
+export function createIdempotentRequestsStore() {
   return {
     /**
      * Reserves the key with one INSERT on the primary key; true when this request now holds it.
      * An expired row, or a 'running' row whose lock ran out (its server died), is taken over in
      * the same statement; anything else is left alone and the caller reads it with `find`.
      */
-    async reserve(scope: IdempotentRequestScope, reservation: IdempotentReservation): Promise<boolean> {
-      const { rows } = await db.query(
+    async reserve(q: Queryable, scope: IdempotentRequestScope, reservation: IdempotentReservation): Promise<boolean> {
+      const { rows } = await q.query(
         `INSERT INTO idempotent_requests
            (org_id, principal, method, route, key_hash, request_hash, reservation_id, state, created_at, locked_until, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10)
@@ -63,8 +63,8 @@ export function createIdempotentRequestsStore(db: Queryable) {
       return rows.length > 0;
     },
 
-    async find(scope: IdempotentRequestScope): Promise<StoredIdempotentRequest | null> {
-      const { rows } = await db.query(
+    async find(q: Queryable, scope: IdempotentRequestScope): Promise<StoredIdempotentRequest | null> {
+      const { rows } = await q.query(
         `SELECT request_hash, state, status_code, content_type, sealed_body FROM idempotent_requests WHERE ${PK}`,
         pk(scope),
       );
@@ -80,8 +80,8 @@ export function createIdempotentRequestsStore(db: Queryable) {
     },
 
     /** Stores the response of the reservation's holder; false when it no longer holds the key. */
-    async complete(scope: IdempotentRequestScope, reservationId: string, done: IdempotentCompletion): Promise<boolean> {
-      const { rowCount } = await db.query(
+    async complete(q: Queryable, scope: IdempotentRequestScope, reservationId: string, done: IdempotentCompletion): Promise<boolean> {
+      const { rowCount } = await q.query(
         `UPDATE idempotent_requests SET state = 'done', status_code = $7, content_type = $8, sealed_body = $9
          WHERE ${PK} AND reservation_id = $6 AND state = 'running'`,
         [...pk(scope), reservationId, done.statusCode, done.contentType, done.sealedBody],
@@ -90,16 +90,16 @@ export function createIdempotentRequestsStore(db: Queryable) {
     },
 
     /** Gives the key back (the request failed), so the caller may retry with it. */
-    async release(scope: IdempotentRequestScope, reservationId: string): Promise<void> {
-      await db.query(`DELETE FROM idempotent_requests WHERE ${PK} AND reservation_id = $6 AND state = 'running'`, [
+    async release(q: Queryable, scope: IdempotentRequestScope, reservationId: string): Promise<void> {
+      await q.query(`DELETE FROM idempotent_requests WHERE ${PK} AND reservation_id = $6 AND state = 'running'`, [
         ...pk(scope),
         reservationId,
       ]);
     },
 
     /** Deletes expired keys; returns how many. */
-    async prune(now: string): Promise<number> {
-      const { rowCount } = await db.query('DELETE FROM idempotent_requests WHERE expires_at <= $1', [now]);
+    async prune(q: Queryable, now: string): Promise<number> {
+      const { rowCount } = await q.query('DELETE FROM idempotent_requests WHERE expires_at <= $1', [now]);
       return rowCount;
     },
   };

@@ -1,7 +1,7 @@
 import type { Queryable } from './db.js';
 
 /** Membership rules that need a count, and checks of ids owned by other domains. */
-export function createMembersStore(db: Queryable) {
+export function createMembersStore() {
   return {
     /** Active owners of the org, locked until the end of the transaction `tx` (two demotions cannot both pass). */
     async lockActiveOwners(tx: Queryable, orgId: string): Promise<string[]> {
@@ -16,7 +16,7 @@ export function createMembersStore(db: Queryable) {
      * The ids among `bindingIds` that name no channel binding of the org. The channel tables come
      * with the channels migration; before it ran, no id can be checked and none is reported.
      */
-    async missingChannelBindings(orgId: string, bindingIds: readonly string[], q: Queryable = db): Promise<string[]> {
+    async missingChannelBindings(q: Queryable, orgId: string, bindingIds: readonly string[]): Promise<string[]> {
       if (bindingIds.length === 0) return [];
       const { rows: table } = await q.query<{ found: string | null }>("SELECT to_regclass('channel_bindings')::text AS found");
       if (table[0]?.found == null) return [];

@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, Queryable, QueryResult } from './db.js';
+import { type Db, POOL_IN_TRANSACTION, type Queryable, type QueryResult } from './db.js';
 
 /** The owner's lock in an embedded store's data directory (the role of PostgreSQL's `postmaster.pid`). */
 const LOCK_FILE = 'open-cowork-cloud.lock';
@@ -59,9 +59,9 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 /**
  * The embedded engine. PGlite has exactly one connection, so everything runs through one queue:
  * a statement outside a transaction waits until the running transaction has finished, otherwise it
- * would silently become part of it. Code running inside `transaction(work)` may still call the
- * outer `db.query`: AsyncLocalStorage recognises it and runs it on the open transaction instead of
- * deadlocking on the queue. A data directory is locked for this process until `close()`.
+ * would silently become part of it. Code running inside `transaction(work)` that calls the pool
+ * instead of `tx` would wait on that queue forever: AsyncLocalStorage recognises it and refuses
+ * (`POOL_IN_TRANSACTION`). A data directory is locked for this process until `close()`.
  */
 export async function openPgliteDb(dataDir: string | null): Promise<Db> {
   const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
@@ -72,7 +72,8 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
     await unlock();
     throw error;
   }
-  const inTransaction = new AsyncLocalStorage<true>();
+  const transaction = new AsyncLocalStorage<{ open: boolean }>();
+  const inTransaction = () => transaction.getStore()?.open === true;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -95,22 +96,34 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
 
   const query: Queryable['query'] = (sql, params) => {
     if (closed) return Promise.reject(new Error('The database is closed.'));
-    return inTransaction.getStore() ? raw(sql, params) : exclusive(() => raw(sql, params));
+    if (inTransaction()) return Promise.reject(new Error(POOL_IN_TRANSACTION));
+    return exclusive(() => raw(sql, params));
+  };
+
+  const notify = async (on: Queryable['query'], channel: string, payload: string) => {
+    await on('SELECT pg_notify($1, $2)', [channel, payload]);
   };
 
   return {
     engine: 'pglite',
     query,
     transaction(work) {
-      if (inTransaction.getStore()) return work({ query: raw });
+      if (inTransaction()) return Promise.reject(new Error(POOL_IN_TRANSACTION));
+      const state = { open: true };
+      const txQuery: Queryable['query'] = (sql, params) =>
+        state.open ? raw(sql, params) : Promise.reject(new Error('The transaction has ended.'));
+      const tx: Queryable = { query: txQuery, notify: (channel, payload) => notify(txQuery, channel, payload) };
       return exclusive(() =>
-        inTransaction.run(true, async () => {
+        transaction.run(state, async () => {
           await pglite.exec('BEGIN');
           try {
-            const result = await work({ query: raw });
+            const result = await work(tx);
+            // The work is done: listeners that COMMIT wakes (in this async context) use the pool.
+            state.open = false;
             await pglite.exec('COMMIT');
             return result;
           } catch (error) {
+            state.open = false;
             // Without this the single connection would stay in an aborted transaction.
             await pglite.exec('ROLLBACK');
             throw error;
@@ -123,9 +136,7 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
       const unsubscribe = await pglite.listen(channel, onPayload);
       return () => unsubscribe();
     },
-    async notify(channel, payload) {
-      await query('SELECT pg_notify($1, $2)', [channel, payload]);
-    },
+    notify: (channel, payload) => notify(query, channel, payload),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import type { Db, Queryable, QueryResult } from './db.js';
+import { type Db, POOL_IN_TRANSACTION, type Queryable, type QueryResult } from './db.js';
 
 export interface PostgresDbOptions {
   databaseUrl: string;
@@ -24,8 +24,8 @@ export function quoteIdentifier(name: string): string {
 /**
  * PostgreSQL through a `pg` pool. A transaction holds one pooled client from BEGIN to COMMIT;
  * LISTEN uses one dedicated client (`createListener`), since a pooled client may be handed to someone else at any time.
- * As on PGlite, `db.query`/`db.notify`/`db.transaction` called inside a transaction join it (so a
- * NOTIFY sent there goes out on commit), which keeps the two engines' semantics identical.
+ * As on PGlite, the pool refuses to be used inside a transaction (`POOL_IN_TRANSACTION`): what
+ * belongs to it runs through `tx` (a NOTIFY sent there goes out on commit).
  */
 export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
   const { schema } = options;
@@ -57,22 +57,30 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
     return { rows: (last?.rows ?? []) as Row[], rowCount: last?.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
-  const current = new AsyncLocalStorage<pg.PoolClient>();
-  const query: Queryable['query'] = (sql, params) => run(current.getStore() ?? pool, sql, params);
+  const transaction = new AsyncLocalStorage<{ open: boolean }>();
+  const inTransaction = () => transaction.getStore()?.open === true;
+  const query: Queryable['query'] = (sql, params) =>
+    inTransaction() ? Promise.reject(new Error(POOL_IN_TRANSACTION)) : run(pool, sql, params);
+  const notify = async (on: Queryable['query'], channel: string, payload: string) => {
+    await on('SELECT pg_notify($1, $2)', [channelName(channel), payload]);
+  };
 
   const listening = createListener(connection);
   return {
     engine: 'postgres',
     query,
     async transaction(work) {
-      const joined = current.getStore();
-      if (joined) return work({ query: (sql, params) => run(joined, sql, params) });
+      if (inTransaction()) throw new Error(POOL_IN_TRANSACTION);
       const client = await pool.connect();
-      const tx: Queryable = { query: (sql, params) => run(client, sql, params) };
+      const state = { open: true };
+      const txQuery: Queryable['query'] = (sql, params) =>
+        state.open ? run(client, sql, params) : Promise.reject(new Error('The transaction has ended.'));
+      const tx: Queryable = { query: txQuery, notify: (channel, payload) => notify(txQuery, channel, payload) };
       let broken = false;
       try {
         await client.query('BEGIN');
-        const result = await current.run(client, () => work(tx));
+        const result = await transaction.run(state, () => work(tx));
+        state.open = false;
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -81,14 +89,13 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Db> {
         });
         throw error;
       } finally {
+        state.open = false;
         // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
         client.release(broken);
       }
     },
     listen: (channel, onPayload, onResume) => listening.listen(channelName(channel), onPayload, onResume),
-    async notify(channel, payload) {
-      await query('SELECT pg_notify($1, $2)', [channelName(channel), payload]);
-    },
+    notify: (channel, payload) => notify(query, channel, payload),
     async close() {
       await listening.close();
       await pool.end();

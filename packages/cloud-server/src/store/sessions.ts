@@ -5,7 +5,7 @@ import type {
   SessionRecord,
   SessionStatus,
 } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, json } from './rows.js';
 
 /** A session row with the counters an append needs. */
@@ -59,9 +59,9 @@ function toProjection(row: Record<string, unknown>): CloudSessionProjection {
   };
 }
 
-export function createSessionsStore(db: Db) {
+export function createSessionsStore() {
   /** The caller's session, or null: sessions of other users are as absent as unknown ones. */
-  const get = async (tenantId: string, userId: string, sessionId: string, q: Queryable = db): Promise<LockedSession | null> => {
+  const get = async (q: Queryable, tenantId: string, userId: string, sessionId: string): Promise<LockedSession | null> => {
     const { rows } = await q.query(`SELECT ${COLUMNS} FROM sessions WHERE session_id = $1 AND tenant_id = $2 AND user_id = $3`, [
       sessionId,
       tenantId,
@@ -70,7 +70,7 @@ export function createSessionsStore(db: Db) {
     return rows[0] ? toLocked(rows[0]) : null;
   };
 
-  const getProjection = async (sessionId: string, q: Queryable = db): Promise<CloudSessionProjection | null> => {
+  const getProjection = async (q: Queryable, sessionId: string): Promise<CloudSessionProjection | null> => {
     const { rows } = await q.query(
       'SELECT session_id, tenant_id, sequence, view, updated_at FROM session_projections WHERE session_id = $1',
       [sessionId],
@@ -139,7 +139,7 @@ export function createSessionsStore(db: Db) {
     },
 
     /** One page plus one extra row, which tells the caller whether more remain. */
-    async list(filter: SessionListFilter, after: SessionListPosition | null, limit: number): Promise<SessionRecord[]> {
+    async list(q: Queryable, filter: SessionListFilter, after: SessionListPosition | null, limit: number): Promise<SessionRecord[]> {
       const params: unknown[] = [filter.tenantId, filter.userId];
       const where = ['tenant_id = $1', 'user_id = $2'];
       const add = (clause: (n: number) => string, value: unknown) => {
@@ -156,7 +156,7 @@ export function createSessionsStore(db: Db) {
         where.push(`(updated_at < $${u}::timestamptz OR (updated_at = $${u}::timestamptz AND session_id > $${s}))`);
       }
       params.push(limit);
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT ${COLUMNS} FROM sessions WHERE ${where.join(' AND ')}
          ORDER BY updated_at DESC, session_id ASC LIMIT $${params.length}`,
         params,
@@ -174,9 +174,9 @@ export function createSessionsStore(db: Db) {
     },
 
     /** `CloudSessionView` of the caller's session, or null. */
-    async view(tenantId: string, userId: string, sessionId: string, q: Queryable = db): Promise<CloudSessionView | null> {
-      const found = await get(tenantId, userId, sessionId, q);
-      return found ? { session: found.record, projection: await getProjection(sessionId, q) } : null;
+    async view(q: Queryable, tenantId: string, userId: string, sessionId: string): Promise<CloudSessionView | null> {
+      const found = await get(q, tenantId, userId, sessionId);
+      return found ? { session: found.record, projection: await getProjection(q, sessionId) } : null;
     },
   };
 }
@@ -202,10 +202,10 @@ export interface StoredSnapshot {
   createdAt: string;
 }
 
-export function createSnapshotsStore(db: Db) {
+export function createSnapshotsStore() {
   return {
-    async insert(snapshot: StoredSnapshot): Promise<void> {
-      await db.query(
+    async insert(q: Queryable, snapshot: StoredSnapshot): Promise<void> {
+      await q.query(
         `INSERT INTO project_snapshots (snapshot_id, tenant_id, user_id, object_key, title, file_count, byte_count, files, manifest, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)`,
         [
@@ -224,8 +224,8 @@ export function createSnapshotsStore(db: Db) {
     },
 
     /** True when the tenant owns a snapshot with this id and object key. */
-    async exists(tenantId: string, snapshotId: string, objectKey: string): Promise<boolean> {
-      const { rows } = await db.query('SELECT 1 FROM project_snapshots WHERE tenant_id = $1 AND snapshot_id = $2 AND object_key = $3', [
+    async exists(q: Queryable, tenantId: string, snapshotId: string, objectKey: string): Promise<boolean> {
+      const { rows } = await q.query('SELECT 1 FROM project_snapshots WHERE tenant_id = $1 AND snapshot_id = $2 AND object_key = $3', [
         tenantId,
         snapshotId,
         objectKey,

@@ -1,5 +1,5 @@
 import type { Setting } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { iso, json } from './rows.js';
 
 /** The `owner_id` of a tenant-wide setting. */
@@ -26,11 +26,11 @@ function toSetting(row: Record<string, unknown>): Setting {
 
 const COLUMNS = 'tenant_id, owner_id, key, value, updated_at';
 
-export function createSettingsStore(db: Db) {
+export function createSettingsStore() {
   return {
     /** The user's settings and the tenant-wide ones, by key; a user's own value comes first for a key. */
-    async list(tenantId: string, userId: string): Promise<Setting[]> {
-      const { rows } = await db.query(
+    async list(q: Queryable, tenantId: string, userId: string): Promise<Setting[]> {
+      const { rows } = await q.query(
         `SELECT ${COLUMNS} FROM settings WHERE tenant_id = $1 AND owner_id IN ($2, '')
          ORDER BY key, owner_id DESC`,
         [tenantId, userId],
@@ -38,8 +38,8 @@ export function createSettingsStore(db: Db) {
       return rows.map(toSetting);
     },
 
-    async get(owner: SettingOwner, key: string): Promise<Setting | null> {
-      const { rows } = await db.query(`SELECT ${COLUMNS} FROM settings WHERE tenant_id = $1 AND owner_id = $2 AND key = $3`, [
+    async get(q: Queryable, owner: SettingOwner, key: string): Promise<Setting | null> {
+      const { rows } = await q.query(`SELECT ${COLUMNS} FROM settings WHERE tenant_id = $1 AND owner_id = $2 AND key = $3`, [
         owner.tenantId,
         ownerOf(owner),
         key,

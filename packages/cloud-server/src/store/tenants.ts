@@ -79,16 +79,16 @@ const USER_SELECT = 'SELECT user_id, email, display_name FROM users';
 const toUser = (row: UserRow): UserRecord => ({ userId: row.user_id, email: row.email, displayName: row.display_name });
 
 /** Orgs (= tenants), users and memberships. */
-export function createTenantStore(db: Queryable) {
+export function createTenantStore() {
   return {
     /** Returns the org with this slug, creating it on first use. */
-    async ensureOrg(input: { slug: string; name: string }): Promise<OrgRecord> {
-      await db.query('INSERT INTO orgs (org_id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING', [
+    async ensureOrg(q: Queryable, input: { slug: string; name: string }): Promise<OrgRecord> {
+      await q.query('INSERT INTO orgs (org_id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING', [
         newId('org'),
         input.slug,
         input.name,
       ]);
-      const { rows } = await db.query<{ org_id: string; slug: string; name: string; plan_key: string; status: string }>(
+      const { rows } = await q.query<{ org_id: string; slug: string; name: string; plan_key: string; status: string }>(
         'SELECT org_id, slug, name, plan_key, status FROM orgs WHERE slug = $1',
         [input.slug],
       );
@@ -97,29 +97,29 @@ export function createTenantStore(db: Queryable) {
     },
 
     /** Returns the user with this email (case-insensitive), creating it on first use. */
-    async ensureUser(input: { email: string; displayName?: string | null }): Promise<UserRecord> {
-      await db.query('INSERT INTO users (user_id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (lower(email)) DO NOTHING', [
+    async ensureUser(q: Queryable, input: { email: string; displayName?: string | null }): Promise<UserRecord> {
+      await q.query('INSERT INTO users (user_id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (lower(email)) DO NOTHING', [
         newId('usr'),
         input.email,
         input.displayName ?? null,
       ]);
-      return (await this.findUserByEmail(input.email))!;
+      return (await this.findUserByEmail(q, input.email))!;
     },
 
     /** The user an OIDC identity (issuer, subject) was linked to, or null. */
-    async findOidcUser(issuer: string, subject: string): Promise<UserRecord | null> {
-      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE oidc_issuer = $1 AND oidc_subject = $2`, [issuer, subject]);
+    async findOidcUser(q: Queryable, issuer: string, subject: string): Promise<UserRecord | null> {
+      const { rows } = await q.query<UserRow>(`${USER_SELECT} WHERE oidc_issuer = $1 AND oidc_subject = $2`, [issuer, subject]);
       return rows[0] ? toUser(rows[0]) : null;
     },
 
-    async findUserByEmail(email: string): Promise<UserRecord | null> {
-      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE lower(email) = lower($1)`, [email]);
+    async findUserByEmail(q: Queryable, email: string): Promise<UserRecord | null> {
+      const { rows } = await q.query<UserRow>(`${USER_SELECT} WHERE lower(email) = lower($1)`, [email]);
       return rows[0] ? toUser(rows[0]) : null;
     },
 
     /** Links an OIDC identity to a user that has none yet; false when the user is linked already. */
-    async linkOidcIdentity(userId: string, issuer: string, subject: string): Promise<boolean> {
-      const { rowCount } = await db.query(
+    async linkOidcIdentity(q: Queryable, userId: string, issuer: string, subject: string): Promise<boolean> {
+      const { rowCount } = await q.query(
         'UPDATE users SET oidc_issuer = $2, oidc_subject = $3, updated_at = now() WHERE user_id = $1 AND oidc_subject IS NULL',
         [userId, issuer, subject],
       );
@@ -127,13 +127,16 @@ export function createTenantStore(db: Queryable) {
     },
 
     /** A new user for an OIDC identity; null when another user has this email. */
-    async createOidcUser(input: {
-      issuer: string;
-      subject: string;
-      email: string;
-      displayName: string | null;
-    }): Promise<UserRecord | null> {
-      const { rows } = await db.query<UserRow>(
+    async createOidcUser(
+      q: Queryable,
+      input: {
+        issuer: string;
+        subject: string;
+        email: string;
+        displayName: string | null;
+      },
+    ): Promise<UserRecord | null> {
+      const { rows } = await q.query<UserRow>(
         `INSERT INTO users (user_id, email, display_name, oidc_issuer, oidc_subject) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING RETURNING user_id, email, display_name`,
         [newId('usr'), input.email, input.displayName, input.issuer, input.subject],
@@ -143,28 +146,29 @@ export function createTenantStore(db: Queryable) {
 
     /** Adds the membership when missing; an existing one keeps its role and status. */
     async ensureMembership(
+      q: Queryable,
       orgId: string,
       userId: string,
       role: OrgMemberRole,
       status: OrgMemberStatus = 'active',
     ): Promise<MembershipRecord> {
-      await db.query(
+      await q.query(
         `INSERT INTO memberships (org_id, user_id, role, status) VALUES ($1, $2, $3, $4)
          ON CONFLICT (org_id, user_id) DO NOTHING`,
         [orgId, userId, role, status],
       );
-      return (await this.getMembership(orgId, userId))!;
+      return (await this.getMembership(q, orgId, userId))!;
     },
 
-    async getMembership(orgId: string, userId: string): Promise<MembershipRecord | null> {
-      const { rows } = await db.query<MembershipRow>(`${MEMBERSHIP_SELECT} WHERE m.org_id = $1 AND m.user_id = $2`, [orgId, userId]);
+    async getMembership(q: Queryable, orgId: string, userId: string): Promise<MembershipRecord | null> {
+      const { rows } = await q.query<MembershipRow>(`${MEMBERSHIP_SELECT} WHERE m.org_id = $1 AND m.user_id = $2`, [orgId, userId]);
       return rows[0] ? toMembership(rows[0]) : null;
     },
 
     /** Members ordered by email; `q` matches email or display name. */
-    async listMembers(orgId: string, options: { q?: string; limit: number }): Promise<MembershipRecord[]> {
+    async listMembers(q: Queryable, orgId: string, options: { q?: string; limit: number }): Promise<MembershipRecord[]> {
       const pattern = options.q ? `%${options.q.replace(/[\\%_]/g, '\\$&')}%` : null;
-      const { rows } = await db.query<MembershipRow>(
+      const { rows } = await q.query<MembershipRow>(
         `${MEMBERSHIP_SELECT}
           WHERE m.org_id = $1 AND ($2::text IS NULL OR u.email ILIKE $2 OR u.display_name ILIKE $2)
           ORDER BY lower(u.email) LIMIT $3`,
@@ -174,16 +178,17 @@ export function createTenantStore(db: Queryable) {
     },
 
     async updateMembership(
+      q: Queryable,
       orgId: string,
       userId: string,
       patch: { role?: OrgMemberRole; status?: OrgMemberStatus },
     ): Promise<MembershipRecord | null> {
-      const { rowCount } = await db.query(
+      const { rowCount } = await q.query(
         `UPDATE memberships SET role = coalesce($3, role), status = coalesce($4, status), updated_at = now()
           WHERE org_id = $1 AND user_id = $2`,
         [orgId, userId, patch.role ?? null, patch.status ?? null],
       );
-      return rowCount === 0 ? null : this.getMembership(orgId, userId);
+      return rowCount === 0 ? null : this.getMembership(q, orgId, userId);
     },
   };
 }

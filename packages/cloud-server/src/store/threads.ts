@@ -1,5 +1,5 @@
 import type { SessionStatus, ThreadMetadata, ThreadSmartFilterRecord, ThreadTagRecord } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { iso, json } from './rows.js';
 
 export interface ThreadOwner {
@@ -51,9 +51,9 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
-export function createThreadsStore(db: Db) {
+export function createThreadsStore() {
   return {
-    async search(filter: ThreadSearchFilter, after: ThreadPosition | null, limit: number): Promise<ThreadMetadata[]> {
+    async search(q: Queryable, filter: ThreadSearchFilter, after: ThreadPosition | null, limit: number): Promise<ThreadMetadata[]> {
       const params: unknown[] = [
         filter.tenantId,
         filter.userId,
@@ -67,7 +67,7 @@ export function createThreadsStore(db: Db) {
         params.push(after.updatedAt, after.sessionId);
         keyset = 'AND (s.updated_at < $7 OR (s.updated_at = $7 AND s.session_id > $8))';
       }
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT s.tenant_id, s.user_id, s.session_id, s.title, s.profile_name, s.status, s.created_at, s.updated_at FROM sessions s
          WHERE s.tenant_id = $1 AND s.user_id = $2
            AND (cardinality($3::text[]) = 0 OR s.status = ANY($3::text[]))
@@ -91,7 +91,7 @@ export function createThreadsStore(db: Db) {
         tags: [],
       }));
       if (threads.length === 0) return threads;
-      const tags = await db.query(
+      const tags = await q.query(
         `SELECT a.session_id, ${TAG_COLUMNS.split(', ')
           .map((column) => `t.${column}`)
           .join(', ')}
@@ -104,8 +104,8 @@ export function createThreadsStore(db: Db) {
       return threads;
     },
 
-    async listTags(owner: ThreadOwner): Promise<ThreadTagRecord[]> {
-      const { rows } = await db.query(
+    async listTags(q: Queryable, owner: ThreadOwner): Promise<ThreadTagRecord[]> {
+      const { rows } = await q.query(
         `SELECT ${TAG_COLUMNS} FROM thread_tags WHERE tenant_id = $1 AND user_id = $2 ORDER BY lower(name), tag_id`,
         [owner.tenantId, owner.userId],
       );
@@ -171,8 +171,8 @@ export function createThreadsStore(db: Db) {
       await tx.query('DELETE FROM thread_tag_assignments WHERE tag_id = $1 AND session_id = ANY($2::text[])', [tagId, sessionIds]);
     },
 
-    async listFilters(owner: ThreadOwner): Promise<ThreadSmartFilterRecord[]> {
-      const { rows } = await db.query(
+    async listFilters(q: Queryable, owner: ThreadOwner): Promise<ThreadSmartFilterRecord[]> {
+      const { rows } = await q.query(
         `SELECT ${FILTER_COLUMNS} FROM thread_smart_filters WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, filter_id`,
         [owner.tenantId, owner.userId],
       );

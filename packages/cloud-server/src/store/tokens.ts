@@ -61,19 +61,19 @@ export interface IssueTokenInput {
 export type TokenRefusal = 'unknown' | 'revoked' | 'expired';
 
 /** API (service) tokens: issue, look up by secret, list, revoke, channel binding grants. */
-export function createTokenStore(db: Queryable) {
-  const get = async (orgId: string, tokenId: string): Promise<ApiToken | null> => {
-    const { rows } = await db.query<TokenRow>(`${TOKEN_SELECT} WHERE t.org_id = $1 AND t.token_id = $2`, [orgId, tokenId]);
+export function createTokenStore() {
+  const get = async (q: Queryable, orgId: string, tokenId: string): Promise<ApiToken | null> => {
+    const { rows } = await q.query<TokenRow>(`${TOKEN_SELECT} WHERE t.org_id = $1 AND t.token_id = $2`, [orgId, tokenId]);
     return rows[0] ? toApiToken(rows[0]) : null;
   };
 
-  const grant = async (orgId: string, tokenId: string, channelBindingId: string): Promise<ApiTokenChannelBindingGrant> => {
-    await db.query(
+  const grant = async (q: Queryable, orgId: string, tokenId: string, channelBindingId: string): Promise<ApiTokenChannelBindingGrant> => {
+    await q.query(
       `INSERT INTO api_token_channel_bindings (token_id, org_id, channel_binding_id) VALUES ($1, $2, $3)
        ON CONFLICT (token_id, channel_binding_id) DO NOTHING`,
       [tokenId, orgId, channelBindingId],
     );
-    const { rows } = await db.query<{ created_at: Date }>(
+    const { rows } = await q.query<{ created_at: Date }>(
       'SELECT created_at FROM api_token_channel_bindings WHERE token_id = $1 AND channel_binding_id = $2',
       [tokenId, channelBindingId],
     );
@@ -84,10 +84,10 @@ export function createTokenStore(db: Queryable) {
     get,
 
     /** Creates a token and returns it with its secret, which is never stored and never shown again. */
-    async issue(input: IssueTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
+    async issue(q: Queryable, input: IssueTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
       const plaintext = `${API_TOKEN_PREFIX}${newSecret()}`;
       const tokenId = newId('tok');
-      await db.query(
+      await q.query(
         `INSERT INTO api_tokens (token_id, org_id, account_id, name, token_hash, last4, scopes, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
@@ -101,18 +101,18 @@ export function createTokenStore(db: Queryable) {
           input.expiresAt ?? null,
         ],
       );
-      for (const channelBindingId of new Set(input.channelBindingIds ?? [])) await grant(input.orgId, tokenId, channelBindingId);
-      return { token: (await get(input.orgId, tokenId))!, plaintext };
+      for (const channelBindingId of new Set(input.channelBindingIds ?? [])) await grant(q, input.orgId, tokenId, channelBindingId);
+      return { token: (await get(q, input.orgId, tokenId))!, plaintext };
     },
 
     /** The live token with this secret, or why there is none. Marks it used. */
-    async authenticate(plaintext: string): Promise<ApiToken | TokenRefusal> {
-      const { rows } = await db.query<TokenRow>(`${TOKEN_SELECT} WHERE t.token_hash = $1`, [hashTokenSecret(plaintext)]);
+    async authenticate(q: Queryable, plaintext: string): Promise<ApiToken | TokenRefusal> {
+      const { rows } = await q.query<TokenRow>(`${TOKEN_SELECT} WHERE t.token_hash = $1`, [hashTokenSecret(plaintext)]);
       const row = rows[0];
       if (!row) return 'unknown';
       if (row.revoked_at) return 'revoked';
       if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return 'expired';
-      await db.query(
+      await q.query(
         `UPDATE api_tokens SET last_used_at = now()
           WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
         [row.token_id],
@@ -121,22 +121,22 @@ export function createTokenStore(db: Queryable) {
     },
 
     /** Newest first. */
-    async list(orgId: string, limit: number): Promise<ApiToken[]> {
-      const { rows } = await db.query<TokenRow>(
-        `${TOKEN_SELECT} WHERE t.org_id = $1 ORDER BY t.created_at DESC, t.token_id DESC LIMIT $2`,
-        [orgId, limit],
-      );
+    async list(q: Queryable, orgId: string, limit: number): Promise<ApiToken[]> {
+      const { rows } = await q.query<TokenRow>(`${TOKEN_SELECT} WHERE t.org_id = $1 ORDER BY t.created_at DESC, t.token_id DESC LIMIT $2`, [
+        orgId,
+        limit,
+      ]);
       return rows.map(toApiToken);
     },
 
     /** Revokes once; revoking again keeps the first `revokedAt`. Null when the token does not exist. */
-    async revoke(orgId: string, tokenId: string): Promise<ApiToken | null> {
-      await db.query(
+    async revoke(q: Queryable, orgId: string, tokenId: string): Promise<ApiToken | null> {
+      await q.query(
         `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()), updated_at = now()
           WHERE org_id = $1 AND token_id = $2`,
         [orgId, tokenId],
       );
-      return get(orgId, tokenId);
+      return get(q, orgId, tokenId);
     },
 
     grant,

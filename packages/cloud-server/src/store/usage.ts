@@ -35,9 +35,9 @@ const toEvent = (row: UsageRow): UsageEvent => ({
 });
 
 /** Metered usage events: append, read the most recent, count inside a quota window. */
-export function createUsageStore(db: Queryable) {
+export function createUsageStore() {
   return {
-    async append(input: UsageRecordInput, q: Queryable = db): Promise<UsageEvent> {
+    async append(q: Queryable, input: UsageRecordInput): Promise<UsageEvent> {
       const event: UsageEvent = {
         eventId: newId('use'),
         orgId: input.orgId,
@@ -57,8 +57,8 @@ export function createUsageStore(db: Queryable) {
     },
 
     /** The most recent events of the org, newest first. */
-    async recent(orgId: string, limit: number): Promise<UsageEvent[]> {
-      const { rows } = await db.query<UsageRow>(
+    async recent(q: Queryable, orgId: string, limit: number): Promise<UsageEvent[]> {
+      const { rows } = await q.query<UsageRow>(
         `SELECT event_id, org_id, account_id, event_type, quantity, unit, metadata, created_at
            FROM usage_events WHERE org_id = $1 ORDER BY created_at DESC, event_id DESC LIMIT $2`,
         [orgId, limit],
@@ -67,8 +67,8 @@ export function createUsageStore(db: Queryable) {
     },
 
     /** Totals per (eventType, unit) over the `limit` most recent events. */
-    async totals(orgId: string, limit: number): Promise<UsageTotal[]> {
-      const { rows } = await db.query<{ event_type: string; unit: string; quantity: number | string }>(
+    async totals(q: Queryable, orgId: string, limit: number): Promise<UsageTotal[]> {
+      const { rows } = await q.query<{ event_type: string; unit: string; quantity: number | string }>(
         `SELECT event_type, unit, sum(quantity) AS quantity
            FROM (SELECT event_type, unit, quantity FROM usage_events
                   WHERE org_id = $1 ORDER BY created_at DESC, event_id DESC LIMIT $2) recent
@@ -79,7 +79,7 @@ export function createUsageStore(db: Queryable) {
     },
 
     /** The quantity of `eventType` recorded since `since`. */
-    async sumSince(orgId: string, eventType: string, since: string, q: Queryable = db): Promise<number> {
+    async sumSince(q: Queryable, orgId: string, eventType: string, since: string): Promise<number> {
       const { rows } = await q.query<{ used: number | string | null }>(
         'SELECT sum(quantity) AS used FROM usage_events WHERE org_id = $1 AND event_type = $2 AND created_at >= $3',
         [orgId, eventType, since],

@@ -7,7 +7,7 @@ import type {
   WorkflowTrigger,
   WorkflowTriggerType,
 } from '@open-cowork/shared';
-import type { Db, Queryable } from './db.js';
+import type { Queryable } from './db.js';
 import { int, iso, isoOrNull, json } from './rows.js';
 
 /** A workflow row with what the service needs beyond the wire record. */
@@ -129,7 +129,7 @@ function toRun(row: Record<string, unknown>): WorkflowRun {
   };
 }
 
-export function createWorkflowsStore(db: Db) {
+export function createWorkflowsStore() {
   async function triggersOf(q: Queryable, workflowIds: string[]): Promise<Map<string, Record<string, unknown>[]>> {
     const byWorkflow = new Map<string, Record<string, unknown>[]>();
     if (workflowIds.length === 0) return byWorkflow;
@@ -191,29 +191,34 @@ export function createWorkflowsStore(db: Db) {
     },
 
     /** One page of the owner's workflows after `after`, `limit` rows at most. */
-    async list(owner: { tenantId: string; userId: string }, after: WorkflowListPosition | null, limit: number): Promise<WorkflowRecord[]> {
+    async list(
+      q: Queryable,
+      owner: { tenantId: string; userId: string },
+      after: WorkflowListPosition | null,
+      limit: number,
+    ): Promise<WorkflowRecord[]> {
       const params: unknown[] = [owner.tenantId, owner.userId, limit];
       let keyset = '';
       if (after) {
         params.push(after.updatedAt, after.workflowId);
         keyset = 'AND (w.updated_at < $4 OR (w.updated_at = $4 AND w.workflow_id > $5))';
       }
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT ${WORKFLOW_COLUMNS} FROM workflows w WHERE w.tenant_id = $1 AND w.user_id = $2 ${keyset}
          ORDER BY w.updated_at DESC, w.workflow_id ASC LIMIT $3`,
         params,
       );
       const triggers = await triggersOf(
-        db,
+        q,
         rows.map((row) => String(row.workflow_id)),
       );
       return rows.map((row) => toRecord(row, triggers.get(String(row.workflow_id)) ?? []));
     },
 
     /** Recent runs of these workflows: at most `perWorkflow` each and `total` in all, newest first. */
-    async recentRuns(workflowIds: string[], perWorkflow: number, total: number): Promise<WorkflowRun[]> {
+    async recentRuns(q: Queryable, workflowIds: string[], perWorkflow: number, total: number): Promise<WorkflowRun[]> {
       if (workflowIds.length === 0) return [];
-      const { rows } = await db.query(
+      const { rows } = await q.query(
         `SELECT ${RUN_COLUMNS} FROM (
            SELECT runs.*, row_number() OVER (PARTITION BY runs.workflow_id ORDER BY runs.created_at DESC, runs.run_id DESC) AS rank
            FROM workflow_runs runs WHERE runs.workflow_id = ANY($1::text[])
@@ -258,15 +263,15 @@ export function createWorkflowsStore(db: Db) {
       await tx.query('UPDATE workflows SET last_run_at = $2, updated_at = $2 WHERE workflow_id = $1', [run.workflowId, run.now]);
     },
 
-    async markRunStarted(runId: string, sessionId: string, promptSequence: number, now: string): Promise<void> {
-      await db.query(
+    async markRunStarted(q: Queryable, runId: string, sessionId: string, promptSequence: number, now: string): Promise<void> {
+      await q.query(
         `UPDATE workflow_runs SET status = 'running', session_id = $2, prompt_sequence = $3, started_at = $4, updated_at = $4 WHERE run_id = $1`,
         [runId, sessionId, promptSequence, now],
       );
     },
 
-    async markRunFailed(runId: string, sessionId: string | null, error: string, now: string): Promise<void> {
-      await db.query(
+    async markRunFailed(q: Queryable, runId: string, sessionId: string | null, error: string, now: string): Promise<void> {
+      await q.query(
         `UPDATE workflow_runs SET status = 'failed', session_id = COALESCE($2, session_id), error = $3, finished_at = $4, updated_at = $4
          WHERE run_id = $1`,
         [runId, sessionId, error, now],
@@ -292,8 +297,8 @@ export function createWorkflowsStore(db: Db) {
     },
 
     /** Receipts older than the replay window can go: their timestamps are refused anyway. */
-    async pruneReceipts(before: string): Promise<void> {
-      await db.query('DELETE FROM workflow_webhook_receipts WHERE created_at < $1', [before]);
+    async pruneReceipts(q: Queryable, before: string): Promise<void> {
+      await q.query('DELETE FROM workflow_webhook_receipts WHERE created_at < $1', [before]);
     },
 
     /** Due schedule triggers of active workflows, locked for this tick (others skip them). */

@@ -97,9 +97,9 @@ describe('cookie sessions', () => {
 
   it('stops honouring the cookie of a member who was disabled', async () => {
     const { cookies } = await openCookieSession(await server.mintToken(['desktop'], { email: 'leaver@example.test' }));
-    const tenants = createTenantStore(server.db);
-    const leaver = await tenants.ensureUser({ email: 'leaver@example.test' });
-    await tenants.updateMembership(server.app.defaultOrg.orgId, leaver.userId, { status: 'disabled' });
+    const tenants = createTenantStore();
+    const leaver = await tenants.ensureUser(server.app.db, { email: 'leaver@example.test' });
+    await tenants.updateMembership(server.app.db, server.app.defaultOrg.orgId, leaver.userId, { status: 'disabled' });
     const me = await get('/auth/me', { cookies });
     expect(me.status).toBe(403);
     expect(me.body.code).toBe('authorization.membership_inactive');

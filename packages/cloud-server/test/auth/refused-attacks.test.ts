@@ -243,7 +243,7 @@ describe('OIDC email linking by policy', () => {
         config: { oidc: issuer.oidc, admin: { signupMode: 'open' }, security: { linkVerifiedEmail } },
       });
       try {
-        const owner = await createTenantStore(server.db).findUserByEmail(server.config.ownerEmail);
+        const owner = await createTenantStore().findUserByEmail(server.db, server.config.ownerEmail);
         const signedIn = await call(server.baseUrl, '/auth/me', {
           bearer: await issuer.sign({ sub: 'owner-at-idp', email: server.config.ownerEmail, email_verified: true }),
         });

@@ -31,8 +31,8 @@ describe('quotas, entitlements and usage over HTTP', () => {
   it('enforces and meters other quotas through app.usage (gateway deliveries)', async () => {
     const { orgId } = server.app.defaultOrg;
     for (let i = 0; i < 2; i += 1) {
-      await server.app.usage.enforceQuota(orgId, 'gateway_deliveries:hour');
-      await server.app.usage.record({
+      await server.app.usage.enforceQuota(server.app.db, orgId, 'gateway_deliveries:hour');
+      await server.app.usage.record(server.app.db, {
         orgId,
         accountId: null,
         eventType: 'gateway_delivery',
@@ -41,7 +41,7 @@ describe('quotas, entitlements and usage over HTTP', () => {
         metadata: { deliveryId: `d${i}` },
       });
     }
-    await expect(server.app.usage.enforceQuota(orgId, 'gateway_deliveries:hour')).rejects.toMatchObject({
+    await expect(server.app.usage.enforceQuota(server.app.db, orgId, 'gateway_deliveries:hour')).rejects.toMatchObject({
       statusCode: 429,
       code: 'quota.gateway_deliveries_per_hour_exceeded',
     });

@@ -23,14 +23,14 @@ describe.each(engines)('event service (%s)', (engine) => {
     drop = target.drop;
     db = await openDb(target.target);
     await migrate(db);
-    const tenants = createTenantStore(db);
-    const org = await tenants.ensureOrg({ slug: 'events', name: 'Events' });
-    const user = await tenants.ensureUser({ email: 'events@example.com' });
+    const tenants = createTenantStore();
+    const org = await tenants.ensureOrg(db, { slug: 'events', name: 'Events' });
+    const user = await tenants.ensureUser(db, { email: 'events@example.com' });
     caller = { tenantId: org.orgId, userId: user.userId };
-    sessions = createSessionsStore(db);
-    events = createEventsStore(db);
+    sessions = createSessionsStore();
+    events = createEventsStore();
     service = createEventService({ db, sessions, events });
-    const sessionService = createSessionService({ db, sessions, snapshots: createSnapshotsStore(db), events: service });
+    const sessionService = createSessionService({ db, sessions, snapshots: createSnapshotsStore(), events: service });
     newSession = async () => (await sessionService.create(caller, {})).session.sessionId;
   });
   afterAll(async () => {
@@ -40,7 +40,7 @@ describe.each(engines)('event service (%s)', (engine) => {
 
   it('gives concurrent appends contiguous, unique session and workspace sequences', async () => {
     const [a, b] = [await newSession(), await newSession()];
-    const { latest: workspaceBefore } = await events.workspaceBounds(caller.tenantId, caller.userId);
+    const { latest: workspaceBefore } = await events.workspaceBounds(db, caller.tenantId, caller.userId);
     const drafts = [
       { type: 'session.status' as const, payload: { statusType: 'busy' } },
       { type: 'assistant.message' as const, payload: { messageId: 'm', content: 'x', mode: 'append' } },
@@ -48,12 +48,12 @@ describe.each(engines)('event service (%s)', (engine) => {
     await Promise.all(Array.from({ length: 20 }, (_, n) => service.append(n % 2 ? a : b, drafts)));
 
     for (const sessionId of [a, b]) {
-      const stored = await events.listSessionEvents(sessionId, 0, 1000);
+      const stored = await events.listSessionEvents(db, sessionId, 0, 1000);
       expect(stored.map((event) => event.sequence)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
-      expect((await sessions.getProjection(sessionId))?.sequence).toBe(21);
-      expect((await sessions.getProjection(sessionId))?.view).toMatchObject({ messages: [{ content: 'x'.repeat(10) }] });
+      expect((await sessions.getProjection(db, sessionId))?.sequence).toBe(21);
+      expect((await sessions.getProjection(db, sessionId))?.view).toMatchObject({ messages: [{ content: 'x'.repeat(10) }] });
     }
-    const workspace = await events.listWorkspaceEvents(caller.tenantId, caller.userId, workspaceBefore, 1000);
+    const workspace = await events.listWorkspaceEvents(db, caller.tenantId, caller.userId, workspaceBefore, 1000);
     expect(workspace.map((event) => event.sequence)).toEqual(Array.from({ length: 40 }, (_, i) => workspaceBefore + i + 1));
   });
 
@@ -67,7 +67,7 @@ describe.each(engines)('event service (%s)', (engine) => {
     ).rejects.toThrow('crash before commit');
     const { events: appended } = await service.append(sessionId, [{ type: 'session.idle', payload: {} }]);
     expect(appended.map((event) => event.sequence)).toEqual([2]);
-    expect((await events.listSessionEvents(sessionId, 0, 10)).map((event) => event.sequence)).toEqual([1, 2]);
+    expect((await events.listSessionEvents(db, sessionId, 0, 10)).map((event) => event.sequence)).toEqual([1, 2]);
   });
 
   it("refuses a turn's appends once the session was aborted after the turn started", async () => {
@@ -84,9 +84,9 @@ describe.each(engines)('event service (%s)', (engine) => {
     const { notice } = await service.append(sessionId, [
       { type: 'artifact.created', payload: { artifactId: 'art_1', filename: 'a.md', key: 'secret/key' } },
     ]);
-    const [stored] = await events.listSessionEvents(sessionId, 1, 10);
+    const [stored] = await events.listSessionEvents(db, sessionId, 1, 10);
     expect(stored!.payload).toEqual({ artifactId: 'art_1', filename: 'a.md' });
-    const [mirror] = await events.listWorkspaceEvents(caller.tenantId, caller.userId, notice.workspaceSequence - 1, 10);
+    const [mirror] = await events.listWorkspaceEvents(db, caller.tenantId, caller.userId, notice.workspaceSequence - 1, 10);
     expect(mirror).toMatchObject({ entityType: 'artifact', entityId: 'art_1', operation: 'create', projectionVersion: 2 });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/store/db.js';
+import { type Db, POOL_IN_TRANSACTION } from '../../src/store/db.js';
 import { openDb } from '../../src/store/open.js';
 import { createTestTarget, engines } from '@open-cowork/test-support/db';
 
@@ -68,20 +68,23 @@ describe.each(engines)('store engine contract (%s)', (engine) => {
     expect((await db.query("SELECT value FROM counters WHERE name = 'race'")).rows[0]).toEqual({ value: 20 });
   });
 
-  it('runs outer db calls made inside a transaction as part of it', async () => {
-    const seen = await db.transaction(async (tx) => {
+  it('refuses the pool inside a transaction, so a statement that forgot its tx fails instead of deadlocking or escaping it', async () => {
+    await db.transaction(async (tx) => {
       await tx.query("INSERT INTO counters VALUES ('nested', 7)");
-      return (await db.query<{ value: number }>("SELECT value FROM counters WHERE name = 'nested'")).rows;
+      await expect(db.query('SELECT 1')).rejects.toThrow(POOL_IN_TRANSACTION);
+      await expect(db.transaction(async () => undefined)).rejects.toThrow(POOL_IN_TRANSACTION);
+      await expect(db.notify('store_test', 'stray')).rejects.toThrow(POOL_IN_TRANSACTION);
     });
-    expect(seen).toEqual([{ value: 7 }]);
+    // Once the transaction has ended, the pool is free again.
+    expect((await db.query<{ value: number }>("SELECT value FROM counters WHERE name = 'nested'")).rows).toEqual([{ value: 7 }]);
   });
 
   it('delivers NOTIFY payloads to listeners, only after commit, and stops after unlisten', async () => {
     const received: string[] = [];
     const unlisten = await db.listen('store_test', (payload) => received.push(payload));
     await db.notify('store_test', 'one');
-    await db.transaction(async () => {
-      await db.notify('store_test', 'in-tx');
+    await db.transaction(async (tx) => {
+      await tx.notify('store_test', 'in-tx');
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(received).not.toContain('in-tx');
     });

@@ -27,7 +27,7 @@ async function appendLarge(sessionId: string, from: number, to: number) {
     [sessionId, from, to],
   );
   await server.db.query('UPDATE sessions SET last_sequence = $2 WHERE session_id = $1', [sessionId, to]);
-  await server.app.sessionEvents.publish({ sessionId, sessionSequence: to, tenantId: '', userId: '', workspaceSequence: 0 });
+  await server.app.sessionEvents.publish(server.app.db, { sessionId, sessionSequence: to, tenantId: '', userId: '', workspaceSequence: 0 });
 }
 
 describe('a subscriber that stops reading', () => {

@@ -3,8 +3,7 @@ import type { ChannelDeliveryRecord } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../../errors.js';
-import { newId } from '../../ids.js';
-import { requireSameProvider, sanitiseObject } from '../../services/channels.js';
+import { sanitiseObject } from '../../services/channels.js';
 import { USAGE_EVENT_TYPES } from '../../services/usage.js';
 
 const {
@@ -22,17 +21,11 @@ const {
 } = channelsSchemas;
 const { eventStream } = commonSchemas;
 
-/** `target` and `payload` are each capped at 16 KiB of JSON. */
-const MAX_JSON_BYTES = 16 * 1024;
-const DEFAULT_DEAD_LETTER_ERROR = 'Manually dead-lettered by gateway operator.';
-
 const publicDelivery = (delivery: ChannelDeliveryRecord): ChannelDeliveryRecord => ({
   ...delivery,
   target: sanitiseObject(delivery.target),
   payload: sanitiseObject(delivery.payload),
 });
-
-const notFound = () => httpError('channels.delivery_not_found', 'Channel delivery was not found (or is not held by claimedBy).');
 
 /**
  * The outbound delivery queue: create, list, the claiming stream,
@@ -40,7 +33,7 @@ const notFound = () => httpError('channels.delivery_not_found', 'Channel deliver
  */
 export async function channelDeliveryRoutes(app: FastifyInstance) {
   const { channels } = app;
-  const { streams } = channels;
+  const { streams, deliveryService } = channels;
   // Mutating channel routes run under `channels.respond`, which stores the Idempotency-Key
   // response atomically: the generic plugin stays out.
   const member = { access: 'member' as const, idempotency: 'handled' as const };
@@ -59,46 +52,10 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     '/api/channels/deliveries',
     { config: member, schema: { body: CreateDeliveryBody, response: { 200: Responses.delivery, 201: Responses.delivery } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
-        const { principal, body } = request;
-        channels.requireGatewayOrAdmin(principal);
-        for (const field of ['target', 'payload'] as const) {
-          if (Buffer.byteLength(JSON.stringify(body[field])) > MAX_JSON_BYTES) {
-            throw httpError('channels.delivery_too_large', `${field} must be at most 16 KiB of JSON.`);
-          }
-        }
-        const binding = await channels.binding(principal, body.channelBindingId);
-        if (binding.agentId !== body.agentId) throw httpError('channels.agent_mismatch', 'agentId does not own this channel binding.');
-        requireSameProvider(binding, body.provider, 'channel binding');
-        if (binding.status !== 'active') throw httpError('channels.binding_inactive', `The channel binding is ${binding.status}.`);
-        if (body.sessionBindingId) {
-          const sessionBinding = await channels.store.getSessionBinding(principal.orgId, body.sessionBindingId);
-          if (!sessionBinding || sessionBinding.channelBindingId !== binding.bindingId) {
-            throw httpError('channels.session_binding_mismatch', 'The session binding does not belong to this channel binding.');
-          }
-        }
-        const { delivery, created } = await channels.deliveries.create({
-          orgId: principal.orgId,
-          channelBindingId: binding.bindingId,
-          deliveryId: body.deliveryId ?? newId('dlv'),
-          agentId: body.agentId,
-          sessionBindingId: body.sessionBindingId ?? null,
-          provider: body.provider,
-          target: body.target,
-          eventType: body.eventType,
-          payload: body.payload,
-          status: body.status ?? 'pending',
-          nextAttemptAt: body.nextAttemptAt ?? null,
-        });
-        if (!created) return { status: 200, body: { delivery } };
-        await channels.audit(principal, {
-          action: 'channel_delivery.created',
-          targetType: 'channel_delivery',
-          targetId: delivery.deliveryId,
-          metadata: { channelBindingId: delivery.channelBindingId, eventType: delivery.eventType, status: delivery.status },
-        });
-        await streams.notify(principal.orgId);
-        return { status: 201, body: { delivery } };
+      channels.respond(request, reply, async (tx) => {
+        channels.requireGatewayOrAdmin(request.principal);
+        const { delivery, created } = await deliveryService.create(tx, request.principal, request.body);
+        return { status: created ? 201 : 200, body: { delivery } };
       }),
   );
 
@@ -109,7 +66,7 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
       const { principal, query } = request;
       channels.requireGatewayOrAdmin(principal);
       if (query.channelBindingId) channels.assertGranted(principal, query.channelBindingId);
-      const found = await channels.deliveries.list({
+      const found = await channels.deliveries.list(app.db, {
         ...query,
         orgId: principal.orgId,
         scope: channels.scopeOf(principal),
@@ -153,16 +110,16 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
         // The hourly delivery quota: a whole batch if it fits, else one at a time until it is used up (429).
         beforeClaim: async (capacity) => {
           try {
-            await app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour', undefined, capacity);
+            await app.usage.enforceQuota(app.db, principal.orgId, 'gateway_deliveries:hour', capacity);
             return capacity;
           } catch (error) {
             if (capacity === 1) throw error;
-            await app.usage.enforceQuota(principal.orgId, 'gateway_deliveries:hour', undefined, 1);
+            await app.usage.enforceQuota(app.db, principal.orgId, 'gateway_deliveries:hour', 1);
             return 1;
           }
         },
         onClaim: async (delivery) => {
-          await app.usage.record({
+          await app.usage.record(app.db, {
             orgId: principal.orgId,
             accountId: principal.accountId,
             eventType: USAGE_EVENT_TYPES.gatewayDelivery,
@@ -179,27 +136,10 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     '/api/channels/deliveries/:id/ack',
     { config: member, schema: { params: IdParams, body: AckBody, querystring: AckQuery, response: { 200: Responses.delivery } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { body } = request;
-        const claimedBy = claimerOf(request, body.claimedBy);
-        const match = { ...matchOf(request, body.channelBindingId), claimedBy };
-        const lastError = body.status === 'sent' ? null : (body.lastError ?? null);
-        const acked = await channels.deliveries.ack(
-          match,
-          { status: body.status, lastError, nextAttemptAt: body.nextAttemptAt ?? null },
-          streams.settings,
-        );
-        if (acked.length !== 1) throw notFound();
-        const delivery = acked[0]!;
-        await channels.audit(request.principal, {
-          action: `channel_delivery.acked_${body.status}`,
-          targetType: 'channel_delivery',
-          targetId: delivery.deliveryId,
-          metadata: { channelBindingId: delivery.channelBindingId, claimedBy, attemptCount: delivery.attemptCount },
-        });
-        // A slot of the claimer's stream is free (and a `failed` delivery may be due again).
-        await streams.notify(request.principal.orgId);
-        return { status: 200, body: { delivery } };
+        const match = { ...matchOf(request, body.channelBindingId), claimedBy: claimerOf(request, body.claimedBy) };
+        return { status: 200, body: { delivery: await deliveryService.ack(tx, request.principal, match, body) } };
       }),
   );
 
@@ -207,55 +147,23 @@ export async function channelDeliveryRoutes(app: FastifyInstance) {
     '/api/channels/deliveries/:id/renew',
     { config: member, schema: { params: IdParams, body: RenewBody, response: { 200: Responses.delivery } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { body } = request;
         const match = { ...matchOf(request, body.channelBindingId), claimedBy: body.claimedBy };
-        const ttlMs = streams.clampTtl(body.ttlMs);
-        const delivery = await channels.deliveries.renew(match, ttlMs);
-        if (!delivery) {
-          if ((await channels.deliveries.find(match)).length === 0) throw notFound();
-          throw httpError('channels.delivery_lease_not_held', 'The lease of this delivery is not held by claimedBy.');
-        }
-        // One renewal covers every lease the gateway holds, not only the one it is working on.
-        await channels.deliveries.renewHeld(match, ttlMs);
-        await channels.audit(request.principal, {
-          action: 'channel_delivery.lease_renewed',
-          targetType: 'channel_delivery',
-          targetId: delivery.deliveryId,
-          metadata: { claimedBy: body.claimedBy, claimExpiresAt: delivery.claimExpiresAt },
-        });
+        const delivery = await deliveryService.renew(tx, request.principal, match, streams.clampTtl(body.ttlMs));
         return { status: 200, body: { delivery } };
       }),
   );
 
-  /** Retry and dead-letter: operator actions on one delivery, refused when it was sent or is leased. */
+  /** Retry and dead-letter: operator actions on one delivery. */
   const operatorAction = (verb: 'retry' | 'dead-letter', schema: typeof RetryBody | typeof DeadLetterBody) =>
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DeadLetterBody> }>(
       `/api/channels/deliveries/:id/${verb}`,
       { config: member, schema: { params: IdParams, body: schema, response: { 200: Responses.delivery } } },
       (request, reply) =>
-        channels.respond(request, reply, async () => {
+        channels.respond(request, reply, async (tx) => {
           const match = matchOf(request, request.body.channelBindingId);
-          const found = await channels.deliveries.find(match);
-          if (found.length === 0) throw notFound();
-          if (found.length > 1)
-            throw httpError('channels.delivery_ambiguous', 'Several channel bindings have a delivery with this id: give channelBindingId.');
-          const current = (await channels.deliveries.lock(app.db, found[0]!))!;
-          if (current.status === 'sent') throw httpError('channels.delivery_already_sent', 'This delivery was already sent.');
-          if (verb === 'retry' && current.leaseLive) {
-            throw httpError('channels.delivery_claimed', 'This delivery is leased to a gateway; retry it once the lease has ended.');
-          }
-          const delivery =
-            verb === 'retry'
-              ? await channels.deliveries.setOperatorStatus(app.db, current, 'failed', null)
-              : await channels.deliveries.setOperatorStatus(app.db, current, 'dead', request.body.lastError ?? DEFAULT_DEAD_LETTER_ERROR);
-          await channels.audit(request.principal, {
-            action: verb === 'retry' ? 'channel_delivery.retried' : 'channel_delivery.dead_lettered',
-            targetType: 'channel_delivery',
-            targetId: delivery.deliveryId,
-            metadata: { channelBindingId: delivery.channelBindingId, previousStatus: current.status },
-          });
-          if (verb === 'retry') await streams.notify(request.principal.orgId);
+          const delivery = await deliveryService.operate(tx, request.principal, match, verb, request.body.lastError);
           return { status: 200, body: { delivery } };
         }),
     );

@@ -28,12 +28,12 @@ export async function channelInboundRoutes(app: FastifyInstance) {
     '/api/channels/provider-events/claim',
     { config: member, schema: { body: ClaimEventBody, response: { 200: Responses.claim } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
         if (body.channelBindingId) {
-          await channels.bindingFor(principal, body.channelBindingId, body.provider);
+          await channels.bindingFor(tx, principal, body.channelBindingId, body.provider);
         } else if (channels.scopeOf(principal)) {
           throw httpError(
             'channels.binding_required',
@@ -42,6 +42,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         }
         const ttlMs = Math.min(PROVIDER_EVENT_TTL.max, Math.max(PROVIDER_EVENT_TTL.min, body.ttlMs ?? PROVIDER_EVENT_TTL.default));
         const { event, claimed } = await channels.inbound.claimProviderEvent(
+          tx,
           {
             orgId: principal.orgId,
             channelBindingId: body.channelBindingId ?? null,
@@ -54,7 +55,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           { eventId: newId('cpe'), claimedBy: body.claimedBy, ttlMs, metadata: body.metadata ?? {} },
         );
         if (claimed) {
-          await channels.audit(principal, {
+          await channels.audit(tx, principal, {
             action: 'channel_provider_event.claimed',
             targetType: 'channel_provider_event',
             targetId: event.eventId,
@@ -69,16 +70,16 @@ export async function channelInboundRoutes(app: FastifyInstance) {
     '/api/channels/provider-events/:eventId/complete',
     { config: member, schema: { params: EventParams, body: CompleteEventBody, response: { 200: Responses.event } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         if (body.channelBindingId) channels.assertGranted(principal, body.channelBindingId);
-        const event = await channels.inbound.completeProviderEvent(principal.orgId, request.params.eventId, {
+        const event = await channels.inbound.completeProviderEvent(tx, principal.orgId, request.params.eventId, {
           ...body,
           scope: channels.scopeOf(principal),
         });
         if (!event) throw httpError('channels.provider_event_not_held', 'No claim of this provider event is held by claimedBy.');
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: `channel_provider_event.${body.status}`,
           targetType: 'channel_provider_event',
           targetId: event.eventId,
@@ -94,11 +95,11 @@ export async function channelInboundRoutes(app: FastifyInstance) {
     { config: member, schema: { body: CreateInteractionBody, response: { 201: Responses.interactionCreated } } },
     (request, reply) =>
       // The token is shown once: a replay under the same Idempotency-Key cannot show it again.
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
-        const binding = await channels.sessionBinding(principal, body.sessionBindingId);
+        const binding = await channels.sessionBinding(tx, principal, body.sessionBindingId);
         if (binding.agentId !== body.agentId) throw httpError('channels.agent_mismatch', 'agentId does not match the session binding.');
         if (binding.sessionId !== body.sessionId)
           throw httpError('channels.session_mismatch', 'sessionId does not match the session binding.');
@@ -106,7 +107,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         const expiresAt = body.expiresAt ?? new Date(Date.now() + INTERACTION_DEFAULT_TTL_MS).toISOString();
         if (Date.parse(expiresAt) <= Date.now()) throw httpError('channels.expires_at_past', 'expiresAt must be in the future.');
         const plaintextToken = body.tokenSecret ?? `${INTERACTION_TOKEN_PREFIX}${newSecret()}`;
-        const interaction = await channels.inbound.insertInteraction({
+        const interaction = await channels.inbound.insertInteraction(tx, {
           interactionId: body.interactionId ?? newId('cin'),
           orgId: principal.orgId,
           agentId: binding.agentId,
@@ -124,7 +125,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
         if (!interaction) {
           throw httpError('channels.interaction_id_unavailable', 'An interaction with this id, external id or token already exists.');
         }
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_interaction.created',
           targetType: 'channel_interaction',
           targetId: interaction.interactionId,
@@ -138,14 +139,14 @@ export async function channelInboundRoutes(app: FastifyInstance) {
     '/api/channels/interactions/resolve',
     { config: member, schema: { body: ResolveInteractionBody, response: { 202: Responses.interactionResolved } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         if (!body.token && !body.externalInteractionId) {
           throw httpError('channels.interaction_reference_required', 'Give the interaction token or its externalInteractionId.');
         }
         const found = await channels.inbound.lockInteraction(
-          app.db,
+          tx,
           principal.orgId,
           body.token ? { tokenHash: hashToken(body.token) } : { externalInteractionId: body.externalInteractionId! },
         );
@@ -172,26 +173,26 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           payload = { requestId: found.targetId, answers: body.answers };
         }
 
-        const binding = await channels.store.getSessionBinding(principal.orgId, found.sessionBindingId);
+        const binding = await channels.store.getSessionBinding(tx, principal.orgId, found.sessionBindingId);
         const owner = { tenantId: principal.tenantId, userId: binding!.ownerUserId, tokenId: principal.tokenId };
         let commandResponse: CloudSessionCommandResponse | undefined;
         let processingError: string | undefined;
         try {
-          commandResponse = (await app.commands.execute(owner, { sessionId: found.sessionId, kind, payload })).body;
+          commandResponse = (await app.commands.execute(owner, { sessionId: found.sessionId, kind, payload }, tx)).body;
         } catch (error) {
           // The token is spent either way (e.g. the request was already answered from Desktop).
           if (!isHttpError(error) || error.statusCode >= 500) throw error;
           processingError = error.message;
         }
-        const interaction = publicInteraction(await channels.inbound.setInteractionStatus(app.db, found.interactionId, 'used'));
-        await channels.audit(principal, {
+        const interaction = publicInteraction(await channels.inbound.setInteractionStatus(tx, found.interactionId, 'used'));
+        await channels.audit(tx, principal, {
           action: 'channel_interaction.resolved',
           targetType: 'channel_interaction',
           targetId: interaction.interactionId,
           metadata: { kind, commandId: commandResponse?.command.commandId ?? null, ...(processingError ? { processingError } : {}) },
         });
         if (commandResponse) return { status: 202, body: { interaction, ...commandResponse } };
-        const view = await app.sessionsStore.view(owner.tenantId, owner.userId, found.sessionId);
+        const view = await app.sessionsStore.view(tx, owner.tenantId, owner.userId, found.sessionId);
         return { status: 202, body: { interaction, processingError, command: null, processed: 0, view, projectionFence: null } };
       }),
   );

@@ -8,6 +8,7 @@ import { newId } from '../../ids.js';
 import { idempotentKeyOf, sendIdempotent } from '../../idempotency.js';
 import { requireSameProvider } from '../../services/channels.js';
 import { publicSessionBinding, type StoredSessionBinding } from '../../store/channels.js';
+import type { Queryable } from '../../store/db.js';
 
 const { ArtifactParams, BindSessionBody, CursorBody, PromptBody, Responses, SessionBindingParams, StreamQuery, ThreadQuery } =
   channelsSchemas;
@@ -22,22 +23,22 @@ export async function channelSessionRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const, idempotency: 'handled' as const };
 
   /** The bound session's view, read as its owner (the account that bound it). */
-  const viewOf = async (binding: StoredSessionBinding): Promise<CloudSessionView> => {
-    const view = await app.sessionsStore.view(binding.orgId, binding.ownerUserId, binding.sessionId);
+  const viewOf = async (q: Queryable, binding: StoredSessionBinding): Promise<CloudSessionView> => {
+    const view = await app.sessionsStore.view(q, binding.orgId, binding.ownerUserId, binding.sessionId);
     if (!view) throw httpError('sessions.not_found', 'Cloud session was not found.');
     return view;
   };
 
-  const boundSession = async (principal: Principal, bindingId: string) => {
+  const boundSession = async (q: Queryable, principal: Principal, bindingId: string) => {
     channels.requireGatewayOrAdmin(principal);
-    return channels.sessionBinding(principal, bindingId);
+    return channels.sessionBinding(q, principal, bindingId);
   };
 
   app.post<{ Body: Static<typeof BindSessionBody> }>(
     '/api/channels/sessions/bind',
     { config: member, schema: { body: BindSessionBody, response: { 200: Responses.sessionBinding } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         const thread = {
@@ -46,29 +47,29 @@ export async function channelSessionRoutes(app: FastifyInstance) {
           externalChatId: body.externalChatId,
           externalThreadId: body.externalThreadId,
         };
-        const channelBinding = await channels.bindingFor(principal, body.channelBindingId, body.provider);
+        const channelBinding = await channels.bindingFor(tx, principal, body.channelBindingId, body.provider);
         // Serialises binds of one thread (across processes), so a thread gets exactly one session.
-        await app.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`channel-thread:${principal.orgId}:${JSON.stringify(thread)}`]);
-        const existing = await channels.store.findSessionBindingByThread(principal.orgId, thread);
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`channel-thread:${principal.orgId}:${JSON.stringify(thread)}`]);
+        const existing = await channels.store.findSessionBindingByThread(tx, principal.orgId, thread);
         if (existing) {
           if (existing.channelBindingId !== channelBinding.bindingId) {
             throw httpError('channels.thread_bound_elsewhere', 'This thread is bound through another channel binding.');
           }
-          return { status: 200, body: { binding: publicSessionBinding(existing), session: await viewOf(existing) } };
+          return { status: 200, body: { binding: publicSessionBinding(existing), session: await viewOf(tx, existing) } };
         }
         if (channelBinding.status !== 'active')
           throw httpError('channels.binding_inactive', `The channel binding is ${channelBinding.status}.`);
-        const agent = await channels.store.getAgent(principal.orgId, channelBinding.agentId);
+        const agent = await channels.store.getAgent(tx, principal.orgId, channelBinding.agentId);
         if (agent?.status !== 'active') throw httpError('channels.agent_inactive', 'The headless agent of this binding is not active.');
         const caller = { tenantId: principal.tenantId, userId: principal.userId };
         let sessionId = body.sessionId;
         if (sessionId) {
-          if (!(await app.sessionsStore.get(caller.tenantId, caller.userId, sessionId)))
+          if (!(await app.sessionsStore.get(tx, caller.tenantId, caller.userId, sessionId)))
             throw httpError('sessions.not_found', 'Cloud session was not found.');
         } else {
-          sessionId = (await app.sessionService.create(caller, { profileName: agent.profileName })).session.sessionId;
+          sessionId = (await app.sessionService.create(caller, { profileName: agent.profileName }, tx)).session.sessionId;
         }
-        const binding = await channels.store.insertSessionBinding(app.db, {
+        const binding = await channels.store.insertSessionBinding(tx, {
           bindingId: newId('csb'),
           orgId: principal.orgId,
           agentId: agent.agentId,
@@ -80,13 +81,13 @@ export async function channelSessionRoutes(app: FastifyInstance) {
           lastWorkspaceSequence: body.lastWorkspaceSequence ?? 0,
           lastChatMessageId: body.lastChatMessageId ?? null,
         });
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_session.bound',
           targetType: 'channel_session_binding',
           targetId: binding.bindingId,
           metadata: { sessionId, channelBindingId: channelBinding.bindingId, created: !body.sessionId },
         });
-        return { status: 200, body: { binding: publicSessionBinding(binding), session: await viewOf(binding) } };
+        return { status: 200, body: { binding: publicSessionBinding(binding), session: await viewOf(tx, binding) } };
       }),
   );
 
@@ -96,20 +97,20 @@ export async function channelSessionRoutes(app: FastifyInstance) {
     async (request) => {
       const { principal, query } = request;
       channels.requireGatewayOrAdmin(principal);
-      const binding = await channels.store.findSessionBindingByThread(principal.orgId, {
+      const binding = await channels.store.findSessionBindingByThread(app.db, principal.orgId, {
         ...query,
         externalWorkspaceId: query.externalWorkspaceId ?? null,
       });
       if (!binding) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
       channels.assertGranted(principal, binding.channelBindingId);
-      return { binding: publicSessionBinding(binding), session: await viewOf(binding) };
+      return { binding: publicSessionBinding(binding), session: await viewOf(app.db, binding) };
     },
   );
 
   app.get<{ Params: Static<typeof SessionBindingParams> }>(
     '/api/channels/sessions/:bindingId/snapshot',
     { config: member, schema: { params: SessionBindingParams, response: { 200: Responses.sessionView } } },
-    async (request) => viewOf(await boundSession(request.principal, request.params.bindingId)),
+    async (request) => viewOf(app.db, await boundSession(app.db, request.principal, request.params.bindingId)),
   );
 
   // The bound session's event stream, served exactly like `/api/sessions/:id/events`.
@@ -124,13 +125,13 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const binding = await boundSession(request.principal, request.params.bindingId);
-      await viewOf(binding);
+      const binding = await boundSession(app.db, request.principal, request.params.bindingId);
+      await viewOf(app.db, binding);
       const { sessionId } = binding;
       await app.streams.serve(request, reply, request.principal, {
         key: `session:${sessionId}`,
-        read: (after, limit) => app.eventsStore.listSessionEvents(sessionId, after, limit),
-        bounds: () => app.eventsStore.sessionBounds(sessionId),
+        read: (after, limit) => app.eventsStore.listSessionEvents(app.db, sessionId, after, limit),
+        bounds: () => app.eventsStore.sessionBounds(app.db, sessionId),
         subscribe: (wake) => app.eventBus.onSession(sessionId, (notice, events) => wake(notice?.sessionSequence, events)),
         scope: { entityType: 'session', entityId: sessionId, sessionId },
       });
@@ -141,7 +142,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
     '/api/channels/sessions/:bindingId/artifacts/:artifactId',
     { config: member, schema: { params: ArtifactParams, response: { 200: Responses.artifact } } },
     async (request) => {
-      const binding = await boundSession(request.principal, request.params.bindingId);
+      const binding = await boundSession(app.db, request.principal, request.params.bindingId);
       const artifact = await channels.readArtifact(
         { tenantId: binding.orgId, userId: binding.ownerUserId },
         binding.sessionId,
@@ -160,7 +161,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       // The key may come in the body instead of the header; the rest of the body is the request.
       const { idempotencyKey: bodyKey, ...fingerprint } = body;
       const idempotencyKey = idempotentKeyOf(request, fingerprint, bodyKey);
-      const binding = await boundSession(principal, body.bindingId);
+      const binding = await boundSession(app.db, principal, body.bindingId);
       if (binding.status !== 'active') throw httpError('channels.session_binding_archived', 'This channel session binding is archived.');
       if (body.provider) requireSameProvider(binding, body.provider, 'session binding');
       const { bindingId: _binding, text, agent, ...origin } = fingerprint;
@@ -178,14 +179,14 @@ export async function channelSessionRoutes(app: FastifyInstance) {
     '/api/channels/cursor',
     { config: member, schema: { body: CursorBody, response: { 200: Responses.cursor } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
-        await boundSession(principal, body.bindingId);
-        const updated = await channels.store.updateCursor(principal.orgId, body.bindingId, body);
+        await boundSession(tx, principal, body.bindingId);
+        const updated = await channels.store.updateCursor(tx, principal.orgId, body.bindingId, body);
         if (!updated) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');
         const binding = publicSessionBinding(updated.binding);
         if (updated.stale) return { status: 200, body: { binding, result: { ok: false, reason: 'stale', binding } } };
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_session.cursor_updated',
           targetType: 'channel_session_binding',
           targetId: binding.bindingId,

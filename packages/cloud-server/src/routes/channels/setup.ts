@@ -56,7 +56,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
   // response atomically: the generic plugin stays out.
   const member = { access: 'member' as const, idempotency: 'handled' as const };
   const admin = { access: 'admin' as const, idempotency: 'handled' as const };
-  const tenants = createTenantStore(app.db);
+  const tenants = createTenantStore();
 
   app.get<{ Querystring: Static<ReturnType<typeof ListQuery>> }>(
     '/api/channels/providers',
@@ -64,7 +64,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     async (request) => {
       const { principal } = request;
       channels.requireGatewayOrAdmin(principal);
-      const counts = await channels.store.providerCounts(principal.orgId, channels.scopeOf(principal));
+      const counts = await channels.store.providerCounts(app.db, principal.orgId, channels.scopeOf(principal));
       const ids = [
         ...BUILT_IN_CHANNEL_PROVIDERS,
         ...counts.map((count) => count.provider).filter((id) => !(BUILT_IN_CHANNEL_PROVIDERS as readonly string[]).includes(id)),
@@ -93,7 +93,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     { config: member, schema: { querystring: ListQuery(500), response: { 200: Responses.agents } } },
     async (request) => {
       channels.requireGatewayOrAdmin(request.principal);
-      return { agents: await channels.store.listAgents(request.principal.orgId, request.query.limit ?? 100) };
+      return { agents: await channels.store.listAgents(app.db, request.principal.orgId, request.query.limit ?? 100) };
     },
   );
 
@@ -101,9 +101,9 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     '/api/channels/agents',
     { config: admin, schema: { body: CreateAgentBody, response: { 201: Responses.agent } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
-        const agent = await channels.store.insertAgent({
+        const agent = await channels.store.insertAgent(tx, {
           agentId: body.agentId ?? newId('agt'),
           orgId: principal.orgId,
           profileName: body.profileName ?? 'default',
@@ -113,7 +113,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
           createdByAccountId: principal.userId,
         });
         if (!agent) throw httpError('channels.agent_id_unavailable', 'This agent id is already taken.');
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_agent.created',
           targetType: 'headless_agent',
           targetId: agent.agentId,
@@ -127,11 +127,11 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     '/api/channels/agents/:id',
     { config: admin, schema: { params: IdParams, body: UpdateAgentBody, response: { 200: Responses.agent } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
-        const agent = await channels.store.updateAgent(principal.orgId, request.params.id, body);
+        const agent = await channels.store.updateAgent(tx, principal.orgId, request.params.id, body);
         if (!agent) throw httpError('channels.agent_not_found', 'Headless agent was not found.');
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_agent.updated',
           targetType: 'headless_agent',
           targetId: agent.agentId,
@@ -149,7 +149,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
       const { principal } = request;
       channels.requireGatewayOrAdmin(principal);
       const filter = { agentId: request.query.agentId, scope: channels.scopeOf(principal), limit: request.query.limit ?? 500 };
-      return { bindings: (await channels.store.listBindings(principal.orgId, filter)).map(wireBinding) };
+      return { bindings: (await channels.store.listBindings(app.db, principal.orgId, filter)).map(wireBinding) };
     },
   );
 
@@ -157,13 +157,13 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     '/api/channels/bindings',
     { config: admin, schema: { body: CreateBindingBody, response: { 201: Responses.binding } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         checkProvider(body.provider);
         checkCredentialRef(body.credentialRef);
-        const agent = await channels.store.getAgent(principal.orgId, body.agentId);
+        const agent = await channels.store.getAgent(tx, principal.orgId, body.agentId);
         if (!agent) throw httpError('channels.agent_not_found', 'Headless agent was not found.');
-        const binding = await channels.store.insertBinding({
+        const binding = await channels.store.insertBinding(tx, {
           bindingId: body.bindingId ?? newId('chb'),
           orgId: principal.orgId,
           agentId: agent.agentId,
@@ -175,7 +175,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
           settings: body.settings ?? {},
         });
         if (!binding) throw httpError('channels.binding_id_unavailable', 'This channel binding id is already taken.');
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: 'channel_binding.created',
           targetType: 'channel_binding',
           targetId: binding.bindingId,
@@ -190,14 +190,14 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     '/api/channels/bindings/:id',
     { config: member, schema: { params: IdParams, body: UpdateBindingBody, response: { 200: Responses.binding } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         checkCredentialRef(body.credentialRef);
-        await channels.binding(principal, request.params.id);
-        const binding = await channels.store.updateBinding(principal.orgId, request.params.id, body);
+        await channels.binding(tx, principal, request.params.id);
+        const binding = await channels.store.updateBinding(tx, principal.orgId, request.params.id, body);
         if (!binding) throw httpError('channels.binding_not_found', 'Channel binding was not found.');
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: body.status === 'disabled' ? 'channel_binding.disconnected' : 'channel_binding.updated',
           targetType: 'channel_binding',
           targetId: binding.bindingId,
@@ -214,7 +214,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     async (request) => {
       const { principal, query } = request;
       channels.requireGatewayOrAdmin(principal);
-      const identities = await channels.store.listIdentities(principal.orgId, { ...query, limit: query.limit ?? 100 });
+      const identities = await channels.store.listIdentities(app.db, principal.orgId, { ...query, limit: query.limit ?? 100 });
       return { identities: identities.map((identity) => ({ ...identity, metadata: sanitiseObject(identity.metadata) })) };
     },
   );
@@ -223,20 +223,20 @@ export async function channelSetupRoutes(app: FastifyInstance) {
     '/api/channels/identities/resolve',
     { config: member, schema: { body: ResolveIdentityBody, response: { 200: Responses.identity } } },
     (request, reply) =>
-      channels.respond(request, reply, async () => {
+      channels.respond(request, reply, async (tx) => {
         const { principal, body } = request;
         channels.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
-        if (body.channelBindingId) await channels.bindingFor(principal, body.channelBindingId, body.provider);
+        if (body.channelBindingId) await channels.bindingFor(tx, principal, body.channelBindingId, body.provider);
         // Linking a provider user to an account or changing its role is an admin decision, not a gateway's.
         const privileged = body.accountId !== undefined || body.role !== undefined || body.status !== undefined;
         if (privileged && !channels.isAdmin(principal)) {
           throw httpError('channels.identity_admin_required', 'Only admins set the account, role or status of a channel identity.');
         }
-        if (body.accountId !== undefined && !(await tenants.getMembership(principal.orgId, body.accountId))) {
+        if (body.accountId !== undefined && !(await tenants.getMembership(tx, principal.orgId, body.accountId))) {
           throw httpError('channels.account_not_member', 'accountId is not a member of this org.');
         }
-        const { identity, created } = await channels.store.resolveIdentity({
+        const { identity, created } = await channels.store.resolveIdentity(tx, {
           identityId: newId('chi'),
           orgId: principal.orgId,
           provider: body.provider,
@@ -248,7 +248,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
           metadata: body.metadata ?? {},
           update: { accountId: body.accountId, role: body.role, status: body.status, metadata: body.metadata },
         });
-        await channels.audit(principal, {
+        await channels.audit(tx, principal, {
           action: created ? 'channel_identity.created' : 'channel_identity.resolved',
           targetType: 'channel_identity',
           targetId: identity.identityId,
