@@ -1,6 +1,6 @@
 import { CLOUD_SESSION_EVENT_TYPES } from '@open-cowork/shared';
 import { type TSchema, Type } from '@sinclair/typebox';
-import { channels } from '@open-cowork/shared/schemas';
+import { channels, events } from '@open-cowork/shared/schemas';
 
 /**
  * The SSE streams in the OpenAPI document. OpenAPI 3.1 has no notation for a stream of messages,
@@ -12,69 +12,11 @@ import { channels } from '@open-cowork/shared/schemas';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const Timestamp = Type.String({ format: 'date-time' });
-const Payload = Type.Record(Type.String(), Type.Unknown());
 const SESSION_EVENT_TYPES = CLOUD_SESSION_EVENT_TYPES.filter((entry) => entry.type !== 'channel.delivery').map((entry) => entry.type);
 const EventType = Type.String({
   description: 'An event type of the contract (the SSE `event:` name). Kept open: a newer server may send types this list lacks.',
   examples: SESSION_EVENT_TYPES,
 });
-
-const SessionEvent = Type.Object(
-  {
-    tenantId: Type.Optional(Type.String()),
-    sessionId: Type.Optional(Type.String()),
-    eventId: Type.String(),
-    sequence: Type.Integer({ minimum: 1, description: 'Per session, strictly increasing: the SSE `id:` and the resume cursor.' }),
-    entityType: Type.Optional(Type.String()),
-    entityId: Type.Optional(Type.String()),
-    operation: Type.Optional(Type.String()),
-    projectionVersion: Type.Optional(Type.Integer()),
-    type: EventType,
-    payload: Payload,
-    createdAt: Type.Optional(Timestamp),
-  },
-  { description: 'One event of a session’s stream.' },
-);
-
-const WorkspaceEvent = Type.Object(
-  {
-    tenantId: Type.String(),
-    userId: Type.String(),
-    sessionId: Type.Union([Type.String(), Type.Null()]),
-    eventId: Type.String({ description: '`<sessionId>:<sessionEventId>`.' }),
-    sequence: Type.Integer({ minimum: 1, description: 'Per tenant and user, independent of session sequences.' }),
-    entityType: Type.Union([Type.Literal('session'), Type.Literal('artifact')]),
-    entityId: Type.String(),
-    operation: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete')]),
-    projectionVersion: Type.Integer({ description: 'The sequence of the mirrored session event.' }),
-    type: EventType,
-    payload: Payload,
-    createdAt: Timestamp,
-  },
-  { description: 'One event of the workspace stream: a mirror of a projected session event of the user.' },
-);
-
-const SnapshotRequiredEvent = Type.Object(
-  {
-    sessionId: Type.Optional(Type.String()),
-    sequence: Type.Integer({ minimum: 0, description: 'The resume cursor before the gap.' }),
-    type: Type.Literal('snapshot.required'),
-    eventId: Type.String({ description: '`snapshot-required:<sequence>`.' }),
-    entityType: Type.Union([Type.Literal('session'), Type.Literal('workspace')]),
-    entityId: Type.String(),
-    operation: Type.Literal('snapshot_required'),
-    projectionVersion: Type.Integer(),
-    createdAt: Timestamp,
-    payload: Type.Object({
-      reason: Type.String({ examples: ['event_retention_gap'] }),
-      afterSequence: Type.Integer(),
-      earliestSequence: Type.Integer(),
-      latestSequence: Type.Integer(),
-    }),
-  },
-  { description: 'Sent when the resume cursor falls into a retention gap: re-fetch the view, then resubscribe.' },
-);
 
 /** One SSE message: `id:` (when it has one), `event:` and a `data:` line holding JSON of `data`. */
 function message(event: TSchema, data: object, id?: string) {
@@ -89,9 +31,9 @@ const SEQUENCE_ID = 'The event’s `sequence`; a reconnect sends it back as `Las
 
 /** The schemas the streams refer to, for `components.schemas`. */
 export const STREAM_SCHEMAS: Record<string, TSchema> = {
-  SessionEvent,
-  WorkspaceEvent,
-  SnapshotRequiredEvent,
+  SessionEvent: events.SessionEventSchema,
+  WorkspaceEvent: events.WorkspaceEventSchema,
+  SnapshotRequiredEvent: events.SnapshotRequiredEventSchema,
   ChannelDelivery: channels.ChannelDeliverySchema,
   SessionStreamMessage: Type.Union(
     [
