@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CAPABILITIES } from '../../src/account-config.js';
+import { DEFAULT_CAPABILITIES } from '../../src/capability-catalog.js';
 import { engines } from '@open-cowork/test-support/db';
 import type { TestServer } from '@open-cowork/test-support/server';
 import { type Client, failure, startHarness } from './harness.js';
