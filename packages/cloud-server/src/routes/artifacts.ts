@@ -36,40 +36,26 @@ const ownerOf = (request: FastifyRequest): ArtifactOwner => ({ tenantId: request
 /** Decoded size of canonical base64, without decoding it. */
 const decodedSize = (base64: string) => (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
 
-/** What an artifact event carries: the public record, never the bytes. */
+/** What an artifact event carries: these fields of the public record, never the bytes. */
+const EVENT_FIELDS = [
+  'artifactId',
+  'cloudArtifactId',
+  'filename',
+  'contentType',
+  'mime',
+  'size',
+  'kind',
+  'status',
+  'filePath',
+  'authorAgentId',
+  'projectId',
+  'taskId',
+  'statusUpdatedBy',
+  'statusUpdatedAt',
+] as const satisfies readonly (keyof PublicArtifact)[];
+
 function eventPayload(artifact: PublicArtifact): Record<string, unknown> {
-  const {
-    artifactId,
-    cloudArtifactId,
-    filename,
-    contentType,
-    mime,
-    size,
-    kind,
-    status,
-    filePath,
-    authorAgentId,
-    projectId,
-    taskId,
-    statusUpdatedBy,
-    statusUpdatedAt,
-  } = artifact;
-  return {
-    artifactId,
-    cloudArtifactId,
-    filename,
-    contentType,
-    mime,
-    size,
-    kind,
-    status,
-    filePath,
-    authorAgentId,
-    projectId,
-    taskId,
-    statusUpdatedBy,
-    statusUpdatedAt,
-  };
+  return Object.fromEntries(EVENT_FIELDS.map((field) => [field, artifact[field]]));
 }
 
 /**
