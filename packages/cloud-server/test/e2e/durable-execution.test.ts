@@ -275,11 +275,18 @@ describe.runIf(existsSync(MAIN))('durable execution across server processes', ()
       expectGapless(events);
       expect(events.filter((event) => event.type === 'runtime.error')).toEqual([]);
       expect(events.filter(byCommand(first.command.commandId)).at(-1)!.type).toBe('session.idle');
-      const commands = await queryPostgres<{ status: string; claimed_by: string }>(
-        schema,
-        'SELECT status, claimed_by FROM session_commands WHERE session_id = $1 AND kind = $2 ORDER BY created_sequence',
-        [session.sessionId, 'prompt'],
-      );
+      const promptCommands = () =>
+        queryPostgres<{ status: string; claimed_by: string }>(
+          schema,
+          'SELECT status, claimed_by FROM session_commands WHERE session_id = $1 AND kind = $2 ORDER BY created_sequence',
+          [session.sessionId, 'prompt'],
+        );
+      // The worker acknowledges a command just after it publishes the turn's last event.
+      await waitFor(async () => (await promptCommands()).every((command) => command.status === 'acked'), {
+        timeoutMs: 10_000,
+        what: 'the last prompt to be acknowledged',
+      });
+      const commands = await promptCommands();
       expect(commands.map((command) => command.status)).toEqual(['acked', 'acked', 'acked', 'acked']);
       expect(commands[0]!.claimed_by).toBe(holder!.worker_id);
       // The prompts queued behind the running turn were run by the replica that stayed.
