@@ -1,7 +1,5 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { createTenantStore } from './store/tenants.js';
-import { createTokenStore } from './store/tokens.js';
 
 export const LOCAL_TOKEN_FILE = 'local-token';
 export const LOCAL_TOKEN_SCOPES = ['desktop', 'gateway', 'admin'] as const;
@@ -16,7 +14,7 @@ export async function localOwnerToken(
   app: FastifyInstance,
   { file, rotate }: { file: string | null; rotate: boolean },
 ): Promise<string | null> {
-  const tokens = createTokenStore();
+  const { tokens, tenants } = app.stores;
   const kept = file
     ? await readFile(file, 'utf8').then(
         (text) => text.trim(),
@@ -32,7 +30,7 @@ export async function localOwnerToken(
   }
   if (!file && !rotate) return null;
 
-  const owner = await createTenantStore().ensureUser(app.db, { email: app.config.ownerEmail });
+  const owner = await tenants.ensureUser(app.db, { email: app.config.ownerEmail });
   const { plaintext } = await tokens.issue(app.db, {
     orgId: app.defaultOrg.orgId,
     accountId: owner.userId,

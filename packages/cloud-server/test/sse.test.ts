@@ -146,7 +146,7 @@ describe('session event stream', () => {
 
   it('answers snapshot.required when the cursor is older than the retained events, then continues after the gap', async () => {
     const sessionId = await sessionWithEvents(4);
-    await server.app.eventsStore.pruneEventsBefore(server.app.db, new Date(Date.now() + 1000).toISOString());
+    await server.app.stores.events.pruneEventsBefore(server.app.db, new Date(Date.now() + 1000).toISOString());
     await server.app.sessionEvents.append(sessionId, [{ type: 'session.idle', payload: {} }]);
     const stream = await openStream(`/api/sessions/${sessionId}/events?after=2`);
     const blocks = await stream.until((b) => ids(b).length === 1);

@@ -3,7 +3,8 @@ import type { ServerConfig } from '../config.js';
 import { httpError } from '../errors.js';
 import type { MembershipRecord, OrgRecord, TenantStore } from '../store/tenants.js';
 import { API_TOKEN_PREFIX, type TokenStore } from '../store/tokens.js';
-import { createAuthSessionStore, type AuthSessionRecord } from '../store/auth-sessions.js';
+import type { AuthSessionRecord } from '../store/auth-sessions.js';
+import type { Stores } from '../store/stores.js';
 import type { Db } from '../store/db.js';
 import { safeEqual, SESSION_COOKIE, sessionSecretOf } from './cookie.js';
 import { createOidcAccounts } from './oidc-accounts.js';
@@ -36,6 +37,7 @@ export interface AuthenticatorDeps {
   db: Db;
   tenants: TenantStore;
   tokens: TokenStore;
+  authSessions: Stores['authSessions'];
   defaultOrg: OrgRecord;
 }
 
@@ -88,9 +90,8 @@ export function authorize(access: Exclude<RouteAccess, 'public'>, principal: Pri
 }
 
 /** Turns credentials into principals: the session cookie, OIDC access tokens, API tokens, the operator token. */
-export function createAuthenticator({ config, db, tenants, tokens, defaultOrg }: AuthenticatorDeps) {
+export function createAuthenticator({ config, db, tenants, tokens, authSessions: sessions, defaultOrg }: AuthenticatorDeps) {
   const verifyOidc = config.oidc ? createOidcVerifier(config.oidc) : null;
-  const sessions = createAuthSessionStore(config.security.sessionIdleMs);
   const oidcMember = createOidcAccounts({
     db,
     tenants,

@@ -1,8 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
-import { createTenantStore, type OrgRecord } from '../store/tenants.js';
-import { createTokenStore } from '../store/tokens.js';
+import type { OrgRecord } from '../store/tenants.js';
 import { authorize, createAuthenticator, type Authenticator } from './authenticate.js';
 import type { AuthSessionRecord } from '../store/auth-sessions.js';
 import { CSRF_COOKIE, safeEqual } from './cookie.js';
@@ -47,13 +46,13 @@ export function checkCsrf(request: FastifyRequest, session: AuthSessionRecord): 
  * CSRF for cookie sessions and applies the route's rule.
  */
 async function authPlugin(app: FastifyInstance) {
-  const tenants = createTenantStore();
+  const { tenants, tokens, authSessions } = app.stores;
   const defaultOrg = await tenants.ensureOrg(app.db, app.config.defaultOrg);
   const owner = await tenants.ensureUser(app.db, { email: app.config.ownerEmail, displayName: 'Local owner' });
   await tenants.ensureMembership(app.db, defaultOrg.orgId, owner.userId, 'owner');
 
   app.decorate('defaultOrg', defaultOrg);
-  app.decorate('auth', createAuthenticator({ config: app.config, db: app.db, tenants, tokens: createTokenStore(), defaultOrg }));
+  app.decorate('auth', createAuthenticator({ config: app.config, db: app.db, tenants, tokens, authSessions, defaultOrg }));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('authSession', null);
 

@@ -1,13 +1,12 @@
 import { admin as adminSchemas } from '@open-cowork/shared/schemas';
 import type { CloudAdminPolicyOverview } from '@open-cowork/shared';
 import type { FastifyInstance } from 'fastify';
-import { createTenantStore } from '../store/tenants.js';
 
 const { AdminPolicyResponse } = adminSchemas;
 
 /** The org's effective policy as an admin sees it, from configuration. */
 export async function adminRoutes(app: FastifyInstance) {
-  const tenants = createTenantStore();
+  const tenants = app.stores.tenants;
   const { admin: signup, byok } = app.config;
 
   app.get('/api/admin/policy', { config: { access: 'admin' }, schema: { response: { 200: AdminPolicyResponse } } }, async (request) => {

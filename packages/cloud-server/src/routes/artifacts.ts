@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { EventDraft } from '../services/events.js';
-import { createArtifactsStore, type ArtifactOwner } from '../store/artifacts.js';
+import type { ArtifactOwner } from '../store/artifacts.js';
 
 const {
   ArtifactContentResponse,
@@ -64,14 +64,14 @@ function eventPayload(artifact: PublicArtifact): Record<string, unknown> {
  * projection and both streams see them. Status only moves forward: draft → in-review → final.
  */
 export async function artifactRoutes(app: FastifyInstance) {
-  const artifacts = createArtifactsStore();
+  const artifacts = app.stores.artifacts;
   const member = { access: 'member' as const };
   const sessionNotFound = () => httpError('sessions.not_found', 'Cloud session was not found.');
   const artifactNotFound = () => httpError('artifacts.not_found', 'Artifact was not found.');
 
   const requireSession = async (request: FastifyRequest, sessionId: string) => {
     const { tenantId, userId } = request.principal;
-    if (!(await app.sessionsStore.get(app.db, tenantId, userId, sessionId))) throw sessionNotFound();
+    if (!(await app.stores.sessions.get(app.db, tenantId, userId, sessionId))) throw sessionNotFound();
   };
 
   app.get<{ Params: Static<typeof SessionArtifactsParams> }>(
@@ -110,7 +110,7 @@ export async function artifactRoutes(app: FastifyInstance) {
       const now = new Date().toISOString();
       const status = body.status ?? 'draft';
       const { artifact, notice } = await app.db.transaction(async (tx) => {
-        const locked = await app.sessionsStore.lock(tx, sessionId);
+        const locked = await app.stores.sessions.lock(tx, sessionId);
         if (!locked || locked.record.tenantId !== owner.tenantId || locked.record.userId !== owner.userId) throw sessionNotFound();
         const stored = await artifacts.insert(tx, {
           artifactId: newId('art'),
@@ -164,7 +164,7 @@ export async function artifactRoutes(app: FastifyInstance) {
       const { id: sessionId, artifactId } = request.params;
       const body = request.body;
       const result = await app.db.transaction(async (tx) => {
-        const locked = await app.sessionsStore.lock(tx, sessionId);
+        const locked = await app.stores.sessions.lock(tx, sessionId);
         if (!locked || locked.record.tenantId !== owner.tenantId || locked.record.userId !== owner.userId) throw sessionNotFound();
         const current = await artifacts.get(tx, owner, sessionId, artifactId, true);
         if (!current) throw artifactNotFound();

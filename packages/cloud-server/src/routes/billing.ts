@@ -3,9 +3,6 @@ import type { CloudDiagnosticsBundle } from '@open-cowork/shared';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_USAGE_LIMIT } from '../services/usage.js';
-import { createBillingStore } from '../store/billing.js';
-import { createByokStore } from '../store/byok.js';
-import { createTenantStore } from '../store/tenants.js';
 
 const {
   BillingSubscriptionPayloadSchema,
@@ -24,9 +21,7 @@ const {
  * and diagnostics show org-wide data and are for admins; the subscription (entitlements) for members.
  */
 export async function billingRoutes(app: FastifyInstance) {
-  const counts = createBillingStore();
-  const byok = createByokStore();
-  const tenants = createTenantStore();
+  const { billing: counts, byok, tenants } = app.stores;
   const member = { access: 'member' as const };
   const admin = { access: 'admin' as const };
 

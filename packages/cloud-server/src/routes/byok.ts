@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpError } from '../errors.js';
 import { createByokCipher, validateProviderSecret } from '../services/byok.js';
-import { createByokStore, type StoredByokSecret } from '../store/byok.js';
+import type { StoredByokSecret } from '../store/byok.js';
 
 const {
   DisableResponse,
@@ -27,7 +27,7 @@ const PLAINTEXT_FIELDS = ['plaintext', 'apiKey', 'key', 'secret'] as const;
  * leave the server: every answer carries metadata only. Reads are for members, changes for admins.
  */
 export async function byokRoutes(app: FastifyInstance) {
-  const store = createByokStore();
+  const store = app.stores.byok;
   const { byok } = app.config;
   const cipher = byok.key ? createByokCipher(byok.key) : null;
   const member = { access: 'member' as const };

@@ -3,9 +3,7 @@ import type { CloudTransportConfig, CloudWorkspaceOverview } from '@open-cowork/
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../errors.js';
-import { createCommandsStore } from '../store/commands.js';
 import { DEFAULT_PROFILE } from '../services/sessions.js';
-import { createTenantStore } from '../store/tenants.js';
 
 const { RuntimeStatusResponse, TransportConfigResponse, WorkspaceOverviewResponse } = configSchemas;
 
@@ -20,7 +18,7 @@ const FEATURES: Record<string, boolean> = {
 
 /** Client configuration, workspace overview and runtime status (workers, leases, queue depth). */
 export async function configRoutes(app: FastifyInstance) {
-  const tenants = createTenantStore();
+  const tenants = app.stores.tenants;
   const member = { access: 'member' as const };
 
   app.get(
@@ -69,7 +67,7 @@ export async function configRoutes(app: FastifyInstance) {
     },
   );
 
-  const commands = createCommandsStore();
+  const commands = app.stores.commands;
   app.get(
     '/api/runtime/status',
     { config: member, schema: { response: { 200: RuntimeStatusResponse } } },

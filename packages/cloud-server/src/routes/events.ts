@@ -12,7 +12,8 @@ const { eventStream } = commonSchemas;
  */
 export async function eventRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
-  const { eventsStore, eventBus, streams } = app;
+  const { eventBus, streams } = app;
+  const eventsStore = app.stores.events;
 
   app.get(
     '/api/sessions/:id/events',
@@ -27,7 +28,7 @@ export async function eventRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { id } = request.params as Static<typeof SessionParams>;
       const { principal } = request;
-      if (!(await app.sessionsStore.get(app.db, principal.tenantId, principal.userId, id))) {
+      if (!(await app.stores.sessions.get(app.db, principal.tenantId, principal.userId, id))) {
         throw httpError('sessions.not_found', 'Cloud session was not found.');
       }
       await streams.serve(request, reply, principal, {

@@ -4,11 +4,8 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createInviteToken, readInviteToken } from '../auth/invites.js';
 import { httpError } from '../errors.js';
-import { createAuthSessionStore } from '../store/auth-sessions.js';
 import type { Queryable } from '../store/db.js';
-import { createMembersStore } from '../store/members.js';
-import { createTenantStore, toOrgMember } from '../store/tenants.js';
-import { createTokenStore } from '../store/tokens.js';
+import { toOrgMember } from '../store/tenants.js';
 
 const { AuditPageResponse, AuditQuery } = adminSchemas;
 
@@ -36,9 +33,7 @@ const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-in
 
 /** API tokens, org administration and invites. */
 export async function identityRoutes(app: FastifyInstance) {
-  const tokens = createTokenStore();
-  const tenants = createTenantStore();
-  const members = createMembersStore();
+  const { tokens, tenants, members, authSessions } = app.stores;
   const admin = { config: { access: 'admin' as const } };
 
   /** One audit event through `app.audit`, in `q`: the transaction of the change. */
@@ -89,7 +84,7 @@ export async function identityRoutes(app: FastifyInstance) {
       }
       const issued = await app.db.transaction(async (tx) => {
         await requireBindings(tx, request.principal.orgId, channelBindingIds ?? []);
-        const created = await createTokenStore().issue(tx, {
+        const created = await tokens.issue(tx, {
           orgId: request.principal.orgId,
           accountId: request.principal.userId,
           name,
@@ -114,7 +109,7 @@ export async function identityRoutes(app: FastifyInstance) {
     async (request) => {
       await existingToken(request.principal.orgId, request.params.id);
       const token = await app.db.transaction(async (tx) => {
-        const revoked = (await createTokenStore().revoke(tx, request.principal.orgId, request.params.id))!;
+        const revoked = (await tokens.revoke(tx, request.principal.orgId, request.params.id))!;
         await audit(tx, request, 'api_token.revoked', 'api_token', revoked.tokenId);
         return revoked;
       });
@@ -134,7 +129,7 @@ export async function identityRoutes(app: FastifyInstance) {
       }
       const grant = await app.db.transaction(async (tx) => {
         await requireBindings(tx, orgId, [request.body.channelBindingId]);
-        const granted = await createTokenStore().grant(tx, orgId, token.tokenId, request.body.channelBindingId);
+        const granted = await tokens.grant(tx, orgId, token.tokenId, request.body.channelBindingId);
         await audit(tx, request, 'api_token.channel_binding_granted', 'api_token', token.tokenId, {
           channelBindingId: granted.channelBindingId,
         });
@@ -232,7 +227,7 @@ export async function identityRoutes(app: FastifyInstance) {
           ...(status ? { status } : {}),
         }))!;
         // A disabled member is signed out everywhere at once, not at the next request of each session.
-        if (status === 'disabled') await createAuthSessionStore(app.config.security.sessionIdleMs).endAll(tx, orgId, accountId);
+        if (status === 'disabled') await authSessions.endAll(tx, orgId, accountId);
         await audit(tx, request, 'member.updated', 'member', accountId, {
           role: role ?? null,
           status: status ?? null,

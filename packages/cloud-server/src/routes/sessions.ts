@@ -99,7 +99,7 @@ export async function sessionRoutes(app: FastifyInstance) {
 
   const findView = async (request: FastifyRequest) => {
     const { id } = request.params as Static<typeof SessionParams>;
-    const view = await app.sessionsStore.view(app.db, request.principal.tenantId, request.principal.userId, id);
+    const view = await app.stores.sessions.view(app.db, request.principal.tenantId, request.principal.userId, id);
     if (!view) throw httpError('sessions.not_found', 'Cloud session was not found.');
     return view;
   };

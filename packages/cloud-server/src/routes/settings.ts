@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authenticate.js';
 import { httpError } from '../errors.js';
-import { createSettingsStore, type SettingOwner } from '../store/settings.js';
+import type { SettingOwner } from '../store/settings.js';
 
 const {
   SettingCreateBody,
@@ -26,7 +26,7 @@ const MAX_VALUE_BYTES = 64 * 1024;
  * keys holding `/`, `?` or `#` round-trip.
  */
 export async function settingsRoutes(app: FastifyInstance) {
-  const settings = createSettingsStore();
+  const settings = app.stores.settings;
   const member = { access: 'member' as const };
 
   const ownerFor = (request: FastifyRequest, scope: Static<typeof SettingScopeQuery>['scope'], writing: boolean): SettingOwner => {

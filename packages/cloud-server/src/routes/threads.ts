@@ -5,7 +5,7 @@ import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Queryable } from '../store/db.js';
-import { createThreadsStore, isUniqueViolation, type ThreadOwner } from '../store/threads.js';
+import { isUniqueViolation, type ThreadOwner } from '../store/threads.js';
 
 const {
   DeletedResponse,
@@ -45,7 +45,7 @@ const cursors = keysetCursor({
  * tags and smart filters. Tag names are unique per user (case-insensitive).
  */
 export async function threadRoutes(app: FastifyInstance) {
-  const threads = createThreadsStore();
+  const threads = app.stores.threads;
   const member = { access: 'member' as const };
 
   const tagTaken = () => httpError('threads.tag_name_taken', 'You already have a tag with this name.');

@@ -1,7 +1,5 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { createAuditStore } from '../store/audit.js';
-import { createUsageStore } from '../store/usage.js';
 import { createAuditService, type AuditService } from './audit.js';
 import { createBillingService, type BillingService } from './billing.js';
 import type { CommandObserver } from './commands.js';
@@ -20,8 +18,8 @@ declare module 'fastify' {
 
 /** The audit, usage and billing services every domain calls, shared as decorators. */
 async function accountServicesPlugin(app: FastifyInstance) {
-  app.decorate('audit', createAuditService({ db: app.db, store: createAuditStore() }));
-  app.decorate('usage', createUsageService({ db: app.db, store: createUsageStore(), limits: app.config.billing.quotas }));
+  app.decorate('audit', createAuditService({ db: app.db, store: app.stores.audit }));
+  app.decorate('usage', createUsageService({ db: app.db, store: app.stores.usage, limits: app.config.billing.quotas }));
   app.decorate('billing', createBillingService({ config: app.config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } }));
 }
 

@@ -3,10 +3,9 @@ import { isChannelProviderId, type ArtifactWithContent } from '@open-cowork/shar
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { heldByToken, type Principal } from '../auth/principal.js';
 import { httpError } from '../errors.js';
-import { createArtifactsStore } from '../store/artifacts.js';
-import { createChannelDeliveriesStore, type ChannelDeliveriesStore } from '../store/channel-deliveries.js';
-import { createChannelInboundStore, type ChannelInboundStore } from '../store/channel-inbound.js';
-import { createChannelsStore, type ChannelsStore, type StoredChannelBinding } from '../store/channels.js';
+import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
+import type { ChannelInboundStore } from '../store/channel-inbound.js';
+import type { ChannelsStore, StoredChannelBinding } from '../store/channels.js';
 import type { Queryable } from '../store/db.js';
 import { idempotentKeyOf, runIdempotent, sendIdempotent } from '../idempotency.js';
 import type { AuditEntry } from './audit.js';
@@ -67,10 +66,7 @@ type ChannelArtifact = ArtifactWithContent;
 
 /** Stores, access rules, idempotency, audit and the delivery streams of the channel routes. */
 async function channelServicesPlugin(app: FastifyInstance) {
-  const store = createChannelsStore();
-  const inbound = createChannelInboundStore();
-  const deliveries = createChannelDeliveriesStore();
-  const artifacts = createArtifactsStore();
+  const { channels: store, channelInbound: inbound, channelDeliveries: deliveries, artifacts } = app.stores;
   const streams = await createDeliveryStreams({ db: app.db, store: deliveries, engine: app.streams.engine, log: app.log });
 
   /** The bindings the caller is limited to (gateway tokens), or null for "all of the org". */

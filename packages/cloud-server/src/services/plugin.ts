@@ -5,9 +5,6 @@ import { createOpenCodeRuntime } from '../runtime/opencode.js';
 import { createScriptedRuntime } from '../runtime/scripted.js';
 import { createStreamEngine, type StreamEngine } from '../streams/engine.js';
 import { createSequencedStreams, type SequencedStreams } from '../streams/sequenced.js';
-import { createCommandsStore } from '../store/commands.js';
-import { createEventsStore, type EventsStore } from '../store/events.js';
-import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../store/sessions.js';
 import { accountCommandObserver } from './account.js';
 import { createProviderKeys } from './byok.js';
 import { type CommandService, createCommandService } from './commands.js';
@@ -18,8 +15,6 @@ import { createSessionService, type SessionService } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessionsStore: SessionsStore;
-    eventsStore: EventsStore;
     eventBus: EventBus;
     sessionEvents: EventService;
     sessionService: SessionService;
@@ -48,38 +43,34 @@ function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
  * have drained, and before the store closes.
  */
 async function sessionServicesPlugin(app: FastifyInstance, options: SessionServicesOptions) {
-  const { db } = app;
-  const sessionsStore = createSessionsStore();
-  const eventsStore = createEventsStore();
+  const { db, stores } = app;
   const eventBus = await createEventBus(db);
-  const sessionEvents = createEventService({ db, sessions: sessionsStore, events: eventsStore, bus: eventBus });
+  const sessionEvents = createEventService({ db, sessions: stores.sessions, events: stores.events, bus: eventBus });
   const runtime = createRuntimeService({
     db,
     adapter: options.runtime ?? configuredRuntime(app),
     events: sessionEvents,
-    eventsStore,
+    eventsStore: stores.events,
     bus: eventBus,
     logger: app.log,
   });
   const engine = createStreamEngine(app.config.sse);
   const streams = { ...createSequencedStreams(engine), engine };
 
-  app.decorate('sessionsStore', sessionsStore);
-  app.decorate('eventsStore', eventsStore);
   app.decorate('eventBus', eventBus);
   app.decorate('sessionEvents', sessionEvents);
   app.decorate('runtime', runtime);
   app.decorate('streams', streams);
   app.decorate(
     'sessionService',
-    createSessionService({ db, sessions: sessionsStore, snapshots: createSnapshotsStore(), events: sessionEvents }),
+    createSessionService({ db, sessions: stores.sessions, snapshots: stores.snapshots, events: sessionEvents }),
   );
   app.decorate(
     'commands',
     createCommandService({
       db,
-      sessions: sessionsStore,
-      commands: createCommandsStore(),
+      sessions: stores.sessions,
+      commands: stores.commands,
       events: sessionEvents,
       observer: accountCommandObserver(app),
     }),

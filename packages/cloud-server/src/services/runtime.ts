@@ -1,5 +1,5 @@
 import type { PermissionDecision, QuestionDecision, RuntimeAdapter, RuntimeHost, RuntimeTurn } from '../runtime/adapter.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import type { EventsStore, StoredSessionEvent } from '../store/events.js';
 import type { EventBus } from './event-bus.js';
 import { type AppendOptions, type EventService, TurnAbortedError } from './events.js';
@@ -14,15 +14,23 @@ export interface RunOptions {
   stop: AbortSignal;
   /** Runs inside every append of the turn; throwing refuses it (see `AppendOptions.check`). */
   check?: AppendOptions['check'];
+  /**
+   * Runs inside the append of the turn's `session.idle` (its last event), after `check`: what
+   * records the turn as done commits with that event, so no reader sees the turn ended while its
+   * prompt still runs.
+   */
+  settle?: (tx: Queryable) => Promise<void>;
 }
 
 /**
  * How a turn ended: `completed` (the runtime returned), `aborted` (by the user), `failed` (the
- * runtime threw), `stopped` (from outside). `emitted` counts the events it appended.
+ * runtime threw), `stopped` (from outside). `emitted` counts the events it appended; `settled`
+ * says `options.settle` committed with its `session.idle`.
  */
 export interface TurnResult {
   outcome: 'completed' | 'aborted' | 'failed' | 'stopped';
   emitted: number;
+  settled: boolean;
 }
 
 interface Logger {
@@ -54,6 +62,7 @@ export function createRuntimeService(deps: {
     if (options.stop.aborted) stop();
     else options.stop.addEventListener('abort', stop, { once: true });
     let emitted = 0;
+    let settled = false;
     const waiters = new Map<string, (event: StoredSessionEvent) => void>();
     // Answers read before anyone waited for them (a fast reply can beat the turn's next step).
     const answered = new Map<string, StoredSessionEvent>();
@@ -103,8 +112,17 @@ export function createRuntimeService(deps: {
       async emit(type, payload) {
         controller.signal.throwIfAborted();
         const drafts = [{ type, payload: { ...payload, commandId: payload.commandId ?? turn.commandId } }];
-        await events.append(turn.sessionId, drafts, { turnStartedAt: turn.startSequence, check: options.check });
+        const { check, settle } = options;
+        const last = type === 'session.idle' && settle !== undefined;
+        const guard = last
+          ? async (tx: Queryable) => {
+              await check?.(tx);
+              await settle(tx);
+            }
+          : check;
+        await events.append(turn.sessionId, drafts, { turnStartedAt: turn.startSequence, check: guard });
         emitted += 1;
+        if (last) settled = true;
       },
       waitForPermission: (permissionId) =>
         waitFor<PermissionDecision>('permission.resolved', permissionId, (event) => ({ allowed: event.payload.allowed === true })),
@@ -132,12 +150,12 @@ export function createRuntimeService(deps: {
     try {
       catchUp();
       await adapter.runTurn(turn, host);
-      return { outcome: controller.signal.aborted && !options.stop.aborted ? 'aborted' : 'completed', emitted };
+      return { outcome: controller.signal.aborted && !options.stop.aborted ? 'aborted' : 'completed', emitted, settled };
     } catch (error) {
-      if (options.stop.aborted) return { outcome: 'stopped', emitted };
-      if (error instanceof TurnAbortedError || controller.signal.aborted) return { outcome: 'aborted', emitted };
+      if (options.stop.aborted) return { outcome: 'stopped', emitted, settled };
+      if (error instanceof TurnAbortedError || controller.signal.aborted) return { outcome: 'aborted', emitted, settled };
       logger.error({ err: error, sessionId: turn.sessionId }, 'runtime turn failed');
-      return { outcome: 'failed', emitted };
+      return { outcome: 'failed', emitted, settled };
     } finally {
       options.stop.removeEventListener('abort', stop);
       unsubscribe();

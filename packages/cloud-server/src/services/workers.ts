@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
-import { COMMANDS_CHANNEL, type CommandOutcome, type CommandsStore, createCommandsStore, type SessionLease } from '../store/commands.js';
+import { COMMANDS_CHANNEL, type CommandOutcome, type CommandsStore, type SessionLease } from '../store/commands.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
 import type { AppendNotice } from './event-bus.js';
@@ -113,6 +113,8 @@ function createWorkerService(deps: {
         if (command.status === 'running') {
           const produced = await commands.turnEventTypes(tx, command);
           if (produced.includes('session.idle')) {
+            // The turn ended, but its acknowledgement did not commit with its `session.idle`: a
+            // store written before they were one commit.
             await settle({ status: 'acked' });
             continue;
           }
@@ -166,8 +168,11 @@ function createWorkerService(deps: {
       agent: typeof command.payload.agent === 'string' ? command.payload.agent : null,
       startSequence: command.createdSequence,
     };
-    const { outcome, emitted } = await runtime.run(turn, { stop: stop.signal, check });
+    // A turn that reaches its `session.idle` is acknowledged in the same commit.
+    const settle = (tx: Queryable) => commands.settle(tx, command.commandId, { status: 'acked' });
+    const { outcome, emitted, settled: acknowledged } = await runtime.run(turn, { stop: stop.signal, check, settle });
     if (outcome === 'stopped' && stop.signal.reason instanceof LeaseLostError) return false;
+    if (acknowledged) return true;
 
     const settled = await underLease(lease, async (tx, locked, append) => {
       const abortedSinceStart = locked.abortedSequence > command.createdSequence;
@@ -333,8 +338,8 @@ async function runtimeWorkersPlugin(app: FastifyInstance) {
       ? null
       : createWorkerService({
           db: app.db,
-          commands: createCommandsStore(),
-          sessions: app.sessionsStore,
+          commands: app.stores.commands,
+          sessions: app.stores.sessions,
           events: app.sessionEvents,
           runtime: app.runtime,
           lease: config.lease,

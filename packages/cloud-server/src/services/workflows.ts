@@ -15,7 +15,7 @@ import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId, newSecret } from '../ids.js';
 import type { Db } from '../store/db.js';
-import { createWorkflowsStore, type NewTrigger, type WorkflowRecord, type WorkflowsStore } from '../store/workflows.js';
+import type { NewTrigger, WorkflowRecord, WorkflowsStore } from '../store/workflows.js';
 import type { CommandService } from './commands.js';
 import { nextCronRun, parseCron } from './cron.js';
 import type { SessionService } from './sessions.js';
@@ -335,7 +335,7 @@ async function workflowServicesPlugin(app: FastifyInstance) {
     'workflows',
     createWorkflowService({
       db: app.db,
-      store: createWorkflowsStore(),
+      store: app.stores.workflows,
       sessions: app.sessionService,
       commands: app.commands,
       serverSecret: app.config.cookieSecret,

@@ -4,11 +4,14 @@ import type { ServerConfig } from '../config.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 import { openDb } from './open.js';
+import { createStores, type Stores } from './stores.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     config: ServerConfig;
+    /** Every store, by domain (`stores.ts`); a store function takes its executor first. */
+    stores: Stores;
   }
 }
 
@@ -18,7 +21,7 @@ export interface StorePluginOptions {
   db?: Db;
 }
 
-/** Opens and migrates the store and shares it as `app.db`. It is closed last, after every route. */
+/** Opens and migrates the database and shares it as `app.db`, with the stores as `app.stores`. It is closed last, after every route. */
 async function storePlugin(app: FastifyInstance, options: StorePluginOptions) {
   const db = options.db ?? (await openDb(options.config.store));
   try {
@@ -29,6 +32,7 @@ async function storePlugin(app: FastifyInstance, options: StorePluginOptions) {
   }
   app.decorate('config', options.config);
   app.decorate('db', db);
+  app.decorate('stores', createStores({ sessionIdleMs: options.config.security.sessionIdleMs }));
   if (!options.db) app.addHook('onClose', () => db.close());
 }
 

@@ -94,7 +94,7 @@ describe.each(engines)('transport over real HTTP and SSE (%s)', (engine) => {
   it('delivers snapshot.required when the cursor predates the retained events', async () => {
     const { session } = await h.client.createSession();
     await h.client.abortSession(session.sessionId);
-    await h.server.app.eventsStore.pruneEventsBefore(h.server.app.db, new Date(Date.now() + 1000).toISOString());
+    await h.server.app.stores.events.pruneEventsBefore(h.server.app.db, new Date(Date.now() + 1000).toISOString());
     await h.client.abortSession(session.sessionId);
     const stream = record<CloudSessionEvent>((handlers) =>
       h.client.subscribeSessionEvents(session.sessionId, { ...handlers, afterSequence: 1 }),

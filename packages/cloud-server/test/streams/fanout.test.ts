@@ -57,7 +57,7 @@ describe.each(engines)('one session, many subscribers (%s)', (engine) => {
     );
 
     let reads = 0;
-    const { eventsStore } = reader.app;
+    const eventsStore = reader.app.stores.events;
     const read = eventsStore.listSessionEvents.bind(eventsStore);
     eventsStore.listSessionEvents = (...args) => {
       reads += 1;

@@ -192,7 +192,7 @@ export async function channelInboundRoutes(app: FastifyInstance) {
           metadata: { kind, commandId: commandResponse?.command.commandId ?? null, ...(processingError ? { processingError } : {}) },
         });
         if (commandResponse) return { status: 202, body: { interaction, ...commandResponse } };
-        const view = await app.sessionsStore.view(tx, owner.tenantId, owner.userId, found.sessionId);
+        const view = await app.stores.sessions.view(tx, owner.tenantId, owner.userId, found.sessionId);
         return { status: 202, body: { interaction, processingError, command: null, processed: 0, view, projectionFence: null } };
       }),
   );

@@ -24,7 +24,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
 
   /** The bound session's view, read as its owner (the account that bound it). */
   const viewOf = async (q: Queryable, binding: StoredSessionBinding): Promise<CloudSessionView> => {
-    const view = await app.sessionsStore.view(q, binding.orgId, binding.ownerUserId, binding.sessionId);
+    const view = await app.stores.sessions.view(q, binding.orgId, binding.ownerUserId, binding.sessionId);
     if (!view) throw httpError('sessions.not_found', 'Cloud session was not found.');
     return view;
   };
@@ -64,7 +64,7 @@ export async function channelSessionRoutes(app: FastifyInstance) {
         const caller = { tenantId: principal.tenantId, userId: principal.userId };
         let sessionId = body.sessionId;
         if (sessionId) {
-          if (!(await app.sessionsStore.get(tx, caller.tenantId, caller.userId, sessionId)))
+          if (!(await app.stores.sessions.get(tx, caller.tenantId, caller.userId, sessionId)))
             throw httpError('sessions.not_found', 'Cloud session was not found.');
         } else {
           sessionId = (await app.sessionService.create(caller, { profileName: agent.profileName }, tx)).session.sessionId;
@@ -130,8 +130,8 @@ export async function channelSessionRoutes(app: FastifyInstance) {
       const { sessionId } = binding;
       await app.streams.serve(request, reply, request.principal, {
         key: `session:${sessionId}`,
-        read: (after, limit) => app.eventsStore.listSessionEvents(app.db, sessionId, after, limit),
-        bounds: () => app.eventsStore.sessionBounds(app.db, sessionId),
+        read: (after, limit) => app.stores.events.listSessionEvents(app.db, sessionId, after, limit),
+        bounds: () => app.stores.events.sessionBounds(app.db, sessionId),
         subscribe: (wake) => app.eventBus.onSession(sessionId, (notice, events) => wake(notice?.sessionSequence, events)),
         scope: { entityType: 'session', entityId: sessionId, sessionId },
       });

@@ -6,7 +6,6 @@ import { httpError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { checkProvider, sanitiseObject } from '../../services/channels.js';
 import { credentialRefKind, publicBinding, type StoredChannelBinding } from '../../store/channels.js';
-import { createTenantStore } from '../../store/tenants.js';
 
 const {
   BindingsQuery,
@@ -56,7 +55,7 @@ export async function channelSetupRoutes(app: FastifyInstance) {
   // response atomically: the generic plugin stays out.
   const member = { access: 'member' as const, idempotency: 'handled' as const };
   const admin = { access: 'admin' as const, idempotency: 'handled' as const };
-  const tenants = createTenantStore();
+  const tenants = app.stores.tenants;
 
   app.get<{ Querystring: Static<ReturnType<typeof ListQuery>> }>(
     '/api/channels/providers',
