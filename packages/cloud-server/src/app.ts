@@ -26,8 +26,11 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { webRoutes } from './routes/web.js';
 import { accountServices } from './services/account.js';
+import { artifactServices } from './services/artifacts.js';
 import { channelServices } from './services/channels.js';
 import { sessionServices } from './services/plugin.js';
+import { settingsServices } from './services/settings.js';
+import { threadServices } from './services/threads.js';
 import { runtimeWorkers } from './services/workers.js';
 import { workflowServices } from './services/workflows.js';
 import type { Db } from './store/db.js';
@@ -140,6 +143,9 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(runtimeWorkers);
   await app.register(channelServices);
   await app.register(workflowServices);
+  await app.register(threadServices);
+  await app.register(artifactServices);
+  await app.register(settingsServices);
 
   // 3. Route plugins, one per domain.
   await app.register(healthRoutes);

@@ -1,21 +1,20 @@
 import { common as commonSchemas, events as eventSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { httpError } from '../errors.js';
 
 const { EventStreamParams: SessionParams, EventStreamQuery: StreamQuery, SessionStreamEvent, WorkspaceStreamEvent } = eventSchemas;
 const { eventStream } = commonSchemas;
 
 /**
- * The session and workspace event streams. Authorisation and
- * the session lookup finish before any 200, so failures are ordinary JSON errors.
+ * The session and workspace event streams: what they read comes from `app.sessionEvents`, the
+ * wake-ups from `app.eventBus`. Authorisation and the session lookup finish before any 200, so
+ * failures are ordinary JSON errors.
  */
 export async function eventRoutes(app: FastifyInstance) {
   const member = { access: 'member' as const };
-  const { eventBus, streams } = app;
-  const eventsStore = app.stores.events;
+  const { eventBus, sessionEvents, streams } = app;
 
-  app.get(
+  app.get<{ Params: Static<typeof SessionParams> }>(
     '/api/sessions/:id/events',
     {
       config: member,
@@ -26,15 +25,11 @@ export async function eventRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as Static<typeof SessionParams>;
-      const { principal } = request;
-      if (!(await app.stores.sessions.get(app.db, principal.tenantId, principal.userId, id))) {
-        throw httpError('sessions.not_found', 'Cloud session was not found.');
-      }
-      await streams.serve(request, reply, principal, {
+      const { id } = request.params;
+      const reader = await sessionEvents.sessionReader(request.principal, id);
+      await streams.serve(request, reply, request.principal, {
         key: `session:${id}`,
-        read: (after, limit) => eventsStore.listSessionEvents(app.db, id, after, limit),
-        bounds: () => eventsStore.sessionBounds(app.db, id),
+        ...reader,
         subscribe: (wake) => eventBus.onSession(id, (notice, events) => wake(notice?.sessionSequence, events)),
         scope: { entityType: 'session', entityId: id, sessionId: id },
       });
@@ -49,8 +44,7 @@ export async function eventRoutes(app: FastifyInstance) {
     const { tenantId, userId } = request.principal;
     await streams.serve(request, reply, request.principal, {
       key: `workspace:${tenantId}:${userId}`,
-      read: (after, limit) => eventsStore.listWorkspaceEvents(app.db, tenantId, userId, after, limit),
-      bounds: () => eventsStore.workspaceBounds(app.db, tenantId, userId),
+      ...sessionEvents.workspaceReader(request.principal),
       subscribe: (wake) => eventBus.onWorkspace(tenantId, userId, (notice) => wake(notice?.workspaceSequence)),
       scope: { entityType: 'workspace', entityId: userId },
     });

@@ -1,8 +1,7 @@
 import { common as commonSchemas, sessions as sessionsSchemas } from '@open-cowork/shared/schemas';
-import { normalizeSessionProjectionView, type SessionCommandKind } from '@open-cowork/shared';
+import type { SessionCommandKind } from '@open-cowork/shared';
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { httpError } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
 import { idempotentKeyOf, sendIdempotent } from '../idempotency.js';
 
 const {
@@ -29,57 +28,40 @@ const { EmptyBody } = commonSchemas;
 /** Uploads and imports carry files: 35 MiB instead of the default 1 MiB. */
 const LARGE_BODY = 35 * 1024 * 1024;
 
-const caller = (request: FastifyRequest) => ({ tenantId: request.principal.tenantId, userId: request.principal.userId });
+type Params = { Params: Static<typeof SessionParams> };
 
-/** Sessions, their commands and project sources. Owners only see their own. */
+/** Sessions (`app.sessionService`), their commands (`app.commands`) and project sources. Owners only see their own. */
 export async function sessionRoutes(app: FastifyInstance) {
+  const { sessionService, commands } = app;
   const member = { access: 'member' as const };
 
-  app.get(
+  app.get<{ Querystring: Static<typeof SessionListQuery> }>(
     '/api/sessions',
     { config: member, schema: { querystring: SessionListQuery, response: { 200: SessionListPage } } },
     async (request) => {
-      const { q, query, ...rest } = request.query as Static<typeof SessionListQuery>;
+      // `query` is the old name of `q`.
+      const { q, query, ...rest } = request.query;
       const search = q ?? query;
-      return app.sessionService.list(caller(request), { ...rest, ...(search ? { q: search } : {}) });
+      return sessionService.list(request.principal, { ...rest, ...(search ? { q: search } : {}) });
     },
   );
 
-  app.post(
+  app.post<{ Body: Static<typeof CreateSessionBody> }>(
     '/api/sessions',
     { config: member, schema: { body: CreateSessionBody, response: { 201: SessionView } } },
-    async (request, reply) => {
-      const body = request.body as Static<typeof CreateSessionBody>;
-      const view = await app.sessionService.create(caller(request), body);
-      await app.audit.record(app.db, request.principal, {
-        action: 'session.created',
-        targetType: 'session',
-        targetId: view.session.sessionId,
-      });
-      return reply.status(201).send(view);
-    },
+    async (request, reply) => reply.status(201).send(await sessionService.createByMember(request.principal, request.body)),
   );
 
-  app.post(
+  app.post<{ Body: Static<typeof ValidateProjectSourceBody> }>(
     '/api/project-sources/validate',
     { config: member, schema: { body: ValidateProjectSourceBody, response: { 200: ValidateProjectSourceResult } } },
-    async (request) =>
-      app.sessionService.validateProjectSource(caller(request), (request.body as Static<typeof ValidateProjectSourceBody>).projectSource),
+    async (request) => sessionService.validateProjectSource(request.principal, request.body.projectSource),
   );
 
-  app.post(
+  app.post<{ Body: Static<typeof ProjectSnapshotBody> }>(
     '/api/project-sources/snapshots',
     { config: member, bodyLimit: LARGE_BODY, schema: { body: ProjectSnapshotBody, response: { 201: ProjectSnapshotUploadResult } } },
-    async (request, reply) => {
-      const snapshot = await app.sessionService.uploadSnapshot(caller(request), request.body as Static<typeof ProjectSnapshotBody>);
-      await app.audit.record(app.db, request.principal, {
-        action: 'project_snapshot.uploaded',
-        targetType: 'project_snapshot',
-        targetId: snapshot.snapshotId,
-        metadata: { fileCount: snapshot.fileCount, byteCount: snapshot.byteCount },
-      });
-      return reply.status(201).send(snapshot);
-    },
+    async (request, reply) => reply.status(201).send(await sessionService.uploadSnapshot(request.principal, request.body)),
   );
 
   app.post(
@@ -87,73 +69,50 @@ export async function sessionRoutes(app: FastifyInstance) {
     { config: member, bodyLimit: LARGE_BODY, schema: { body: SessionImportBody, response: { 201: SessionView } } },
     async (request, reply) => {
       // The schema checks the fields the server reads; the request type is the contract's.
-      const view = await app.sessionService.import(caller(request), request.body as Parameters<typeof app.sessionService.import>[1]);
-      await app.audit.record(app.db, request.principal, {
-        action: 'session.imported',
-        targetType: 'session',
-        targetId: view.session.sessionId,
-      });
-      return reply.status(201).send(view);
+      const body = request.body as Parameters<typeof sessionService.import>[1];
+      return reply.status(201).send(await sessionService.import(request.principal, body));
     },
   );
 
-  const findView = async (request: FastifyRequest) => {
-    const { id } = request.params as Static<typeof SessionParams>;
-    const view = await app.stores.sessions.view(app.db, request.principal.tenantId, request.principal.userId, id);
-    if (!view) throw httpError('sessions.not_found', 'Cloud session was not found.');
-    return view;
-  };
+  app.get<Params>(
+    '/api/sessions/:id',
+    { config: member, schema: { params: SessionParams, response: { 200: SessionView } } },
+    async (request) => sessionService.get(request.principal, request.params.id),
+  );
 
-  app.get('/api/sessions/:id', { config: member, schema: { params: SessionParams, response: { 200: SessionView } } }, findView);
-
-  app.patch(
+  app.patch<Params & { Body: Static<typeof RenameSessionBody> }>(
     '/api/sessions/:id',
     { config: member, schema: { params: SessionParams, body: RenameSessionBody, response: { 200: SessionView } } },
-    async (request) => {
-      const { id } = request.params as Static<typeof SessionParams>;
-      const view = await app.sessionService.rename(caller(request), id, (request.body as Static<typeof RenameSessionBody>).title);
-      await app.audit.record(app.db, request.principal, { action: 'session.renamed', targetType: 'session', targetId: id });
-      return view;
-    },
+    async (request) => sessionService.rename(request.principal, request.params.id, request.body.title),
   );
 
   // Closing, not deleting: the event log is append-only and mirrored into the workspace stream that
   // other clients replay, so a closed session stays readable and simply takes no more commands.
-  app.post(
+  app.post<Params>(
     '/api/sessions/:id/close',
     { config: member, schema: { params: SessionParams, body: EmptyBody, response: { 200: SessionView } } },
-    async (request) => {
-      const { id } = request.params as Static<typeof SessionParams>;
-      const view = await app.sessionService.close(caller(request), id);
-      await app.audit.record(app.db, request.principal, { action: 'session.closed', targetType: 'session', targetId: id });
-      return view;
-    },
+    async (request) => sessionService.close(request.principal, request.params.id),
   );
 
   // Server-only: the projection normalised into the full view shape.
-  app.get(
+  app.get<Params>(
     '/api/sessions/:id/view',
     { config: member, schema: { params: SessionParams, response: { 200: SessionNormalizedView } } },
-    async (request) => {
-      const found = await findView(request);
-      return { ...found, view: normalizeSessionProjectionView(found.projection?.view ?? null, found.session.sessionId) };
-    },
+    async (request) => sessionService.normalizedView(request.principal, request.params.id),
   );
 
   // The command service runs the Idempotency-Key in the command's own transaction (runIdempotent).
   const commandConfig = { ...member, idempotency: 'handled' as const };
   const command = (path: string, kind: SessionCommandKind, body: TSchema) =>
-    app.post(
+    app.post<Params>(
       path,
       { config: commandConfig, schema: { params: SessionParams, body, response: { 202: SessionCommandResponse } } },
       async (request, reply) => {
-        const { id: sessionId } = request.params as Static<typeof SessionParams>;
+        const { id: sessionId } = request.params;
         const payload = request.body as Record<string, unknown>;
         const idempotencyKey = idempotentKeyOf(request, { sessionId, kind, payload });
-        const result = await app.commands.execute(
-          { ...caller(request), tokenId: request.principal.tokenId },
-          { sessionId, kind, payload, idempotencyKey },
-        );
+        const { tenantId, userId, tokenId } = request.principal;
+        const result = await commands.execute({ tenantId, userId, tokenId }, { sessionId, kind, payload, idempotencyKey });
         return sendIdempotent(reply, result);
       },
     );

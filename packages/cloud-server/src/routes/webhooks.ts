@@ -16,28 +16,14 @@ export async function webhookRoutes(app: FastifyInstance) {
   app.post<{ Params: Static<typeof WebhookParams>; Headers: Static<typeof WebhookHeaders> }>(
     '/webhooks/workflows/:id',
     { config: { access: 'public' }, schema: { params: WebhookParams, headers: WebhookHeaders, response: { 202: WebhookResponse } } },
-    async (request, reply) => {
-      const result = await app.workflows.webhook({
-        workflowId: request.params.id,
-        timestamp: request.headers['x-open-cowork-timestamp'],
-        signature: request.headers['x-open-cowork-signature'],
-        rawBody: typeof request.body === 'string' ? request.body : '',
-      });
-      if (!result.duplicate) {
-        await app.audit.record(
-          app.db,
-          // The run acts for the workflow's owner; no token signed it.
-          { orgId: result.owner.tenantId, userId: result.owner.userId, tokenId: null },
-          {
-            action: 'workflow.webhook_run',
-            targetType: 'workflow',
-            targetId: result.workflowId,
-            metadata: { runId: result.runId, sessionId: result.sessionId },
-          },
-        );
-      }
-      const { owner: _owner, ...body } = result;
-      return reply.status(202).send(body);
-    },
+    async (request, reply) =>
+      reply.status(202).send(
+        await app.workflows.webhook({
+          workflowId: request.params.id,
+          timestamp: request.headers['x-open-cowork-timestamp'],
+          signature: request.headers['x-open-cowork-signature'],
+          rawBody: typeof request.body === 'string' ? request.body : '',
+        }),
+      ),
   );
 }

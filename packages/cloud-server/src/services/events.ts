@@ -12,8 +12,9 @@ import { newId } from '../ids.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { EventsStore, StoredSessionEvent } from '../store/events.js';
 import type { LockedSession, SessionsStore } from '../store/sessions.js';
+import type { SequencedSource } from '../streams/sequenced.js';
 import { type AppendNotice, EVENTS_CHANNEL, type EventBus } from './event-bus.js';
-import { nameAfterFirstPrompt } from './sessions.js';
+import { nameAfterFirstPrompt, type SessionCaller, sessionNotFound } from './sessions.js';
 
 /** An event to append; the service assigns its sequence and time. */
 export interface EventDraft {
@@ -41,6 +42,9 @@ export interface AppendOptions {
   /** Runs first, under the session row lock; throwing refuses the append (a runtime worker's lease fence). */
   check?: (tx: Queryable) => Promise<void>;
 }
+
+/** The reads an event stream replays and tails from (see `streams/sequenced.ts`). */
+export type StreamReader = Pick<SequencedSource, 'read' | 'bounds'>;
 
 const ARTIFACT_ID_KEYS = ['artifactId', 'cloudArtifactId', 'id'] as const;
 
@@ -164,6 +168,21 @@ export function createEventService(deps: { db: Db; sessions: SessionsStore; even
   return {
     appendLocked,
     publish,
+
+    /** What a stream of the caller's session reads, once the session is found to be theirs (else 404). */
+    async sessionReader(caller: SessionCaller, sessionId: string): Promise<StreamReader> {
+      if (!(await sessions.get(db, caller.tenantId, caller.userId, sessionId))) throw sessionNotFound();
+      return {
+        read: (after, limit) => events.listSessionEvents(db, sessionId, after, limit),
+        bounds: () => events.sessionBounds(db, sessionId),
+      };
+    },
+
+    /** What a stream of the caller's workspace reads. */
+    workspaceReader: ({ tenantId, userId }: SessionCaller): StreamReader => ({
+      read: (after, limit) => events.listWorkspaceEvents(db, tenantId, userId, after, limit),
+      bounds: () => events.workspaceBounds(db, tenantId, userId),
+    }),
 
     /** Appends to a session by id (runtime path). */
     async append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendResult> {

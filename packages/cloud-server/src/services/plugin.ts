@@ -63,7 +63,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   app.decorate('streams', streams);
   app.decorate(
     'sessionService',
-    createSessionService({ db, sessions: stores.sessions, snapshots: stores.snapshots, events: sessionEvents }),
+    createSessionService({ db, sessions: stores.sessions, snapshots: stores.snapshots, events: sessionEvents, audit: app.audit }),
   );
   app.decorate(
     'commands',

@@ -12,17 +12,38 @@ import type {
   SessionRecord,
   SessionStatus,
 } from '@open-cowork/shared';
+import { normalizeSessionProjectionView } from '@open-cowork/shared';
+import type { Principal } from '../auth/principal.js';
 import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId } from '../ids.js';
 import { type Db, type Queryable, transact } from '../store/db.js';
 import type { StoredSessionEvent } from '../store/events.js';
-import type { SessionsStore, SnapshotsStore } from '../store/sessions.js';
+import type { LockedSession, SessionsStore, SnapshotsStore } from '../store/sessions.js';
+import type { AuditEntry, AuditService } from './audit.js';
 import type { EventDraft, EventService } from './events.js';
 
+/** Whose sessions: what the stores filter by and the cursors hash. */
 export interface SessionCaller {
   tenantId: string;
   userId: string;
+}
+
+/** The caller fields of a principal (or of any caller), without the rest of it. */
+export const callerOf = ({ tenantId, userId }: SessionCaller): SessionCaller => ({ tenantId, userId });
+
+export const sessionNotFound = () => httpError('sessions.not_found', 'Cloud session was not found.');
+
+/** Locks the caller's session row in `tx`; another user's session is as unknown as a missing one. */
+export async function lockOwnedSession(
+  sessions: SessionsStore,
+  tx: Queryable,
+  caller: SessionCaller,
+  sessionId: string,
+): Promise<LockedSession> {
+  const locked = await sessions.lock(tx, sessionId);
+  if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) throw sessionNotFound();
+  return locked;
 }
 
 export const DEFAULT_PROFILE = 'default';
@@ -96,13 +117,21 @@ export function nameAfterFirstPrompt(
 type ProjectSourceVerdict = { allowed: true; reason: null } | { allowed: false; reason: string; policyCode: CloudErrorCode };
 
 /**
- * Creating, importing and listing sessions, and their project sources. Creation and import
- * append their first events in the transaction that inserts the session.
+ * Creating, importing, listing and changing sessions, and their project sources. Creation and
+ * import append their first events in the transaction that inserts the session; what a member does
+ * is audited in the transaction of the change.
  */
-export function createSessionService(deps: { db: Db; sessions: SessionsStore; snapshots: SnapshotsStore; events: EventService }) {
-  const { db, sessions, snapshots, events } = deps;
+export function createSessionService(deps: {
+  db: Db;
+  sessions: SessionsStore;
+  snapshots: SnapshotsStore;
+  events: EventService;
+  audit: AuditService;
+}) {
+  const { db, sessions, snapshots, events, audit } = deps;
 
-  async function validateProjectSource(caller: SessionCaller, source: CloudProjectSourceInput): Promise<ProjectSourceVerdict> {
+  /** Whether a session may use `source`; a snapshot must be one of the caller's tenant, looked up through `q`. */
+  async function checkProjectSource(q: Queryable, caller: SessionCaller, source: CloudProjectSourceInput): Promise<ProjectSourceVerdict> {
     if (source.kind === 'git') {
       if (REMOTE_REPOSITORY.test(source.repositoryUrl) && !source.subdirectory?.split('/').includes('..'))
         return { allowed: true, reason: null };
@@ -112,7 +141,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         policyCode: 'project_source.repository_not_allowed',
       };
     }
-    if (await snapshots.exists(db, caller.tenantId, source.snapshotId, source.objectKey)) return { allowed: true, reason: null };
+    if (await snapshots.exists(q, caller.tenantId, source.snapshotId, source.objectKey)) return { allowed: true, reason: null };
     return { allowed: false, reason: 'The project snapshot was not found.', policyCode: 'project_source.snapshot_not_found' };
   }
 
@@ -125,7 +154,7 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
   ): Promise<CloudSessionView> {
     const now = new Date().toISOString();
     const record: SessionRecord = {
-      ...caller,
+      ...callerOf(caller),
       sessionId: newId('ses'),
       opencodeSessionId: null,
       profileName: fields.profileName ?? DEFAULT_PROFILE,
@@ -144,63 +173,103 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
     return result.view;
   }
 
-  /** Changes the caller's session under its row lock; `check` may refuse with a coded error. */
+  /**
+   * Changes the member's session under its row lock, audited as `action`; `check` may refuse with a
+   * coded error.
+   */
   async function update(
-    caller: SessionCaller,
+    principal: Principal,
     sessionId: string,
     fields: { title?: string; status?: SessionStatus },
+    action: string,
     check?: (view: CloudSessionView) => void,
   ): Promise<CloudSessionView> {
+    const { tenantId, userId } = principal;
     return db.transaction(async (tx) => {
-      const locked = await sessions.lock(tx, sessionId);
-      if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {
-        throw httpError('sessions.not_found', 'Cloud session was not found.');
-      }
-      check?.((await sessions.view(tx, caller.tenantId, caller.userId, sessionId))!);
+      await lockOwnedSession(sessions, tx, principal, sessionId);
+      check?.((await sessions.view(tx, tenantId, userId, sessionId))!);
       await sessions.setFields(tx, sessionId, { ...fields, updatedAt: new Date().toISOString() });
-      return (await sessions.view(tx, caller.tenantId, caller.userId, sessionId))!;
+      await audit.record(tx, principal, { action, targetType: 'session', targetId: sessionId });
+      return (await sessions.view(tx, tenantId, userId, sessionId))!;
     });
   }
 
-  return {
-    validateProjectSource,
+  /** Runs `work` in a transaction with the member's audit record of the session it made. */
+  const audited = (
+    principal: Principal,
+    entry: (view: CloudSessionView) => AuditEntry,
+    work: (tx: Queryable) => Promise<CloudSessionView>,
+  ) =>
+    db.transaction(async (tx) => {
+      const view = await work(tx);
+      await audit.record(tx, principal, entry(view));
+      return view;
+    });
 
-    /** Renames the caller's session: the record and its projection view carry the new title. */
-    rename: (caller: SessionCaller, sessionId: string, title: string) => update(caller, sessionId, { title: title.trim() }),
+  /** Opens a session, in its own transaction or in the caller's `tx`; no audit record (the caller's covers it). */
+  async function create(
+    caller: SessionCaller,
+    input: { profileName?: string; projectSource?: CloudProjectSourceInput | null },
+    tx?: Queryable,
+  ): Promise<CloudSessionView> {
+    const source = input.projectSource ?? null;
+    if (source) {
+      const verdict = await checkProjectSource(tx ?? db, caller, source);
+      if (!verdict.allowed) throw httpError(verdict.policyCode, verdict.reason);
+    }
+    const summary = source ? summarise(source) : null;
+    const drafts: EventDraft[] = [{ type: 'session.created', payload: { title: null, profileName: input.profileName ?? DEFAULT_PROFILE } }];
+    if (summary) drafts.push({ type: 'session.project_source.bound', payload: { projectSource: summary } });
+    return open(caller, { profileName: input.profileName, title: null, projectSource: summary }, drafts, tx);
+  }
+
+  const found = async (principal: Principal, sessionId: string): Promise<CloudSessionView> => {
+    const view = await sessions.view(db, principal.tenantId, principal.userId, sessionId);
+    if (!view) throw sessionNotFound();
+    return view;
+  };
+
+  return {
+    validateProjectSource: (caller: SessionCaller, source: CloudProjectSourceInput) => checkProjectSource(db, caller, source),
+
+    /** The member's session, or 404. */
+    get: found,
+
+    /** The member's session with its projection normalised into the full view shape. */
+    async normalizedView(principal: Principal, sessionId: string) {
+      const view = await found(principal, sessionId);
+      return { ...view, view: normalizeSessionProjectionView(view.projection?.view ?? null, view.session.sessionId) };
+    },
+
+    create,
+
+    /** A member creates a session: `create`, with its `session.created` record in the same transaction. */
+    createByMember: (principal: Principal, input: { profileName?: string; projectSource?: CloudProjectSourceInput | null }) =>
+      audited(
+        principal,
+        (view) => ({ action: 'session.created', targetType: 'session', targetId: view.session.sessionId }),
+        (tx) => create(principal, input, tx),
+      ),
+
+    /** Renames the member's session: the record and its projection view carry the new title. */
+    rename: (principal: Principal, sessionId: string, title: string) =>
+      update(principal, sessionId, { title: title.trim() }, 'session.renamed'),
 
     /**
      * Closes the caller's session for good: it stays listed and readable, and refuses commands
      * (`sessions.closed`). A running turn must be aborted first (`sessions.busy`), so that no runtime
      * appends to a closed session.
      */
-    close: (caller: SessionCaller, sessionId: string) =>
-      update(caller, sessionId, { status: 'closed' }, ({ session, projection }) => {
+    close: (principal: Principal, sessionId: string) =>
+      update(principal, sessionId, { status: 'closed' }, 'session.closed', ({ session, projection }) => {
         const view = projection?.view as Partial<CloudSessionProjectionView> | undefined;
         if (session.status === 'running' || view?.isGenerating) {
           throw httpError('sessions.busy', 'The session is running a turn: abort it before closing the session.');
         }
       }),
 
-    /** Opens a session, in its own transaction or in the caller's `tx`. */
-    async create(
-      caller: SessionCaller,
-      input: { profileName?: string; projectSource?: CloudProjectSourceInput | null },
-      tx?: Queryable,
-    ): Promise<CloudSessionView> {
-      const source = input.projectSource ?? null;
-      if (source) {
-        const verdict = await validateProjectSource(caller, source);
-        if (!verdict.allowed) throw httpError(verdict.policyCode, verdict.reason);
-      }
-      const summary = source ? summarise(source) : null;
-      const drafts: EventDraft[] = [
-        { type: 'session.created', payload: { title: null, profileName: input.profileName ?? DEFAULT_PROFILE } },
-      ];
-      if (summary) drafts.push({ type: 'session.project_source.bound', payload: { projectSource: summary } });
-      return open(caller, { profileName: input.profileName, title: null, projectSource: summary }, drafts, tx);
-    },
-
-    async import(caller: SessionCaller, request: SessionImportRequest): Promise<CloudSessionView> {
+    /** A member imports a session with its history, audited as `session.imported`. */
+    async import(principal: Principal, request: SessionImportRequest): Promise<CloudSessionView> {
       if (request.artifacts && request.artifacts.length > 0) {
         throw httpError(
           'storage.object_store_unconfigured',
@@ -241,10 +310,15 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       if (request.sessionCost !== undefined || request.sessionTokens) {
         drafts.push({ type: 'cost.updated', payload: { cost: request.sessionCost ?? 0, tokens: request.sessionTokens ?? {} } });
       }
-      return open(caller, { profileName: request.profileName, title: request.title, projectSource: null }, drafts);
+      return audited(
+        principal,
+        (view) => ({ action: 'session.imported', targetType: 'session', targetId: view.session.sessionId }),
+        (tx) => open(principal, { profileName: request.profileName, title: request.title, projectSource: null }, drafts, tx),
+      );
     },
 
-    async uploadSnapshot(caller: SessionCaller, input: ProjectSnapshotUploadInput): Promise<ProjectSnapshotUploadResult> {
+    /** Stores a project snapshot of the member's tenant, audited as `project_snapshot.uploaded`. */
+    async uploadSnapshot(principal: Principal, input: ProjectSnapshotUploadInput): Promise<ProjectSnapshotUploadResult> {
       let byteCount = 0;
       for (const file of input.files) {
         if (file.path.startsWith('/') || file.path.split(/[\\/]/).includes('..')) {
@@ -256,19 +330,28 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
         byteCount += Buffer.from(file.dataBase64, 'base64').byteLength;
       }
       const snapshotId = newId('snap');
-      const objectKey = `snapshots/${caller.tenantId}/${snapshotId}`;
+      const objectKey = `snapshots/${principal.tenantId}/${snapshotId}`;
       const createdAt = new Date().toISOString();
       const title = input.title ?? null;
-      await snapshots.insert(db, {
-        ...caller,
-        snapshotId,
-        objectKey,
-        title,
-        fileCount: input.files.length,
-        byteCount,
-        files: input.files.map(({ path, dataBase64, mode }) => ({ path, dataBase64, ...(mode === undefined ? {} : { mode }) })),
-        manifest: { excluded: input.excluded ?? [], warnings: input.warnings ?? [] },
-        createdAt,
+      const fileCount = input.files.length;
+      await db.transaction(async (tx) => {
+        await snapshots.insert(tx, {
+          ...callerOf(principal),
+          snapshotId,
+          objectKey,
+          title,
+          fileCount,
+          byteCount,
+          files: input.files.map(({ path, dataBase64, mode }) => ({ path, dataBase64, ...(mode === undefined ? {} : { mode }) })),
+          manifest: { excluded: input.excluded ?? [], warnings: input.warnings ?? [] },
+          createdAt,
+        });
+        await audit.record(tx, principal, {
+          action: 'project_snapshot.uploaded',
+          targetType: 'project_snapshot',
+          targetId: snapshotId,
+          metadata: { fileCount, byteCount },
+        });
       });
       const projectSource = {
         kind: 'snapshot' as const,
@@ -281,7 +364,8 @@ export function createSessionService(deps: { db: Db; sessions: SessionsStore; sn
       return { snapshotId, objectKey, fileCount: input.files.length, byteCount, createdAt, projectSource };
     },
 
-    async list(caller: SessionCaller, query: SessionListQuery): Promise<SessionListPage> {
+    async list(principal: Principal, query: SessionListQuery): Promise<SessionListPage> {
+      const caller = callerOf(principal);
       const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
       const scope = scopeHash(caller, query);
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;

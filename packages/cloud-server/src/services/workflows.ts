@@ -11,14 +11,16 @@ import type {
 } from '@open-cowork/shared';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../auth/principal.js';
 import { cursorScope, keysetCursor } from '../cursor.js';
 import { httpError } from '../errors.js';
 import { newId, newSecret } from '../ids.js';
 import type { Db } from '../store/db.js';
 import type { NewTrigger, WorkflowRecord, WorkflowsStore } from '../store/workflows.js';
+import type { AuditActor, AuditEntry, AuditService } from './audit.js';
 import type { CommandService } from './commands.js';
 import { nextCronRun, parseCron } from './cron.js';
-import type { SessionService } from './sessions.js';
+import { callerOf, type SessionService } from './sessions.js';
 import { seal, sealingKey, verifyWebhook, WEBHOOK_TOLERANCE_MS } from './workflow-webhooks.js';
 
 declare module 'fastify' {
@@ -37,6 +39,8 @@ const MAX_PAGE = 200;
 const RUNS_PER_WORKFLOW = 25;
 const RUNS_PER_PAGE = 100;
 const SCHEDULE_BATCH = 50;
+/** The audit action of each lifecycle change. */
+const PAST = { pause: 'paused', resume: 'resumed', archive: 'archived' } as const;
 
 const scopeHash = (caller: WorkflowCaller) => cursorScope({ tenantId: caller.tenantId, userId: caller.userId });
 
@@ -71,28 +75,39 @@ interface WebhookResult {
   processed: number;
   /** True when this was a replay of an accepted request (same signature): nothing new ran. */
   duplicate: boolean;
-  /** The owner the run acted for (for the audit log). */
-  owner: WorkflowCaller;
+}
+
+/** What started a run. */
+interface RunTrigger {
+  type: WorkflowTriggerType;
+  payload: Record<string, unknown> | null;
+  /** The webhook request's receipt: a replay of it answers the first run. */
+  receipt?: string;
+  /** Who the run is audited for, and as what: recorded in the transaction that marks it started. */
+  audit?: { actor: AuditActor; entry: (started: { runId: string; sessionId: string }) => AuditEntry };
 }
 
 /**
  * Workflows: creation, listing, lifecycle, runs and their triggers. A run is a session of the
  * workflow's owner that receives the workflow's prompt, through the session and command services.
+ * What a member or a webhook changes is audited in the transaction of the change; a scheduled run
+ * is not audited.
  */
 function createWorkflowService(deps: {
   db: Db;
   store: WorkflowsStore;
   sessions: SessionService;
   commands: CommandService;
+  audit: AuditService;
   serverSecret: string;
   /** Throws (402) when the org may not create or run workflows; runs before anything is written. */
   admit?: (orgId: string, action: 'create' | 'run') => void;
 }) {
-  const { db, store, sessions, commands } = deps;
+  const { db, store, sessions, commands, audit } = deps;
   const key = sealingKey(deps.serverSecret);
 
   const owned = async (caller: WorkflowCaller, workflowId: string): Promise<WorkflowRecord> => {
-    const workflow = await store.get(db, workflowId, caller);
+    const workflow = await store.get(db, workflowId, callerOf(caller));
     if (!workflow) throw notFound();
     return workflow;
   };
@@ -103,10 +118,9 @@ function createWorkflowService(deps: {
    */
   async function startRun(
     workflow: WorkflowRecord,
-    triggerType: WorkflowTriggerType,
-    triggerPayload: Record<string, unknown> | null,
-    receipt?: string,
+    trigger: RunTrigger,
   ): Promise<{ run: WorkflowRun; response: WorkflowRunResponse | null }> {
+    const { type: triggerType, payload: triggerPayload, receipt } = trigger;
     const owner = { tenantId: workflow.tenantId, userId: workflow.userId };
     deps.admit?.(workflow.tenantId, 'run');
     const runId = newId('run');
@@ -143,7 +157,11 @@ function createWorkflowService(deps: {
         kind: 'prompt',
         payload: { text: runPrompt(workflow, triggerPayload) },
       });
-      await store.markRunStarted(db, runId, sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
+      const started = { runId, sessionId };
+      await db.transaction(async (tx) => {
+        await store.markRunStarted(tx, runId, started.sessionId, prompted.view.projection?.sequence ?? 0, new Date().toISOString());
+        if (trigger.audit) await audit.record(tx, trigger.audit.actor, trigger.audit.entry(started));
+      });
       const run = (await store.getRun(db, runId))!;
       const detail = publicDetail((await store.get(db, workflow.workflowId, null))!);
       return {
@@ -170,9 +188,10 @@ function createWorkflowService(deps: {
 
   return {
     async create(
-      caller: WorkflowCaller,
+      principal: Principal,
       draft: Required<Pick<WorkflowDraft, 'name' | 'prompt' | 'triggers'>> & WorkflowDraft,
     ): Promise<WorkflowCreateResponse> {
+      const caller = callerOf(principal);
       deps.admit?.(caller.tenantId, 'create');
       const workflowId = newId('wf');
       const now = new Date();
@@ -193,8 +212,8 @@ function createWorkflowService(deps: {
         }
         return { triggerId, type: trigger.type, cron: null, nextRunAt: null, sealedSecret: null };
       });
-      await db.transaction((tx) =>
-        store.insert(tx, {
+      const created = await db.transaction(async (tx) => {
+        await store.insert(tx, {
           workflowId,
           ...caller,
           name: draft.name.trim(),
@@ -203,12 +222,21 @@ function createWorkflowService(deps: {
           profileName: draft.profileName ?? 'default',
           triggers,
           now: now.toISOString(),
-        }),
-      );
-      return { workflow: publicDetail((await store.get(db, workflowId, caller))!), webhookSecretReveal: reveal };
+        });
+        const workflow = (await store.get(tx, workflowId, caller))!;
+        await audit.record(tx, principal, {
+          action: 'workflow.created',
+          targetType: 'workflow',
+          targetId: workflowId,
+          metadata: { triggerTypes: workflow.triggerTypes },
+        });
+        return workflow;
+      });
+      return { workflow: publicDetail(created), webhookSecretReveal: reveal };
     },
 
-    async list(caller: WorkflowCaller, query: { limit?: number | undefined; cursor?: string | undefined }): Promise<WorkflowListPayload> {
+    async list(principal: Principal, query: { limit?: number | undefined; cursor?: string | undefined }): Promise<WorkflowListPayload> {
+      const caller = callerOf(principal);
       const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
       const scope = scopeHash(caller);
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
@@ -227,50 +255,82 @@ function createWorkflowService(deps: {
       };
     },
 
-    async get(caller: WorkflowCaller, workflowId: string): Promise<WorkflowDetail> {
-      return publicDetail(await owned(caller, workflowId));
-    },
+    get: async (principal: Principal, workflowId: string): Promise<{ workflow: WorkflowDetail }> => ({
+      workflow: publicDetail(await owned(principal, workflowId)),
+    }),
 
-    /** pause (active → paused), resume (paused → active), archive (any → archived, final). */
-    async transition(caller: WorkflowCaller, workflowId: string, action: 'pause' | 'resume' | 'archive'): Promise<WorkflowDetail> {
+    /**
+     * pause (active → paused), resume (paused → active), archive (any → archived, final). Asking for
+     * the status a workflow already has changes nothing, and is audited all the same.
+     */
+    async transition(
+      principal: Principal,
+      workflowId: string,
+      action: 'pause' | 'resume' | 'archive',
+    ): Promise<{ workflow: WorkflowDetail }> {
+      const target = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'archived';
       await db.transaction(async (tx) => {
-        const workflow = await store.get(tx, workflowId, caller, true);
+        const workflow = await store.get(tx, workflowId, callerOf(principal), true);
         if (!workflow) throw notFound();
-        if (workflow.status === 'archived') {
-          if (action === 'archive') return;
+        if (workflow.status === 'archived' && action !== 'archive') {
           throw httpError('workflows.archived', 'An archived workflow cannot be paused or resumed.');
         }
-        const target = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'archived';
         if (workflow.status !== target) await store.setStatus(tx, workflowId, target, new Date().toISOString());
+        await audit.record(tx, principal, {
+          action: `workflow.${PAST[action]}`,
+          targetType: 'workflow',
+          targetId: workflowId,
+          metadata: { status: target },
+        });
       });
-      return publicDetail(await owned(caller, workflowId));
+      return { workflow: publicDetail(await owned(principal, workflowId)) };
     },
 
-    async rotateWebhookSecret(caller: WorkflowCaller, workflowId: string): Promise<WorkflowWebhookSecretRotation> {
+    async rotateWebhookSecret(principal: Principal, workflowId: string): Promise<WorkflowWebhookSecretRotation> {
       const reveal = await db.transaction(async (tx) => {
-        const workflow = await store.get(tx, workflowId, caller, true);
+        const workflow = await store.get(tx, workflowId, callerOf(principal), true);
         if (!workflow) throw notFound();
         const trigger = workflow.triggers.find((candidate) => candidate.type === 'webhook');
         if (!trigger) throw httpError('workflows.webhook_not_configured', 'This workflow has no webhook trigger.');
         if (workflow.status === 'archived') throw httpError('workflows.archived', 'An archived workflow cannot be changed.');
         const made = newReveal(workflowId, trigger.triggerId);
         await store.setSecret(tx, trigger.triggerId, made.sealed, new Date().toISOString());
+        // The secret itself never reaches the audit log.
+        await audit.record(tx, principal, {
+          action: 'workflow.webhook_secret_rotated',
+          targetType: 'workflow',
+          targetId: workflowId,
+          metadata: { triggerId: trigger.triggerId },
+        });
         return made.reveal;
       });
-      return { workflow: publicDetail(await owned(caller, workflowId)), webhookSecretReveal: reveal };
+      return { workflow: publicDetail(await owned(principal, workflowId)), webhookSecretReveal: reveal };
     },
 
+    /** A member starts a run by hand (or as one of the workflow's trigger types), audited as `workflow.run_started`. */
     async run(
-      caller: WorkflowCaller,
+      principal: Principal,
       workflowId: string,
       input: { triggerType?: WorkflowTriggerType | undefined; triggerPayload?: Record<string, unknown> | null | undefined },
     ): Promise<WorkflowRunResponse> {
-      const workflow = await owned(caller, workflowId);
+      const workflow = await owned(principal, workflowId);
       const triggerType = input.triggerType ?? 'manual';
       if (triggerType !== 'manual' && !workflow.triggerTypes.includes(triggerType)) {
         throw httpError('workflows.trigger_not_configured', `This workflow has no ${triggerType} trigger.`);
       }
-      const { response } = await startRun(workflow, triggerType, input.triggerPayload ?? null);
+      const { response } = await startRun(workflow, {
+        type: triggerType,
+        payload: input.triggerPayload ?? null,
+        audit: {
+          actor: principal,
+          entry: ({ runId, sessionId }) => ({
+            action: 'workflow.run_started',
+            targetType: 'workflow',
+            targetId: workflowId,
+            metadata: { runId, sessionId, triggerType },
+          }),
+        },
+      });
       return response!;
     },
 
@@ -289,7 +349,21 @@ function createWorkflowService(deps: {
         request,
       );
       if (!workflow || !trigger) throw new Error('A webhook signature verified without a trigger.');
-      const { run, response } = await startRun(workflow, 'webhook', payload, receipt);
+      const { run, response } = await startRun(workflow, {
+        type: 'webhook',
+        payload,
+        receipt,
+        audit: {
+          // The run acts for the workflow's owner; no token signed it.
+          actor: { orgId: workflow.tenantId, userId: workflow.userId, tokenId: null },
+          entry: (started) => ({
+            action: 'workflow.webhook_run',
+            targetType: 'workflow',
+            targetId: workflow.workflowId,
+            metadata: started,
+          }),
+        },
+      });
       await store.pruneReceipts(db, new Date(Date.now() - 2 * WEBHOOK_TOLERANCE_MS).toISOString());
       return {
         ok: true,
@@ -298,7 +372,6 @@ function createWorkflowService(deps: {
         sessionId: run.sessionId,
         processed: response?.processed ?? 0,
         duplicate: response === null,
-        owner: { tenantId: workflow.tenantId, userId: workflow.userId },
       };
     },
 
@@ -318,7 +391,7 @@ function createWorkflowService(deps: {
         const workflow = await store.get(db, trigger.workflowId, null);
         if (!workflow) continue;
         try {
-          runs.push((await startRun(workflow, 'schedule', { scheduledFor: trigger.nextRunAt })).run);
+          runs.push((await startRun(workflow, { type: 'schedule', payload: { scheduledFor: trigger.nextRunAt } })).run);
         } catch {
           failed += 1;
         }
@@ -338,6 +411,7 @@ async function workflowServicesPlugin(app: FastifyInstance) {
       store: app.stores.workflows,
       sessions: app.sessionService,
       commands: app.commands,
+      audit: app.audit,
       serverSecret: app.config.cookieSecret,
       // A run opens a session and submits a prompt: it needs all three entitlements.
       admit: (orgId, action) => {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditService } from '../../src/services/audit.js';
 import { createEventService, TurnAbortedError, type EventService } from '../../src/services/events.js';
 import { createSessionService, type SessionCaller } from '../../src/services/sessions.js';
 import type { Db } from '../../src/store/db.js';
 import { createEventsStore, type EventsStore } from '../../src/store/events.js';
+import { createAuditStore } from '../../src/store/audit.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openDb } from '../../src/store/open.js';
 import { createSessionsStore, createSnapshotsStore, type SessionsStore } from '../../src/store/sessions.js';
@@ -30,7 +32,8 @@ describe.each(engines)('event service (%s)', (engine) => {
     sessions = createSessionsStore();
     events = createEventsStore();
     service = createEventService({ db, sessions, events });
-    const sessionService = createSessionService({ db, sessions, snapshots: createSnapshotsStore(), events: service });
+    const audit = createAuditService({ db, store: createAuditStore() });
+    const sessionService = createSessionService({ db, sessions, snapshots: createSnapshotsStore(), events: service, audit });
     newSession = async () => (await sessionService.create(caller, {})).session.sessionId;
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeHost } from '../../src/runtime/adapter.js';
+import { createAuditService } from '../../src/services/audit.js';
 import { createEventBus } from '../../src/services/event-bus.js';
 import { createEventService } from '../../src/services/events.js';
 import { createRuntimeService } from '../../src/services/runtime.js';
@@ -33,7 +34,8 @@ describe.each(engines)('runtime service (%s)', (engine) => {
     const bus = await createEventBus(db);
     close = () => bus.close();
     const events = createEventService({ db, sessions: stores.sessions, events: stores.events, bus });
-    const sessionService = createSessionService({ db, sessions: stores.sessions, snapshots: stores.snapshots, events });
+    const audit = createAuditService({ db, store: stores.audit });
+    const sessionService = createSessionService({ db, sessions: stores.sessions, snapshots: stores.snapshots, events, audit });
     const logger = { error: () => undefined };
 
     runTurn = async (body, settle) => {
