@@ -107,7 +107,7 @@ function createWorkflowService(deps: {
   const key = sealingKey(deps.serverSecret);
 
   const owned = async (caller: WorkflowCaller, workflowId: string): Promise<WorkflowRecord> => {
-    const workflow = await store.get(db, workflowId, callerOf(caller));
+    const workflow = await store.get(db, workflowId, caller);
     if (!workflow) throw notFound();
     return workflow;
   };
@@ -235,8 +235,7 @@ function createWorkflowService(deps: {
       return { workflow: publicDetail(created), webhookSecretReveal: reveal };
     },
 
-    async list(principal: Principal, query: { limit?: number | undefined; cursor?: string | undefined }): Promise<WorkflowListPayload> {
-      const caller = callerOf(principal);
+    async list(caller: WorkflowCaller, query: { limit?: number | undefined; cursor?: string | undefined }): Promise<WorkflowListPayload> {
       const limit = Math.min(query.limit ?? DEFAULT_PAGE, MAX_PAGE);
       const scope = scopeHash(caller);
       const after = query.cursor ? cursors.decode(query.cursor, scope) : null;
@@ -270,7 +269,7 @@ function createWorkflowService(deps: {
     ): Promise<{ workflow: WorkflowDetail }> {
       const target = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'archived';
       await db.transaction(async (tx) => {
-        const workflow = await store.get(tx, workflowId, callerOf(principal), true);
+        const workflow = await store.get(tx, workflowId, principal, true);
         if (!workflow) throw notFound();
         if (workflow.status === 'archived' && action !== 'archive') {
           throw httpError('workflows.archived', 'An archived workflow cannot be paused or resumed.');
@@ -288,7 +287,7 @@ function createWorkflowService(deps: {
 
     async rotateWebhookSecret(principal: Principal, workflowId: string): Promise<WorkflowWebhookSecretRotation> {
       const reveal = await db.transaction(async (tx) => {
-        const workflow = await store.get(tx, workflowId, callerOf(principal), true);
+        const workflow = await store.get(tx, workflowId, principal, true);
         if (!workflow) throw notFound();
         const trigger = workflow.triggers.find((candidate) => candidate.type === 'webhook');
         if (!trigger) throw httpError('workflows.webhook_not_configured', 'This workflow has no webhook trigger.');
