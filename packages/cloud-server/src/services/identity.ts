@@ -29,7 +29,7 @@ type MemberUpdateBody = Static<typeof identitySchemas.MemberUpdateBody>;
 /** Scopes that hand out server-wide power: only the operator provisions them, never an org admin. */
 const OPERATOR_ISSUED_SCOPES: readonly ApiTokenScope[] = ['operator', 'worker-internal'];
 
-export interface IdentityServiceDeps {
+interface IdentityServiceDeps {
   db: Db;
   tokens: Stores['tokens'];
   tenants: Stores['tenants'];
@@ -43,7 +43,7 @@ export interface IdentityServiceDeps {
 }
 
 /** API tokens (issue, revoke, grant channel bindings), org members (list, invite, update) and invites. */
-export function createIdentityService(deps: IdentityServiceDeps) {
+function createIdentityService(deps: IdentityServiceDeps) {
   const { db, tokens, tenants, members, authSessions, audit, inviteSecret } = deps;
 
   /** 404 unless every id names a channel binding of the org (once the channel tables exist). */
@@ -234,7 +234,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   };
 }
 
-export type IdentityService = ReturnType<typeof createIdentityService>;
+type IdentityService = ReturnType<typeof createIdentityService>;
 
 /** The identity services: `app.identity` (tokens, members, invites) and `app.authSessions` (cookie sessions). */
 async function identityServicesPlugin(app: FastifyInstance) {

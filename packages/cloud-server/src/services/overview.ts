@@ -30,7 +30,7 @@ const FEATURES: Record<string, boolean> = {
   idempotentCommands: true,
 };
 
-export interface OverviewServiceDeps {
+interface OverviewServiceDeps {
   db: Db;
   tenants: Stores['tenants'];
   commands: Stores['commands'];
@@ -46,7 +46,7 @@ export interface OverviewServiceDeps {
 }
 
 /** What the server and the org look like to a member, an admin or the operator; nothing here changes anything. */
-export function createOverviewService(deps: OverviewServiceDeps) {
+function createOverviewService(deps: OverviewServiceDeps) {
   const { db, tenants, commands, counts, byok, usage, billing, runtime, config } = deps;
 
   /** The caller's org as stored; the default org when the caller has no membership (the operator). */
@@ -212,7 +212,7 @@ export function createOverviewService(deps: OverviewServiceDeps) {
   };
 }
 
-export type OverviewService = ReturnType<typeof createOverviewService>;
+type OverviewService = ReturnType<typeof createOverviewService>;
 
 /** `app.overview`: after the session services and runtime workers, whose runtime and worker it reports. */
 async function overviewServicePlugin(app: FastifyInstance) {
