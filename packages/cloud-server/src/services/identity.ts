@@ -42,7 +42,7 @@ interface IdentityServiceDeps {
   ownerEmail: string;
 }
 
-/** API tokens (issue, revoke, grant channel bindings), org members (list, invite, update) and invites. */
+/** API tokens (issue, revoke, grant channel bindings), org members (list, invite, update), invites and the local owner's token. */
 function createIdentityService(deps: IdentityServiceDeps) {
   const { db, tokens, tenants, members, authSessions, audit, inviteSecret } = deps;
 
