@@ -28,6 +28,8 @@ import { webRoutes } from './routes/web.js';
 import { accountServices } from './services/account.js';
 import { artifactServices } from './services/artifacts.js';
 import { channelServices } from './services/channels.js';
+import { identityServices } from './services/identity.js';
+import { overviewService } from './services/overview.js';
 import { sessionServices } from './services/plugin.js';
 import { settingsServices } from './services/settings.js';
 import { threadServices } from './services/threads.js';
@@ -139,8 +141,10 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(idempotency);
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
   await app.register(accountServices);
+  await app.register(identityServices);
   await app.register(sessionServices);
   await app.register(runtimeWorkers);
+  await app.register(overviewService);
   await app.register(channelServices);
   await app.register(workflowServices);
   await app.register(threadServices);
