@@ -1,4 +1,3 @@
-import { CLOUD_SESSION_EVENT_TYPES } from '@open-cowork/shared';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { channels, events } from '@open-cowork/shared/schemas';
 
@@ -12,11 +11,10 @@ import { channels, events } from '@open-cowork/shared/schemas';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const SESSION_EVENT_TYPES = CLOUD_SESSION_EVENT_TYPES.filter((entry) => entry.type !== 'channel.delivery').map((entry) => entry.type);
 const EventType = Type.String({
-  description: 'An event type of the contract (the SSE `event:` name). Kept open: a newer server may send types this list lacks.',
-  examples: SESSION_EVENT_TYPES,
+  description: 'An event type the contract does not list (the SSE `event:` name): a newer server may send types this document lacks.',
 });
+const TYPED = Object.keys(events.SessionEventPayloads) as events.SessionEventPayloadType[];
 
 /** One SSE message: `id:` (when it has one), `event:` and a `data:` line holding JSON of `data`. */
 function message(event: TSchema, data: object, id?: string) {
@@ -29,26 +27,31 @@ function message(event: TSchema, data: object, id?: string) {
 
 const SEQUENCE_ID = 'The event’s `sequence`; a reconnect sends it back as `Last-Event-ID`.';
 
+/**
+ * A stream's messages: `snapshot.required`, one per projected event type (its payload typed), and
+ * any other type, delivered with an untyped payload.
+ */
+function eventMessages(stream: 'Session' | 'Workspace', description: string) {
+  return Type.Union(
+    [
+      message(Type.Literal('snapshot.required'), ref('SnapshotRequiredEvent'), SEQUENCE_ID),
+      ...TYPED.map((type) => message(Type.Literal(type), ref(`${stream}Event.${type}`), SEQUENCE_ID)),
+      message(EventType, ref(`${stream}Event`), SEQUENCE_ID),
+    ],
+    { description },
+  );
+}
+
 /** The schemas the streams refer to, for `components.schemas`. */
 export const STREAM_SCHEMAS: Record<string, TSchema> = {
   SessionEvent: events.SessionEventSchema,
   WorkspaceEvent: events.WorkspaceEventSchema,
+  ...Object.fromEntries(TYPED.map((type) => [`SessionEvent.${type}`, events.sessionEventOf(type)])),
+  ...Object.fromEntries(TYPED.map((type) => [`WorkspaceEvent.${type}`, events.workspaceEventOf(type)])),
   SnapshotRequiredEvent: events.SnapshotRequiredEventSchema,
   ChannelDelivery: channels.ChannelDeliverySchema,
-  SessionStreamMessage: Type.Union(
-    [
-      message(Type.Literal('snapshot.required'), ref('SnapshotRequiredEvent'), SEQUENCE_ID),
-      message(EventType, ref('SessionEvent'), SEQUENCE_ID),
-    ],
-    { description: 'One message of a session’s event stream.' },
-  ),
-  WorkspaceStreamMessage: Type.Union(
-    [
-      message(Type.Literal('snapshot.required'), ref('SnapshotRequiredEvent'), SEQUENCE_ID),
-      message(EventType, ref('WorkspaceEvent'), SEQUENCE_ID),
-    ],
-    { description: 'One message of the workspace event stream.' },
-  ),
+  SessionStreamMessage: eventMessages('Session', 'One message of a session’s event stream.'),
+  WorkspaceStreamMessage: eventMessages('Workspace', 'One message of the workspace event stream.'),
   DeliveryStreamMessage: Type.Union(
     [
       message(

@@ -34,7 +34,8 @@ export interface ProjectionMessage {
   order: number;
 }
 
-export type ToolCallStatus = 'running' | 'complete' | 'error';
+export const TOOL_CALL_STATUSES = ['running', 'complete', 'error'] as const;
+export type ToolCallStatus = (typeof TOOL_CALL_STATUSES)[number];
 
 export interface ProjectionToolCall {
   id: string;
@@ -51,7 +52,8 @@ export interface ProjectionToolCall {
   order: number;
 }
 
-export type TaskRunStatus = 'queued' | 'running' | 'complete' | 'error';
+export const TASK_RUN_STATUSES = ['queued', 'running', 'complete', 'error'] as const;
+export type TaskRunStatus = (typeof TASK_RUN_STATUSES)[number];
 
 /** A sub-agent run started by the session. */
 export interface ProjectionTaskRun {

@@ -16,6 +16,7 @@ import {
   type ProjectionTaskRun,
   type ProjectionToolCall,
   type SessionTokens,
+  TASK_RUN_STATUSES,
   type TaskRunStatus,
 } from './projection-view.js';
 
@@ -166,9 +167,7 @@ const STEPS: Record<string, Step> = {
   'task.run': (view, payload, event) => {
     const id = firstString(payload, ID_KEYS.taskRun);
     if (id === undefined) return view;
-    const status = ['queued', 'running', 'complete', 'error'].includes(payload.status as string)
-      ? (payload.status as TaskRunStatus)
-      : undefined;
+    const status = (TASK_RUN_STATUSES as readonly unknown[]).includes(payload.status) ? (payload.status as TaskRunStatus) : undefined;
     const taskRuns = upsert(
       view.taskRuns,
       id,

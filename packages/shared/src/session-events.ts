@@ -8,84 +8,25 @@
  * Events of a type this contract does not know (a newer server) are still delivered, as an
  * `UnknownCloudSessionEvent`.
  */
-import type { ArtifactKind, ArtifactStatus } from './artifacts.js';
+import type { Static } from '@sinclair/typebox';
 import type { CloudSessionEvent, CloudWorkspaceEvent } from './events.js';
-import type { SessionTokens, TaskRunStatus, ToolCallStatus } from './projection-view.js';
-import type { CloudProjectSourceSummary, SessionAttachment, SessionImportItemCounts } from './session.js';
+import type * as S from './schemas/events.js';
+
+type PayloadOf<T extends S.SessionEventPayloadType> = Static<(typeof S.SessionEventPayloads)[T]>;
 
 /** An artifact event's payload: the stored artifact's public fields (the runtime sends fewer). */
-export type ArtifactEventPayload = {
-  artifactId: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  kind: ArtifactKind;
-  status: ArtifactStatus;
-  cloudArtifactId?: string;
-  mime?: string;
-  filePath?: string;
-  authorAgentId?: string | null;
-  projectId?: string | null;
-  taskId?: string | null;
-  statusUpdatedBy?: string | null;
-  statusUpdatedAt?: string | null;
-};
+export type ArtifactEventPayload = PayloadOf<'artifact.created'>;
 
 /** One question of `question.asked`. */
-export type CloudSessionQuestion = {
-  header: string;
-  question: string;
-  options: { label: string }[];
-};
+export type CloudSessionQuestion = Static<typeof S.SessionQuestion>;
 
-/** The payload of every event type of the contract, by type. */
-export type CloudSessionEventPayloads = {
-  'session.created': { title: string | null; profileName?: string };
-  'session.imported': { sourceFingerprint: string; importedAt: string; itemCounts: SessionImportItemCounts };
-  'session.project_source.bound': { projectSource: CloudProjectSourceSummary };
-  /** `commandId` is absent on imported messages. */
-  'prompt.submitted': {
-    messageId: string;
-    text: string;
-    commandId?: string;
-    agent?: string | null;
-    attachments?: SessionAttachment[];
-  };
-  /** `mode: 'append'` adds `content` to the message with this id; without it, `content` replaces it. */
-  'assistant.message': { messageId: string; content: string; mode?: 'append'; attachments?: SessionAttachment[] };
-  /** Upserted by `id`: `running` first, then `complete` (with `output`) or `error`. */
-  'tool.call': { id: string; name: string; input: unknown; status: ToolCallStatus; output?: unknown };
-  /** Upserted by `taskRunId`; fields left out keep their earlier value. */
-  'task.run': {
-    taskRunId: string;
-    title?: string;
-    agent?: string;
-    status?: TaskRunStatus;
-    sourceSessionId?: string;
-    parentSessionId?: string;
-    content?: string;
-    error?: string;
-    sessionCost?: number;
-    sessionTokens?: SessionTokens;
-    startedAt?: string;
-    finishedAt?: string;
-  };
-  'permission.requested': { permissionId: string; tool: string; input: unknown; description: string };
-  /** `response` is what the user sent; `allowed` is the server's reading of it. */
-  'permission.resolved': { permissionId: string; allowed: boolean; response: unknown; commandId: string };
-  'question.asked': { requestId: string; questions: CloudSessionQuestion[] };
-  /** `answers` is null when the question was rejected. */
-  'question.resolved': { requestId: string; answers: unknown[] | null; rejected: boolean; commandId: string };
-  'todos.updated': { todos: { id?: string; content: string; status: string; priority: string }[] };
-  /** Deltas, summed into the session totals. */
-  'cost.updated': { cost: number; tokens: Partial<SessionTokens> };
-  'artifact.created': ArtifactEventPayload;
-  'artifact.updated': ArtifactEventPayload;
+/**
+ * The payload of every event type of the contract, by type (`schemas/events.ts`,
+ * `SessionEventPayloads`, says what each field means). `session.status` keeps its two known
+ * states for autocompletion while accepting any other.
+ */
+export type CloudSessionEventPayloads = { [T in Exclude<S.SessionEventPayloadType, 'session.status'>]: PayloadOf<T> } & {
   'session.status': { statusType: 'busy' | 'idle' | (string & {}) };
-  'session.idle': Record<string, never>;
-  /** `commandId` is the abort command's id. */
-  'session.aborted': { commandId: string };
-  'runtime.error': { id: string; commandId: string; message: string };
 };
 
 /**

@@ -5,6 +5,7 @@ import * as shared from '../src/index.js';
 import type {
   ChannelCursorUpdateResponse,
   CloudSessionEvent,
+  CloudSessionEventPayloads,
   CloudWorkspaceEvent,
   PermissionResponseInput,
   SnapshotRequiredEvent,
@@ -27,6 +28,15 @@ describe('hand-written types agree with their schemas', () => {
     expectTypeOf<Agree<CloudSessionEvent, Static<typeof events.SessionEventSchema>>>().toEqualTypeOf<true>();
     expectTypeOf<Agree<CloudWorkspaceEvent, Static<typeof events.WorkspaceEventSchema>>>().toEqualTypeOf<true>();
     expectTypeOf<Agree<SnapshotRequiredEvent, Static<typeof events.SnapshotRequiredEventSchema>>>().toEqualTypeOf<true>();
+  });
+
+  it('event payloads: every typed payload is the one its schema gives, `session.status` with its known states', () => {
+    type Payloads = typeof events.SessionEventPayloads;
+    type Disagreeing = {
+      [T in keyof Payloads]: Agree<CloudSessionEventPayloads[T], Static<Payloads[T]>> extends true ? never : T;
+    }[keyof Payloads];
+    expectTypeOf<Disagreeing>().toEqualTypeOf<never>();
+    expectTypeOf<keyof CloudSessionEventPayloads>().toEqualTypeOf<keyof Payloads>();
   });
 
   it('a permission response is a body the permission schema accepts', () => {
