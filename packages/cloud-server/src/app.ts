@@ -27,6 +27,8 @@ import { workflowRoutes } from './routes/workflows.js';
 import { webRoutes } from './routes/web.js';
 import { accountServices } from './services/account.js';
 import { channelServices } from './services/channels.js';
+import { identityServices } from './services/identity.js';
+import { overviewService } from './services/overview.js';
 import { sessionServices } from './services/plugin.js';
 import { runtimeWorkers } from './services/workers.js';
 import { workflowServices } from './services/workflows.js';
@@ -136,8 +138,10 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   await app.register(idempotency);
   // SERVICES (event bus, runtime, command service) are registered here, one line each.
   await app.register(accountServices);
+  await app.register(identityServices);
   await app.register(sessionServices);
   await app.register(runtimeWorkers);
+  await app.register(overviewService);
   await app.register(channelServices);
   await app.register(workflowServices);
 

@@ -2,6 +2,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 
 export const LOCAL_TOKEN_FILE = 'local-token';
+/** The scopes of the local owner's token (`app.identity.localOwnerToken`). */
 export const LOCAL_TOKEN_SCOPES = ['desktop', 'gateway', 'admin'] as const;
 
 /**
@@ -14,32 +15,16 @@ export async function localOwnerToken(
   app: FastifyInstance,
   { file, rotate }: { file: string | null; rotate: boolean },
 ): Promise<string | null> {
-  const { tokens, tenants } = app.stores;
   const kept = file
     ? await readFile(file, 'utf8').then(
         (text) => text.trim(),
         () => null,
       )
     : null;
-  if (kept) {
-    const token = await tokens.authenticate(app.db, kept);
-    if (typeof token !== 'string') {
-      if (!rotate) return kept;
-      await tokens.revoke(app.db, token.orgId, token.tokenId);
-    }
-  }
-  if (!file && !rotate) return null;
-
-  const owner = await tenants.ensureUser(app.db, { email: app.config.ownerEmail });
-  const { plaintext } = await tokens.issue(app.db, {
-    orgId: app.defaultOrg.orgId,
-    accountId: owner.userId,
-    name: `local token ${new Date().toISOString()}`,
-    scopes: [...LOCAL_TOKEN_SCOPES],
-  });
-  if (file) {
-    await writeFile(file, `${plaintext}\n`, { mode: 0o600 });
+  const token = await app.identity.localOwnerToken({ kept, rotate, issue: file !== null || rotate });
+  if (file && token && token !== kept) {
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
     await chmod(file, 0o600);
   }
-  return plaintext;
+  return token;
 }

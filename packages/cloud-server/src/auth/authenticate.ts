@@ -183,7 +183,7 @@ export function createAuthenticator({ config, db, tenants, tokens, authSessions:
     return { principal: (await verifyBearer(match[1]!)).principal, session: null };
   }
 
-  return { authenticate, verifyBearer, oidcPrincipal, sessions };
+  return { authenticate, verifyBearer, oidcPrincipal };
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -2,12 +2,9 @@ import { auth as authSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CSRF_COOKIE, SESSION_COOKIE, sessionCookieValue } from '../auth/cookie.js';
-import { createOidcLogin, LOGIN_COOKIE, LOGIN_TTL_MS } from '../auth/oidc-login.js';
+import { LOGIN_COOKIE, LOGIN_TTL_MS } from '../auth/oidc-login.js';
 import { checkCsrf } from '../auth/plugin.js';
-import { createSignInBackoff } from '../auth/sign-in-backoff.js';
-import type { Principal } from '../auth/principal.js';
-import { httpError } from '../errors.js';
-import type { AuthSessionMethod, AuthSessionRecord } from '../store/auth-sessions.js';
+import type { OpenedSession, SignInClient } from '../services/auth-sessions.js';
 
 const {
   AuthMeResponse,
@@ -21,80 +18,40 @@ const {
   OpenSessionBody: SessionBody,
 } = authSchemas;
 
-const sessionView = (session: AuthSessionRecord | null) => ({
-  csrfToken: session?.csrfToken ?? null,
-  expiresAt: session?.expiresAt ?? null,
-});
+const clientOf = (request: FastifyRequest): SignInClient => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
-/** Cookie sessions (opened, listed, ended) and the Desktop sign-in configuration. */
+/**
+ * Cookie sessions (opened, listed, ended) and the Desktop sign-in configuration. What a session is
+ * and who may open or end one is `app.authSessions`'s (services/auth-sessions.ts); the cookies are set here.
+ */
 export async function authRoutes(app: FastifyInstance) {
-  const { cookieSecret, cookieSecure, sessionTtlMs, oidc } = app.config;
+  const { cookieSecret, cookieSecure } = app.config;
+  const { publicUrl } = app.config.security;
   const cookieOptions = { path: '/', sameSite: 'lax', secure: cookieSecure } as const;
-  const { sessions } = app.auth;
-  const backoff = createSignInBackoff(app.config.security.signInBackoff);
-  const { oidcClientSecret, publicUrl } = app.config.security;
-  const login = oidc?.clientId ? createOidcLogin({ ...oidc, clientId: oidc.clientId }, oidcClientSecret, cookieSecret) : null;
-  const requireLogin = () => {
-    if (!login) throw httpError('auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
-    return login;
-  };
+
+  /** The cookies of a session just opened: the HttpOnly session secret and the CSRF token the page reads. */
+  const setCookies = (reply: FastifyReply, { secret, csrfToken, maxAgeSeconds: maxAge }: OpenedSession) =>
+    reply
+      .setCookie(SESSION_COOKIE, sessionCookieValue(secret, cookieSecret), { ...cookieOptions, httpOnly: true, maxAge })
+      .setCookie(CSRF_COOKIE, csrfToken, { ...cookieOptions, httpOnly: false, maxAge });
 
   const clearCookies = (reply: FastifyReply) =>
     reply.clearCookie(SESSION_COOKIE, { ...cookieOptions, httpOnly: true }).clearCookie(CSRF_COOKIE, cookieOptions);
 
-  /**
-   * Opens a server-side session for `principal` and sets its cookies. The session ends no later than
-   * the credential it came from (`credentialExpiresAtMs`), and a token-born one keeps the token's id.
-   */
-  const openSession = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    principal: Principal,
-    method: AuthSessionMethod,
-    credentialExpiresAtMs: number | null,
-  ) => {
-    const now = Date.now();
-    const lifetimeMs = Math.min(sessionTtlMs, (credentialExpiresAtMs ?? Number.POSITIVE_INFINITY) - now);
-    const expiresAtMs = now + lifetimeMs;
-    const { session, secret } = await sessions.open(app.db, {
-      orgId: principal.orgId,
-      userId: principal.userId,
-      tokenId: principal.tokenId,
-      method,
-      userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
-      expiresAt: new Date(expiresAtMs),
-    });
-    const maxAge = Math.max(1, Math.floor(lifetimeMs / 1000));
-    reply
-      .setCookie(SESSION_COOKIE, sessionCookieValue(secret, cookieSecret), { ...cookieOptions, httpOnly: true, maxAge })
-      .setCookie(CSRF_COOKIE, session.csrfToken, { ...cookieOptions, httpOnly: false, maxAge });
-    return { principal: { ...principal, authSource: 'cookie' as const }, ...sessionView(session) };
-  };
-
-  /**
-   * Exchanges an API token or an OIDC access token for a cookie session that has no more rights than
-   * it: the token's scopes and channel bindings, and its lifetime at most. Tokens that cannot act as
-   * a person in Cloud Web (operator, gateway-only, operator-scoped) are refused.
-   */
+  /** Exchanges an API token or an OIDC access token for a cookie session that has no more rights than it. */
   app.post<{ Body: Static<typeof SessionBody> }>(
     '/auth/session',
     { config: { access: 'public' }, schema: { body: SessionBody, response: { 200: AuthMeResponse } } },
     async (request, reply) => {
-      const { principal, expiresAtMs } = await backoff.attempt(request.ip, () => app.auth.verifyBearer(request.body.token));
-      if (principal.authSource === 'operator') {
-        throw httpError('auth.operator_cookie_refused', 'The operator token cannot open a cookie session.');
-      }
-      if (principal.tokenId && !principal.scopes.includes('desktop') && !principal.scopes.includes('admin')) {
-        throw httpError('auth.token_scope_refused', 'Only a token with the desktop or admin scope can open a cookie session.');
-      }
-      return openSession(request, reply, principal, principal.tokenId ? 'token' : 'oidc', expiresAtMs);
+      const opened = await app.authSessions.openWithToken(request.body.token, clientOf(request));
+      setCookies(reply, opened);
+      return opened.me;
     },
   );
 
-  app.get('/auth/me', { config: { access: 'member' }, schema: { response: { 200: AuthMeResponse } } }, async (request) => ({
-    principal: request.principal,
-    ...sessionView(request.authSession),
-  }));
+  app.get('/auth/me', { config: { access: 'member' }, schema: { response: { 200: AuthMeResponse } } }, async (request) =>
+    app.authSessions.me(request.principal, request.authSession),
+  );
 
   /** Public so that a stale or broken cookie can always be cleared; a live session must pass CSRF and is deleted. */
   app.post('/auth/logout', { config: { access: 'public' }, schema: { response: { 200: LogoutResponse } } }, async (request, reply) => {
@@ -102,42 +59,30 @@ export async function authRoutes(app: FastifyInstance) {
     const session = authentication?.session;
     if (session) {
       checkCsrf(request, session);
-      await sessions.end(app.db, session.orgId, session.userId, session.sessionId);
+      await app.authSessions.logout(session);
     }
     clearCookies(reply);
     return { loggedOut: true };
   });
 
-  app.get('/auth/sessions', { config: { access: 'member' }, schema: { response: { 200: AuthSessionListResponse } } }, async (request) => {
-    const { orgId, userId } = request.principal;
-    const current = request.authSession?.sessionId;
-    const list = await sessions.list(app.db, orgId, userId);
-    return {
-      sessions: list.map(({ orgId: _org, userId: _user, csrfToken: _csrf, ...session }) => ({
-        ...session,
-        current: session.sessionId === current,
-      })),
-    };
-  });
+  app.get('/auth/sessions', { config: { access: 'member' }, schema: { response: { 200: AuthSessionListResponse } } }, async (request) =>
+    app.authSessions.list(request.principal, request.authSession?.sessionId ?? null),
+  );
 
   app.delete<{ Params: Static<typeof SessionParams> }>(
     '/auth/sessions/:id',
     { config: { access: 'member' }, schema: { params: SessionParams, response: { 200: EndSessionResponse } } },
     async (request, reply) => {
-      const { orgId, userId } = request.principal;
-      if (!(await sessions.end(app.db, orgId, userId, request.params.id))) {
-        throw httpError('auth.session_not_found', 'You have no session with this id.');
-      }
+      const ended = await app.authSessions.end(request.principal, request.params.id);
       if (request.params.id === request.authSession?.sessionId) clearCookies(reply);
-      return { ended: true };
+      return ended;
     },
   );
 
   /** The OIDC sign-in: Desktop reads the issuer and client; Cloud Web shows its button when `webLoginUrl` is set. */
-  app.get('/auth/desktop/config', { config: { access: 'public' }, schema: { response: { 200: DesktopAuthConfigResponse } } }, async () => {
-    if (!oidc) throw httpError('auth.oidc_not_configured', 'This cloud has no OIDC sign-in; use an API token.');
-    return { mode: 'oidc', issuerUrl: oidc.issuer, clientId: oidc.clientId, scope: oidc.scope, webLoginUrl: login ? '/auth/login' : null };
-  });
+  app.get('/auth/desktop/config', { config: { access: 'public' }, schema: { response: { 200: DesktopAuthConfigResponse } } }, async () =>
+    app.authSessions.oidcConfig(),
+  );
 
   /** Cloud Web sign-in, step 1: off to the provider (authorization code + PKCE), remembering `returnTo`. */
   app.get<{ Querystring: Static<typeof LoginQuery> }>(
@@ -145,7 +90,7 @@ export async function authRoutes(app: FastifyInstance) {
     { config: { access: 'public' }, schema: { querystring: LoginQuery } },
     async (request, reply) => {
       const origin = publicUrl ?? `${request.protocol}://${request.host}`;
-      const { url, cookie } = await requireLogin().begin(`${origin.replace(/\/$/, '')}/auth/callback`, request.query.returnTo);
+      const { url, cookie } = await app.authSessions.beginOidc(`${origin.replace(/\/$/, '')}/auth/callback`, request.query.returnTo);
       reply.setCookie(LOGIN_COOKIE, cookie, {
         path: '/auth/callback',
         httpOnly: true,
@@ -162,13 +107,15 @@ export async function authRoutes(app: FastifyInstance) {
     '/auth/callback',
     { config: { access: 'public' }, schema: { querystring: CallbackQuery } },
     async (request, reply) => {
-      const flow = requireLogin();
+      // The login cookie serves one attempt, whatever its outcome.
+      const loginCookie = request.cookies[LOGIN_COOKIE];
       reply.clearCookie(LOGIN_COOKIE, { path: '/auth/callback' });
-      const { principal, returnTo } = await backoff.attempt(request.ip, async () => {
-        const finished = await flow.finish(new URL(request.url, 'http://callback.invalid'), request.cookies[LOGIN_COOKIE]);
-        return { principal: await app.auth.oidcPrincipal(finished.identity, 'cookie'), returnTo: finished.returnTo };
-      });
-      await openSession(request, reply, principal, 'oidc', null);
+      const { opened, returnTo } = await app.authSessions.finishOidc(
+        new URL(request.url, 'http://callback.invalid'),
+        loginCookie,
+        clientOf(request),
+      );
+      setCookies(reply, opened);
       return reply.redirect(returnTo, 302);
     },
   );

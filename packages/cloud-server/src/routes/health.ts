@@ -18,24 +18,11 @@ export async function healthRoutes(app: FastifyInstance) {
 
   app.get('/readyz', { config: { access: 'public' }, schema: { response: { 200: ReadinessResponse } } }, async () => {
     if (closing) throw httpError('server.shutting_down', 'The server is shutting down.', { retryAfterMs: 1_000 });
-    try {
-      await app.db.query('SELECT 1');
-    } catch {
-      throw httpError('store.unavailable', 'The store is unavailable.', { retryAfterMs: 1_000 });
-    }
+    await app.overview.requireStore();
     return { status: 'ready' };
   });
 
-  app.get('/api/metrics', { config: { access: 'operator' }, schema: { response: { 200: MetricsResponse } } }, async () => {
-    const { rows } = await app.db.query<{ orgs: number; users: number; tokens: number }>(
-      `SELECT (SELECT count(*) FROM orgs) AS orgs, (SELECT count(*) FROM users) AS users,
-              (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) AS tokens`,
-    );
-    return {
-      uptimeSeconds: Math.round(process.uptime()),
-      rssBytes: process.memoryUsage().rss,
-      store: app.db.engine,
-      ...rows[0],
-    };
-  });
+  app.get('/api/metrics', { config: { access: 'operator' }, schema: { response: { 200: MetricsResponse } } }, async () =>
+    app.overview.metrics(),
+  );
 }

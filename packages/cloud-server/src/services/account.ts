@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { createAuditService, type AuditService } from './audit.js';
 import { createBillingService, type BillingService } from './billing.js';
+import { createByokService, type ByokService } from './byok.js';
 import type { CommandObserver } from './commands.js';
 import { createUsageService, USAGE_EVENT_TYPES, type UsageService } from './usage.js';
 
@@ -13,14 +14,20 @@ declare module 'fastify' {
     usage: UsageService;
     /** Entitlements and the subscription: `app.billing.requireEntitlement(principal, feature)` throws 402. */
     billing: BillingService;
+    /** The org's BYOK provider secrets: `app.byok.set(principal, providerId, body)`, `validate`, `override`, `disable`. */
+    byok: ByokService;
   }
 }
 
-/** The audit, usage and billing services every domain calls, shared as decorators. */
+/** The audit, usage and billing services every domain calls, and BYOK which needs them, shared as decorators. */
 async function accountServicesPlugin(app: FastifyInstance) {
-  app.decorate('audit', createAuditService({ db: app.db, store: app.stores.audit }));
-  app.decorate('usage', createUsageService({ db: app.db, store: app.stores.usage, limits: app.config.billing.quotas }));
-  app.decorate('billing', createBillingService({ config: app.config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } }));
+  const { db, stores, config } = app;
+  const audit = createAuditService({ db, store: stores.audit });
+  const billing = createBillingService({ config: config.billing, orgSlugs: { [app.defaultOrg.slug]: app.defaultOrg.orgId } });
+  app.decorate('audit', audit);
+  app.decorate('usage', createUsageService({ db, store: stores.usage, limits: config.billing.quotas }));
+  app.decorate('billing', billing);
+  app.decorate('byok', createByokService({ db, store: stores.byok, audit, billing, config: config.byok }));
 }
 
 export const accountServices = fp(accountServicesPlugin, { name: 'account-services', dependencies: ['store', 'auth'] });

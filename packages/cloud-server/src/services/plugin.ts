@@ -34,7 +34,12 @@ export interface SessionServicesOptions {
 function configuredRuntime(app: FastifyInstance): RuntimeAdapter {
   const { runtime, byok } = app.config;
   if (runtime.kind === 'scripted') return createScriptedRuntime();
-  return createOpenCodeRuntime({ ...runtime, model: runtime.model!, providerKey: createProviderKeys(app.db, byok.key), logger: app.log });
+  return createOpenCodeRuntime({
+    ...runtime,
+    model: runtime.model!,
+    providerKey: createProviderKeys({ db: app.db, store: app.stores.byok, serverKey: byok.key }),
+    logger: app.log,
+  });
 }
 
 /**

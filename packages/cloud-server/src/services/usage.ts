@@ -53,7 +53,7 @@ function windowOf(definition: QuotaDefinition, now: number) {
   return { start, end: start + definition.windowMs };
 }
 
-export const DEFAULT_USAGE_LIMIT = 100;
+const DEFAULT_USAGE_LIMIT = 100;
 
 /**
  * Metered usage and quotas. Activity records events (`record`); a quota-limited action first calls

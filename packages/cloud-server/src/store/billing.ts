@@ -8,9 +8,9 @@ export interface GatewayCounts {
 }
 
 /**
- * Counts of the gateway plane and of org members. The channel tables come with a later migration
- * of another domain, so each count first checks that its table exists (`to_regclass` honours the
- * search path, hence the per-test PostgreSQL schemas).
+ * Counts of the gateway plane, of org members and of the whole server (the operator's metrics). The
+ * channel tables come with a later migration of another domain, so each count first checks that its
+ * table exists (`to_regclass` honours the search path, hence the per-test PostgreSQL schemas).
  */
 export function createBillingStore() {
   const exists = async (q: Queryable, table: string) =>
@@ -49,6 +49,15 @@ export function createBillingStore() {
 
     async memberCounts(q: Queryable, orgId: string): Promise<Record<string, number>> {
       return grouped(q, 'SELECT status AS key, count(*) AS count FROM memberships WHERE org_id = $1 GROUP BY status', orgId);
+    },
+
+    /** Server-wide totals for the operator's metrics: orgs, users and live API tokens. */
+    async serverTotals(q: Queryable): Promise<{ orgs: number; users: number; tokens: number }> {
+      const { rows } = await q.query<{ orgs: number; users: number; tokens: number }>(
+        `SELECT (SELECT count(*) FROM orgs) AS orgs, (SELECT count(*) FROM users) AS users,
+                (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) AS tokens`,
+      );
+      return rows[0]!;
     },
   };
 }
