@@ -48,6 +48,9 @@ export interface BuildAppOptions {
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+const hasInfinity = (values: unknown) =>
+  typeof values === 'object' && values !== null && Object.values(values).some((value) => value === Infinity || value === -Infinity);
+
 /** Every failure becomes a coded error; 5xx details stay in the log. */
 function toHttpError(error: FastifyError): HttpError {
   if (isHttpError(error)) return error;
@@ -123,6 +126,13 @@ export async function buildApp({ config, db }: BuildAppOptions): Promise<Fastify
   });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && UNSAFE_METHODS.has(request.method)) request.body = {};
+  });
+  app.addHook('preHandler', async (request) => {
+    // Ajv coerces `?limit=1e999` to Infinity and then skips the bounds, which it checks only on
+    // finite numbers: such a number would reach the store.
+    if (hasInfinity(request.query) || hasInfinity(request.params)) {
+      throw httpError('request.invalid', 'A number in the path or query must be finite.');
+    }
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const coded = toHttpError(error);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { canonicalJson } from './canonical-json.js';
 import { httpError } from './errors.js';
-import type { Queryable } from './store/db.js';
+import type { Db, Queryable } from './store/db.js';
 import { createIdempotentRequestsStore, type IdempotentRequestScope, type StoredIdempotentRequest } from './store/idempotent-requests.js';
 
 /**
@@ -27,13 +27,13 @@ import { createIdempotentRequestsStore, type IdempotentRequestScope, type Stored
  * (no principal to scope the key by), and routes that declare `config: { idempotency: 'handled' }`.
  *
  * The opt-out rule: a route declares `idempotency: 'handled'` when it runs the header itself,
- * inside the transaction of its change, with `runIdempotent` (the channel routes through
- * `app.channels.respond`; session commands through the command service). This plugin then leaves
- * the header to it entirely. With `runIdempotent` the reservation, the writes and the sealed reply
- * commit together, so no crash can make a retry run the handler twice. Every other route gets the
- * plugin's behaviour above, which is at-most-once only as far as its process lives: the response
- * is stored after the handler's own transaction committed, so a crash between the two leaves a
- * reservation that another request takes over once its lock (10 minutes) ends.
+ * inside the transaction of its change, with `runIdempotent` (the channel services, given the key
+ * their route computes with `idempotencyKey`; session commands through the command service). This
+ * plugin then leaves the header to it entirely. With `runIdempotent` the reservation, the writes
+ * and the sealed reply commit together, so no crash can make a retry run the handler twice. Every
+ * other route gets the plugin's behaviour above, which is at-most-once only as far as its process
+ * lives: the response is stored after the handler's own transaction committed, so a crash between
+ * the two leaves a reservation that another request takes over once its lock (10 minutes) ends.
  *
  * The raw key is never stored: the table keeps its SHA-256, and the response is sealed (AES-GCM)
  * with a key derived from the raw key, so a reader of the database cannot replay, say, an API token
@@ -130,6 +130,15 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
     : keyFor(request, rawKey, fingerprint ?? { method: request.method, url: request.url, body: request.body ?? null });
 }
 
+/**
+ * The key of a route that runs it in its service (`runIdempotentTransaction`): the request is the
+ * route's method, pattern, path parameters and body.
+ */
+export function idempotencyKey(request: FastifyRequest): IdempotentKey | null {
+  const { method, params, body } = request;
+  return idempotentKeyOf(request, { method, route: request.routeOptions.url, params, body });
+}
+
 function validKey(header: string | string[] | undefined): string | null {
   if (header === undefined) return null;
   if (typeof header !== 'string' || header.length > MAX_KEY_LENGTH || !KEY.test(header)) {
@@ -201,6 +210,15 @@ export async function runIdempotent<T>(
     sealedBody,
   });
   return { ...answer, replayed: false };
+}
+
+/** Runs `work` under `key` (`runIdempotent`) in a transaction of its own. */
+export function runIdempotentTransaction<T>(
+  db: Db,
+  key: IdempotentKey | null,
+  work: (tx: Queryable) => Promise<{ status: number; body: T }>,
+): Promise<IdempotentReply<T>> {
+  return db.transaction((tx) => runIdempotent(tx, key, work));
 }
 
 /** Sends what `runIdempotent` answered, marking a replay with `idempotent-replayed: true`. */

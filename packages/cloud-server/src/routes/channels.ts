@@ -7,8 +7,8 @@ import { channelSetupRoutes } from './channels/setup.js';
 /**
  * The gateway / headless-agent plane, in four parts: setup (providers,
  * agents, bindings, identities), chat sessions, inbound traffic (provider events, interactions)
- * and the outbound delivery queue. They share `app.channels` (services/channels.ts), which holds
- * the access rules: gateway tokens act only on the channel bindings they were granted.
+ * and the outbound delivery queue. Each calls its service of `app.channels` (services/channels.ts),
+ * which apply the access rules: gateway tokens act only on the channel bindings they were granted.
  */
 export async function channelRoutes(app: FastifyInstance) {
   await app.register(channelSetupRoutes);

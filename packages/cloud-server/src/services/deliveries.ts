@@ -1,9 +1,8 @@
 import type { ChannelDeliveryRecord } from '@open-cowork/shared';
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { isHttpError } from '../errors.js';
-import type { ChannelDeliveriesStore } from '../store/channel-deliveries.js';
 import type { Db, Queryable } from '../store/db.js';
-import type { StreamEngine } from '../streams/engine.js';
+import type { Stores } from '../store/stores.js';
+import type { StreamConnection } from '../streams/engine.js';
 import type { RetryPolicy } from './channel-deliveries.js';
 
 /** The NOTIFY channel that says "deliveries of this org changed" (payload: the org id). */
@@ -35,8 +34,6 @@ const DEFAULT_DELIVERY_STREAM_SETTINGS: DeliveryStreamSettings = {
 /** One consumer of the stream: who claims, for which bindings, with which lease. */
 export interface DeliveryConsumer {
   orgId: string;
-  /** Whose stream it is (the per-user cap). */
-  userId: string;
   /** Null: every binding of the org. */
   scope: string[] | null;
   claimedBy: string;
@@ -64,8 +61,8 @@ const keyOf = (delivery: { channelBindingId: string; deliveryId: string }) => `$
  * sharing the database (a delivery created, acked or retried), and re-checks on a timer for retry
  * times and ended leases. A poll that fails is reported once as `event: error`, not every tick.
  */
-export async function createDeliveryStreams(deps: { db: Db; store: ChannelDeliveriesStore; engine: StreamEngine; log: FastifyBaseLogger }) {
-  const { db, store, engine, log } = deps;
+export async function createDeliveryStreams(deps: { db: Db; store: Stores['channelDeliveries'] }) {
+  const { db, store } = deps;
   const settings: DeliveryStreamSettings = { ...DEFAULT_DELIVERY_STREAM_SETTINGS };
   const wakers = new Map<string, Set<() => void>>();
 
@@ -86,8 +83,8 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
   const clampTtl = (ttlMs: number | undefined) =>
     Math.min(settings.maxTtlMs, Math.max(settings.minTtlMs, Math.floor(ttlMs ?? settings.defaultTtlMs)));
 
-  async function serve(request: FastifyRequest, reply: FastifyReply, consumer: DeliveryConsumer): Promise<void> {
-    const connection = engine.open(request, reply, { orgId: consumer.orgId, userId: consumer.userId });
+  /** Claims deliveries for `consumer` and writes them to `connection` (an open SSE response) until it ends. */
+  async function serve(connection: StreamConnection, consumer: DeliveryConsumer): Promise<void> {
     const inFlight = new Map<string, { channelBindingId: string; deliveryId: string }>();
     let pending = true;
     let wakeUp: (() => void) | null = null;
@@ -139,7 +136,7 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
         } catch (error) {
           const coded = isHttpError(error) ? error : null;
           const code = coded?.code ?? 'channels.delivery_poll_failed';
-          if (!coded) log.error({ err: error }, 'delivery stream poll failed');
+          if (!coded) connection.log.error({ err: error }, 'delivery stream poll failed');
           // Reported once per distinct failure, not on every tick while it persists.
           if (code !== reportedError) {
             const message = coded?.message ?? 'Claiming deliveries failed; the stream keeps trying.';
@@ -160,7 +157,7 @@ export async function createDeliveryStreams(deps: { db: Db; store: ChannelDelive
         wakeUp = null;
       }
     } catch (error) {
-      request.log.error({ err: error }, 'delivery stream failed');
+      connection.log.error({ err: error }, 'delivery stream failed');
       connection.end();
     }
   }

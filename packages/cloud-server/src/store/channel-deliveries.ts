@@ -300,5 +300,3 @@ export function createChannelDeliveriesStore() {
     },
   };
 }
-
-export type ChannelDeliveriesStore = ReturnType<typeof createChannelDeliveriesStore>;

@@ -214,5 +214,3 @@ export function createChannelInboundStore() {
     },
   };
 }
-
-export type ChannelInboundStore = ReturnType<typeof createChannelInboundStore>;

@@ -30,6 +30,14 @@ export function publicSessionBinding({ ownerUserId: _owner, ...binding }: Stored
   return binding;
 }
 
+/** A provider's chat thread, the key of its session binding. */
+export interface ChannelThread {
+  provider: string;
+  externalWorkspaceId: string | null;
+  externalChatId: string;
+  externalThreadId: string;
+}
+
 /** Session bindings: which session serves a provider thread, and how far the gateway has read it. */
 export function createChannelSessionBindingsStore() {
   return {
@@ -38,11 +46,12 @@ export function createChannelSessionBindingsStore() {
       return rows[0] ? toSessionBinding(rows[0]) : null;
     },
 
-    async findSessionBindingByThread(
-      q: Queryable,
-      orgId: string,
-      thread: { provider: string; externalWorkspaceId: string | null; externalChatId: string; externalThreadId: string },
-    ): Promise<StoredSessionBinding | null> {
+    /** Serialises the binds of one provider thread (across processes) until `tx` ends. */
+    async lockThread(tx: Queryable, orgId: string, thread: ChannelThread): Promise<void> {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`channel-thread:${orgId}:${JSON.stringify(thread)}`]);
+    },
+
+    async findSessionBindingByThread(q: Queryable, orgId: string, thread: ChannelThread): Promise<StoredSessionBinding | null> {
       const { rows } = await q.query(
         `SELECT * FROM channel_session_bindings
           WHERE org_id = $1 AND provider = $2 AND external_workspace_id = $3 AND external_chat_id = $4 AND external_thread_id = $5`,

@@ -10,8 +10,6 @@ import { createChannelSessionBindingsStore } from './channel-session-bindings.js
 import type { Queryable } from './db.js';
 import { int, iso, json, keyOf, textOrNull } from './rows.js';
 
-export { publicSessionBinding, type StoredSessionBinding } from './channel-session-bindings.js';
-
 /** A channel binding with the credential reference the wire never shows. */
 export interface StoredChannelBinding extends ChannelBinding {
   credentialRef: string | null;
@@ -228,5 +226,3 @@ export function createChannelsStore() {
     },
   };
 }
-
-export type ChannelsStore = ReturnType<typeof createChannelsStore>;

@@ -71,6 +71,14 @@ describe.each(engines)('request hardening (%s)', (engine) => {
     expect(response.status).toBe(201);
   });
 
+  it.each(['/api/channels/agents?limit=1e999', '/api/sessions?limit=Infinity', '/api/api-tokens?limit=-1e999'])(
+    'answers a number beyond every bound in the URL, %s, with 400 request.invalid',
+    async (path) => {
+      const answer = await api(path, { bearer: token });
+      expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 400, code: 'request.invalid' });
+    },
+  );
+
   it('answers oversized headers (431) and a malformed URL (400) with {error, code}', async () => {
     const huge = await rawExchange(server.baseUrl, [`GET /livez HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`]);
     expect(huge.text).toMatch(/^HTTP\/1.1 431/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitisePublic } from '../../src/services/channels.js';
+import { sanitisePublic } from '../../src/services/channel-access.js';
 import { credentialRefKind } from '../../src/store/channels.js';
 
 describe('the public sanitiser of channel JSON', () => {

@@ -35,9 +35,11 @@ async function gateway(headers: Record<string, string>, query: string, handle: (
         queue = queue.then(() => handle((frame.data as { delivery: ChannelDeliveryRecord }).delivery));
     }
   }, 10);
+  // Also waits for the handlers already queued, so none is still calling the server when it closes.
   const close = () => {
     clearInterval(timer);
-    return stream.close();
+    stream.close();
+    return queue;
   };
   return { stream, close };
 }
@@ -76,7 +78,7 @@ describe('deliveries that cannot jam', () => {
       if (deliveries.find((delivery) => delivery.deliveryId === 'd-00')?.status === 'dead') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    gw.close();
+    await gw.close();
     const poison = deliveries.find((delivery) => delivery.deliveryId === 'd-00')!;
     expect(poison).toMatchObject({ status: 'dead', attemptCount: 3, lastError: 'HTTP 500 #3' });
     expect(attempts).toHaveLength(3);
@@ -111,8 +113,7 @@ describe('deliveries that cannot jam', () => {
       if (Date.now() > deadline) throw new Error('not every delivery was sent');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    a.close();
-    b.close();
+    await Promise.all([a.close(), b.close()]);
     expect([...handledBy.values()].filter((names) => names.length > 1)).toEqual([]);
     expect(handledBy.size).toBe(20);
   }, 60_000);
