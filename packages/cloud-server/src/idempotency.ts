@@ -4,7 +4,8 @@ import fp from 'fastify-plugin';
 import { canonicalJson } from './canonical-json.js';
 import { httpError } from './errors.js';
 import type { Db, Queryable } from './store/db.js';
-import { createIdempotentRequestsStore, type IdempotentRequestScope, type StoredIdempotentRequest } from './store/idempotent-requests.js';
+import type { IdempotentRequestScope, StoredIdempotentRequest } from './store/idempotent-requests.js';
+import type { Stores } from './store/stores.js';
 
 /**
  * `Idempotency-Key` for every mutating `/api/` route.
@@ -27,9 +28,9 @@ import { createIdempotentRequestsStore, type IdempotentRequestScope, type Stored
  * (no principal to scope the key by), and routes that declare `config: { idempotency: 'handled' }`.
  *
  * The opt-out rule: a route declares `idempotency: 'handled'` when it runs the header itself,
- * inside the transaction of its change, with `runIdempotent` (the channel services, given the key
+ * inside the transaction of its change, with `app.idempotent` (the channel services, given the key
  * their route computes with `idempotencyKey`; session commands through the command service). This
- * plugin then leaves the header to it entirely. With `runIdempotent` the reservation, the writes
+ * plugin then leaves the header to it entirely. With `app.idempotent` the reservation, the writes
  * and the sealed reply commit together, so no crash can make a retry run the handler twice. Every
  * other route gets the plugin's behaviour above, which is at-most-once only as far as its process
  * lives: the response is stored after the handler's own transaction committed, so a crash between
@@ -41,6 +42,10 @@ import { createIdempotentRequestsStore, type IdempotentRequestScope, type Stored
  */
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Runs a service's work under an `Idempotency-Key`, in the transaction of its change. */
+    idempotent: IdempotentRunner;
+  }
   interface FastifyContextConfig {
     /** `'handled'`: the route implements `Idempotency-Key` itself (see src/idempotency.ts). */
     idempotency?: 'handled';
@@ -131,7 +136,7 @@ export function idempotentKeyOf(request: FastifyRequest, fingerprint?: unknown, 
 }
 
 /**
- * The key of a route that runs it in its service (`runIdempotentTransaction`): the request is the
+ * The key of a route that runs it in its service (`app.idempotent.transaction`): the request is the
  * route's method, pattern, path parameters and body.
  */
 export function idempotencyKey(request: FastifyRequest): IdempotentKey | null {
@@ -182,53 +187,59 @@ function requireReplayable(held: StoredIdempotentRequest, requestHash: string): 
 }
 
 /**
- * Runs `work` under `key` inside the caller's transaction `tx`: the reservation, the work's writes
- * and the sealed reply commit together, or not at all. So a crash after the commit leaves the
- * reply for the retry to replay, and a crash before it leaves nothing: a retry can never run the
- * work a second time. A concurrent duplicate waits on the key's row until this transaction ends,
- * then replays. Without a key, `work` just runs.
+ * Runs work under an `Idempotency-Key` in the transaction of its change, for the services that
+ * take the header over (`idempotency: 'handled'`). Shared as `app.idempotent`.
  */
-export async function runIdempotent<T>(
-  tx: Queryable,
-  key: IdempotentKey | null,
-  work: (tx: Queryable) => Promise<{ status: number; body: T }>,
-): Promise<IdempotentReply<T>> {
-  if (!key) return { ...(await work(tx)), replayed: false };
-  const store = createIdempotentRequestsStore();
-  const reservationId = randomUUID();
-  if (!(await store.reserve(tx, key.scope, { requestHash: key.requestHash, reservationId, ...reservationTimes(Date.now()) }))) {
-    const held = (await store.find(tx, key.scope))!;
-    requireReplayable(held, key.requestHash);
-    const body = held.sealedBody ? unseal(key.rawKey, key.scope, held.sealedBody).toString('utf8') : 'null';
-    return { status: held.statusCode ?? 200, body: JSON.parse(body) as T, replayed: true };
+function createIdempotentRunner(db: Db, store: Stores['idempotentRequests']) {
+  /**
+   * Runs `work` under `key` inside the caller's transaction `tx`: the reservation, the work's
+   * writes and the sealed reply commit together, or not at all. So a crash after the commit leaves
+   * the reply for the retry to replay, and a crash before it leaves nothing: a retry can never run
+   * the work a second time. A concurrent duplicate waits on the key's row until this transaction
+   * ends, then replays. Without a key, `work` just runs.
+   */
+  async function run<T>(
+    tx: Queryable,
+    key: IdempotentKey | null,
+    work: (tx: Queryable) => Promise<{ status: number; body: T }>,
+  ): Promise<IdempotentReply<T>> {
+    if (!key) return { ...(await work(tx)), replayed: false };
+    const reservationId = randomUUID();
+    if (!(await store.reserve(tx, key.scope, { requestHash: key.requestHash, reservationId, ...reservationTimes(Date.now()) }))) {
+      const held = (await store.find(tx, key.scope))!;
+      requireReplayable(held, key.requestHash);
+      const body = held.sealedBody ? unseal(key.rawKey, key.scope, held.sealedBody).toString('utf8') : 'null';
+      return { status: held.statusCode ?? 200, body: JSON.parse(body) as T, replayed: true };
+    }
+    const answer = await work(tx);
+    const sealedBody = seal(key.rawKey, key.scope, Buffer.from(JSON.stringify(answer.body ?? null)));
+    await store.complete(tx, key.scope, reservationId, {
+      statusCode: answer.status,
+      contentType: 'application/json; charset=utf-8',
+      sealedBody,
+    });
+    return { ...answer, replayed: false };
   }
-  const answer = await work(tx);
-  const sealedBody = seal(key.rawKey, key.scope, Buffer.from(JSON.stringify(answer.body ?? null)));
-  await store.complete(tx, key.scope, reservationId, {
-    statusCode: answer.status,
-    contentType: 'application/json; charset=utf-8',
-    sealedBody,
-  });
-  return { ...answer, replayed: false };
+
+  return {
+    run,
+    /** Runs `work` under `key` (`run`) in a transaction of its own. */
+    transaction: <T>(key: IdempotentKey | null, work: (tx: Queryable) => Promise<{ status: number; body: T }>) =>
+      db.transaction((tx) => run(tx, key, work)),
+  };
 }
 
-/** Runs `work` under `key` (`runIdempotent`) in a transaction of its own. */
-export function runIdempotentTransaction<T>(
-  db: Db,
-  key: IdempotentKey | null,
-  work: (tx: Queryable) => Promise<{ status: number; body: T }>,
-): Promise<IdempotentReply<T>> {
-  return db.transaction((tx) => runIdempotent(tx, key, work));
-}
+export type IdempotentRunner = ReturnType<typeof createIdempotentRunner>;
 
-/** Sends what `runIdempotent` answered, marking a replay with `idempotent-replayed: true`. */
+/** Sends what `app.idempotent` answered, marking a replay with `idempotent-replayed: true`. */
 export function sendIdempotent(reply: FastifyReply, result: IdempotentReply): FastifyReply {
   if (result.replayed) reply.header(REPLAYED_HEADER, 'true');
   return reply.status(result.status).send(result.body);
 }
 
 async function idempotencyPlugin(app: FastifyInstance) {
-  const store = createIdempotentRequestsStore();
+  const store = app.stores.idempotentRequests;
+  app.decorate('idempotent', createIdempotentRunner(app.db, store));
   let nextPruneAt = 0;
 
   app.decorateRequest('idempotencyReservation', null);

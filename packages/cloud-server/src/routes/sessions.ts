@@ -101,7 +101,7 @@ export async function sessionRoutes(app: FastifyInstance) {
     async (request) => sessionService.normalizedView(request.principal, request.params.id),
   );
 
-  // The command service runs the Idempotency-Key in the command's own transaction (runIdempotent).
+  // The command service runs the Idempotency-Key in the command's own transaction (app.idempotent).
   const commandConfig = { ...member, idempotency: 'handled' as const };
   const command = (path: string, kind: SessionCommandKind, body: TSchema) =>
     app.post<Params>(

@@ -9,7 +9,7 @@ import type { channels as channelsSchemas } from '@open-cowork/shared/schemas';
 import type { Static } from '@sinclair/typebox';
 import type { Principal } from '../auth/principal.js';
 import { httpError } from '../errors.js';
-import { type IdempotentKey, runIdempotentTransaction } from '../idempotency.js';
+import type { IdempotentKey, IdempotentRunner } from '../idempotency.js';
 import { newId } from '../ids.js';
 import type { DeliveryMatch } from '../store/channel-deliveries.js';
 import type { Db, Queryable } from '../store/db.js';
@@ -58,13 +58,14 @@ const publicDelivery = (delivery: ChannelDeliveryRecord): ChannelDeliveryRecord 
  */
 export function createChannelDeliveryService(deps: {
   db: Db;
+  idempotent: IdempotentRunner;
   deliveries: Stores['channelDeliveries'];
   channels: Stores['channels'];
   access: ChannelAccess;
   streams: DeliveryStreams;
   usage: UsageService;
 }) {
-  const { db, deliveries: store, channels, access, streams, usage } = deps;
+  const { db, idempotent, deliveries: store, channels, access, streams, usage } = deps;
   const { notify, settings: policy } = streams;
 
   /** Who may act on which delivery: a gateway only within the bindings it was granted. */
@@ -102,7 +103,7 @@ export function createChannelDeliveryService(deps: {
   return {
     /** Queues a delivery on an active binding; an existing (binding, delivery id) answers as it is, with 200. */
     create: (principal: Principal, input: CreateChannelDeliveryInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         for (const field of ['target', 'payload'] as const) {
           if (Buffer.byteLength(JSON.stringify(input[field])) > MAX_JSON_BYTES) {
@@ -195,7 +196,7 @@ export function createChannelDeliveryService(deps: {
      * attempt: then it is dead-lettered.
      */
     ack: (principal: Principal, deliveryId: string, outcome: AckBody, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         const match: LeaseMatch = {
           ...matchOf(principal, deliveryId, outcome.channelBindingId),
           claimedBy: outcome.claimedBy ?? principal.tokenId ?? principal.userId,
@@ -223,7 +224,7 @@ export function createChannelDeliveryService(deps: {
 
     /** Extends the lease `claimedBy` holds, and every other lease it holds in scope: one renewal covers them all. */
     renew: (principal: Principal, deliveryId: string, body: RenewChannelDeliveryLeaseInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         const match: LeaseMatch = { ...matchOf(principal, deliveryId, body.channelBindingId), claimedBy: body.claimedBy };
         const ttlMs = streams.clampTtl(body.ttlMs);
         const delivery = await store.renew(tx, match, ttlMs);
@@ -252,7 +253,7 @@ export function createChannelDeliveryService(deps: {
       body: DeadLetterChannelDeliveryInput,
       key: IdempotentKey | null,
     ) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         const match = matchOf(principal, deliveryId, body.channelBindingId);
         const current = (await store.lock(tx, await only(tx, match)))!;
         if (current.status === 'sent') throw httpError('channels.delivery_already_sent', 'This delivery was already sent.');

@@ -10,10 +10,9 @@ import type {
 } from '@open-cowork/shared';
 import type { Principal } from '../auth/principal.js';
 import { httpError, isHttpError } from '../errors.js';
-import { type IdempotentKey, runIdempotentTransaction } from '../idempotency.js';
+import type { IdempotentKey, IdempotentRunner } from '../idempotency.js';
 import { newId, newSecret } from '../ids.js';
 import { publicInteraction } from '../store/channel-inbound.js';
-import type { Db } from '../store/db.js';
 import type { Stores } from '../store/stores.js';
 import { type ChannelAccess, checkProvider, requireSameProvider } from './channel-access.js';
 import type { CommandService } from './commands.js';
@@ -45,19 +44,19 @@ function commandOf(
  * under the caller's `Idempotency-Key` and records its audit event there.
  */
 export function createChannelInboundService(deps: {
-  db: Db;
+  idempotent: IdempotentRunner;
   inbound: Stores['channelInbound'];
   channels: Stores['channels'];
   sessions: Stores['sessions'];
   commands: CommandService;
   access: ChannelAccess;
 }) {
-  const { db, inbound, channels, sessions, commands, access } = deps;
+  const { idempotent, inbound, channels, sessions, commands, access } = deps;
 
   return {
     /** Claims a provider event for `claimedBy` (under a lease); a duplicate answers `claimed: false`. */
     claimEvent: (principal: Principal, body: ClaimProviderEventInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
         if (body.channelBindingId) {
@@ -95,7 +94,7 @@ export function createChannelInboundService(deps: {
 
     /** Ends the claim `body.claimedBy` holds with the gateway's outcome. */
     completeEvent: (principal: Principal, eventId: string, body: CompleteProviderEventInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         if (body.channelBindingId) access.assertGranted(principal, body.channelBindingId);
         const event = await inbound.completeProviderEvent(tx, principal.orgId, eventId, { ...body, scope: access.scopeOf(principal) });
@@ -114,7 +113,7 @@ export function createChannelInboundService(deps: {
      * one-time token. The token is shown once: a replay under the same Idempotency-Key cannot show it again.
      */
     createInteraction: (principal: Principal, body: CreateChannelInteractionInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
         const binding = await access.sessionBinding(tx, principal, body.sessionBindingId);
@@ -158,7 +157,7 @@ export function createChannelInboundService(deps: {
      * the token, and the answer says why in `processingError`.
      */
     resolveInteraction: (principal: Principal, body: ResolveChannelInteractionInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction<ResolveChannelInteractionResponse>(db, key, async (tx) => {
+      idempotent.transaction<ResolveChannelInteractionResponse>(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         if (!body.token && !body.externalInteractionId) {
           throw httpError('channels.interaction_reference_required', 'Give the interaction token or its externalInteractionId.');

@@ -9,7 +9,7 @@ import type {
 } from '@open-cowork/shared';
 import type { Principal } from '../auth/principal.js';
 import { httpError } from '../errors.js';
-import { type IdempotentKey, runIdempotentTransaction } from '../idempotency.js';
+import type { IdempotentKey, IdempotentRunner } from '../idempotency.js';
 import { newId } from '../ids.js';
 import { type ChannelThread, publicSessionBinding, type StoredSessionBinding } from '../store/channel-session-bindings.js';
 import type { Db, Queryable } from '../store/db.js';
@@ -27,6 +27,7 @@ import type { SessionService } from './sessions.js';
  */
 export function createChannelSessionService(deps: {
   db: Db;
+  idempotent: IdempotentRunner;
   channels: Stores['channels'];
   sessions: Stores['sessions'];
   events: Stores['events'];
@@ -36,7 +37,7 @@ export function createChannelSessionService(deps: {
   eventBus: EventBus;
   access: ChannelAccess;
 }) {
-  const { db, channels, sessions, events, artifacts, sessionService, commands, eventBus, access } = deps;
+  const { db, idempotent, channels, sessions, events, artifacts, sessionService, commands, eventBus, access } = deps;
 
   /** The bound session's view, read as its owner. */
   const viewOf = async (q: Queryable, binding: StoredSessionBinding): Promise<CloudSessionView> => {
@@ -56,7 +57,7 @@ export function createChannelSessionService(deps: {
      * or to a new session of the agent's profile. A thread gets exactly one session.
      */
     bind: (principal: Principal, body: BindChannelSessionInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         const thread: ChannelThread = {
           provider: body.provider,
@@ -161,7 +162,7 @@ export function createChannelSessionService(deps: {
 
     /** Moves the gateway's read cursor forward; an older cursor answers `ok: false, reason: 'stale'`. */
     cursor: (principal: Principal, body: ChannelCursorUpdateInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction<ChannelCursorUpdateResponse>(db, key, async (tx) => {
+      idempotent.transaction<ChannelCursorUpdateResponse>(key, async (tx) => {
         await boundSession(tx, principal, body.bindingId);
         const updated = await channels.updateCursor(tx, principal.orgId, body.bindingId, body);
         if (!updated) throw httpError('channels.session_binding_not_found', 'Channel session binding was not found.');

@@ -10,7 +10,7 @@ import {
 } from '@open-cowork/shared';
 import type { Principal } from '../auth/principal.js';
 import { httpError } from '../errors.js';
-import { type IdempotentKey, runIdempotentTransaction } from '../idempotency.js';
+import type { IdempotentKey, IdempotentRunner } from '../idempotency.js';
 import { newId } from '../ids.js';
 import { credentialRefKind, publicBinding, type StoredChannelBinding } from '../store/channels.js';
 import type { Db } from '../store/db.js';
@@ -53,11 +53,12 @@ function checkCredentialRef(ref: string | null | undefined): void {
  */
 export function createChannelSetupService(deps: {
   db: Db;
+  idempotent: IdempotentRunner;
   channels: Stores['channels'];
   tenants: Stores['tenants'];
   access: ChannelAccess;
 }) {
-  const { db, channels, tenants, access } = deps;
+  const { db, idempotent, channels, tenants, access } = deps;
 
   return {
     /** The built-in providers, then the custom ones in use, with their binding counts. */
@@ -93,7 +94,7 @@ export function createChannelSetupService(deps: {
     },
 
     createAgent: (principal: Principal, body: CreateHeadlessAgentInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         const agent = await channels.insertAgent(tx, {
           agentId: body.agentId ?? newId('agt'),
           orgId: principal.orgId,
@@ -114,7 +115,7 @@ export function createChannelSetupService(deps: {
       }),
 
     updateAgent: (principal: Principal, agentId: string, body: UpdateHeadlessAgentInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         const agent = await channels.updateAgent(tx, principal.orgId, agentId, body);
         if (!agent) throw httpError('channels.agent_not_found', 'Headless agent was not found.');
         await access.audit(tx, principal, {
@@ -135,7 +136,7 @@ export function createChannelSetupService(deps: {
     },
 
     createBinding: (principal: Principal, body: CreateChannelBindingInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         checkProvider(body.provider);
         checkCredentialRef(body.credentialRef);
         const agent = await channels.getAgent(tx, principal.orgId, body.agentId);
@@ -163,7 +164,7 @@ export function createChannelSetupService(deps: {
 
     /** Gateways may update (e.g. flag `auth_required`) the bindings they were granted. */
     updateBinding: (principal: Principal, bindingId: string, body: UpdateChannelBindingInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         checkCredentialRef(body.credentialRef);
         await access.binding(tx, principal, bindingId);
@@ -188,7 +189,7 @@ export function createChannelSetupService(deps: {
 
     /** Finds or creates the identity of a provider user; only admins set its account, role or status. */
     resolveIdentity: (principal: Principal, body: ResolveChannelIdentityInput, key: IdempotentKey | null) =>
-      runIdempotentTransaction(db, key, async (tx) => {
+      idempotent.transaction(key, async (tx) => {
         access.requireGatewayOrAdmin(principal);
         checkProvider(body.provider);
         if (body.channelBindingId) await access.bindingFor(tx, principal, body.channelBindingId, body.provider);

@@ -30,14 +30,15 @@ declare module 'fastify' {
 
 /** The channel services over their stores, sharing one set of access rules (`channel-access.ts`). */
 async function channelServicesPlugin(app: FastifyInstance) {
-  const { db, stores, commands } = app;
+  const { db, stores, commands, idempotent } = app;
   const access = createChannelAccess({ channels: stores.channels, billing: app.billing, audit: app.audit });
   const streams = await createDeliveryStreams({ db, store: stores.channelDeliveries });
 
   app.decorate('channels', {
-    setup: createChannelSetupService({ db, channels: stores.channels, tenants: stores.tenants, access }),
+    setup: createChannelSetupService({ db, idempotent, channels: stores.channels, tenants: stores.tenants, access }),
     sessions: createChannelSessionService({
       db,
+      idempotent,
       channels: stores.channels,
       sessions: stores.sessions,
       events: stores.events,
@@ -48,7 +49,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
       access,
     }),
     inbound: createChannelInboundService({
-      db,
+      idempotent,
       inbound: stores.channelInbound,
       channels: stores.channels,
       sessions: stores.sessions,
@@ -57,6 +58,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
     }),
     deliveries: createChannelDeliveryService({
       db,
+      idempotent,
       deliveries: stores.channelDeliveries,
       channels: stores.channels,
       access,
@@ -70,5 +72,5 @@ async function channelServicesPlugin(app: FastifyInstance) {
 
 export const channelServices = fp(channelServicesPlugin, {
   name: 'channel-services',
-  dependencies: ['store', 'account-services', 'session-services'],
+  dependencies: ['store', 'idempotency', 'account-services', 'session-services'],
 });

@@ -5,7 +5,7 @@ import type {
   SessionCommandRecord,
 } from '@open-cowork/shared';
 import { httpError } from '../errors.js';
-import { runIdempotent, type IdempotentKey, type IdempotentReply } from '../idempotency.js';
+import type { IdempotentKey, IdempotentReply, IdempotentRunner } from '../idempotency.js';
 import { newId } from '../ids.js';
 import { COMMANDS_CHANNEL, type CommandsStore } from '../store/commands.js';
 import { type Db, type Queryable, transact } from '../store/db.js';
@@ -85,7 +85,7 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
 
 /**
  * Session commands: one transaction records the command, appends and projects its events and
- * stores the sealed response under the `Idempotency-Key` (`runIdempotent`), so a retry after a
+ * stores the sealed response under the `Idempotency-Key` (`app.idempotent`), so a retry after a
  * crash between the commit and the reply replays it and never records the command twice.
  * Nothing here runs a turn. A prompt is queued `pending` and a runtime worker runs it
  * (`services/workers.ts`), so its answer says `processed: 0` with no projection fence. An abort or an answer to a permission or question is
@@ -94,12 +94,13 @@ function draftsFor(request: CommandRequest, commandId: string, view: CloudSessio
  */
 export function createCommandService(deps: {
   db: Db;
+  idempotent: IdempotentRunner;
   sessions: SessionsStore;
   commands: CommandsStore;
   events: EventService;
   observer?: CommandObserver;
 }) {
-  const { db, sessions, commands, events, observer } = deps;
+  const { db, idempotent, sessions, commands, events, observer } = deps;
 
   return {
     /**
@@ -112,7 +113,7 @@ export function createCommandService(deps: {
       let notice = null as AppendNotice | null;
 
       const result = await transact(db, tx, (tx) =>
-        runIdempotent(tx, request.idempotencyKey ?? null, async () => {
+        idempotent.run(tx, request.idempotencyKey ?? null, async () => {
           const now = new Date().toISOString();
           const locked: LockedSession | null = await sessions.lock(tx, request.sessionId);
           if (!locked || locked.record.tenantId !== caller.tenantId || locked.record.userId !== caller.userId) {

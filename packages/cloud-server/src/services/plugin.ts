@@ -74,6 +74,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
     'commands',
     createCommandService({
       db,
+      idempotent: app.idempotent,
       sessions: stores.sessions,
       commands: stores.commands,
       events: sessionEvents,
@@ -87,4 +88,7 @@ async function sessionServicesPlugin(app: FastifyInstance, options: SessionServi
   );
 }
 
-export const sessionServices = fp(sessionServicesPlugin, { name: 'session-services', dependencies: ['store', 'account-services'] });
+export const sessionServices = fp(sessionServicesPlugin, {
+  name: 'session-services',
+  dependencies: ['store', 'idempotency', 'account-services'],
+});
