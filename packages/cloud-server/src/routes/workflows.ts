@@ -32,16 +32,7 @@ export async function workflowRoutes(app: FastifyInstance) {
   app.post<{ Body: Static<typeof WorkflowDraftBody> }>(
     '/api/workflows',
     { config: member, schema: { body: WorkflowDraftBody, response: { 201: WorkflowCreateResponse } } },
-    async (request, reply) => {
-      // Absent, not null or empty, is what the service takes for an unset field.
-      const { description, triggers, ...draft } = request.body;
-      const created = await workflows.create(request.principal, {
-        ...draft,
-        ...(description ? { description } : {}),
-        triggers: triggers.map(({ type, cron }) => ({ type, ...(cron ? { cron } : {}) })),
-      });
-      return reply.status(201).send(created);
-    },
+    async (request, reply) => reply.status(201).send(await workflows.create(request.principal, request.body)),
   );
 
   // Registered before `/:id` routes would not matter to the router, but it reads better here.

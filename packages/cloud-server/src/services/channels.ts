@@ -17,8 +17,8 @@ interface ChannelServices {
   inbound: ChannelInboundService;
   /** The outbound delivery queue and its claiming stream. */
   deliveries: ChannelDeliveryService;
-  /** The delivery streams: their tunables (`settings`, which tests shorten). */
-  streams: DeliveryStreams;
+  /** The delivery streams' tunables, which tests shorten. */
+  streams: Pick<DeliveryStreams, 'settings'>;
 }
 
 declare module 'fastify' {

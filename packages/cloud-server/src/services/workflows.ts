@@ -1,7 +1,6 @@
 import type {
   WorkflowCreateResponse,
   WorkflowDetail,
-  WorkflowDraft,
   WorkflowListPayload,
   WorkflowRun,
   WorkflowRunResponse,
@@ -9,6 +8,8 @@ import type {
   WorkflowWebhookSecretReveal,
   WorkflowWebhookSecretRotation,
 } from '@open-cowork/shared';
+import type { workflows as workflowSchemas } from '@open-cowork/shared/schemas';
+import type { Static } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/principal.js';
@@ -187,10 +188,8 @@ function createWorkflowService(deps: {
   };
 
   return {
-    async create(
-      principal: Principal,
-      draft: Required<Pick<WorkflowDraft, 'name' | 'prompt' | 'triggers'>> & WorkflowDraft,
-    ): Promise<WorkflowCreateResponse> {
+    /** A null or empty `description` or `cron` is an unset one. */
+    async create(principal: Principal, draft: Static<typeof workflowSchemas.WorkflowDraftBody>): Promise<WorkflowCreateResponse> {
       const caller = callerOf(principal);
       deps.admit?.(caller.tenantId, 'create');
       const workflowId = newId('wf');
