@@ -237,7 +237,9 @@ it('exits with a clear message and status 1 when the cloud refuses its token, in
 it('logs why a delivery failed, retries it at a later time, and dead-letters it after GATEWAY_MAX_ATTEMPTS', async () => {
   receiver.decide = (deliveryId) => (deliveryId === 'd-dead' ? 'fail' : 'ok');
   await create('d-dead');
-  const daemon = startGateway({ GATEWAY_MAX_ATTEMPTS: '2', GATEWAY_STATE_FILE: join(stateDir, 'dead.json') });
+  // A lease far longer than an attempt: under load a 1 s lease can run out while the webhook is
+  // posted, and the re-claim would count as an attempt of its own.
+  const daemon = startGateway({ GATEWAY_MAX_ATTEMPTS: '2', GATEWAY_STATE_FILE: join(stateDir, 'dead.json'), GATEWAY_LEASE_MS: '15000' });
   try {
     await waitFor(
       async () => (await admin.listChannelDeliveries({ channelBindingId: 'cb-hook', deliveryId: 'd-dead' }))[0]?.status === 'dead',
