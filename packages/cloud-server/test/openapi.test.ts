@@ -4,19 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createCloudClientContext } from '@open-cowork/cloud-client';
-import { createCloudArtifactsClient } from '@open-cowork/cloud-client/domains/artifacts';
-import { createCloudBillingClient } from '@open-cowork/cloud-client/domains/billing';
-import { createCloudByokClient } from '@open-cowork/cloud-client/domains/byok';
-import { createCloudCapabilitiesClient } from '@open-cowork/cloud-client/domains/capabilities';
-import { createCloudChannelsClient } from '@open-cowork/cloud-client/domains/channels';
-import { createCloudConfigClient } from '@open-cowork/cloud-client/domains/config';
-import { createCloudIdentityClient } from '@open-cowork/cloud-client/domains/identity';
-import { createCloudSessionsClient } from '@open-cowork/cloud-client/domains/sessions';
-import { createCloudSettingsClient } from '@open-cowork/cloud-client/domains/settings';
-import { createCloudThreadsClient } from '@open-cowork/cloud-client/domains/threads';
-import { createCloudTransportClient } from '@open-cowork/cloud-client/domains/transport';
-import { createCloudWorkflowsClient } from '@open-cowork/cloud-client/domains/workflows';
+import { DOMAIN_CLIENTS, methodsOf } from '@open-cowork/test-support/domain-clients';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsCases } from '@open-cowork/test-support/cases/artifacts';
@@ -76,24 +64,6 @@ const tables: Record<string, DomainCase[]> = {
   threads: threadsCases,
   workflows: workflowsCases,
 };
-
-/** Each domain's client, to tell which methods it has. */
-const domainClients: Record<string, (ctx: ReturnType<typeof createCloudClientContext>) => object> = {
-  artifacts: createCloudArtifactsClient,
-  billing: createCloudBillingClient,
-  byok: createCloudByokClient,
-  capabilities: createCloudCapabilitiesClient,
-  channels: createCloudChannelsClient,
-  config: createCloudConfigClient,
-  identity: createCloudIdentityClient,
-  sessions: createCloudSessionsClient,
-  settings: createCloudSettingsClient,
-  threads: createCloudThreadsClient,
-  transport: createCloudTransportClient,
-  workflows: createCloudWorkflowsClient,
-};
-const clientContext = createCloudClientContext({ baseUrl: 'https://cloud.test' });
-const methodsOf = (domain: string) => Object.keys(domainClients[domain]?.(clientContext) ?? {});
 
 /**
  * Exchanges of the client's case tables whose bodies the generated client's types refuse, by case
@@ -350,7 +320,7 @@ describe('GET /api/openapi.json', () => {
     }
     // Every method of every domain that makes a request is listed somewhere (URL builders and streams included).
     const listed = new Set(operations().flatMap(({ operation }) => operation['x-client-methods'] ?? []));
-    const unlisted = Object.keys(domainClients).flatMap((domain) =>
+    const unlisted = Object.keys(DOMAIN_CLIENTS).flatMap((domain) =>
       methodsOf(domain)
         .filter((m) => !listed.has(m))
         .map((m) => `${domain}.${m}`),
