@@ -330,7 +330,7 @@ describe('Idempotency-Key on the real routes (PGlite)', () => {
     expect(second.headers['idempotent-replayed']).toBe('true');
   });
 
-  it('session commands run the key in their own transaction (runIdempotent): one hashed, sealed record, done with the reply', async () => {
+  it('session commands run the key in their own transaction (app.idempotent): one hashed, sealed record, done with the reply', async () => {
     const sessionId = (await send(token, 'POST', '/api/sessions', {})).json().session.sessionId as string;
     const first = await send(token, 'POST', `/api/sessions/${sessionId}/abort`, {}, 'abort-1');
     const second = await send(token, 'POST', `/api/sessions/${sessionId}/abort`, {}, 'abort-1');
@@ -345,7 +345,7 @@ describe('Idempotency-Key on the real routes (PGlite)', () => {
     );
   });
 
-  it('channel routes run the key in their own transaction (runIdempotent): one hashed, sealed record, done with the reply', async () => {
+  it('channel routes run the key in their own transaction (app.idempotent): one hashed, sealed record, done with the reply', async () => {
     const first = await send(admin, 'POST', '/api/channels/agents', { name: 'Once' }, 'agent-1');
     const second = await send(admin, 'POST', '/api/channels/agents', { name: 'Once' }, 'agent-1');
     expect(first.statusCode).toBe(201);
