@@ -18,6 +18,7 @@ import type { SequencedSource } from '../streams/sequenced.js';
 import { type ChannelAccess, requireSameProvider } from './channel-access.js';
 import type { CommandService } from './commands.js';
 import type { EventBus } from './event-bus.js';
+import type { EventService } from './events.js';
 import type { SessionService } from './sessions.js';
 
 /**
@@ -30,14 +31,14 @@ export function createChannelSessionService(deps: {
   idempotent: IdempotentRunner;
   channels: Stores['channels'];
   sessions: Stores['sessions'];
-  events: Stores['events'];
+  sessionEvents: EventService;
   artifacts: Stores['artifacts'];
   sessionService: SessionService;
   commands: CommandService;
   eventBus: EventBus;
   access: ChannelAccess;
 }) {
-  const { db, idempotent, channels, sessions, events, artifacts, sessionService, commands, eventBus, access } = deps;
+  const { db, idempotent, channels, sessions, sessionEvents, artifacts, sessionService, commands, eventBus, access } = deps;
 
   /** The bound session's view, read as its owner. */
   const viewOf = async (q: Queryable, binding: StoredSessionBinding): Promise<CloudSessionView> => {
@@ -122,13 +123,11 @@ export function createChannelSessionService(deps: {
 
     /** The bound session's event stream, the source `/api/sessions/:id/events` serves for the session itself. */
     async eventSource(principal: Principal, bindingId: string): Promise<SequencedSource> {
-      const binding = await boundSession(db, principal, bindingId);
-      await viewOf(db, binding);
-      const { sessionId } = binding;
+      const { orgId, ownerUserId, sessionId } = await boundSession(db, principal, bindingId);
+      const reader = await sessionEvents.sessionReader({ tenantId: orgId, userId: ownerUserId }, sessionId);
       return {
         key: `session:${sessionId}`,
-        read: (after, limit) => events.listSessionEvents(db, sessionId, after, limit),
-        bounds: () => events.sessionBounds(db, sessionId),
+        ...reader,
         subscribe: (wake) => eventBus.onSession(sessionId, (notice, appended) => wake(notice?.sessionSequence, appended)),
         scope: { entityType: 'session', entityId: sessionId, sessionId },
       };

@@ -41,7 +41,7 @@ async function channelServicesPlugin(app: FastifyInstance) {
       idempotent,
       channels: stores.channels,
       sessions: stores.sessions,
-      events: stores.events,
+      sessionEvents: app.sessionEvents,
       artifacts: stores.artifacts,
       sessionService: app.sessionService,
       commands,
